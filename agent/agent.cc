@@ -1,0 +1,194 @@
+#include "agent/agent.h"
+
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <systemd/sd-daemon.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+
+#include "agent/dns_server.h"
+#include "agent/host_resolver.h"
+#include "agent/log.h"
+#include "common/dns_wire.h"
+
+namespace mdns {
+namespace {
+
+// The addresses published for the SOA's name server: the listener, or for a wildcard listener
+// every non-loopback address of the node (as mesos-dns does).
+std::vector<IpAddress> listenerAddresses(const Config& config) {
+  const auto ip = IpAddress::parse(config.listener);
+  if (!ip) return {};
+  const bool wildcard = ip->toString() == "0.0.0.0" || ip->toString() == "::";
+  if (!wildcard) return {*ip};
+  std::vector<IpAddress> out;
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return out;
+  for (ifaddrs* i = list; i != nullptr; i = i->ifa_next) {
+    if (i->ifa_addr == nullptr) continue;
+    if (i->ifa_addr->sa_family == AF_INET) {
+      std::array<uint8_t, 4> b{};
+      std::memcpy(b.data(), &reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr, 4);
+      if (b[0] != 127) out.push_back(IpAddress::v4(b));
+    } else if (i->ifa_addr->sa_family == AF_INET6) {
+      std::array<uint8_t, 16> b{};
+      std::memcpy(b.data(), &reinterpret_cast<sockaddr_in6*>(i->ifa_addr)->sin6_addr, 16);
+      static constexpr uint8_t kLoopback[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+      if (std::memcmp(b.data(), kLoopback, 16) != 0) out.push_back(IpAddress::v6(b));
+    }
+  }
+  freeifaddrs(list);
+  return out;
+}
+
+struct EventBaseDeleter {
+  void operator()(event_base* b) const { event_base_free(b); }
+};
+struct EventDeleter {
+  void operator()(event* e) const { event_free(e); }
+};
+
+std::string ageText(std::chrono::system_clock::time_point t) {
+  const auto s = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - t).count();
+  return std::to_string(s) + " s";
+}
+
+}  // namespace
+
+std::optional<std::vector<std::string>> resolveMasters(const Config& config, std::string& error) {
+  std::vector<std::string> out;
+  for (const auto& m : config.masters) {
+    const auto hp = splitHostPort(m);
+    if (!hp) {
+      error = config.configPath + ": key \"masters\": \"" + m + "\" is not host:port";
+      return std::nullopt;
+    }
+    if (auto ip = IpAddress::parse(hp->host)) {
+      out.push_back(ip->isV4() ? ip->toString() + ":" + hp->port : "[" + ip->toString() + "]:" + hp->port);
+      continue;
+    }
+    const auto ips = resolveHostBlocking(hp->host);
+    if (ips.empty()) {
+      error = config.configPath + ": key \"masters\": host \"" + hp->host + "\" has no address (lookup failed)";
+      return std::nullopt;
+    }
+    const auto& ip = ips.front();
+    log::info("master " + m + " is " + ip.toString());
+    out.push_back(ip.isV4() ? ip.toString() + ":" + hp->port : "[" + ip.toString() + "]:" + hp->port);
+  }
+  return out;
+}
+
+std::optional<SourceSetup> prepareSource(const Config& config, std::string& error) {
+  SourceSetup setup;
+  setup.config = config;
+  auto masters = resolveMasters(config, error);
+  if (!masters) return std::nullopt;
+  setup.masters = std::move(*masters);
+  setup.nameServerAddresses = listenerAddresses(config);
+  if (config.masters.empty() && config.stateFile.empty()) {
+    error =
+        config.configPath + ": key \"zk\": ZooKeeper leader detection is not supported yet; set masters or stateFile";
+    return std::nullopt;
+  }
+  return setup;
+}
+
+int runAgent(const Config& config) {
+  std::string error;
+  auto setup = prepareSource(config, error);
+  if (!setup) {
+    log::error(error);
+    return 1;
+  }
+  evthread_use_pthreads();
+  std::unique_ptr<event_base, EventBaseDeleter> base(event_base_new());
+
+  RecordStore store;
+  ResponderOptions options;
+  options.apexWire = *dns::toWireName(config.domain);
+  options.recurseOn = config.recurseOn;
+  options.setTruncateBit = config.setTruncateBit;
+  DnsServer server(base.get(), store, options);
+  if (config.dnsOn) {
+    // Listen before the first load: until records exist, names in the domain get SERVFAIL and
+    // resolvers move on to the next nameserver.
+    if (!server.listen(config.listener, config.port, error)) {
+      log::error(error);
+      return 1;
+    }
+    log::info("serving DNS for " + config.domain + ". on " + config.listener + ":" + std::to_string(config.port) +
+              " (udp, tcp)");
+  }
+
+  bool ready = false;
+  RecordSource source(std::move(*setup), store, [&ready](const Snapshot& snap) {
+    const std::string status = "serving " + std::to_string(snap.table->nameCount()) + " names from " + snap.origin +
+                               ", changed " + ageText(snap.changedAt) + " ago";
+    if (!ready) {
+      ready = true;
+      sd_notify(0, ("READY=1\nSTATUS=" + status).c_str());
+    } else {
+      sd_notify(0, ("STATUS=" + status).c_str());
+    }
+  });
+
+  auto onSignal = [](evutil_socket_t sig, short, void* basePtr) {
+    log::info(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + ", stopping");
+    event_base_loopbreak(static_cast<event_base*>(basePtr));
+  };
+  std::unique_ptr<event, EventDeleter> term(evsignal_new(base.get(), SIGTERM, onSignal, base.get()));
+  std::unique_ptr<event, EventDeleter> intr(evsignal_new(base.get(), SIGINT, onSignal, base.get()));
+  std::unique_ptr<event, EventDeleter> hup(evsignal_new(
+      base.get(), SIGHUP,
+      [](evutil_socket_t, short, void*) { log::warning("SIGHUP: configuration reload is not supported yet; ignored"); },
+      nullptr));
+  event_add(term.get(), nullptr);
+  event_add(intr.get(), nullptr);
+  event_add(hup.get(), nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  source.start();
+  event_base_dispatch(base.get());
+  sd_notify(0, "STOPPING=1");
+  source.stop();
+  log::info("stopped");
+  return 0;
+}
+
+int dumpZone(const Config& config) {
+  std::string error;
+  auto setup = prepareSource(config, error);
+  if (!setup) {
+    log::error(error);
+    return 1;
+  }
+  std::shared_ptr<const Snapshot> snap;
+  error = RecordSource::loadOnce(*setup, snap);
+  if (!snap) {
+    log::error("dump-zone: " + error);
+    return 1;
+  }
+  const auto& zone = snap->table->zone();
+  const std::string apex = config.domain + ".";
+  std::printf("$ORIGIN %s\n$TTL %u\n", apex.c_str(), zone.ttl);
+  std::printf("%s\t%u\tIN\tSOA\t%s %s %u %u %u %u %u\n", apex.c_str(), zone.ttl, zone.soaMname.c_str(),
+              zone.soaRname.c_str(), zone.soaSerial, zone.soaRefresh, zone.soaRetry, zone.soaExpire, zone.soaMinttl);
+  std::printf("%s\t%u\tIN\tNS\t%s\n", apex.c_str(), zone.ttl, zone.soaMname.c_str());
+  for (const auto& [name, recs] : snap->records->names()) {
+    for (const auto& ip : recs.a) std::printf("%s\t%u\tIN\tA\t%s\n", name.c_str(), zone.ttl, ip.toString().c_str());
+    for (const auto& ip : recs.aaaa) {
+      std::printf("%s\t%u\tIN\tAAAA\t%s\n", name.c_str(), zone.ttl, ip.toString().c_str());
+    }
+    for (const auto& s : recs.srv) {
+      std::printf("%s\t%u\tIN\tSRV\t0 %u %u %s\n", name.c_str(), zone.ttl, zone.srvWeight, s.port, s.target.c_str());
+    }
+  }
+  return 0;
+}
+
+}  // namespace mdns

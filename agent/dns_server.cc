@@ -1,0 +1,182 @@
+#include "agent/dns_server.h"
+
+#include <arpa/inet.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "agent/log.h"
+#include "common/ip_address.h"
+
+namespace mdns {
+namespace {
+
+constexpr int kUdpBatch = 64;  // packets read per wake-up before giving others a turn
+
+bool makeAddress(const std::string& ip, int port, sockaddr_storage& ss, socklen_t& len) {
+  std::memset(&ss, 0, sizeof ss);
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
+  if (inet_pton(AF_INET, ip.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(static_cast<uint16_t>(port));
+    len = sizeof(sockaddr_in);
+    return true;
+  }
+  if (inet_pton(AF_INET6, ip.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(static_cast<uint16_t>(port));
+    len = sizeof(sockaddr_in6);
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+struct DnsServer::TcpConnection {
+  DnsServer* server = nullptr;
+  bufferevent* bev = nullptr;
+  ~TcpConnection() {
+    if (bev != nullptr) bufferevent_free(bev);
+  }
+};
+
+DnsServer::DnsServer(event_base* base, const RecordStore& store, ResponderOptions options, DnsServerLimits limits)
+    : base_(base), store_(store), options_(std::move(options)), limits_(limits), buffer_(dns::kMaxMessage + 2) {}
+
+DnsServer::~DnsServer() {
+  connections_.clear();
+  for (auto* l : tcpListeners_) evconnlistener_free(l);
+  for (auto* e : udpEvents_) event_free(e);
+  for (int fd : udpFds_) ::close(fd);
+}
+
+const AnswerTable* DnsServer::table() {
+  const uint64_t gen = store_.generation();
+  if (gen != seenGeneration_) {
+    snapshot_ = store_.current();
+    seenGeneration_ = gen;
+  }
+  return snapshot_ ? snapshot_->table.get() : nullptr;
+}
+
+size_t DnsServer::answer(const uint8_t* packet, size_t length, Transport transport, uint8_t* out) {
+  return respond(packet, length, transport, table(), options_, rotation_++, out);
+}
+
+bool DnsServer::listen(const std::string& ip, int port, std::string& error) {
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  const std::string where = (ip.find(':') != std::string::npos ? "[" + ip + "]" : ip) + ":" + std::to_string(port);
+  if (!makeAddress(ip, port, ss, len)) {
+    error = "listener " + where + ": not an IP address";
+    return false;
+  }
+  const int udp = ::socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (udp < 0) {
+    error = "listener " + where + " (udp): socket: " + std::strerror(errno);
+    return false;
+  }
+  const int one = 1;
+  ::setsockopt(udp, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (ss.ss_family == AF_INET6) ::setsockopt(udp, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  if (::bind(udp, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
+    error = "listener " + where + " (udp): bind: " + std::strerror(errno);
+    ::close(udp);
+    return false;
+  }
+  evconnlistener* tcp = evconnlistener_new_bind(base_, &DnsServer::onAccept, this,
+                                                LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 128,
+                                                reinterpret_cast<sockaddr*>(&ss), static_cast<int>(len));
+  if (tcp == nullptr) {
+    error = "listener " + where + " (tcp): bind: " + std::strerror(errno);
+    ::close(udp);
+    return false;
+  }
+  udpFds_.push_back(udp);
+  event* ev = event_new(base_, udp, EV_READ | EV_PERSIST, &DnsServer::onUdp, this);
+  event_add(ev, nullptr);
+  udpEvents_.push_back(ev);
+  tcpListeners_.push_back(tcp);
+  return true;
+}
+
+void DnsServer::onUdp(evutil_socket_t fd, short, void* selfPtr) {
+  auto* self = static_cast<DnsServer*>(selfPtr);
+  uint8_t in[dns::kMaxMessage];
+  for (int i = 0; i < kUdpBatch; ++i) {
+    sockaddr_storage from{};
+    socklen_t fromLen = sizeof from;
+    const ssize_t n = ::recvfrom(fd, in, sizeof in, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &fromLen);
+    if (n < 0) return;  // EAGAIN: drained
+    const size_t replyLen = self->answer(in, static_cast<size_t>(n), Transport::kUdp, self->buffer_.data());
+    if (replyLen > 0) {
+      ::sendto(fd, self->buffer_.data(), replyLen, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), fromLen);
+    }
+  }
+}
+
+void DnsServer::onAccept(evconnlistener*, evutil_socket_t fd, sockaddr*, int, void* selfPtr) {
+  auto* self = static_cast<DnsServer*>(selfPtr);
+  if (self->connections_.size() >= self->limits_.maxTcpConnections) {
+    ::close(fd);  // over the cap: the client retries or moves on, nobody else waits
+    return;
+  }
+  auto conn = std::make_unique<TcpConnection>();
+  conn->server = self;
+  conn->bev = bufferevent_socket_new(self->base_, fd, BEV_OPT_CLOSE_ON_FREE);
+  TcpConnection* c = conn.get();
+  self->connections_.push_back(std::move(conn));
+  bufferevent_setcb(
+      c->bev,
+      [](bufferevent* bev, void* arg) {
+        auto* connection = static_cast<TcpConnection*>(arg);
+        DnsServer* server = connection->server;
+        evbuffer* input = bufferevent_get_input(bev);
+        evbuffer* output = bufferevent_get_output(bev);
+        // Every complete length-prefixed query in the buffer is answered (RFC 7766 pipelining).
+        for (;;) {
+          uint8_t prefix[2];
+          if (evbuffer_copyout(input, prefix, 2) < 2) return;
+          const size_t len = dns::get16(prefix);
+          if (evbuffer_get_length(input) < 2 + len) return;
+          uint8_t query[dns::kMaxMessage];
+          evbuffer_drain(input, 2);
+          evbuffer_remove(input, query, len);
+          uint8_t* reply = server->buffer_.data() + 2;
+          const size_t replyLen = server->answer(query, len, Transport::kTcp, reply);
+          if (replyLen == 0) {
+            server->closeConnection(connection);  // not a query: this is no DNS client
+            return;
+          }
+          dns::put16(server->buffer_.data(), static_cast<uint16_t>(replyLen));
+          evbuffer_add(output, server->buffer_.data(), replyLen + 2);
+        }
+      },
+      nullptr,
+      [](bufferevent*, short, void* arg) {
+        auto* connection = static_cast<TcpConnection*>(arg);
+        connection->server->closeConnection(connection);  // EOF, error or idle timeout
+      },
+      c);
+  const timeval idle{self->limits_.tcpIdleSeconds, 0};
+  bufferevent_set_timeouts(c->bev, &idle, &idle);
+  bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+void DnsServer::closeConnection(TcpConnection* c) {
+  const auto it = std::find_if(connections_.begin(), connections_.end(), [c](const auto& p) { return p.get() == c; });
+  if (it != connections_.end()) {
+    std::swap(*it, connections_.back());
+    connections_.pop_back();
+  }
+}
+
+}  // namespace mdns

@@ -1,0 +1,281 @@
+#include "agent/record_source.h"
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "agent/host_resolver.h"
+#include "agent/log.h"
+#include "agent/state_fetcher.h"
+#include "common/mesos_state.h"
+
+namespace mdns {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double msSince(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+std::string fmt(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", v);
+  return buf;
+}
+
+bool readFile(const std::string& path, std::string& out, std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot open " + path;
+    return false;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  out = ss.str();
+  return true;
+}
+
+// "ip:port" with the IP in canonical text form, for comparing master addresses.
+std::string canonicalHostPort(const std::string& host, const std::string& port) {
+  const auto ip = IpAddress::parse(host);
+  const std::string h = ip ? ip->toString() : host;
+  return (ip && !ip->isV4()) ? "[" + h + "]:" + port : h + ":" + port;
+}
+
+std::string leaderAddressOf(const MesosState& state) {
+  const auto pid = Upid::parse(state.leader);
+  if (!pid) return "";
+  if (!IpAddress::parse(pid->host)) {
+    const auto ips = resolveHostBlocking(pid->host);
+    if (!ips.empty()) return canonicalHostPort(ips.front().toString(), pid->port);
+  }
+  return canonicalHostPort(pid->host, pid->port);
+}
+
+}  // namespace
+
+void RecordStore::publish(std::shared_ptr<const Snapshot> snapshot) {
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    snapshot_ = std::move(snapshot);
+  }
+  generation_.fetch_add(1, std::memory_order_release);
+}
+
+std::shared_ptr<const Snapshot> RecordStore::current() const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return snapshot_;
+}
+
+BuildResult buildSnapshot(const MesosState& state, const SourceSetup& setup, const Snapshot* previous,
+                          const std::string& origin, const HostResolver& resolveHost) {
+  BuildResult result;
+  const auto options = GeneratorOptions::fromConfig(setup.config, setup.nameServerAddresses, setup.masters);
+  auto generated = generateRecords(state, options, resolveHost);
+  result.warnings = std::move(generated.warnings);
+  auto snap = std::make_shared<Snapshot>();
+  snap->loadedAt = Clock::now();
+  snap->origin = origin;
+  if (previous != nullptr && previous->records && *previous->records == generated.records) {
+    // Same content: keep the table and its SOA serial; only the data's age moves.
+    snap->records = previous->records;
+    snap->table = previous->table;
+    snap->changedAt = previous->changedAt;
+    result.unchanged = true;
+  } else {
+    snap->changedAt = std::chrono::system_clock::now();
+    auto records = std::make_shared<const RecordSet>(std::move(generated.records));
+    const Config& c = setup.config;
+    ZoneOptions zone;
+    zone.domain = c.domain;
+    zone.ttl = static_cast<uint32_t>(c.ttl);
+    zone.soaMname = c.soaMname;
+    zone.soaRname = c.soaRname;
+    zone.soaSerial = static_cast<uint32_t>(std::chrono::system_clock::to_time_t(snap->changedAt));
+    // The serial must move forward even when two changes land within one second.
+    if (previous != nullptr && previous->table && zone.soaSerial <= previous->table->zone().soaSerial) {
+      zone.soaSerial = previous->table->zone().soaSerial + 1;
+    }
+    zone.soaRefresh = c.soaRefresh;
+    zone.soaRetry = c.soaRetry;
+    zone.soaExpire = c.soaExpire;
+    zone.soaMinttl = c.soaMinttl;
+    zone.srvWeight = c.srvRecordDefaultWeight;
+    snap->table = AnswerTable::build(*records, zone);
+    snap->records = std::move(records);
+  }
+  result.snapshot = std::move(snap);
+  return result;
+}
+
+struct RecordSource::MasterAttempt {
+  std::vector<std::string> candidates;  // "ip:port"
+  size_t next = 0;
+  std::string lastError;
+};
+
+RecordSource::RecordSource(SourceSetup setup, RecordStore& store, std::function<void(const Snapshot&)> onLoaded)
+    : setup_(std::move(setup)), store_(store), onLoaded_(std::move(onLoaded)) {}
+
+RecordSource::~RecordSource() { stop(); }
+
+void RecordSource::start() {
+  base_ = event_base_new();
+  fetcher_ = std::make_unique<StateFetcher>(base_);
+  timer_ = evtimer_new(
+      base_, [](evutil_socket_t, short, void* self) { static_cast<RecordSource*>(self)->refresh(); }, this);
+  stopEvent_ = event_new(
+      base_, -1, 0, [](evutil_socket_t, short, void* base) { event_base_loopbreak(static_cast<event_base*>(base)); },
+      base_);
+  event_add(stopEvent_, nullptr);
+  schedule(0);
+  thread_ = std::thread([this] { run(); });
+}
+
+void RecordSource::stop() {
+  if (!thread_.joinable()) return;
+  event_active(stopEvent_, EV_READ, 0);  // libevent is thread-safe here (evthread_use_pthreads)
+  thread_.join();
+  fetcher_.reset();
+  event_free(timer_);
+  event_free(stopEvent_);
+  event_base_free(base_);
+  base_ = nullptr;
+}
+
+void RecordSource::run() { event_base_dispatch(base_); }
+
+void RecordSource::schedule(double seconds) {
+  timeval tv{static_cast<time_t>(seconds),
+             static_cast<suseconds_t>((seconds - static_cast<double>(static_cast<time_t>(seconds))) * 1e6)};
+  evtimer_add(timer_, &tv);
+}
+
+void RecordSource::refresh() {
+  refreshStarted_ = Clock::now();
+  if (!setup_.config.stateFile.empty()) {
+    std::string body, error;
+    if (!readFile(setup_.config.stateFile, body, error)) {
+      lastError_ = error;
+      log::error("refresh failed: " + error + "; still serving the previous records");
+      finishRefresh(false);
+      return;
+    }
+    auto parsed = parseMesosState(body);
+    if (!parsed.state) {
+      lastError_ = setup_.config.stateFile + ": " + parsed.error;
+      log::error("refresh failed: " + setup_.config.stateFile + ": " + parsed.error +
+                 "; still serving the previous records");
+      finishRefresh(false);
+      return;
+    }
+    for (const auto& w : parsed.warnings) log::warning(setup_.config.stateFile + ": " + w);
+    accept(*parsed.state, "file " + setup_.config.stateFile);
+    finishRefresh(true);
+    return;
+  }
+  auto attempt = std::make_shared<MasterAttempt>();
+  if (!lastLeader_.empty()) attempt->candidates.push_back(lastLeader_);
+  for (const auto& m : setup_.masters) {
+    if (m != lastLeader_) attempt->candidates.push_back(m);
+  }
+  tryMaster(attempt);
+}
+
+void RecordSource::tryMaster(std::shared_ptr<MasterAttempt> attempt) {
+  if (attempt->next >= attempt->candidates.size()) {
+    lastError_ = "no master gave a leader's state (last error: " + attempt->lastError + ")";
+    log::error("refresh failed: no master gave a leader's state (last error: " + attempt->lastError +
+               "); still serving the previous records");
+    finishRefresh(false);
+    return;
+  }
+  const std::string master = attempt->candidates[attempt->next++];
+  const Config& c = setup_.config;
+  HttpRequest req;
+  req.url = std::string(c.mesosHttpsOn ? "https://" : "http://") + master + "/master/state";
+  req.timeoutSeconds = c.stateTimeoutSeconds;
+  req.caFile = c.caCertFile;
+  req.certFile = c.certFile;
+  req.keyFile = c.keyFile;
+  if (c.mesosAuthentication == "basic") {
+    req.user = c.mesosCredentials.principal;
+    req.password = c.mesosCredentials.secret;
+  }
+  fetcher_->get(req, [this, attempt, master](HttpResult r) {
+    if (!r.ok()) {
+      attempt->lastError = "master " + master + ": " + r.describe();
+      log::warning("state fetch from master " + master + " failed: " + r.describe());
+      tryMaster(attempt);
+      return;
+    }
+    auto parsed = parseMesosState(r.body);
+    if (!parsed.state) {
+      attempt->lastError = "master " + master + ": " + parsed.error;
+      log::warning("state from master " + master + " refused: " + parsed.error);
+      tryMaster(attempt);
+      return;
+    }
+    // Only the leader's state is complete. A master that names another leader sends us there.
+    const std::string answeredBy = canonicalHostPort(r.primaryIp, std::to_string(r.primaryPort));
+    const std::string leader = leaderAddressOf(*parsed.state);
+    if (leader != answeredBy) {
+      attempt->lastError = "master " + master + " is not the leader (it names " + parsed.state->leader + ")";
+      if (!leader.empty() && std::find(attempt->candidates.begin() + static_cast<long>(attempt->next),
+                                       attempt->candidates.end(), leader) == attempt->candidates.end()) {
+        log::info("master " + master + " says the leader is " + leader + "; asking it");
+        attempt->candidates.insert(attempt->candidates.begin() + static_cast<long>(attempt->next), leader);
+      }
+      tryMaster(attempt);
+      return;
+    }
+    for (const auto& w : parsed.warnings) log::warning("state from " + leader + ": " + w);
+    if (lastLeader_ != leader) log::info("leading master is " + leader);
+    lastLeader_ = leader;
+    accept(*parsed.state, "master " + leader);
+    finishRefresh(true);
+  });
+}
+
+void RecordSource::accept(const MesosState& state, const std::string& origin) {
+  const auto previous = store_.current();
+  const auto t0 = Clock::now();
+  auto built = buildSnapshot(state, setup_, previous.get(), origin, resolveHostBlocking);
+  for (const auto& w : built.warnings) log::warning(origin + ": " + w);
+  const auto& snap = *built.snapshot;
+  if (built.unchanged) {
+    log::debug("records from " + origin + " unchanged");
+  } else {
+    log::info("loaded " + std::to_string(snap.records->countA()) + " A, " + std::to_string(snap.records->countAAAA()) +
+              " AAAA, " + std::to_string(snap.records->countSrv()) + " SRV records from " + origin + " in " +
+              fmt(msSince(refreshStarted_)) + " ms (generate and render " + fmt(msSince(t0)) + " ms)");
+  }
+  store_.publish(built.snapshot);
+  if (onLoaded_) onLoaded_(snap);
+}
+
+void RecordSource::finishRefresh(bool) {
+  if (oneShot_) {
+    finished_ = true;
+    event_base_loopbreak(base_);
+    return;
+  }
+  schedule(setup_.config.refreshSeconds);
+}
+
+std::string RecordSource::loadOnce(const SourceSetup& setup, std::shared_ptr<const Snapshot>& out) {
+  RecordStore store;
+  RecordSource source(setup, store, nullptr);
+  source.oneShot_ = true;
+  source.base_ = event_base_new();
+  source.fetcher_ = std::make_unique<StateFetcher>(source.base_);
+  source.refresh();  // a file is read at once; masters are asked on the loop until the refresh ends
+  if (!source.finished_) event_base_dispatch(source.base_);
+  source.fetcher_.reset();
+  event_base_free(source.base_);
+  source.base_ = nullptr;
+  out = store.current();
+  return out ? "" : source.lastError_;
+}
+
+}  // namespace mdns

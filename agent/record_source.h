@@ -1,0 +1,105 @@
+// Where the records come from: the leading Mesos master's /master/state (found among the
+// configured masters), or a state file. Runs on its own thread and event loop, so fetching,
+// parsing and generating never delay a DNS answer; publishes finished snapshots to a RecordStore.
+#pragma once
+
+#include <event2/event.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/answer_table.h"
+#include "common/config.h"
+#include "common/record_generator.h"
+#include "common/record_set.h"
+
+namespace mdns {
+
+class StateFetcher;
+
+struct Snapshot {
+  std::shared_ptr<const RecordSet> records;
+  std::shared_ptr<const AnswerTable> table;
+  std::chrono::system_clock::time_point changedAt;  // when the content last changed (SOA serial)
+  std::chrono::steady_clock::time_point loadedAt;   // last successful refresh
+  std::string origin;                               // "master 10.0.0.5:5050", "file /path"
+};
+
+// The published snapshot. Readers poll generation() (one relaxed atomic load) and take the lock
+// only when it moved, so the query path never waits on a refresh.
+class RecordStore {
+ public:
+  void publish(std::shared_ptr<const Snapshot> snapshot);
+  std::shared_ptr<const Snapshot> current() const;
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const Snapshot> snapshot_;
+  std::atomic<uint64_t> generation_{0};
+};
+
+// Everything a refresh needs besides the config: the masters as "ip:port" (host names resolved
+// at start) and the addresses published for the SOA's name server.
+struct SourceSetup {
+  Config config;
+  std::vector<std::string> masters;
+  std::vector<IpAddress> nameServerAddresses;
+};
+
+class RecordSource {
+ public:
+  RecordSource(SourceSetup setup, RecordStore& store, std::function<void(const Snapshot&)> onLoaded);
+  ~RecordSource();
+  RecordSource(const RecordSource&) = delete;
+  RecordSource& operator=(const RecordSource&) = delete;
+
+  void start();  // first refresh at once, then every refreshSeconds
+  void stop();
+
+  // One synchronous load (for dump-zone): empty error on success.
+  static std::string loadOnce(const SourceSetup& setup, std::shared_ptr<const Snapshot>& out);
+
+ private:
+  struct MasterAttempt;
+  void run();
+  void refresh();
+  void tryMaster(std::shared_ptr<MasterAttempt> attempt);
+  void finishRefresh(bool ok);
+  // Generates and publishes.
+  void accept(const MesosState& state, const std::string& origin);
+  void schedule(double seconds);
+
+  SourceSetup setup_;
+  RecordStore& store_;
+  std::function<void(const Snapshot&)> onLoaded_;
+  std::thread thread_;
+  event_base* base_ = nullptr;
+  event* timer_ = nullptr;
+  event* stopEvent_ = nullptr;
+  std::unique_ptr<StateFetcher> fetcher_;
+  std::string lastLeader_;  // "ip:port" of the master that last served a good state
+  std::chrono::steady_clock::time_point refreshStarted_;
+  std::string lastError_;
+  bool oneShot_ = false;  // loadOnce: stop after the first refresh
+  bool finished_ = false;
+};
+
+// Builds a snapshot from a parsed state. Pure apart from `resolveHost`; used by the source and
+// by tests. `previous` (may be null) keeps the SOA serial when nothing changed.
+struct BuildResult {
+  std::shared_ptr<const Snapshot> snapshot;
+  std::string error;
+  std::vector<std::string> warnings;
+  bool unchanged = false;
+};
+BuildResult buildSnapshot(const MesosState& state, const SourceSetup& setup, const Snapshot* previous,
+                          const std::string& origin, const HostResolver& resolveHost);
+
+}  // namespace mdns

@@ -1,0 +1,172 @@
+#include "agent/state_fetcher.h"
+
+#include <stdexcept>
+
+namespace mdns {
+
+struct StateFetcher::Transfer {
+  CURL* easy = nullptr;
+  HttpResult result;
+  size_t maxBody = 0;
+  bool tooLarge = false;
+  Done done;
+  std::pair<std::string*, size_t> sink{nullptr, 0};  // body and its limit, for onBody
+  char errorBuffer[CURL_ERROR_SIZE] = {};
+  ~Transfer() {
+    if (easy != nullptr) curl_easy_cleanup(easy);
+  }
+};
+
+struct StateFetcher::SocketWatch {
+  event* ev = nullptr;
+  ~SocketWatch() {
+    if (ev != nullptr) event_free(ev);
+  }
+};
+
+std::string HttpResult::describe() const {
+  if (!error.empty()) return error;
+  return "HTTP " + std::to_string(status);
+}
+
+StateFetcher::StateFetcher(event_base* base) : base_(base), multi_(curl_multi_init()) {
+  if (multi_ == nullptr) throw std::runtime_error("curl_multi_init failed");
+  timer_ = evtimer_new(base_, &StateFetcher::onTimeout, this);
+  curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &StateFetcher::onSocket);
+  curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
+  curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &StateFetcher::onTimer);
+  curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+}
+
+StateFetcher::~StateFetcher() {
+  for (auto& [easy, t] : transfers_) curl_multi_remove_handle(multi_, easy);
+  transfers_.clear();
+  curl_multi_cleanup(multi_);  // releases the socket watches through onSocket(CURL_POLL_REMOVE)
+  event_free(timer_);
+}
+
+namespace {
+size_t onBody(char* data, size_t size, size_t n, void* user) {
+  auto* t = static_cast<std::pair<std::string*, size_t>*>(user);
+  if (t->first->size() + size * n > t->second) return 0;  // aborts the transfer
+  t->first->append(data, size * n);
+  return size * n;
+}
+}  // namespace
+
+void StateFetcher::get(const HttpRequest& request, Done done) {
+  auto t = std::make_unique<Transfer>();
+  t->easy = curl_easy_init();
+  t->done = std::move(done);
+  t->maxBody = request.maxBodyBytes;
+  CURL* e = t->easy;
+  curl_easy_setopt(e, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(e, CURLOPT_TIMEOUT, request.timeoutSeconds);
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, std::min<long>(request.timeoutSeconds, 10));
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);  // non-leading masters redirect to the leader
+  curl_easy_setopt(e, CURLOPT_MAXREDIRS, 3L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+#endif
+  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // gzip/deflate when the server offers it
+  curl_easy_setopt(e, CURLOPT_USERAGENT, "mesos-dns-agent");
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errorBuffer);
+  t->sink = {&t->result.body, t->maxBody};
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &onBody);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, &t->sink);
+  if (!request.caFile.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, request.caFile.c_str());
+  if (!request.certFile.empty()) curl_easy_setopt(e, CURLOPT_SSLCERT, request.certFile.c_str());
+  if (!request.keyFile.empty()) curl_easy_setopt(e, CURLOPT_SSLKEY, request.keyFile.c_str());
+  if (!request.user.empty()) {
+    curl_easy_setopt(e, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+    curl_easy_setopt(e, CURLOPT_USERNAME, request.user.c_str());
+    curl_easy_setopt(e, CURLOPT_PASSWORD, request.password.c_str());
+  }
+  transfers_[e] = std::move(t);
+  curl_multi_add_handle(multi_, e);
+}
+
+int StateFetcher::onSocket(CURL*, curl_socket_t fd, int what, void* selfPtr, void* socketData) {
+  auto* self = static_cast<StateFetcher*>(selfPtr);
+  auto* watch = static_cast<SocketWatch*>(socketData);
+  if (what == CURL_POLL_REMOVE) {
+    delete watch;
+    curl_multi_assign(self->multi_, fd, nullptr);
+    return 0;
+  }
+  if (watch == nullptr) {
+    watch = new SocketWatch();
+    curl_multi_assign(self->multi_, fd, watch);
+  }
+  if (watch->ev != nullptr) {
+    event_free(watch->ev);
+    watch->ev = nullptr;
+  }
+  short events = EV_PERSIST;
+  if (what & CURL_POLL_IN) events |= EV_READ;
+  if (what & CURL_POLL_OUT) events |= EV_WRITE;
+  watch->ev = event_new(self->base_, fd, events, &StateFetcher::onEvent, self);
+  event_add(watch->ev, nullptr);
+  return 0;
+}
+
+int StateFetcher::onTimer(CURLM*, long timeoutMs, void* selfPtr) {
+  auto* self = static_cast<StateFetcher*>(selfPtr);
+  if (timeoutMs < 0) {
+    evtimer_del(self->timer_);
+  } else {
+    timeval tv{timeoutMs / 1000, (timeoutMs % 1000) * 1000};
+    evtimer_add(self->timer_, &tv);
+  }
+  return 0;
+}
+
+void StateFetcher::onEvent(evutil_socket_t fd, short events, void* selfPtr) {
+  auto* self = static_cast<StateFetcher*>(selfPtr);
+  int flags = 0;
+  if (events & EV_READ) flags |= CURL_CSELECT_IN;
+  if (events & EV_WRITE) flags |= CURL_CSELECT_OUT;
+  int running = 0;
+  curl_multi_socket_action(self->multi_, fd, flags, &running);
+  self->finishDone();
+}
+
+void StateFetcher::onTimeout(evutil_socket_t, short, void* selfPtr) {
+  auto* self = static_cast<StateFetcher*>(selfPtr);
+  int running = 0;
+  curl_multi_socket_action(self->multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+  self->finishDone();
+}
+
+void StateFetcher::finishDone() {
+  int pending = 0;
+  while (CURLMsg* msg = curl_multi_info_read(multi_, &pending)) {
+    if (msg->msg != CURLMSG_DONE) continue;
+    CURL* e = msg->easy_handle;
+    const CURLcode code = msg->data.result;
+    auto it = transfers_.find(e);
+    if (it == transfers_.end()) continue;
+    std::unique_ptr<Transfer> t = std::move(it->second);
+    transfers_.erase(it);
+    curl_multi_remove_handle(multi_, e);
+    HttpResult& r = t->result;
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r.status);
+    char* ip = nullptr;
+    if (curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip != nullptr) r.primaryIp = ip;
+    curl_easy_getinfo(e, CURLINFO_PRIMARY_PORT, &r.primaryPort);
+    char* url = nullptr;
+    if (curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &url) == CURLE_OK && url != nullptr) r.effectiveUrl = url;
+    if (code == CURLE_WRITE_ERROR) {
+      r.error = "answer larger than " + std::to_string(t->maxBody) + " bytes";
+    } else if (code != CURLE_OK) {
+      r.error = t->errorBuffer[0] != '\0' ? t->errorBuffer : curl_easy_strerror(code);
+    }
+    Done done = std::move(t->done);
+    t.reset();
+    done(std::move(r));
+  }
+}
+
+}  // namespace mdns

@@ -1,0 +1,60 @@
+// HTTP(S) GETs with libcurl's multi interface, driven by a libevent loop: many transfers in
+// flight, none blocking the loop. Used to pull /master/state.
+#pragma once
+
+#include <curl/curl.h>
+#include <event2/event.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace mdns {
+
+struct HttpRequest {
+  std::string url;
+  long timeoutSeconds = 30;
+  size_t maxBodyBytes = size_t{1} << 30;
+  std::string caFile, certFile, keyFile;
+  std::string user, password;  // HTTP basic authentication when user is set
+};
+
+struct HttpResult {
+  long status = 0;  // 0: no HTTP answer at all (see error)
+  std::string body;
+  std::string error;      // transport error, empty when an HTTP answer arrived
+  std::string primaryIp;  // who answered in the end (after redirects)
+  long primaryPort = 0;
+  std::string effectiveUrl;
+  bool ok() const { return error.empty() && status == 200; }
+  std::string describe() const;
+};
+
+class StateFetcher {
+ public:
+  using Done = std::function<void(HttpResult)>;
+
+  explicit StateFetcher(event_base* base);
+  ~StateFetcher();
+  StateFetcher(const StateFetcher&) = delete;
+  StateFetcher& operator=(const StateFetcher&) = delete;
+
+  void get(const HttpRequest& request, Done done);
+
+ private:
+  struct Transfer;
+  struct SocketWatch;
+  static int onSocket(CURL* easy, curl_socket_t fd, int what, void* self, void* socketData);
+  static int onTimer(CURLM* multi, long timeoutMs, void* self);
+  static void onEvent(evutil_socket_t fd, short events, void* self);
+  static void onTimeout(evutil_socket_t fd, short events, void* self);
+  void finishDone();
+
+  event_base* base_;
+  CURLM* multi_;
+  event* timer_;
+  std::map<CURL*, std::unique_ptr<Transfer>> transfers_;
+};
+
+}  // namespace mdns

@@ -1,0 +1,77 @@
+// The Mesos domain's answers, rendered to wire format once per record set so that a query costs a
+// hash lookup and a copy. Immutable once built; shared by every worker through a shared_ptr.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/dns_wire.h"
+#include "common/record_set.h"
+
+namespace mdns {
+
+struct ZoneOptions {
+  std::string domain = "mesos";  // without the trailing dot
+  uint32_t ttl = 60;
+  std::string soaMname = "ns1.mesos.";
+  std::string soaRname = "root.ns1.mesos.";
+  uint32_t soaSerial = 1;
+  uint32_t soaRefresh = 60;
+  uint32_t soaRetry = 600;
+  uint32_t soaExpire = 86400;
+  uint32_t soaMinttl = 60;
+  uint16_t srvWeight = 1;
+};
+
+class AnswerTable {
+ public:
+  // One rendered reply body: answer, authority and additional RRs, compressed against the
+  // question name only (and, in the additional section, against itself), so that the answer
+  // RRs can be rotated and whole sections dropped without breaking a pointer.
+  struct Rendered {
+    uint32_t offset = 0;     // into bytes_
+    uint32_t rrOffsets = 0;  // into answerRrOffsets_: ancount + 1 entries (the last is the end)
+    uint16_t ancount = 0;
+    uint16_t nscount = 0;
+    uint16_t arcount = 0;
+    uint16_t authorityEnd = 0;  // relative to offset; answers end at answerRrOffsets_[rrOffsets + ancount]
+    uint16_t length = 0;
+  };
+  static constexpr uint32_t kNone = UINT32_MAX;
+  struct NameEntry {
+    uint32_t a = kNone, aaaa = kNone, srv = kNone, any = kNone, soa = kNone, ns = kNone;  // into rendered_
+  };
+
+  static std::shared_ptr<const AnswerTable> build(const RecordSet& records, const ZoneOptions& zone);
+
+  const ZoneOptions& zone() const { return zone_; }
+  const std::string& apexWire() const { return apexWire_; }
+  // Entry for a lower-case wire name inside the domain; nullptr when the name does not exist.
+  const NameEntry* find(std::string_view lowerWireName) const;
+  const Rendered* rendered(uint32_t index) const { return index == kNone ? nullptr : &rendered_[index]; }
+  const uint8_t* bytes(const Rendered& r) const { return bytes_.data() + r.offset; }
+  uint16_t answerRrOffset(const Rendered& r, size_t i) const { return answerRrOffsets_[r.rrOffsets + i]; }
+  // The SOA record as it stands in a negative answer's authority section, minus its owner
+  // (a 2-byte pointer to the apex inside the question, written per query).
+  std::string_view negativeSoaTail() const { return negativeSoaTail_; }
+  size_t nameCount() const { return names_.size(); }
+  size_t memoryBytes() const;
+
+ private:
+  uint32_t render(std::string_view qnameWire, uint16_t type, const NameRecords* records, const RecordSet& all);
+
+  ZoneOptions zone_;
+  std::string apexWire_;
+  std::string nameArena_;  // keys of names_ point in here
+  std::unordered_map<std::string_view, NameEntry> names_;
+  std::vector<Rendered> rendered_;
+  std::vector<uint8_t> bytes_;
+  std::vector<uint16_t> answerRrOffsets_;
+  std::string negativeSoaTail_;
+};
+
+}  // namespace mdns

@@ -1,0 +1,341 @@
+#include "common/config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <functional>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+
+#include "common/ip_address.h"
+
+namespace mdns {
+namespace {
+
+using nlohmann::json;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string describe(const json& v) {
+  std::string text = v.dump();
+  if (text.size() > 60) text = text.substr(0, 57) + "...";
+  return text;
+}
+
+class Reader {
+ public:
+  Reader(const std::string& path, ConfigResult& result) : path_(path), result_(result) {}
+
+  void error(std::string_view key, const std::string& what) {
+    result_.errors.push_back(path_ + ": key \"" + std::string(key) + "\": " + what);
+  }
+  void warning(const std::string& what) { result_.warnings.push_back(path_ + ": " + what); }
+
+  void integer(std::string_view key, const json& v, int& out, long long lo, long long hi) {
+    if (!v.is_number_integer()) {
+      error(key, "expected a whole number, found " + describe(v));
+      return;
+    }
+    const auto n = v.get<long long>();
+    if (n < lo || n > hi) {
+      error(key,
+            "expected a number from " + std::to_string(lo) + " to " + std::to_string(hi) + ", found " + describe(v));
+      return;
+    }
+    out = static_cast<int>(n);
+  }
+  void unsigned32(std::string_view key, const json& v, uint32_t& out) {
+    int tmp = 0;
+    if (v.is_number_integer() && v.get<long long>() > std::numeric_limits<int>::max()) {
+      if (v.get<long long>() > std::numeric_limits<uint32_t>::max()) {
+        error(key, "expected a number from 0 to 4294967295, found " + describe(v));
+      } else {
+        out = static_cast<uint32_t>(v.get<long long>());
+      }
+      return;
+    }
+    const size_t before = result_.errors.size();
+    integer(key, v, tmp, 0, std::numeric_limits<int>::max());
+    if (result_.errors.size() == before) out = static_cast<uint32_t>(tmp);
+  }
+  void boolean(std::string_view key, const json& v, bool& out) {
+    if (!v.is_boolean()) {
+      error(key, "expected true or false, found " + describe(v));
+      return;
+    }
+    out = v.get<bool>();
+  }
+  void string(std::string_view key, const json& v, std::string& out) {
+    if (!v.is_string()) {
+      error(key, "expected a string, found " + describe(v));
+      return;
+    }
+    out = v.get<std::string>();
+  }
+  void strings(std::string_view key, const json& v, std::vector<std::string>& out) {
+    if (v.is_null()) {
+      out.clear();
+      return;
+    }
+    if (!v.is_array() || !std::all_of(v.begin(), v.end(), [](const json& e) { return e.is_string(); })) {
+      error(key, "expected a list of strings, found " + describe(v));
+      return;
+    }
+    out = v.get<std::vector<std::string>>();
+  }
+
+ private:
+  const std::string& path_;
+  ConfigResult& result_;
+};
+
+using Setter = std::function<void(Reader&, std::string_view key, const json&, Config&)>;
+
+const std::vector<std::pair<std::string, Setter>>& keyTable() {
+  static const std::vector<std::pair<std::string, Setter>> table = {
+      {"masters", [](Reader& r, auto k, const json& v, Config& c) { r.strings(k, v, c.masters); }},
+      {"zk", [](Reader& r, auto k, const json& v, Config& c) { r.string(k, v, c.zk); }},
+      {"refreshSeconds", [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.refreshSeconds, 1, 86400); }},
+      {"stateTimeoutSeconds",
+       [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.stateTimeoutSeconds, 1, 86400); }},
+      {"zkDetectionTimeout",
+       [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.zkDetectionTimeout, 0, 86400); }},
+      {"ttl", [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.ttl, 0, std::numeric_limits<int32_t>::max()); }},
+      {"domain", [](Reader& r, auto k, const json& v, Config& c) { r.string(k, v, c.domain); }},
+      {"port", [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.port, 0, 65535); }},
+      {"resolvers", [](Reader& r, auto k, const json& v, Config& c) { r.strings(k, v, c.resolvers); }},
+      {"zoneResolvers",
+       [](Reader& r, auto k, const json& v, Config& c) {
+         if (!v.is_object()) {
+           r.error(k, "expected an object of zone: [resolvers], found " + describe(v));
+           return;
+         }
+         c.zoneResolvers.clear();
+         for (const auto& [zone, list] : v.items()) {
+           std::vector<std::string> rs;
+           r.strings(std::string(k) + "." + zone, list, rs);
+           c.zoneResolvers[zone] = rs;
+         }
+       }},
+      {"timeout", [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.timeout, 0, 3600); }},
+      {"listener", [](Reader& r, auto k, const json& v, Config& c) { r.string(k, v, c.listener); }},
+      {"httpListener", [](Reader& r, auto k, const json& v, Config& c) { r.string(k, v, c.httpListener); }},
+      {"httpPort", [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.httpPort, 0, 65535); }},
+      {"SOAMname", [](Reader& r, auto k, const json& v, Config& c) { r.string(k, v, c.soaMname); }},
+      {"SOARname", [](Reader& r, auto k, const json& v, Config& c) { r.string(k, v, c.soaRname); }},
+      {"SOASerial", [](Reader& r, auto k, const json& v, Config&) {
+         uint32_t ignored = 0;  // mesos-dns overwrites it with the load time; so do we (per content)
+         r.unsigned32(k, v, ignored);
+       }},
+      {"SOARefresh", [](Reader& r, auto k, const json& v, Config& c) { r.unsigned32(k, v, c.soaRefresh); }},
+      {"SOARetry", [](Reader& r, auto k, const json& v, Config& c) { r.unsigned32(k, v, c.soaRetry); }},
+      {"SOAExpire", [](Reader& r, auto k, const json& v, Config& c) { r.unsigned32(k, v, c.soaExpire); }},
+      {"SOAMinttl", [](Reader& r, auto k, const json& v, Config& c) { r.unsigned32(k, v, c.soaMinttl); }},
+      {"dnsOn", [](Reader& r, auto k, const json& v, Config& c) { r.boolean(k, v, c.dnsOn); }},
+      {"httpOn", [](Reader& r, auto k, const json& v, Config& c) { r.boolean(k, v, c.httpOn); }},
+      {"externalOn", [](Reader& r, auto k, const json& v, Config& c) { r.boolean(k, v, c.externalOn); }},
+      {"recurseOn", [](Reader& r, auto k, const json& v, Config& c) { r.boolean(k, v, c.recurseOn); }},
+      {"IPSources", [](Reader& r, auto k, const json& v, Config& c) { r.strings(k, v, c.ipSources); }},
+      {"EnforceRFC952", [](Reader& r, auto k, const json& v, Config& c) { r.boolean(k, v, c.enforceRfc952); }},
+      {"EnumerationOn", [](Reader& r, auto k, const json& v, Config& c) { r.boolean(k, v, c.enumerationOn); }},
+      {"SetTruncateBit", [](Reader& r, auto k, const json& v, Config& c) { r.boolean(k, v, c.setTruncateBit); }},
+      {"SRVRecordDefaultWeight",
+       [](Reader& r, auto k, const json& v, Config& c) {
+         int w = c.srvRecordDefaultWeight;
+         r.integer(k, v, w, 0, 65535);
+         c.srvRecordDefaultWeight = static_cast<uint16_t>(w);
+       }},
+      {"MesosHTTPSOn", [](Reader& r, auto k, const json& v, Config& c) { r.boolean(k, v, c.mesosHttpsOn); }},
+      {"CACertFile", [](Reader& r, auto k, const json& v, Config& c) { r.string(k, v, c.caCertFile); }},
+      {"CertFile", [](Reader& r, auto k, const json& v, Config& c) { r.string(k, v, c.certFile); }},
+      {"KeyFile", [](Reader& r, auto k, const json& v, Config& c) { r.string(k, v, c.keyFile); }},
+      {"IAMConfigFile", [](Reader& r, auto k, const json& v, Config& c) { r.string(k, v, c.iamConfigFile); }},
+      {"MesosAuthentication", [](Reader& r, auto k, const json& v, Config& c) { r.string(k, v, c.mesosAuthentication); }},
+      {"MesosCredentials",
+       [](Reader& r, auto k, const json& v, Config& c) {
+         if (!v.is_object()) {
+           r.error(k, "expected an object {\"principal\": ..., \"secret\": ...}, found " + describe(v));
+           return;
+         }
+         for (const auto& [field, value] : v.items()) {
+           const std::string name = std::string(k) + "." + field;
+           if (lower(field) == "principal") {
+             r.string(name, value, c.mesosCredentials.principal);
+           } else if (lower(field) == "secret") {
+             r.string(name, value, c.mesosCredentials.secret);
+           } else {
+             r.warning("unknown key \"" + name + "\" ignored");
+           }
+         }
+       }},
+      {"File", [](Reader&, auto, const json&, Config&) {}},  // mesos-dns overwrites it; harmless
+      {"stateFile", [](Reader& r, auto k, const json& v, Config& c) { r.string(k, v, c.stateFile); }},
+  };
+  return table;
+}
+
+bool validDomainName(const std::string& domain) {
+  static const std::regex re("^[a-zA-Z0-9-]+(\\.[a-zA-Z0-9-]+)*$");
+  if (!std::regex_match(domain, re)) return false;
+  size_t start = 0;
+  while (start <= domain.size()) {
+    auto dot = domain.find('.', start);
+    if (dot == std::string::npos) dot = domain.size();
+    if (dot - start > 63) return false;
+    start = dot + 1;
+  }
+  return domain.size() <= 253;
+}
+
+bool validPort(const std::string& port) {
+  if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), ::isdigit)) return false;
+  const int n = std::stoi(port);
+  return n > 0 && n <= 65535;
+}
+
+std::string fqdn(std::string name) {
+  while (!name.empty() && name.back() == '.') name.pop_back();
+  return name + ".";
+}
+
+void validateResolverList(Reader& r, const std::string& key, const std::vector<std::string>& list) {
+  std::set<std::string> seen;
+  for (const auto& entry : list) {
+    std::string host = entry;
+    std::string port = "53";
+    if (auto hp = splitHostPort(entry)) {
+      host = hp->host;
+      port = hp->port;
+    }
+    const auto ip = IpAddress::parse(host);
+    if (!ip) {
+      r.error(key, "\"" + entry + "\" is not an IP address or IP:port");
+      continue;
+    }
+    if (!validPort(port)) {
+      r.error(key, "\"" + entry + "\" has an invalid port");
+      continue;
+    }
+    if (!seen.insert(ip->toString() + "#" + port).second) r.error(key, "duplicate resolver \"" + entry + "\"");
+  }
+}
+
+void validate(Reader& r, Config& c, const std::string& path) {
+  if (!c.dnsOn && !c.httpOn) r.error("dnson", "either DNS or HTTP must be on (dnson, httpon)");
+  if (c.masters.empty() && c.zk.empty() && c.stateFile.empty()) {
+    r.error("masters", "no source of cluster state: set masters, zk or stateFile");
+  }
+  std::set<std::string> seenMasters;
+  for (const auto& m : c.masters) {
+    const auto hp = splitHostPort(m);
+    if (!hp || hp->host.empty()) {
+      r.error("masters", "\"" + m + "\" is not host:port");
+      continue;
+    }
+    if (!validPort(hp->port)) {
+      r.error("masters", "\"" + m + "\" has an invalid port");
+      continue;
+    }
+    const auto ip = IpAddress::parse(hp->host);
+    const std::string normal = (ip ? ip->toString() : lower(hp->host)) + "#" + hp->port;
+    if (!seenMasters.insert(normal).second) r.error("masters", "duplicate master \"" + m + "\"");
+  }
+  if (c.ipSources.empty()) r.error("IPSources", "the list is empty; use some of netinfo, mesos, docker, host");
+  std::set<std::string> seenSources;
+  for (const auto& s : c.ipSources) {
+    if (s != "host" && s != "docker" && s != "mesos" && s != "netinfo") {
+      r.error("IPSources", "unknown source \"" + s + "\" (expected netinfo, mesos, docker or host)");
+    } else if (!seenSources.insert(s).second) {
+      r.error("IPSources", "duplicate source \"" + s + "\"");
+    }
+  }
+  c.domain = lower(c.domain);
+  while (!c.domain.empty() && c.domain.back() == '.') c.domain.pop_back();
+  if (!validDomainName(c.domain)) r.error("domain", "\"" + c.domain + "\" is not a valid domain name");
+  if (c.externalOn) {
+    validateResolverList(r, "resolvers", c.resolvers);
+    for (const auto& [zone, list] : c.zoneResolvers) {
+      const std::string key = "zoneResolvers." + zone;
+      if (list.empty()) r.error(key, "no resolvers given");
+      if (!validDomainName(lower(zone))) r.error(key, "\"" + zone + "\" is not a valid domain name");
+      if (lower(zone) == c.domain) r.error(key, "can't forward the Mesos domain itself");
+      validateResolverList(r, key, list);
+    }
+  }
+  if (!IpAddress::parse(c.listener)) r.error("listener", "\"" + c.listener + "\" is not an IP address");
+  if (c.httpOn && !IpAddress::parse(c.httpListener)) {
+    r.error("httpListener", "\"" + c.httpListener + "\" is not an IP address");
+  }
+  // SOA names: mesos-dns accepts "root@ns1.mesos" for the mailbox.
+  std::replace(c.soaRname.begin(), c.soaRname.end(), '@', '.');
+  c.soaRname = fqdn(c.soaRname);
+  c.soaMname = fqdn(c.soaMname);
+  if (!validDomainName(c.soaMname.substr(0, c.soaMname.size() - 1))) {
+    r.error("SOAMname", "\"" + c.soaMname + "\" is not a valid domain name");
+  }
+  if (!validDomainName(c.soaRname.substr(0, c.soaRname.size() - 1))) {
+    r.error("SOARname", "\"" + c.soaRname + "\" is not a valid domain name");
+  }
+  const std::string auth = lower(c.mesosAuthentication);
+  if (auth == "basic") {
+    if (c.mesosCredentials.principal.empty()) {
+      r.error("MesosCredentials", "MesosAuthentication is \"basic\" but no principal is given");
+    }
+  } else if (auth == "iam") {
+    r.error("MesosAuthentication", "\"iam\" is not supported by this agent yet; use \"basic\" or none");
+  } else if (!auth.empty()) {
+    r.error("MesosAuthentication", "expected \"basic\", \"iam\" or nothing, found \"" + c.mesosAuthentication + "\"");
+  } else if (!c.mesosCredentials.principal.empty()) {
+    r.warning("MesosCredentials is set, but MesosAuthentication is not \"basic\": the credentials are not used");
+  }
+  c.mesosAuthentication = auth;
+  if (c.certFile.empty() != c.keyFile.empty()) {
+    r.error(c.certFile.empty() ? "CertFile" : "KeyFile", "CertFile and KeyFile go together");
+  }
+  if (!c.stateFile.empty() && c.stateFile.front() != '/') {
+    const auto slash = path.rfind('/');
+    const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+    c.stateFile = dir + "/" + c.stateFile;
+  }
+}
+
+}  // namespace
+
+ConfigResult parseConfig(std::string_view text, const std::string& path) {
+  ConfigResult result;
+  Reader reader(path, result);
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    result.errors.push_back(path + ": not valid JSON: " + e.what());
+    return result;
+  }
+  if (!doc.is_object()) {
+    result.errors.push_back(path + ": expected a JSON object at the top, found " + describe(doc));
+    return result;
+  }
+  Config config;
+  config.configPath = path;
+  std::map<std::string, const std::pair<std::string, Setter>*> byLower;
+  for (const auto& entry : keyTable()) byLower[lower(entry.first)] = &entry;
+  for (const auto& [key, value] : doc.items()) {
+    const auto it = byLower.find(lower(key));
+    if (it == byLower.end()) {
+      reader.warning("unknown key \"" + key + "\" ignored");
+      continue;
+    }
+    it->second->second(reader, key, value, config);
+  }
+  validate(reader, config, path);
+  if (result.errors.empty()) result.config = std::move(config);
+  return result;
+}
+
+}  // namespace mdns

@@ -1,0 +1,78 @@
+// The agent's configuration: mesos-dns's config.json keys, types and defaults, plus the agent's own
+// keys. Parsing is pure (text in, Config or errors out) so every rule is unit-tested with values.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "common/labels.h"
+
+namespace mdns {
+
+struct MesosCredentials {
+  std::string principal;
+  std::string secret;
+};
+
+struct Config {
+  // mesos-dns keys (matched case-insensitively, as Go's encoding/json does).
+  std::vector<std::string> masters;
+  std::string zk;
+  int refreshSeconds = 60;
+  int stateTimeoutSeconds = 300;
+  int zkDetectionTimeout = 30;
+  int ttl = 60;
+  std::string domain = "mesos";
+  int port = 53;
+  std::vector<std::string> resolvers;  // empty: the node's own upstreams (forwarding issue)
+  std::map<std::string, std::vector<std::string>> zoneResolvers;
+  int timeout = 5;
+  std::string listener = "127.0.0.1";  // mesos-dns: 0.0.0.0; a per-node agent serves its node
+  std::string httpListener = "127.0.0.1";
+  int httpPort = 8123;
+  std::string soaMname = "ns1.mesos.";  // always fully qualified after parsing
+  std::string soaRname = "root.ns1.mesos.";
+  uint32_t soaRefresh = 60;
+  uint32_t soaRetry = 600;
+  uint32_t soaExpire = 86400;
+  uint32_t soaMinttl = 60;
+  bool dnsOn = true;
+  bool httpOn = true;
+  bool externalOn = true;
+  bool recurseOn = true;
+  std::vector<std::string> ipSources = {"netinfo", "mesos", "host"};
+  bool enforceRfc952 = false;
+  bool enumerationOn = true;
+  bool setTruncateBit = true;
+  uint16_t srvRecordDefaultWeight = 1;
+  bool mesosHttpsOn = false;
+  std::string caCertFile;
+  std::string certFile;
+  std::string keyFile;
+  MesosCredentials mesosCredentials;
+  std::string iamConfigFile;
+  std::string mesosAuthentication;  // "", "basic" or "iam"
+
+  // The agent's own keys.
+  std::string stateFile;  // absolute after parsing (relative paths are taken from the config's folder)
+
+  std::string configPath;  // where this config came from, for messages
+
+  LabelRule labelRule() const { return enforceRfc952 ? LabelRule::kRfc952 : LabelRule::kRfc1123; }
+};
+
+struct ConfigResult {
+  std::optional<Config> config;       // set when there are no errors
+  std::vector<std::string> errors;    // each names the file and the key
+  std::vector<std::string> warnings;  // unknown keys, settings that are probably unintended
+};
+
+// Parses config.json text. `path` names the file in messages and anchors relative paths.
+ConfigResult parseConfig(std::string_view text, const std::string& path);
+
+}  // namespace mdns

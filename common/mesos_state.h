@@ -1,0 +1,75 @@
+// The parts of a Mesos master's /master/state document that DNS records are made of, and the
+// parser that reads them. Lenient per element (a bad task costs that task, not the refresh),
+// strict about the document as a whole.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mdns {
+
+// A libprocess PID, "id@host:port".
+struct Upid {
+  std::string id;
+  std::string host;
+  std::string port;
+  static std::optional<Upid> parse(std::string_view text);
+};
+
+struct TaskStatus {
+  std::string state;
+  double timestamp = 0;
+  std::vector<std::pair<std::string, std::string>> labels;  // key, value
+  std::vector<std::string> networkIps;                      // container_status.network_infos
+};
+
+struct DiscoveryPort {
+  int number = 0;
+  std::string name;
+  std::string protocol;
+};
+
+struct Task {
+  std::string id;
+  std::string name;
+  std::string slaveId;
+  std::string state;
+  std::string portRanges;  // resources.ports, e.g. "[31000-31001, 31005-31005]"
+  std::vector<TaskStatus> statuses;
+  std::string discoveryName;  // empty: no DiscoveryInfo
+  std::vector<DiscoveryPort> discoveryPorts;
+
+  // The ports of resources.ports, expanded. "[31000]" is one port (mesos-dns crashes on it).
+  std::vector<int> ports() const;
+};
+
+struct Framework {
+  std::string name;
+  std::optional<Upid> pid;
+  std::string hostname;
+  std::vector<Task> tasks;
+};
+
+struct Slave {
+  std::string id;
+  std::string hostname;
+  std::optional<Upid> pid;
+};
+
+struct MesosState {
+  std::string leader;  // the leading master's PID, "master@10.0.0.1:5050"
+  std::vector<Framework> frameworks;
+  std::vector<Slave> slaves;
+};
+
+struct StateParseResult {
+  std::optional<MesosState> state;
+  std::string error;                  // why the document was refused
+  std::vector<std::string> warnings;  // elements skipped, each with where and why
+};
+
+StateParseResult parseMesosState(std::string_view json);
+
+}  // namespace mdns

@@ -1,0 +1,45 @@
+// Mesos state + options in, RecordSet out: mesos-dns's naming rules (its records/generator.go and
+// chains.go) as a pure function. Host names that need a DNS lookup go through the resolver the
+// caller passes in, so tests stay free of I/O.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/ip_address.h"
+#include "common/labels.h"
+#include "common/mesos_state.h"
+#include "common/record_set.h"
+
+namespace mdns {
+
+struct Config;
+
+struct GeneratorOptions {
+  std::string domain = "mesos";                // without the trailing dot
+  std::string nameServer = "ns1.mesos.";       // SOAMname; gets the listener's addresses
+  std::vector<IpAddress> nameServerAddresses;  // the listener (or the node's addresses for 0.0.0.0)
+  std::vector<std::string> masters;            // "ip:port", in the order masterN is numbered
+  std::vector<std::string> ipSources = {"netinfo", "mesos", "host"};
+  LabelRule labelRule = LabelRule::kRfc1123;
+
+  static GeneratorOptions fromConfig(const Config& config, std::vector<IpAddress> nameServerAddresses,
+                                     std::vector<std::string> resolvedMasters);
+};
+
+// Turns a host name into addresses; an IP literal never reaches it. Empty: unknown host.
+using HostResolver = std::function<std::vector<IpAddress>(const std::string& host)>;
+
+struct GeneratedRecords {
+  RecordSet records;
+  std::vector<std::string> warnings;  // records left out, each with the element and the reason
+};
+
+GeneratedRecords generateRecords(const MesosState& state, const GeneratorOptions& options,
+                                 const HostResolver& resolveHost);
+
+// mesos-dns's "slave id tail": the last '-'-separated field, lower-cased ("...-S12" -> "s12").
+std::string slaveIdTail(const std::string& slaveId);
+
+}  // namespace mdns

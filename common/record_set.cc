@@ -1,0 +1,71 @@
+#include "common/record_set.h"
+
+#include <algorithm>
+
+namespace mdns {
+namespace {
+
+template <typename T>
+bool addUnique(std::vector<T>& list, const T& value) {
+  if (std::find(list.begin(), list.end(), value) != list.end()) return false;
+  list.push_back(value);
+  return true;
+}
+
+}  // namespace
+
+bool isEncodableName(std::string_view name) {
+  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  if (name.empty()) return true;  // the root
+  size_t wire = 1;
+  size_t start = 0;
+  while (start <= name.size()) {
+    auto dot = name.find('.', start);
+    if (dot == std::string_view::npos) dot = name.size();
+    const size_t len = dot - start;
+    if (len == 0 || len > 63) return false;
+    wire += len + 1;
+    start = dot + 1;
+  }
+  return wire <= 255;
+}
+
+bool RecordSet::addAddress(const std::string& name, const IpAddress& ip) {
+  if (!isEncodableName(name)) {
+    ++dropped_;
+    return false;
+  }
+  auto& rec = names_[name];
+  return addUnique(ip.isV4() ? rec.a : rec.aaaa, ip);
+}
+
+bool RecordSet::addSrv(const std::string& name, SrvTarget target) {
+  if (!isEncodableName(name) || !isEncodableName(target.target)) {
+    ++dropped_;
+    return false;
+  }
+  return addUnique(names_[name].srv, target);
+}
+
+const NameRecords* RecordSet::find(std::string_view name) const {
+  const auto it = names_.find(name);
+  return it == names_.end() ? nullptr : &it->second;
+}
+
+size_t RecordSet::countA() const {
+  size_t n = 0;
+  for (const auto& [name, rec] : names_) n += rec.a.size();
+  return n;
+}
+size_t RecordSet::countAAAA() const {
+  size_t n = 0;
+  for (const auto& [name, rec] : names_) n += rec.aaaa.size();
+  return n;
+}
+size_t RecordSet::countSrv() const {
+  size_t n = 0;
+  for (const auto& [name, rec] : names_) n += rec.srv.size();
+  return n;
+}
+
+}  // namespace mdns
