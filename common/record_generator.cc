@@ -58,6 +58,7 @@ class Generator {
     for (const auto& ip : opt_.nameServerAddresses) out_.records.addAddress(opt_.nameServer, ip);
     masterRecords(state.leader);
     taskRecords(state);
+    out_.records.finalize();
     if (out_.records.droppedNames() > 0) {
       warn(std::to_string(out_.records.droppedNames()) +
            " records left out: their names cannot be put in DNS (a label over 63 bytes or a name over 255)");

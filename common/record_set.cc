@@ -5,11 +5,22 @@
 namespace mdns {
 namespace {
 
+// Short lists are checked for duplicates on insert; long ones (slave.mesos on a big cluster) are
+// deduplicated once in finalize(), which keeps building linear.
+constexpr size_t kLinearCheckLimit = 32;
+
 template <typename T>
 bool addUnique(std::vector<T>& list, const T& value) {
-  if (std::find(list.begin(), list.end(), value) != list.end()) return false;
+  if (list.size() < kLinearCheckLimit && std::find(list.begin(), list.end(), value) != list.end()) return false;
   list.push_back(value);
   return true;
+}
+
+template <typename T>
+void sortUnique(std::vector<T>& list) {
+  std::sort(list.begin(), list.end());
+  list.erase(std::unique(list.begin(), list.end()), list.end());
+  list.shrink_to_fit();
 }
 
 }  // namespace
@@ -45,6 +56,14 @@ bool RecordSet::addSrv(const std::string& name, SrvTarget target) {
     return false;
   }
   return addUnique(names_[name].srv, target);
+}
+
+void RecordSet::finalize() {
+  for (auto& [name, rec] : names_) {
+    sortUnique(rec.a);
+    sortUnique(rec.aaaa);
+    sortUnique(rec.srv);
+  }
 }
 
 const NameRecords* RecordSet::find(std::string_view name) const {

@@ -33,10 +33,13 @@ bool isEncodableName(std::string_view name);
 
 class RecordSet {
  public:
-  // Names are fully qualified with the trailing dot. Duplicates are ignored; a name that cannot
-  // be put on the wire is counted in droppedNames() and not stored.
+  // Names are fully qualified with the trailing dot. A name that cannot be put on the wire is
+  // counted in droppedNames() and not stored. Returns false for a duplicate (exactly, for names
+  // with up to 32 values; longer lists are deduplicated by finalize()).
   bool addAddress(const std::string& name, const IpAddress& ip);
   bool addSrv(const std::string& name, SrvTarget target);
+  // Sorts every name's values and removes duplicates: call once, when building is done.
+  void finalize();
 
   const NameRecords* find(std::string_view name) const;
   const std::map<std::string, NameRecords, std::less<>>& names() const { return names_; }
