@@ -1,5 +1,7 @@
 #include "agent/record_source.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <chrono>
 #include <fstream>
@@ -71,7 +73,9 @@ BuildResult buildSnapshot(const MesosState& state, const SourceSetup& setup, con
                           const std::string& origin, const HostResolver& resolveHost) {
   BuildResult result;
   const auto options = GeneratorOptions::fromConfig(setup.config, setup.nameServerAddresses, setup.masters);
+  const auto t0 = Clock::now();
   auto generated = generateRecords(state, options, resolveHost);
+  result.generateMs = msSince(t0);
   result.warnings = std::move(generated.warnings);
   auto snap = std::make_shared<Snapshot>();
   snap->loadedAt = Clock::now();
@@ -101,7 +105,9 @@ BuildResult buildSnapshot(const MesosState& state, const SourceSetup& setup, con
     zone.soaExpire = c.soaExpire;
     zone.soaMinttl = c.soaMinttl;
     zone.srvWeight = c.srvRecordDefaultWeight;
+    const auto t1 = Clock::now();
     snap->table = AnswerTable::build(*records, zone);
+    result.renderMs = msSince(t1);
     snap->records = std::move(records);
   }
   result.snapshot = std::move(snap);
@@ -161,7 +167,10 @@ void RecordSource::refresh() {
       finishRefresh(false);
       return;
     }
+    const double readMs = msSince(refreshStarted_);
+    const auto parseStart = Clock::now();
     auto parsed = parseMesosState(body);
+    const double parseMs = msSince(parseStart);
     if (!parsed.state) {
       lastError_ = setup_.config.stateFile + ": " + parsed.error;
       log::error("refresh failed: " + setup_.config.stateFile + ": " + parsed.error +
@@ -170,7 +179,7 @@ void RecordSource::refresh() {
       return;
     }
     for (const auto& w : parsed.warnings) log::warning(setup_.config.stateFile + ": " + w);
-    accept(*parsed.state, "file " + setup_.config.stateFile);
+    accept(*parsed.state, "file " + setup_.config.stateFile, readMs, parseMs);
     finishRefresh(true);
     return;
   }
@@ -202,14 +211,18 @@ void RecordSource::tryMaster(std::shared_ptr<MasterAttempt> attempt) {
     req.user = c.mesosCredentials.principal;
     req.password = c.mesosCredentials.secret;
   }
-  fetcher_->get(req, [this, attempt, master](HttpResult r) {
+  const auto fetchStart = Clock::now();
+  fetcher_->get(req, [this, attempt, master, fetchStart](HttpResult r) {
+    const double fetchMs = msSince(fetchStart);
     if (!r.ok()) {
       attempt->lastError = "master " + master + ": " + r.describe();
       log::warning("state fetch from master " + master + " failed: " + r.describe());
       tryMaster(attempt);
       return;
     }
+    const auto parseStart = Clock::now();
     auto parsed = parseMesosState(r.body);
+    const double parseMs = msSince(parseStart);
     if (!parsed.state) {
       attempt->lastError = "master " + master + ": " + parsed.error;
       log::warning("state from master " + master + " refused: " + parsed.error);
@@ -232,14 +245,13 @@ void RecordSource::tryMaster(std::shared_ptr<MasterAttempt> attempt) {
     for (const auto& w : parsed.warnings) log::warning("state from " + leader + ": " + w);
     if (lastLeader_ != leader) log::info("leading master is " + leader);
     lastLeader_ = leader;
-    accept(*parsed.state, "master " + leader);
+    accept(*parsed.state, "master " + leader + " (" + std::to_string(r.body.size()) + " bytes)", fetchMs, parseMs);
     finishRefresh(true);
   });
 }
 
-void RecordSource::accept(const MesosState& state, const std::string& origin) {
+void RecordSource::accept(const MesosState& state, const std::string& origin, double fetchMs, double parseMs) {
   const auto previous = store_.current();
-  const auto t0 = Clock::now();
   auto built = buildSnapshot(state, setup_, previous.get(), origin, resolveHostBlocking);
   for (const auto& w : built.warnings) log::warning(origin + ": " + w);
   const auto& snap = *built.snapshot;
@@ -248,9 +260,15 @@ void RecordSource::accept(const MesosState& state, const std::string& origin) {
   } else {
     log::info("loaded " + std::to_string(snap.records->countA()) + " A, " + std::to_string(snap.records->countAAAA()) +
               " AAAA, " + std::to_string(snap.records->countSrv()) + " SRV records from " + origin + " in " +
-              fmt(msSince(refreshStarted_)) + " ms (generate and render " + fmt(msSince(t0)) + " ms)");
+              fmt(msSince(refreshStarted_)) + " ms (fetch " + fmt(fetchMs) + ", parse " + fmt(parseMs) + ", generate " +
+              fmt(built.generateMs) + ", render " + fmt(built.renderMs) + " ms; " +
+              std::to_string(snap.table->nameCount()) + " names, answer table " +
+              std::to_string(snap.table->memoryBytes() / 1024) + " KiB)");
   }
   store_.publish(built.snapshot);
+  // The parsed document and the previous snapshot are gone: hand their pages back to the system
+  // rather than keep a multi-megabyte high-water mark for the agent's lifetime.
+  malloc_trim(0);
   if (onLoaded_) onLoaded_(snap);
 }
 

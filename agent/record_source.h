@@ -72,8 +72,8 @@ class RecordSource {
   void refresh();
   void tryMaster(std::shared_ptr<MasterAttempt> attempt);
   void finishRefresh(bool ok);
-  // Generates and publishes.
-  void accept(const MesosState& state, const std::string& origin);
+  // Generates and publishes. `fetchMs` and `parseMs` are for the log line.
+  void accept(const MesosState& state, const std::string& origin, double fetchMs, double parseMs);
   void schedule(double seconds);
 
   SourceSetup setup_;
@@ -98,6 +98,8 @@ struct BuildResult {
   std::string error;
   std::vector<std::string> warnings;
   bool unchanged = false;
+  double generateMs = 0;
+  double renderMs = 0;
 };
 BuildResult buildSnapshot(const MesosState& state, const SourceSetup& setup, const Snapshot* previous,
                           const std::string& origin, const HostResolver& resolveHost);

@@ -164,8 +164,9 @@ void StateFetcher::finishDone() {
       r.error = t->errorBuffer[0] != '\0' ? t->errorBuffer : curl_easy_strerror(code);
     }
     Done done = std::move(t->done);
-    t.reset();
-    done(std::move(r));
+    HttpResult result = std::move(r);
+    t.reset();  // frees the easy handle before the callback may start the next transfer
+    done(std::move(result));
   }
 }
 

@@ -114,9 +114,9 @@ TEST_F(ResponderTest, AnswersARecordsAuthoritativelyWithConfiguredTtl) {
   EXPECT_TRUE(ldns_pkt_qr(r.get()));
   EXPECT_TRUE(ldns_pkt_rd(r.get()));
   EXPECT_EQ(ldns_pkt_id(r.get()), 0x4242);
-  EXPECT_EQ(section(ldns_pkt_answer(r.get())),
-            (std::set<std::string>{"web.marathon.mesos.\t60\tIN\tA\t10.0.0.1", "web.marathon.mesos.\t60\tIN\tA\t10.0.0.2",
-                                   "web.marathon.mesos.\t60\tIN\tA\t10.0.0.3"}));
+  EXPECT_EQ(section(ldns_pkt_answer(r.get())), (std::set<std::string>{"web.marathon.mesos.\t60\tIN\tA\t10.0.0.1",
+                                                                      "web.marathon.mesos.\t60\tIN\tA\t10.0.0.2",
+                                                                      "web.marathon.mesos.\t60\tIN\tA\t10.0.0.3"}));
 }
 
 TEST_F(ResponderTest, EchoesQuestionInAskersLetterCase) {
