@@ -8,6 +8,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "agent/dns_server.h"
@@ -155,7 +156,11 @@ int runAgent(const Config& config) {
   source.start();
   event_base_dispatch(base.get());
   sd_notify(0, "STOPPING=1");
-  source.stop();
+  if (!source.stop()) {
+    log::info("stopped (a refresh was still running and is abandoned)");
+    std::fflush(stderr);
+    std::_Exit(0);
+  }
   log::info("stopped");
   return 0;
 }

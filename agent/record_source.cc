@@ -123,7 +123,9 @@ struct RecordSource::MasterAttempt {
 RecordSource::RecordSource(SourceSetup setup, RecordStore& store, std::function<void(const Snapshot&)> onLoaded)
     : setup_(std::move(setup)), store_(store), onLoaded_(std::move(onLoaded)) {}
 
-RecordSource::~RecordSource() { stop(); }
+RecordSource::~RecordSource() {
+  if (!stop(std::chrono::hours(1))) std::terminate();  // unreachable: the wait is unbounded in practice
+}
 
 void RecordSource::start() {
   base_ = event_base_new();
@@ -135,21 +137,30 @@ void RecordSource::start() {
       base_);
   event_add(stopEvent_, nullptr);
   schedule(0);
+  finishedRun_ = runDone_.get_future();
   thread_ = std::thread([this] { run(); });
 }
 
-void RecordSource::stop() {
-  if (!thread_.joinable()) return;
+bool RecordSource::stop(std::chrono::milliseconds grace) {
+  if (!thread_.joinable()) return true;
+  stopping_ = true;
   event_active(stopEvent_, EV_READ, 0);  // libevent is thread-safe here (evthread_use_pthreads)
+  // A refresh of a huge state may be mid-parse; the process is going away, so it gets a grace
+  // period rather than the power to delay a stop.
+  if (finishedRun_.wait_for(grace) != std::future_status::ready) return false;
   thread_.join();
   fetcher_.reset();
   event_free(timer_);
   event_free(stopEvent_);
   event_base_free(base_);
   base_ = nullptr;
+  return true;
 }
 
-void RecordSource::run() { event_base_dispatch(base_); }
+void RecordSource::run() {
+  event_base_dispatch(base_);
+  runDone_.set_value();
+}
 
 void RecordSource::schedule(double seconds) {
   timeval tv{static_cast<time_t>(seconds),
@@ -251,6 +262,7 @@ void RecordSource::tryMaster(std::shared_ptr<MasterAttempt> attempt) {
 }
 
 void RecordSource::accept(const MesosState& state, const std::string& origin, double fetchMs, double parseMs) {
+  if (stopping_) return;
   const auto previous = store_.current();
   auto built = buildSnapshot(state, setup_, previous.get(), origin, resolveHostBlocking);
   for (const auto& w : built.warnings) log::warning(origin + ": " + w);

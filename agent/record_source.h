@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -61,7 +62,9 @@ class RecordSource {
   RecordSource& operator=(const RecordSource&) = delete;
 
   void start();  // first refresh at once, then every refreshSeconds
-  void stop();
+  // Ends the source's loop and joins its thread. False when a refresh still runs after `grace`:
+  // the thread is then left running, and the caller must end the process without destroying this.
+  bool stop(std::chrono::milliseconds grace = std::chrono::seconds(2));
 
   // One synchronous load (for dump-zone): empty error on success.
   static std::string loadOnce(const SourceSetup& setup, std::shared_ptr<const Snapshot>& out);
@@ -87,6 +90,9 @@ class RecordSource {
   std::string lastLeader_;  // "ip:port" of the master that last served a good state
   std::chrono::steady_clock::time_point refreshStarted_;
   std::string lastError_;
+  std::atomic<bool> stopping_{false};
+  std::promise<void> runDone_;
+  std::future<void> finishedRun_;
   bool oneShot_ = false;  // loadOnce: stop after the first refresh
   bool finished_ = false;
 };
