@@ -23,8 +23,10 @@ bool stderrIsJournal() {
   if (env == nullptr) return false;
   struct stat st {};
   if (fstat(STDERR_FILENO, &st) != 0) return false;
-  unsigned long long dev = 0, ino = 0;
-  if (std::sscanf(env, "%llu:%llu", &dev, &ino) != 2) return false;
+  char* end = nullptr;
+  const unsigned long long dev = std::strtoull(env, &end, 10);
+  if (end == env || *end != ':') return false;
+  const unsigned long long ino = std::strtoull(end + 1, nullptr, 10);
   return dev == static_cast<unsigned long long>(st.st_dev) && ino == static_cast<unsigned long long>(st.st_ino);
 }
 

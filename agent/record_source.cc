@@ -202,7 +202,7 @@ void RecordSource::refresh() {
   tryMaster(attempt);
 }
 
-void RecordSource::tryMaster(std::shared_ptr<MasterAttempt> attempt) {
+void RecordSource::tryMaster(const std::shared_ptr<MasterAttempt>& attempt) {
   if (attempt->next >= attempt->candidates.size()) {
     lastError_ = "no master gave a leader's state (last error: " + attempt->lastError + ")";
     log::error("refresh failed: no master gave a leader's state (last error: " + attempt->lastError +
@@ -223,7 +223,7 @@ void RecordSource::tryMaster(std::shared_ptr<MasterAttempt> attempt) {
     req.password = c.mesosCredentials.secret;
   }
   const auto fetchStart = Clock::now();
-  fetcher_->get(req, [this, attempt, master, fetchStart](HttpResult r) {
+  fetcher_->get(req, [this, attempt, master, fetchStart](const HttpResult& r) {
     const double fetchMs = msSince(fetchStart);
     if (!r.ok()) {
       attempt->lastError = "master " + master + ": " + r.describe();

@@ -73,7 +73,7 @@ class RecordSource {
   struct MasterAttempt;
   void run();
   void refresh();
-  void tryMaster(std::shared_ptr<MasterAttempt> attempt);
+  void tryMaster(const std::shared_ptr<MasterAttempt>& attempt);
   void finishRefresh(bool ok);
   // Generates and publishes. `fetchMs` and `parseMs` are for the log line.
   void accept(const MesosState& state, const std::string& origin, double fetchMs, double parseMs);

@@ -6,7 +6,6 @@ namespace mdns {
 namespace {
 
 using dns::put16;
-using dns::put32;
 
 // Writes RRs into a reply body that will follow a question whose name is `qname` (at packet
 // offset 12). Names are compressed against the question name's suffixes, and optionally against

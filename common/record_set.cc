@@ -50,7 +50,7 @@ bool RecordSet::addAddress(const std::string& name, const IpAddress& ip) {
   return addUnique(ip.isV4() ? rec.a : rec.aaaa, ip);
 }
 
-bool RecordSet::addSrv(const std::string& name, SrvTarget target) {
+bool RecordSet::addSrv(const std::string& name, const SrvTarget& target) {
   if (!isEncodableName(name) || !isEncodableName(target.target)) {
     ++dropped_;
     return false;

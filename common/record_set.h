@@ -37,7 +37,7 @@ class RecordSet {
   // counted in droppedNames() and not stored. Returns false for a duplicate (exactly, for names
   // with up to 32 values; longer lists are deduplicated by finalize()).
   bool addAddress(const std::string& name, const IpAddress& ip);
-  bool addSrv(const std::string& name, SrvTarget target);
+  bool addSrv(const std::string& name, const SrvTarget& target);
   // Sorts every name's values and removes duplicates: call once, when building is done.
   void finalize();
 

@@ -28,7 +28,8 @@ std::array<uint8_t, 20> sha1(std::string_view data) {
     for (int i = 16; i < 80; ++i) w[i] = rotl(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
     uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
     for (int i = 0; i < 80; ++i) {
-      uint32_t f, k;
+      uint32_t f = 0;
+      uint32_t k = 0;
       if (i < 20) {
         f = (b & c) | (~b & d);
         k = 0x5A827999;
@@ -57,7 +58,8 @@ std::array<uint8_t, 20> sha1(std::string_view data) {
   }
   std::array<uint8_t, 20> out{};
   for (int i = 0; i < 5; ++i) {
-    for (int j = 0; j < 4; ++j) out[static_cast<size_t>(i * 4 + j)] = static_cast<uint8_t>(h[i] >> (24 - j * 8));
+    for (int j = 0; j < 4; ++j)
+      out[static_cast<size_t>(i) * 4 + static_cast<size_t>(j)] = static_cast<uint8_t>(h[i] >> (24 - j * 8));
   }
   return out;
 }
