@@ -267,6 +267,18 @@ void validate(Reader& r, Config& c, const std::string& path) {
       if (lower(zone) == c.domain) r.error(key, "can't forward the Mesos domain itself");
       validateResolverList(r, key, list);
     }
+    // As mesos-dns: no zone may lie inside another zone or inside the Mesos domain, since one of
+    // the two could never be reached.
+    std::vector<std::string> zones;
+    for (const auto& [zone, list] : c.zoneResolvers) zones.push_back("." + lower(zone));
+    zones.push_back("." + c.domain);
+    for (const auto& a : zones) {
+      for (const auto& b : zones) {
+        if (a != b && a.size() > b.size() && a.compare(a.size() - b.size(), b.size(), b) == 0) {
+          r.error("zoneResolvers", "zone \"" + a.substr(1) + "\" is masked by \"" + b.substr(1) + "\"");
+        }
+      }
+    }
   }
   if (!IpAddress::parse(c.listener)) r.error("listener", "\"" + c.listener + "\" is not an IP address");
   if (c.httpOn && !IpAddress::parse(c.httpListener)) {

@@ -84,9 +84,13 @@ Task parseTask(const json& t) {
   return task;
 }
 
-std::optional<int> parseInt(std::string_view s) {
+std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::optional<int> parseExactInt(std::string_view s) {
   int v = 0;
   const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || ptr != s.data() + s.size() || s.empty()) return std::nullopt;
@@ -99,7 +103,7 @@ std::optional<Upid> Upid::parse(std::string_view text) {
   const auto at = text.find('@');
   if (at == std::string_view::npos || text.find('@', at + 1) != std::string_view::npos) return std::nullopt;
   const auto hp = splitHostPort(text.substr(at + 1));
-  if (!hp || hp->host.empty() || !parseInt(hp->port)) return std::nullopt;
+  if (!hp || hp->host.empty() || !parseExactInt(hp->port)) return std::nullopt;
   return Upid{std::string(text.substr(0, at)), hp->host, hp->port};
 }
 
@@ -114,9 +118,16 @@ std::vector<int> Task::ports() const {
     auto comma = s.find(',');
     const std::string_view range = s.substr(0, comma);
     s = comma == std::string_view::npos ? std::string_view{} : s.substr(comma + 1);
-    const auto dash = range.find('-');
-    const auto lo = parseInt(range.substr(0, dash));
-    const auto hi = dash == std::string_view::npos ? lo : parseInt(range.substr(dash + 1));
+    // As mesos-dns reads a range: the item trimmed, split on '-', the first two parts exact
+    // numbers (no spaces around the dash). Unlike mesos-dns, one part is one port, not a crash.
+    const std::string_view item = trim(range);
+    const auto dash = item.find('-');
+    const auto lo = parseExactInt(item.substr(0, dash));
+    std::optional<int> hi = lo;
+    if (dash != std::string_view::npos) {
+      const std::string_view rest = item.substr(dash + 1);
+      hi = parseExactInt(rest.substr(0, rest.find('-')));
+    }
     if (!lo || !hi) continue;
     for (int p = *lo; p <= *hi && p <= 65535; ++p) {
       if (p > 0) out.push_back(p);
@@ -167,8 +178,14 @@ StateParseResult parseMesosState(std::string_view text) {
       fw.hostname = str(f, "hostname");
       if (const json* tasks = arr(f, "tasks")) {
         fw.tasks.reserve(tasks->size());
-        for (const auto& t : *tasks) {
-          if (t.is_object()) fw.tasks.push_back(parseTask(t));
+        for (size_t j = 0; j < tasks->size(); ++j) {
+          const json& t = (*tasks)[j];
+          if (t.is_object()) {
+            fw.tasks.push_back(parseTask(t));
+          } else {
+            result.warnings.push_back("frameworks[" + std::to_string(i) + "].tasks[" + std::to_string(j) +
+                                      "]: not an object, skipped");
+          }
         }
       }
       state.frameworks.push_back(std::move(fw));

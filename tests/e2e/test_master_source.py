@@ -1,0 +1,228 @@
+"""The agent against HTTP servers playing Mesos masters: finding the leader, following it when it
+moves, and riding out masters that are down or answer nonsense."""
+import json
+import re
+import time
+import unittest
+
+from harness import (LOOPBACK, app_state, down_master_address, fake_master, make_state, require_dig, start_agent,
+                     wait_until)
+
+REFRESH = {"refreshSeconds": 1, "stateTimeoutSeconds": 3}
+
+
+def a_records(agent, name="web.marathon.mesos"):
+    r = agent.dig(name, "A")
+    return sorted(rr.rdata for rr in r.answer if rr.type == "A") if r.status == "NOERROR" else r.status
+
+
+def leader_srv_port(agent):
+    r = agent.dig("_leader._tcp.mesos", "SRV")
+    ports = [int(rr.rdata.split()[2]) for rr in r.answer if rr.type == "SRV"]
+    return ports[0] if len(ports) == 1 else ports
+
+
+class MasterSourceTest(unittest.TestCase):
+    def setUp(self):
+        require_dig()
+
+    def agent_for(self, *masters, **config):
+        cfg = dict(REFRESH, masters=[m if isinstance(m, str) else m.address for m in masters])
+        cfg.update(config)
+        return start_agent(self, cfg)
+
+    def test_serves_records_from_leading_master(self):
+        master = fake_master(self)
+        master.state = app_state(master.pid, "web", task_ips=["10.1.0.1", "10.1.0.2"])
+        agent = self.agent_for(master)
+        agent.wait_loaded()
+        self.assertEqual(a_records(agent), ["10.1.0.1", "10.1.0.2"])
+        self.assertEqual(a_records(agent, "leader.mesos"), [LOOPBACK])
+        self.assertEqual(leader_srv_port(agent), master.port)
+        self.assertGreaterEqual(master.requests, 1)
+        agent.wait_log(r"leading master is 127\.0\.0\.1:%d" % master.port)
+
+    def test_follows_leader_named_by_non_leading_master(self):
+        leader = fake_master(self)
+        follower = fake_master(self)
+        # The follower's own (stale, partial) view names the leader; only the leader's state counts.
+        follower.state = app_state(leader.pid, "web", task_ips=["10.9.9.9"])
+        leader.state = app_state(leader.pid, "web", task_ips=["10.2.0.2"])
+        agent = self.agent_for(follower)  # the leader is not in the config: it is found through the follower
+        agent.wait_loaded()
+        self.assertEqual(a_records(agent), ["10.2.0.2"])
+        self.assertEqual(leader_srv_port(agent), leader.port)
+        self.assertGreaterEqual(leader.requests, 1)
+        self.assertGreaterEqual(follower.requests, 1)
+
+    def test_follows_redirect_from_non_leading_master(self):
+        leader = fake_master(self)
+        follower = fake_master(self)
+        leader.state = app_state(leader.pid, "web", task_ips=["10.3.0.3"])
+        # As a Mesos 1.x master that is not leading: 307 to "//leader:port/master/state".
+        follower.redirect_to = "//%s/master/state" % leader.address
+        follower.state = app_state(follower.pid, "web", task_ips=["10.9.9.9"])  # never to be served
+        agent = self.agent_for(follower)
+        agent.wait_loaded()
+        self.assertEqual(a_records(agent), ["10.3.0.3"])
+        self.assertEqual(leader_srv_port(agent), leader.port)
+        self.assertGreaterEqual(follower.requests, 1)
+        self.assertGreaterEqual(leader.requests, 1)
+
+    def test_follows_absolute_redirect_from_non_leading_master(self):
+        leader = fake_master(self)
+        follower = fake_master(self)
+        leader.state = app_state(leader.pid, "web", task_ips=["10.3.0.4"])
+        follower.redirect_to = leader.url
+        agent = self.agent_for(follower)
+        agent.wait_loaded()
+        self.assertEqual(a_records(agent), ["10.3.0.4"])
+
+    def test_skips_master_that_is_down(self):
+        leader = fake_master(self)
+        leader.state = app_state(leader.pid, "web", task_ips=["10.4.0.4"])
+        down = down_master_address()
+        agent = self.agent_for(down, leader)
+        agent.wait_loaded()
+        self.assertEqual(a_records(agent), ["10.4.0.4"])
+        agent.wait_log(r"state fetch from master %s failed" % re.escape(down))
+
+    def test_skips_master_that_does_not_answer_within_state_timeout(self):
+        slow = fake_master(self)
+        slow.state = app_state(slow.pid, "web", task_ips=["10.9.9.9"])
+        slow.delay = 8.0  # longer than stateTimeoutSeconds
+        leader = fake_master(self)
+        leader.state = app_state(leader.pid, "web", task_ips=["10.4.0.5"])
+        agent = self.agent_for(slow, leader, stateTimeoutSeconds=1)
+        agent.wait_loaded(timeout=6)
+        self.assertEqual(a_records(agent), ["10.4.0.5"])
+        agent.wait_log(r"state fetch from master 127\.0\.0\.1:%d failed" % slow.port)
+
+    def test_keeps_serving_previous_records_when_master_returns_garbage(self):
+        master = fake_master(self)
+        good = app_state(master.pid, "web", task_ips=["10.5.0.1", "10.5.0.2"])
+        master.state = good
+        agent = self.agent_for(master)
+        agent.wait_loaded()
+        self.assertEqual(a_records(agent), ["10.5.0.1", "10.5.0.2"])
+        good_text = json.dumps(good)
+        bad_answers = [
+            ("not JSON", dict(body=b"<html><body>Service Unavailable</body></html>", status=200),
+             r"refused: not valid JSON"),
+            ("HTTP 503", dict(body=good_text, status=503), r"failed: HTTP 503"),
+            ("truncated JSON", dict(body=good_text[: len(good_text) // 2], status=200), r"refused: not valid JSON"),
+            ("JSON without a leader", dict(body=json.dumps({"frameworks": [], "slaves": []}), status=200),
+             r"refused: no \"leader\""),
+            ("a JSON array", dict(body=b"[1, 2, 3]", status=200), r"refused: expected a JSON object"),
+            ("empty body", dict(body=b"", status=200), r"refused: not valid JSON"),
+        ]
+        for what, answer, reason in bad_answers:
+            with self.subTest(what):
+                mark = agent.log_mark()
+                master.body, master.status = answer["body"], answer["status"]
+                agent.wait_log(r"master 127\.0\.0\.1:%d[^\n]*%s" % (master.port, reason), since=mark)
+                agent.wait_log(r"refresh failed: no master gave a leader's state[^\n]*still serving the previous "
+                               r"records", since=mark)
+                self.assertEqual(a_records(agent), ["10.5.0.1", "10.5.0.2"])
+        # A good state again: the agent takes it.
+        master.body, master.status = None, 200
+        master.state = app_state(master.pid, "web", task_ips=["10.5.0.3"])
+        wait_until(lambda: a_records(agent) == ["10.5.0.3"], 8, message="new records not picked up")
+
+    def test_keeps_serving_previous_records_when_all_masters_are_down(self):
+        leader = fake_master(self)
+        follower = fake_master(self)
+        leader.state = app_state(leader.pid, "web", task_ips=["10.6.0.1"])
+        follower.state = app_state(leader.pid, "web", task_ips=[])
+        agent = self.agent_for(leader, follower)
+        agent.wait_loaded()
+        self.assertEqual(a_records(agent), ["10.6.0.1"])
+        mark = agent.log_mark()
+        leader.stop()
+        follower.stop()
+        agent.wait_log(r"refresh failed: no master gave a leader's state", since=mark)
+        # Two failed refreshes in a row, to be sure the failure is not a one-off.
+        mark = agent.log_mark()
+        agent.wait_log(r"refresh failed: no master gave a leader's state", since=mark)
+        self.assertEqual(a_records(agent), ["10.6.0.1"])
+        self.assertEqual(agent.dig("nothing-here.mesos", "A").status, "NXDOMAIN")
+        # And it comes back when the leader does.
+        leader.state = app_state(leader.pid, "web", task_ips=["10.6.0.2"])
+        leader.start()
+        wait_until(lambda: a_records(agent) == ["10.6.0.2"], 8, message="records not refreshed after masters returned")
+
+    def test_picks_up_leader_change(self):
+        a = fake_master(self)
+        b = fake_master(self)
+        a.state = app_state(a.pid, "web", task_ips=["10.7.0.1"])
+        b.state = make_state(a.pid)  # a non-leading master names the leader, knows no tasks
+        agent = self.agent_for(a, b)
+        agent.wait_loaded()
+        self.assertEqual(a_records(agent), ["10.7.0.1"])
+        self.assertEqual(leader_srv_port(agent), a.port)
+        # Leadership moves to b; a, still up, now names b.
+        b.state = app_state(b.pid, "web", task_ips=["10.7.0.2"])
+        a.state = make_state(b.pid)
+        wait_until(lambda: a_records(agent) == ["10.7.0.2"], 8, message="answers did not follow the new leader")
+        self.assertEqual(leader_srv_port(agent), b.port)
+        agent.wait_log(r"leading master is 127\.0\.0\.1:%d" % b.port)
+
+    def test_picks_up_new_leader_when_old_leader_goes_down(self):
+        a = fake_master(self)
+        b = fake_master(self)
+        a.state = app_state(a.pid, "web", task_ips=["10.8.0.1"])
+        b.state = make_state(a.pid)
+        agent = self.agent_for(a, b)
+        agent.wait_loaded()
+        self.assertEqual(a_records(agent), ["10.8.0.1"])
+        a.stop()
+        b.state = app_state(b.pid, "web", task_ips=["10.8.0.2"])
+        wait_until(lambda: a_records(agent) == ["10.8.0.2"], 8, message="answers did not follow the new leader")
+        self.assertEqual(leader_srv_port(agent), b.port)
+
+    def test_answers_servfail_before_first_load_then_serves_records(self):
+        master = fake_master(self)
+        master.stop()
+        agent = self.agent_for(master)  # waits until the port answers, whatever the rcode
+        for _ in range(3):
+            self.assertEqual(agent.dig("web.marathon.mesos", "A").status, "SERVFAIL")
+            self.assertEqual(agent.dig("mesos", "SOA").status, "SERVFAIL")
+        self.assertEqual(agent.dig("example.com", "A").status, "REFUSED")
+        agent.wait_log(r"refresh failed: no master gave a leader's state")
+        self.assertEqual(agent.dig("web.marathon.mesos", "A").status, "SERVFAIL")
+        master.state = app_state(master.pid, "web", task_ips=["10.9.0.1"])
+        master.start()
+        wait_until(lambda: a_records(agent) == ["10.9.0.1"], 8, message="no records after the master came up")
+        self.assertEqual(agent.dig("nothing-here.mesos", "A").status, "NXDOMAIN")
+
+    def test_stops_promptly_on_sigterm_while_a_state_fetch_is_pending(self):
+        master = fake_master(self)
+        master.state = app_state(master.pid, "web", task_ips=["10.9.2.1"])
+        agent = self.agent_for(master, stateTimeoutSeconds=60)
+        agent.wait_loaded()
+        master.delay = 30.0  # the next fetch hangs
+        master.wait_for_requests(1)
+        started = time.monotonic()
+        returncode = agent.stop(timeout=20)
+        self.assertLess(time.monotonic() - started, 5.0, "SIGTERM must not wait for a pending state fetch")
+        self.assertEqual(returncode, 0, agent.log())
+        self.assertIn("received SIGTERM, stopping", agent.log())
+
+    def test_refuses_names_outside_domain(self):
+        master = fake_master(self)
+        master.state = app_state(master.pid, "web", task_ips=["10.9.1.1"])
+        agent = self.agent_for(master, domain="cluster.example")
+        agent.wait_loaded()
+        self.assertEqual(a_records(agent, "web.marathon.cluster.example"), ["10.9.1.1"])
+        for name in ["example.com", "web.marathon.mesos", "mesos", "xcluster.example", "cluster.example.org",
+                     "web.marathon.cluster.example.com", "example"]:
+            with self.subTest(name):
+                r = agent.dig(name, "A")
+                self.assertEqual(r.status, "REFUSED", r)
+                self.assertEqual(r.answer, [])
+                self.assertNotIn("aa", r.flags)
+        self.assertEqual(agent.dig("WEB.Marathon.Cluster.EXAMPLE", "A").status, "NOERROR")
+
+
+if __name__ == "__main__":
+    unittest.main()
