@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need (Debian 12), builds with AddressSanitizer and
-# UndefinedBehaviorSanitizer, and runs every test (unit and end-to-end) with CTest.
+# UndefinedBehaviorSanitizer, and runs every test (fuzz, unit and end-to-end) with CTest.
 # Usage: bash tests/run-all.sh        (as root, or as a user who may sudo)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config libevent-dev libldns-dev nlohmann-json3-dev libcurl4-openssl-dev
-          libsystemd-dev libgtest-dev libgmock-dev googletest dnsutils python3 ca-certificates)
+          libsystemd-dev libgtest-dev libgmock-dev googletest dnsutils python3 ca-certificates clang
+          libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -18,10 +19,18 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+# The query parser and responder under libFuzzer (clang) for a bounded time. Findings stop the run.
+cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DMDNS_SANITIZE=ON -DMDNS_FUZZ=ON \
+  -DMDNS_FUZZ_SECONDS="${MDNS_FUZZ_SECONDS:-60}" >/dev/null
+cmake --build build-fuzz -j "$(nproc)" --target fuzz_responder
+ctest --test-dir build-fuzz -R '^fuzz\.' --output-on-failure
+
+# Everything else, with AddressSanitizer and UndefinedBehaviorSanitizer (gcc).
 build=build-asan
 werror=OFF; [ "${CI:-}" = "true" ] && werror=ON
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DMDNS_SANITIZE=ON -DMDNS_WERROR="$werror" >/dev/null
 cmake --build "$build" -j "$(nproc)"
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
-export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --test-dir "$build" --output-on-failure -j 2
