@@ -172,6 +172,7 @@ int dumpZone(const Config& config) {
     log::error(error);
     return 1;
   }
+  setup->keepRecords = true;
   std::shared_ptr<const Snapshot> snap;
   error = RecordSource::loadOnce(*setup, snap);
   if (!snap) {

@@ -80,7 +80,26 @@ BuildResult buildSnapshot(const MesosState& state, const SourceSetup& setup, con
   auto snap = std::make_shared<Snapshot>();
   snap->loadedAt = Clock::now();
   snap->origin = origin;
-  if (previous != nullptr && previous->records && *previous->records == generated.records) {
+  snap->digest = generated.records.contentDigest();
+  snap->countA = generated.records.countA();
+  snap->countAAAA = generated.records.countAAAA();
+  snap->countSrv = generated.records.countSrv();
+  const Config& c = setup.config;
+  ZoneOptions zone;
+  zone.domain = c.domain;
+  zone.ttl = static_cast<uint32_t>(c.ttl);
+  zone.soaMname = c.soaMname;
+  zone.soaRname = c.soaRname;
+  zone.soaRefresh = c.soaRefresh;
+  zone.soaRetry = c.soaRetry;
+  zone.soaExpire = c.soaExpire;
+  zone.soaMinttl = c.soaMinttl;
+  zone.srvWeight = c.srvRecordDefaultWeight;
+  auto sameZone = [&zone](ZoneOptions other) {
+    other.soaSerial = zone.soaSerial;
+    return other == zone;
+  };
+  if (previous != nullptr && previous->table && previous->digest == snap->digest && sameZone(previous->table->zone())) {
     // Same content: keep the table and its SOA serial; only the data's age moves.
     snap->records = previous->records;
     snap->table = previous->table;
@@ -89,26 +108,17 @@ BuildResult buildSnapshot(const MesosState& state, const SourceSetup& setup, con
   } else {
     snap->changedAt = std::chrono::system_clock::now();
     auto records = std::make_shared<const RecordSet>(std::move(generated.records));
-    const Config& c = setup.config;
-    ZoneOptions zone;
-    zone.domain = c.domain;
-    zone.ttl = static_cast<uint32_t>(c.ttl);
-    zone.soaMname = c.soaMname;
-    zone.soaRname = c.soaRname;
     zone.soaSerial = static_cast<uint32_t>(std::chrono::system_clock::to_time_t(snap->changedAt));
     // The serial must move forward even when two changes land within one second.
     if (previous != nullptr && previous->table && zone.soaSerial <= previous->table->zone().soaSerial) {
       zone.soaSerial = previous->table->zone().soaSerial + 1;
     }
-    zone.soaRefresh = c.soaRefresh;
-    zone.soaRetry = c.soaRetry;
-    zone.soaExpire = c.soaExpire;
-    zone.soaMinttl = c.soaMinttl;
-    zone.srvWeight = c.srvRecordDefaultWeight;
     const auto t1 = Clock::now();
     snap->table = AnswerTable::build(*records, zone);
     result.renderMs = msSince(t1);
-    snap->records = std::move(records);
+    // The answer table holds everything DNS needs; the record set itself is kept only for those
+    // who read it (dump-zone), since it costs as much memory again.
+    if (setup.keepRecords) snap->records = std::move(records);
   }
   result.snapshot = std::move(snap);
   return result;
@@ -270,12 +280,11 @@ void RecordSource::accept(const MesosState& state, const std::string& origin, do
   if (built.unchanged) {
     log::debug("records from " + origin + " unchanged");
   } else {
-    log::info("loaded " + std::to_string(snap.records->countA()) + " A, " + std::to_string(snap.records->countAAAA()) +
-              " AAAA, " + std::to_string(snap.records->countSrv()) + " SRV records from " + origin + " in " +
-              fmt(msSince(refreshStarted_)) + " ms (fetch " + fmt(fetchMs) + ", parse " + fmt(parseMs) + ", generate " +
-              fmt(built.generateMs) + ", render " + fmt(built.renderMs) + " ms; " +
-              std::to_string(snap.table->nameCount()) + " names, answer table " +
-              std::to_string(snap.table->memoryBytes() / 1024) + " KiB)");
+    log::info("loaded " + std::to_string(snap.countA) + " A, " + std::to_string(snap.countAAAA) + " AAAA, " +
+              std::to_string(snap.countSrv) + " SRV records from " + origin + " in " + fmt(msSince(refreshStarted_)) +
+              " ms (fetch " + fmt(fetchMs) + ", parse " + fmt(parseMs) + ", generate " + fmt(built.generateMs) +
+              ", render " + fmt(built.renderMs) + " ms; " + std::to_string(snap.table->nameCount()) +
+              " names, answer table " + std::to_string(snap.table->memoryBytes() / 1024) + " KiB)");
   }
   store_.publish(built.snapshot);
   // The parsed document and the previous snapshot are gone: hand their pages back to the system

@@ -25,7 +25,9 @@ namespace mdns {
 class StateFetcher;
 
 struct Snapshot {
-  std::shared_ptr<const RecordSet> records;
+  std::shared_ptr<const RecordSet> records;  // null unless SourceSetup::keepRecords
+  std::array<uint8_t, 20> digest{};          // of the records' content
+  size_t countA = 0, countAAAA = 0, countSrv = 0;
   std::shared_ptr<const AnswerTable> table;
   std::chrono::system_clock::time_point changedAt;  // when the content last changed (SOA serial)
   std::chrono::steady_clock::time_point loadedAt;   // last successful refresh
@@ -52,6 +54,7 @@ struct SourceSetup {
   Config config;
   std::vector<std::string> masters;
   std::vector<IpAddress> nameServerAddresses;
+  bool keepRecords = false;  // keep the RecordSet in snapshots (dump-zone); the table suffices for DNS
 };
 
 class RecordSource {

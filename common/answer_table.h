@@ -25,6 +25,7 @@ struct ZoneOptions {
   uint32_t soaExpire = 86400;
   uint32_t soaMinttl = 60;
   uint16_t srvWeight = 1;
+  bool operator==(const ZoneOptions&) const = default;
 };
 
 class AnswerTable {

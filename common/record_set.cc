@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/sha1.h"
+
 namespace mdns {
 namespace {
 
@@ -64,6 +66,27 @@ void RecordSet::finalize() {
     sortUnique(rec.aaaa);
     sortUnique(rec.srv);
   }
+}
+
+std::array<uint8_t, 20> RecordSet::contentDigest() const {
+  Sha1 h;
+  for (const auto& [name, rec] : names_) {
+    h.update(name.data(), name.size() + 1);  // with the terminating NUL as separator
+    for (const auto& ip : rec.a) {
+      h.update("A", 1);
+      h.update(ip.data(), ip.size());
+    }
+    for (const auto& ip : rec.aaaa) {
+      h.update("Q", 1);
+      h.update(ip.data(), ip.size());
+    }
+    for (const auto& s : rec.srv) {
+      const uint8_t port[3] = {'S', static_cast<uint8_t>(s.port >> 8), static_cast<uint8_t>(s.port)};
+      h.update(port, 3);
+      h.update(s.target.data(), s.target.size() + 1);
+    }
+  }
+  return h.digest();
 }
 
 const NameRecords* RecordSet::find(std::string_view name) const {

@@ -2,6 +2,7 @@
 // Built once per refresh by the generator, then read-only (shared between threads).
 #pragma once
 
+#include <array>
 #include <compare>
 #include <cstdint>
 #include <map>
@@ -49,6 +50,8 @@ class RecordSet {
   size_t countSrv() const;
   size_t droppedNames() const { return dropped_; }
   bool operator==(const RecordSet& other) const { return names_ == other.names_; }
+  // SHA-1 over the whole content (names and values, after finalize()): equal digests, equal sets.
+  std::array<uint8_t, 20> contentDigest() const;
 
  private:
   std::map<std::string, NameRecords, std::less<>> names_;

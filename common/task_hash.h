@@ -7,9 +7,10 @@
 #include <string>
 #include <string_view>
 
+#include "common/sha1.h"
+
 namespace mdns {
 
-std::array<uint8_t, 20> sha1(std::string_view data);
 std::string zbase32(const uint8_t* data, size_t size);
 std::string taskIdHash(std::string_view taskId);
 

@@ -209,6 +209,29 @@ class StateFileReloadTest(unittest.TestCase):
         self.assertEqual(agent.dig("web.marathon.mesos", "A").rdatas("A"), ["10.1.1.2", "10.1.1.3"])
 
 
+    def test_soa_serial_moves_only_when_records_change(self):
+        require_dig()
+        agent = start_agent(self, {"stateFile": "state.json", "refreshSeconds": 1, "ttl": TTL},
+                            files={"state.json": app_state(LEADER, "web", task_ips=["10.1.1.1"])},
+                            extra_args=("-v",))
+        agent.wait_loaded()
+
+        def serial():
+            return int(agent.dig("mesos", "SOA").answer[0].rdata.split()[2])
+
+        first = serial()
+        # Refreshes that bring the same records (the -v log says "unchanged") leave the serial alone.
+        mark = agent.log_mark()
+        agent.write_file("state.json", app_state(LEADER, "web", task_ips=["10.1.1.1"]))
+        agent.wait_log(r"unchanged", since=mark, timeout=5)
+        mark = agent.log_mark()
+        agent.wait_log(r"unchanged", since=mark, timeout=5)
+        self.assertEqual(serial(), first)
+        agent.write_file("state.json", app_state(LEADER, "web", task_ips=["10.1.1.9"]))
+        wait_until(lambda: agent.dig("web.marathon.mesos", "A").rdatas("A") == ["10.1.1.9"], 8)
+        self.assertGreater(serial(), first)
+
+
 class LifecycleTest(unittest.TestCase):
     def test_exits_0_on_sigterm_after_logging_it(self):
         require_dig()
