@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <systemd/sd-daemon.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -77,7 +78,10 @@ std::optional<std::vector<std::string>> resolveMasters(const Config& config, std
       error = config.configPath + ": key \"masters\": host \"" + hp->host + "\" has no address (lookup failed)";
       return std::nullopt;
     }
-    const auto& ip = ips.front();
+    // Mesos masters listen on IPv4 unless told otherwise (libprocess binds one address family),
+    // so an IPv4 address wins over the resolver's first choice.
+    const auto v4 = std::find_if(ips.begin(), ips.end(), [](const IpAddress& a) { return a.isV4(); });
+    const auto& ip = v4 != ips.end() ? *v4 : ips.front();
     log::info("master " + m + " is " + ip.toString());
     out.push_back(ip.isV4() ? ip.toString() + ":" + hp->port : "[" + ip.toString() + "]:" + hp->port);
   }

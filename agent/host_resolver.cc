@@ -28,9 +28,12 @@ std::vector<IpAddress> resolveHostBlocking(const std::string& host) {
     }
   }
   freeaddrinfo(res);
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  return out;
+  // getaddrinfo's order (RFC 6724 preference) without the duplicates of each socket type.
+  std::vector<IpAddress> unique;
+  for (const auto& ip : out) {
+    if (std::find(unique.begin(), unique.end(), ip) == unique.end()) unique.push_back(ip);
+  }
+  return unique;
 }
 
 }  // namespace mdns

@@ -7,7 +7,9 @@ Environment:
 """
 import contextlib
 import http.server
+import base64
 import json
+import ssl
 import os
 import re
 import shutil
@@ -211,8 +213,12 @@ class FakeMaster:
     307, as non-leading Mesos masters answer). stop()/start() take the master down and up again
     on the same port. `requests` counts the GET /master/state requests answered or begun."""
 
-    def __init__(self, port=None):
+    def __init__(self, port=None, tls=None, basic_auth=None):
+        """tls: (certfile, keyfile) to serve HTTPS; basic_auth: (user, password) required, else 401."""
         self.port = port or free_port()
+        self.tls = tls
+        self.basic_auth = basic_auth
+        self.auth_seen = []
         self.state = None
         self.body = None
         self.status = 200
@@ -236,7 +242,7 @@ class FakeMaster:
 
     @property
     def url(self):
-        return "http://%s/master/state" % self.address
+        return "%s://%s/master/state" % ("https" if self.tls else "http", self.address)
 
     @property
     def requests(self):
@@ -268,6 +274,16 @@ class FakeMaster:
                     self.send_error(404)
                     return
                 master._count()
+                if master.basic_auth is not None:
+                    expected = "Basic " + base64.b64encode(("%s:%s" % master.basic_auth).encode()).decode()
+                    got = self.headers.get("Authorization")
+                    master.auth_seen.append(got)
+                    if got != expected:
+                        self.send_response(401)
+                        self.send_header("WWW-Authenticate", 'Basic realm="mesos"')
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                        return
                 if master.delay:
                     time.sleep(master.delay)
                 if master.redirect_to is not None:
@@ -292,6 +308,10 @@ class FakeMaster:
 
         server = http.server.ThreadingHTTPServer((LOOPBACK, self.port), Handler)
         server.daemon_threads = True
+        if self.tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*self.tls)
+            server.socket = context.wrap_socket(server.socket, server_side=True)
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
@@ -316,6 +336,16 @@ def fake_master(test, **kwargs):
     m = FakeMaster(**kwargs)
     test.addCleanup(m.stop)
     return m
+
+
+def self_signed_cert(directory):
+    """A certificate for 127.0.0.1 made with the openssl command: (certfile, keyfile)."""
+    cert = os.path.join(directory, "master.crt")
+    key = os.path.join(directory, "master.key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return cert, key
 
 
 def down_master_address():

@@ -271,6 +271,13 @@ class CommandLineTest(unittest.TestCase):
             self.assertIn(path, p.stderr)
             self.assertRegex(p.stderr, r'key "ttl"[^\n]*"60s"')
 
+    def test_master_host_name_that_does_not_resolve_exits_1_naming_it(self):
+        with temp_dir() as d:
+            path = self.write_config(d, {"masters": ["no-such-master.invalid:5050"], "port": 5353}, cluster_state())
+            p = run_agent_command(["-config", path])
+            self.assertEqual(p.returncode, 1, p)
+            self.assertRegex(p.stderr, r'key "masters": host "no-such-master\.invalid" has no address')
+
     def test_config_that_is_not_json_exits_1_naming_file(self):
         with temp_dir() as d:
             path = os.path.join(d, "config.json")

@@ -5,8 +5,8 @@ import re
 import time
 import unittest
 
-from harness import (LOOPBACK, app_state, down_master_address, fake_master, make_state, require_dig, start_agent,
-                     wait_until)
+from harness import (LOOPBACK, app_state, down_master_address, fake_master, make_state, require_dig,
+                     self_signed_cert, start_agent, temp_dir, wait_until)
 
 REFRESH = {"refreshSeconds": 1, "stateTimeoutSeconds": 3}
 
@@ -41,6 +41,49 @@ class MasterSourceTest(unittest.TestCase):
         self.assertEqual(leader_srv_port(agent), master.port)
         self.assertGreaterEqual(master.requests, 1)
         agent.wait_log(r"leading master is 127\.0\.0\.1:%d" % master.port)
+
+    def test_sends_basic_credentials_when_mesos_authentication_is_basic(self):
+        master = fake_master(self, basic_auth=("dns-agent", "s3cret"))
+        master.state = app_state(master.pid, "web", task_ips=["10.1.0.7"])
+        agent = self.agent_for(master, MesosAuthentication="basic",
+                               MesosCredentials={"principal": "dns-agent", "secret": "s3cret"})
+        agent.wait_loaded()
+        self.assertEqual(a_records(agent), ["10.1.0.7"])
+
+    def test_wrong_credentials_are_a_refresh_failure_naming_the_status(self):
+        master = fake_master(self, basic_auth=("dns-agent", "s3cret"))
+        master.state = app_state(master.pid, "web", task_ips=["10.1.0.7"])
+        agent = self.agent_for(master, MesosAuthentication="basic",
+                               MesosCredentials={"principal": "dns-agent", "secret": "wrong"})
+        agent.wait_log(r"failed: HTTP 401")
+        self.assertEqual(agent.dig("web.marathon.mesos", "A").status, "SERVFAIL")
+
+    def test_fetches_state_over_https_checked_against_ca_cert_file(self):
+        with temp_dir() as d:
+            cert, key = self_signed_cert(d)
+            master = fake_master(self, tls=(cert, key))
+            master.state = app_state(master.pid, "web", task_ips=["10.1.0.8"])
+            agent = self.agent_for(master, MesosHTTPSOn=True, CACertFile=cert)
+            agent.wait_loaded()
+            self.assertEqual(a_records(agent), ["10.1.0.8"])
+
+    def test_https_master_with_unknown_certificate_is_refused(self):
+        with temp_dir() as d:
+            cert, key = self_signed_cert(d)
+            master = fake_master(self, tls=(cert, key))
+            master.state = app_state(master.pid, "web", task_ips=["10.1.0.8"])
+            agent = self.agent_for(master, MesosHTTPSOn=True)  # the system CAs do not know it
+            agent.wait_log(r"state fetch from master .* failed: .*(certificate|SSL)")
+            self.assertEqual(agent.dig("web.marathon.mesos", "A").status, "SERVFAIL")
+
+    def test_master_given_by_host_name_is_resolved_at_start(self):
+        master = fake_master(self)
+        master.state = app_state(master.pid, "web", task_ips=["10.1.0.3"])
+        agent = self.agent_for("localhost:%d" % master.port)
+        agent.wait_loaded()
+        self.assertEqual(a_records(agent), ["10.1.0.3"])
+        agent.wait_log(r"master localhost:%d is 127\.0\.0\.1" % master.port)
+        self.assertEqual(a_records(agent, "master0.mesos"), [LOOPBACK])
 
     def test_follows_leader_named_by_non_leading_master(self):
         leader = fake_master(self)
