@@ -17,7 +17,10 @@
 namespace mdns {
 namespace {
 
-constexpr int kUdpBatch = 64;  // packets read per wake-up before giving others a turn
+constexpr int kUdpBatch = 32;              // datagrams per recvmmsg/sendmmsg call
+constexpr int kUdpRoundsPerWakeup = 8;     // then others (TCP, signals) get a turn
+constexpr size_t kUdpQueryMax = 4096;      // a longer datagram is no query of ours (MSG_TRUNC)
+constexpr int kUdpSocketBuffer = 4 << 20;  // absorbs bursts while the loop is busy
 
 bool makeAddress(const std::string& ip, int port, sockaddr_storage& ss, socklen_t& len) {
   std::memset(&ss, 0, sizeof ss);
@@ -40,6 +43,17 @@ bool makeAddress(const std::string& ip, int port, sockaddr_storage& ss, socklen_
 
 }  // namespace
 
+// Buffers for one recvmmsg/sendmmsg round: one slot per datagram, allocated once.
+struct DnsServer::UdpBatch {
+  mmsghdr in[kUdpBatch];
+  iovec inIov[kUdpBatch];
+  sockaddr_storage from[kUdpBatch];
+  uint8_t query[kUdpBatch][kUdpQueryMax];
+  mmsghdr out[kUdpBatch];
+  iovec outIov[kUdpBatch];
+  uint8_t reply[kUdpBatch][dns::kMaxUdpReply];
+};
+
 struct DnsServer::TcpConnection {
   DnsServer* server = nullptr;
   bufferevent* bev = nullptr;
@@ -49,7 +63,12 @@ struct DnsServer::TcpConnection {
 };
 
 DnsServer::DnsServer(event_base* base, const RecordStore& store, ResponderOptions options, DnsServerLimits limits)
-    : base_(base), store_(store), options_(std::move(options)), limits_(limits), buffer_(dns::kMaxMessage + 2) {}
+    : base_(base),
+      store_(store),
+      options_(std::move(options)),
+      limits_(limits),
+      buffer_(dns::kMaxMessage + 2),
+      udp_(std::make_unique<UdpBatch>()) {}
 
 DnsServer::~DnsServer() {
   connections_.clear();
@@ -86,6 +105,8 @@ bool DnsServer::listen(const std::string& ip, int port, std::string& error) {
   }
   const int one = 1;
   ::setsockopt(udp, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  ::setsockopt(udp, SOL_SOCKET, SO_RCVBUF, &kUdpSocketBuffer, sizeof kUdpSocketBuffer);
+  ::setsockopt(udp, SOL_SOCKET, SO_SNDBUF, &kUdpSocketBuffer, sizeof kUdpSocketBuffer);
   if (ss.ss_family == AF_INET6) ::setsockopt(udp, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
   if (::bind(udp, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
     error = "listener " + where + " (udp): bind: " + std::strerror(errno);
@@ -110,16 +131,40 @@ bool DnsServer::listen(const std::string& ip, int port, std::string& error) {
 
 void DnsServer::onUdp(evutil_socket_t fd, short, void* selfPtr) {
   auto* self = static_cast<DnsServer*>(selfPtr);
-  uint8_t in[dns::kMaxMessage];
-  for (int i = 0; i < kUdpBatch; ++i) {
-    sockaddr_storage from{};
-    socklen_t fromLen = sizeof from;
-    const ssize_t n = ::recvfrom(fd, in, sizeof in, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &fromLen);
-    if (n < 0) return;  // EAGAIN: drained
-    const size_t replyLen = self->answer(in, static_cast<size_t>(n), Transport::kUdp, self->buffer_.data());
-    if (replyLen > 0) {
-      ::sendto(fd, self->buffer_.data(), replyLen, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), fromLen);
+  UdpBatch& b = *self->udp_;
+  for (int round = 0; round < kUdpRoundsPerWakeup; ++round) {
+    for (int i = 0; i < kUdpBatch; ++i) {
+      b.inIov[i] = {b.query[i], kUdpQueryMax};
+      b.in[i].msg_hdr = {};
+      b.in[i].msg_hdr.msg_name = &b.from[i];
+      b.in[i].msg_hdr.msg_namelen = sizeof b.from[i];
+      b.in[i].msg_hdr.msg_iov = &b.inIov[i];
+      b.in[i].msg_hdr.msg_iovlen = 1;
     }
+    const int received = ::recvmmsg(fd, b.in, kUdpBatch, MSG_DONTWAIT, nullptr);
+    if (received <= 0) return;  // EAGAIN: drained
+    int replies = 0;
+    for (int i = 0; i < received; ++i) {
+      if ((b.in[i].msg_hdr.msg_flags & MSG_TRUNC) != 0) continue;
+      const size_t len = self->answer(b.query[i], b.in[i].msg_len, Transport::kUdp, b.reply[replies]);
+      if (len == 0) continue;
+      b.outIov[replies] = {b.reply[replies], len};
+      b.out[replies].msg_hdr = {};
+      b.out[replies].msg_hdr.msg_name = &b.from[i];
+      b.out[replies].msg_hdr.msg_namelen = b.in[i].msg_hdr.msg_namelen;
+      b.out[replies].msg_hdr.msg_iov = &b.outIov[replies];
+      b.out[replies].msg_hdr.msg_iovlen = 1;
+      ++replies;
+    }
+    for (int sent = 0; sent < replies;) {
+      const int n = ::sendmmsg(fd, b.out + sent, static_cast<unsigned>(replies - sent), MSG_DONTWAIT);
+      if (n <= 0) {
+        ++sent;  // this reply cannot go (e.g. unreachable sender): skip it, keep the others
+        continue;
+      }
+      sent += n;
+    }
+    if (received < kUdpBatch) return;
   }
 }
 

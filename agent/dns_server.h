@@ -35,6 +35,7 @@ class DnsServer {
 
  private:
   struct TcpConnection;
+  struct UdpBatch;
   static void onUdp(evutil_socket_t fd, short events, void* self);
   static void onAccept(evconnlistener* listener, evutil_socket_t fd, sockaddr* addr, int len, void* self);
   void closeConnection(TcpConnection* c);
@@ -52,6 +53,7 @@ class DnsServer {
   std::shared_ptr<const Snapshot> snapshot_;
   uint32_t rotation_ = 0;
   std::vector<uint8_t> buffer_;
+  std::unique_ptr<UdpBatch> udp_;
 };
 
 }  // namespace mdns

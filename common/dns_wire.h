@@ -33,6 +33,9 @@ inline constexpr size_t kHeaderSize = 12;
 inline constexpr size_t kMaxUdpWithoutEdns = 512;
 inline constexpr size_t kMaxMessage = 65535;
 inline constexpr uint16_t kOurEdnsBufferSize = 1232;  // the DNS flag day 2020 value
+// The largest UDP reply we send, whatever the asker offers (RFC 6891 6.2.5: the lesser of the
+// requestor's size and the responder's own); bigger answers go over TCP.
+inline constexpr size_t kMaxUdpReply = 4096;
 
 inline uint16_t get16(const uint8_t* p) { return static_cast<uint16_t>((p[0] << 8) | p[1]); }
 inline void put16(uint8_t* p, uint16_t v) {

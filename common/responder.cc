@@ -111,7 +111,8 @@ size_t respond(const uint8_t* packet, size_t length, Transport transport, const 
   }
   size_t maxSize = dns::kMaxMessage;
   if (transport == Transport::kUdp) {
-    maxSize = q.hasEdns ? std::max<size_t>(dns::kMaxUdpWithoutEdns, q.ednsUdpSize) : dns::kMaxUdpWithoutEdns;
+    maxSize = q.hasEdns ? std::clamp<size_t>(q.ednsUdpSize, dns::kMaxUdpWithoutEdns, dns::kMaxUdpReply)
+                        : dns::kMaxUdpWithoutEdns;
   }
   if (q.hasEdns && q.ednsVersion != 0) return w.simple(dns::kRcodeBadVers, true);
   if (q.qclass != dns::kClassIN) return w.simple(dns::kRcodeRefused, true);

@@ -18,10 +18,10 @@ struct ResponderOptions {
   bool setTruncateBit = true;
 };
 
-// Writes the reply to the query in `packet` into `out` (at least 65535 bytes) and returns its
-// length; 0 means send nothing. `table` is null until the first record set exists: names in the
-// domain then get SERVFAIL, so that stub resolvers try their next server. `rotation` picks which
-// answer comes first (round-robin over the RRset, as mesos-dns shuffles).
+// Writes the reply to the query in `packet` into `out` and returns its length; 0 means send
+// nothing. `out` holds at least 65535 bytes for TCP, dns::kMaxUdpReply for UDP. `table` is null until the first record
+// set exists: names in the domain then get SERVFAIL, so that stub resolvers try their next server. `rotation` picks
+// which answer comes first (round-robin over the RRset, as mesos-dns shuffles).
 size_t respond(const uint8_t* packet, size_t length, Transport transport, const AnswerTable* table,
                const ResponderOptions& options, uint32_t rotation, uint8_t* out);
 
