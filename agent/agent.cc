@@ -118,7 +118,10 @@ int runAgent(const Config& config) {
   options.apexWire = *dns::toWireName(config.domain);
   options.recurseOn = config.recurseOn;
   options.setTruncateBit = config.setTruncateBit;
-  DnsServer server(base.get(), store, options);
+  DnsServerLimits limits;
+  limits.tcpIdleSeconds = config.tcpIdleSeconds;
+  limits.maxTcpConnections = static_cast<size_t>(config.maxTcpConnections);
+  DnsServer server(base.get(), store, options, limits);
   if (config.dnsOn) {
     // Listen before the first load: until records exist, names in the domain get SERVFAIL and
     // resolvers move on to the next nameserver.

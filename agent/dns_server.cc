@@ -17,10 +17,11 @@
 namespace mdns {
 namespace {
 
-constexpr int kUdpBatch = 32;              // datagrams per recvmmsg/sendmmsg call
-constexpr int kUdpRoundsPerWakeup = 8;     // then others (TCP, signals) get a turn
-constexpr size_t kUdpQueryMax = 4096;      // a longer datagram is no query of ours (MSG_TRUNC)
-constexpr int kUdpSocketBuffer = 4 << 20;  // absorbs bursts while the loop is busy
+constexpr int kUdpBatch = 32;                        // datagrams per recvmmsg/sendmmsg call
+constexpr int kUdpRoundsPerWakeup = 8;               // then others (TCP, signals) get a turn
+constexpr size_t kUdpQueryMax = 4096;                // a longer datagram is no query of ours (MSG_TRUNC)
+constexpr int kUdpSocketBuffer = 4 << 20;            // absorbs bursts while the loop is busy
+constexpr size_t kTcpMaxPendingOutput = 256 * 1024;  // unread answers per connection
 
 bool makeAddress(const std::string& ip, int port, sockaddr_storage& ss, socklen_t& len) {
   std::memset(&ss, 0, sizeof ss);
@@ -57,6 +58,8 @@ struct DnsServer::UdpBatch {
 struct DnsServer::TcpConnection {
   DnsServer* server = nullptr;
   bufferevent* bev = nullptr;
+  bool readingPaused = false;  // too many unread answers: queries wait in the input buffer
+  bool closing = false;        // the client half-closed: close once the answers are written
   ~TcpConnection() {
     if (bev != nullptr) bufferevent_free(bev);
   }
@@ -179,41 +182,65 @@ void DnsServer::onAccept(evconnlistener*, evutil_socket_t fd, sockaddr*, int, vo
   conn->bev = bufferevent_socket_new(self->base_, fd, BEV_OPT_CLOSE_ON_FREE);
   TcpConnection* c = conn.get();
   self->connections_.push_back(std::move(conn));
-  bufferevent_setcb(
-      c->bev,
-      [](bufferevent* bev, void* arg) {
-        auto* connection = static_cast<TcpConnection*>(arg);
-        DnsServer* server = connection->server;
-        evbuffer* input = bufferevent_get_input(bev);
-        evbuffer* output = bufferevent_get_output(bev);
-        // Every complete length-prefixed query in the buffer is answered (RFC 7766 pipelining).
-        for (;;) {
-          uint8_t prefix[2];
-          if (evbuffer_copyout(input, prefix, 2) < 2) return;
-          const size_t len = dns::get16(prefix);
-          if (evbuffer_get_length(input) < 2 + len) return;
-          uint8_t query[dns::kMaxMessage];
-          evbuffer_drain(input, 2);
-          evbuffer_remove(input, query, len);
-          uint8_t* reply = server->buffer_.data() + 2;
-          const size_t replyLen = server->answer(query, len, Transport::kTcp, reply);
-          if (replyLen == 0) {
-            server->closeConnection(connection);  // not a query: this is no DNS client
-            return;
-          }
-          dns::put16(server->buffer_.data(), static_cast<uint16_t>(replyLen));
-          evbuffer_add(output, server->buffer_.data(), replyLen + 2);
-        }
-      },
-      nullptr,
-      [](bufferevent*, short, void* arg) {
-        auto* connection = static_cast<TcpConnection*>(arg);
-        connection->server->closeConnection(connection);  // EOF, error or idle timeout
-      },
-      c);
+  bufferevent_setcb(c->bev, &DnsServer::onTcpRead, &DnsServer::onTcpWritten, &DnsServer::onTcpEvent, c);
+  // Idle clients are dropped after the timeout; so are clients that stop reading their answers.
   const timeval idle{self->limits_.tcpIdleSeconds, 0};
   bufferevent_set_timeouts(c->bev, &idle, &idle);
   bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+void DnsServer::onTcpRead(bufferevent* bev, void* arg) {
+  auto* connection = static_cast<TcpConnection*>(arg);
+  DnsServer* server = connection->server;
+  evbuffer* input = bufferevent_get_input(bev);
+  evbuffer* output = bufferevent_get_output(bev);
+  // Every complete length-prefixed query in the buffer is answered (RFC 7766 pipelining), until
+  // the client has too many answers unread: then its queries wait until it reads.
+  while (evbuffer_get_length(output) < kTcpMaxPendingOutput) {
+    uint8_t prefix[2];
+    if (evbuffer_copyout(input, prefix, 2) < 2) return;
+    const size_t len = dns::get16(prefix);
+    if (evbuffer_get_length(input) < 2 + len) return;
+    uint8_t query[dns::kMaxMessage];
+    evbuffer_drain(input, 2);
+    evbuffer_remove(input, query, len);
+    uint8_t* reply = server->buffer_.data() + 2;
+    const size_t replyLen = server->answer(query, len, Transport::kTcp, reply);
+    if (replyLen == 0) {
+      server->closeConnection(connection);  // not a query: this is no DNS client
+      return;
+    }
+    dns::put16(server->buffer_.data(), static_cast<uint16_t>(replyLen));
+    evbuffer_add(output, server->buffer_.data(), replyLen + 2);
+  }
+  bufferevent_disable(bev, EV_READ);
+  connection->readingPaused = true;
+}
+
+void DnsServer::onTcpWritten(bufferevent* bev, void* arg) {
+  // Called when the output buffer has drained.
+  auto* connection = static_cast<TcpConnection*>(arg);
+  if (connection->closing) {
+    connection->server->closeConnection(connection);
+    return;
+  }
+  if (connection->readingPaused) {
+    connection->readingPaused = false;
+    bufferevent_enable(bev, EV_READ);
+    onTcpRead(bev, arg);  // queries that waited in the input buffer
+  }
+}
+
+void DnsServer::onTcpEvent(bufferevent* bev, short events, void* arg) {
+  auto* connection = static_cast<TcpConnection*>(arg);
+  // A client that half-closes after its queries still gets its answers (RFC 7766 6.2.4).
+  if ((events & BEV_EVENT_EOF) != 0 && (events & BEV_EVENT_ERROR) == 0 &&
+      evbuffer_get_length(bufferevent_get_output(bev)) > 0) {
+    connection->closing = true;
+    bufferevent_disable(bev, EV_READ);
+    return;
+  }
+  connection->server->closeConnection(connection);  // EOF, error or idle timeout
 }
 
 void DnsServer::closeConnection(TcpConnection* c) {

@@ -2,6 +2,7 @@
 // loop from the RecordStore's current answer table.
 #pragma once
 
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/listener.h>
 
@@ -38,6 +39,9 @@ class DnsServer {
   struct UdpBatch;
   static void onUdp(evutil_socket_t fd, short events, void* self);
   static void onAccept(evconnlistener* listener, evutil_socket_t fd, sockaddr* addr, int len, void* self);
+  static void onTcpRead(bufferevent* bev, void* connection);
+  static void onTcpWritten(bufferevent* bev, void* connection);
+  static void onTcpEvent(bufferevent* bev, short events, void* connection);
   void closeConnection(TcpConnection* c);
   const AnswerTable* table();
 

@@ -59,7 +59,9 @@ struct Config {
   std::string mesosAuthentication;  // "", "basic" or "iam"
 
   // The agent's own keys.
-  std::string stateFile;  // absolute after parsing (relative paths are taken from the config's folder)
+  std::string stateFile;        // absolute after parsing (relative paths are taken from the config's folder)
+  int tcpIdleSeconds = 10;      // a DNS-over-TCP connection with nothing to do is closed after this
+  int maxTcpConnections = 256;  // more at once are refused (closed) until some end
 
   std::string configPath;  // where this config came from, for messages
 

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config libevent-dev libldns-dev nlohmann-json3-dev libcurl4-openssl-dev
-          libsystemd-dev libgtest-dev libgmock-dev googletest dnsutils python3 ca-certificates openssl clang
+          libsystemd-dev libgtest-dev libgmock-dev googletest dnsutils python3 ca-certificates openssl iproute2 clang
           libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
