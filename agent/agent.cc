@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 
 #include "agent/dns_server.h"
 #include "agent/host_resolver.h"
@@ -121,17 +122,38 @@ int runAgent(const Config& config) {
   DnsServerLimits limits;
   limits.tcpIdleSeconds = config.tcpIdleSeconds;
   limits.maxTcpConnections = static_cast<size_t>(config.maxTcpConnections);
-  DnsServer server(base.get(), store, options, limits);
+  // One DNS server per worker thread, each with its own loop and sockets (SO_REUSEPORT); the
+  // first runs on this thread, next to the signal handling.
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const size_t workerCount = config.workers > 0 ? static_cast<size_t>(config.workers) : cores;
+  std::vector<std::unique_ptr<event_base, EventBaseDeleter>> workerBases;
+  std::vector<std::unique_ptr<DnsServer>> servers;
+  servers.push_back(std::make_unique<DnsServer>(base.get(), store, options, limits));
+  for (size_t i = 1; i < workerCount; ++i) {
+    workerBases.emplace_back(event_base_new());
+    servers.push_back(std::make_unique<DnsServer>(workerBases.back().get(), store, options, limits));
+  }
   if (config.dnsOn) {
     // Listen before the first load: until records exist, names in the domain get SERVFAIL and
     // resolvers move on to the next nameserver.
-    if (!server.listen(config.listener, config.port, error)) {
-      log::error(error);
-      return 1;
+    for (auto& server : servers) {
+      if (!server->listen(config.listener, config.port, workerCount > 1, error)) {
+        log::error(error);
+        return 1;
+      }
     }
     log::info("serving DNS for " + config.domain + ". on " + config.listener + ":" + std::to_string(config.port) +
-              " (udp, tcp)");
+              " (udp, tcp; " + std::to_string(workerCount) + " worker" + (workerCount > 1 ? "s)" : ")"));
   }
+  std::vector<std::thread> workerThreads;
+  for (auto& workerBase : workerBases) {
+    workerThreads.emplace_back([b = workerBase.get()] { event_base_loop(b, EVLOOP_NO_EXIT_ON_EMPTY); });
+  }
+  auto stopWorkers = [&workerBases, &workerThreads] {
+    for (auto& b : workerBases) event_base_loopbreak(b.get());
+    for (auto& t : workerThreads) t.join();
+    workerThreads.clear();
+  };
 
   bool ready = false;
   RecordSource source(std::move(*setup), store, [&ready](const Snapshot& snap) {
@@ -163,6 +185,7 @@ int runAgent(const Config& config) {
   source.start();
   event_base_dispatch(base.get());
   sd_notify(0, "STOPPING=1");
+  stopWorkers();
   if (!source.stop()) {
     log::info("stopped (a refresh was still running and is abandoned)");
     std::fflush(stderr);

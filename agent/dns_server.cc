@@ -93,7 +93,7 @@ size_t DnsServer::answer(const uint8_t* packet, size_t length, Transport transpo
   return respond(packet, length, transport, table(), options_, rotation_++, out);
 }
 
-bool DnsServer::listen(const std::string& ip, int port, std::string& error) {
+bool DnsServer::listen(const std::string& ip, int port, bool reusePort, std::string& error) {
   sockaddr_storage ss{};
   socklen_t len = 0;
   const std::string where = (ip.find(':') != std::string::npos ? "[" + ip + "]" : ip) + ":" + std::to_string(port);
@@ -108,6 +108,7 @@ bool DnsServer::listen(const std::string& ip, int port, std::string& error) {
   }
   const int one = 1;
   ::setsockopt(udp, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (reusePort) ::setsockopt(udp, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
   ::setsockopt(udp, SOL_SOCKET, SO_RCVBUF, &kUdpSocketBuffer, sizeof kUdpSocketBuffer);
   ::setsockopt(udp, SOL_SOCKET, SO_SNDBUF, &kUdpSocketBuffer, sizeof kUdpSocketBuffer);
   if (ss.ss_family == AF_INET6) ::setsockopt(udp, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
@@ -116,9 +117,10 @@ bool DnsServer::listen(const std::string& ip, int port, std::string& error) {
     ::close(udp);
     return false;
   }
-  evconnlistener* tcp = evconnlistener_new_bind(base_, &DnsServer::onAccept, this,
-                                                LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 128,
-                                                reinterpret_cast<sockaddr*>(&ss), static_cast<int>(len));
+  evconnlistener* tcp = evconnlistener_new_bind(
+      base_, &DnsServer::onAccept, this,
+      LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC | (reusePort ? LEV_OPT_REUSEABLE_PORT : 0), 128,
+      reinterpret_cast<sockaddr*>(&ss), static_cast<int>(len));
   if (tcp == nullptr) {
     error = "listener " + where + " (tcp): bind: " + std::strerror(errno);
     ::close(udp);

@@ -29,7 +29,9 @@ class DnsServer {
   DnsServer& operator=(const DnsServer&) = delete;
 
   // Binds UDP and TCP on ip:port; on failure returns false with `error` naming address and cause.
-  bool listen(const std::string& ip, int port, std::string& error);
+  // With `reusePort`, several servers (one per worker thread) share the address (SO_REUSEPORT)
+  // and the kernel spreads clients over them.
+  bool listen(const std::string& ip, int port, bool reusePort, std::string& error);
 
   // Answers one query (for the transports and for tests); returns the reply length.
   size_t answer(const uint8_t* packet, size_t length, Transport transport, uint8_t* out);

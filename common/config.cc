@@ -177,6 +177,7 @@ const std::vector<std::pair<std::string, Setter>>& keyTable() {
       {"File", [](Reader&, auto, const json&, Config&) {}},  // mesos-dns overwrites it; harmless
       {"stateFile", [](Reader& r, auto k, const json& v, Config& c) { r.string(k, v, c.stateFile); }},
       {"tcpIdleSeconds", [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.tcpIdleSeconds, 1, 3600); }},
+      {"workers", [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.workers, 0, 256); }},
       {"maxTcpConnections",
        [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.maxTcpConnections, 1, 65535); }},
   };

@@ -62,6 +62,7 @@ struct Config {
   std::string stateFile;        // absolute after parsing (relative paths are taken from the config's folder)
   int tcpIdleSeconds = 10;      // a DNS-over-TCP connection with nothing to do is closed after this
   int maxTcpConnections = 256;  // more at once are refused (closed) until some end
+  int workers = 0;              // DNS worker threads; 0: one per core
 
   std::string configPath;  // where this config came from, for messages
 

@@ -5,18 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-packages=(build-essential cmake pkg-config libevent-dev libldns-dev nlohmann-json3-dev libcurl4-openssl-dev
-          libsystemd-dev dnsutils)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  echo "Installing: ${missing[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+bash packaging/apt-install.sh build-essential cmake pkg-config libevent-dev libldns-dev nlohmann-json3-dev \
+  libcurl4-openssl-dev libsystemd-dev dnsutils
 
 cmake -S . -B build-demo -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMDNS_TESTS=OFF >/dev/null
 cmake --build build-demo -j "$(nproc)" --target mesos-dns-agent

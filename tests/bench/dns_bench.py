@@ -161,7 +161,7 @@ def main():
         agent_port, nsd_port = free_port(), free_port()
         config = os.path.join(work, "config.json")
         with open(config, "w") as f:
-            json.dump({"stateFile": "state.json", "port": agent_port, "refreshSeconds": 3600, "httpon": False,
+            json.dump({"stateFile": "state.json", "port": agent_port, "refreshSeconds": 3600, "httpon": False, "workers": 1,
                        "externalon": False}, f)
         zone = subprocess.run([args.agent, "-config", config, "dump-zone"], capture_output=True, text=True,
                               check=True).stdout

@@ -1,5 +1,6 @@
 """DNS over TCP as RFC 7766 asks: pipelined queries, half-closed clients, idle and slow clients,
-and a cap on connections, none of which may stall anyone else."""
+and a cap on connections, none of which may stall anyone else; and several worker threads sharing
+the listener."""
 import socket
 import struct
 import subprocess
@@ -130,6 +131,30 @@ class TcpTest(unittest.TestCase):
         good = self.connect()
         good.sendall(query("web.marathon.mesos", qid=3))
         self.assertEqual(read_reply(good), (3, 0, 2))
+
+
+class WorkersTest(unittest.TestCase):
+    def test_several_workers_share_the_port_and_all_answer(self):
+        require_dig()
+        agent = start_agent(self, {"stateFile": "state.json", "workers": 3},
+                            files={"state.json": app_state(LEADER, "web", task_ips=["10.1.0.1", "10.1.0.2"])})
+        agent.wait_loaded()
+        agent.wait_log(r"3 workers")
+        # Many source ports, so the kernel spreads the flows over the workers' sockets.
+        answered = 0
+        for i in range(300):
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+                u.settimeout(2)
+                u.sendto(query("web.marathon.mesos", qid=i)[2:], (LOOPBACK, agent.port))
+                data = u.recv(4096)
+                qid, flags, _, ancount = struct.unpack(">HHHH", data[:8])
+                answered += qid == i and flags & 0xF == 0 and ancount == 2
+        self.assertEqual(answered, 300)
+        for i in range(20):  # and over TCP
+            s = socket.create_connection((LOOPBACK, agent.port), timeout=5)
+            s.sendall(query("web.marathon.mesos", qid=i))
+            self.assertEqual(read_reply(s), (i, 0, 2))
+            s.close()
 
 
 if __name__ == "__main__":
