@@ -1,6 +1,8 @@
 #include "agent/record_source.h"
 
 #include <malloc.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -16,6 +18,7 @@ namespace mdns {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr int kSourceNice = 10;
 
 double msSince(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
 
@@ -59,9 +62,19 @@ std::string leaderAddressOf(const MesosState& state) {
 void RecordStore::publish(std::shared_ptr<const Snapshot> snapshot) {
   {
     const std::lock_guard<std::mutex> lock(mutex_);
+    retired_ = std::move(snapshot_);
     snapshot_ = std::move(snapshot);
   }
   generation_.fetch_add(1, std::memory_order_release);
+}
+
+void RecordStore::releaseRetired() {
+  std::shared_ptr<const Snapshot> old;
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    old = std::move(retired_);
+  }
+  // `old` dies here, outside the lock: on this thread when the workers have let go of it.
 }
 
 std::shared_ptr<const Snapshot> RecordStore::current() const {
@@ -142,6 +155,15 @@ void RecordSource::start() {
   fetcher_ = std::make_unique<StateFetcher>(base_);
   timer_ = evtimer_new(
       base_, [](evutil_socket_t, short, void* self) { static_cast<RecordSource*>(self)->refresh(); }, this);
+  retireTimer_ = evtimer_new(
+      base_,
+      [](evutil_socket_t, short, void* self) {
+        static_cast<RecordSource*>(self)->store_.releaseRetired();
+        // The parsed document and the previous snapshot are gone: hand their pages back to the
+        // system rather than keep a multi-megabyte high-water mark for the agent's lifetime.
+        malloc_trim(0);
+      },
+      this);
   stopEvent_ = event_new(
       base_, -1, 0, [](evutil_socket_t, short, void* base) { event_base_loopbreak(static_cast<event_base*>(base)); },
       base_);
@@ -161,6 +183,8 @@ bool RecordSource::stop(std::chrono::milliseconds grace) {
   thread_.join();
   fetcher_.reset();
   event_free(timer_);
+  event_free(retireTimer_);
+  retireTimer_ = nullptr;
   event_free(stopEvent_);
   event_base_free(base_);
   base_ = nullptr;
@@ -168,6 +192,11 @@ bool RecordSource::stop(std::chrono::milliseconds grace) {
 }
 
 void RecordSource::run() {
+  // Parsing a big state is CPU work that must never delay a DNS answer: this thread yields to
+  // the workers when they share a core (Linux nice values are per thread).
+  if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kSourceNice) != 0) {
+    log::debug("could not lower the record source thread's priority");
+  }
   event_base_dispatch(base_);
   runDone_.set_value();
 }
@@ -287,9 +316,12 @@ void RecordSource::accept(const MesosState& state, const std::string& origin, do
               " names, answer table " + std::to_string(snap.table->memoryBytes() / 1024) + " KiB)");
   }
   store_.publish(built.snapshot);
-  // The parsed document and the previous snapshot are gone: hand their pages back to the system
-  // rather than keep a multi-megabyte high-water mark for the agent's lifetime.
-  malloc_trim(0);
+  if (retireTimer_ != nullptr) {
+    const timeval later{0, 200 * 1000};
+    evtimer_add(retireTimer_, &later);
+  } else {
+    store_.releaseRetired();
+  }
   if (onLoaded_) onLoaded_(snap);
 }
 

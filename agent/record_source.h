@@ -39,12 +39,17 @@ struct Snapshot {
 class RecordStore {
  public:
   void publish(std::shared_ptr<const Snapshot> snapshot);
+  // Drops the snapshot replaced by the last publish. The source calls it a moment after
+  // publishing, when busy workers have moved to the new one, so that freeing a big table happens
+  // on the source's thread rather than in the middle of a worker's queries.
+  void releaseRetired();
   std::shared_ptr<const Snapshot> current() const;
   uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
  private:
   mutable std::mutex mutex_;
   std::shared_ptr<const Snapshot> snapshot_;
+  std::shared_ptr<const Snapshot> retired_;
   std::atomic<uint64_t> generation_{0};
 };
 
@@ -88,6 +93,7 @@ class RecordSource {
   std::thread thread_;
   event_base* base_ = nullptr;
   event* timer_ = nullptr;
+  event* retireTimer_ = nullptr;  // releases the replaced snapshot shortly after a publish
   event* stopEvent_ = nullptr;
   std::unique_ptr<StateFetcher> fetcher_;
   std::string lastLeader_;  // "ip:port" of the master that last served a good state

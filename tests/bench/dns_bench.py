@@ -132,6 +132,34 @@ def dnsperf(port, queries, seconds, mode="udp", rate=None):
             "latency_us": float(avg.group(1)) * 1e6 if avg else None}
 
 
+def latencies(port, queries, seconds, rate, during=None):
+    """Per-query latencies (s) from dnsperf -v at a fixed rate; `during` runs meanwhile."""
+    cmd = ["taskset", "-c", "1", "dnsperf", "-s", "127.0.0.1", "-p", str(port), "-d", queries, "-l", str(seconds),
+           "-Q", str(rate), "-q", "500", "-t", "2", "-v"]
+    # Output to a file: a pipe nobody reads during `during` would block dnsperf and lose queries.
+    with tempfile.TemporaryFile("w+") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.DEVNULL, text=True)
+        if during:
+            during(seconds)
+        proc.wait(timeout=seconds + 60)
+        log.seek(0)
+        out = log.read()
+    values = []
+    for line in out.splitlines():
+        if line.startswith("> "):
+            try:
+                values.append(float(line.split()[-1]))
+            except ValueError:
+                pass  # a timed-out query: counted in "lost"
+    values.sort()
+    lost = int(re.search(r"Queries lost:\s+(\d+)", out).group(1))
+    return values, lost
+
+
+def percentile(values, p):
+    return values[min(len(values) - 1, int(len(values) * p))] if values else float("nan")
+
+
 def measure(pid, port, queries, seconds, mode, rate=None):
     u0, s0 = cpu_ticks(pid)
     r = dnsperf(port, queries, seconds, mode, rate)
@@ -142,12 +170,51 @@ def measure(pid, port, queries, seconds, mode, rate=None):
     return r
 
 
+def swap_test(args, work, queries, procs):
+    """p50/p99/max latency at a fixed rate, first with a steady record set, then while the state
+    changes at every refresh (1 s): each refresh parses, generates and renders 'tasks' tasks and
+    swaps the answer table under the load. Runs its own agent (refreshSeconds 1), on core 0."""
+    port = free_port()
+    config = os.path.join(work, "config-swap.json")
+    with open(config, "w") as f:
+        json.dump({"stateFile": "state.json", "port": port, "refreshSeconds": 1, "httpon": False, "workers": 1,
+                   "externalon": False}, f)
+    agent = subprocess.Popen(["taskset", "-c", "0", args.agent, "-config", config], stderr=subprocess.DEVNULL)
+    procs.append(agent)
+    wait_answering(port)
+    state = os.path.join(work, "state.json")
+    other = os.path.join(work, "state-other.json")
+    subprocess.run([sys.executable, os.path.join(HERE, "make_state.py"), str(args.tasks + 1), other], check=True)
+    steady, lost_steady = latencies(port, queries, args.seconds, args.swap_rate)
+    original = open(state).read()
+    changed = open(other).read()
+
+    def flip(seconds):
+        end = time.time() + seconds
+        n = 0
+        while time.time() < end:
+            n += 1
+            tmp = state + ".tmp"
+            with open(tmp, "w") as f:
+                f.write(changed if n % 2 else original)
+            os.replace(tmp, state)
+            time.sleep(1.0)
+
+    swapping, lost_swapping = latencies(port, queries, args.seconds, args.swap_rate, during=flip)
+    for label, values, lost in (("steady", steady, lost_steady), ("swapping 1/s", swapping, lost_swapping)):
+        print("swap test %-13s %6d qps: p50 %7.1f us, p99 %7.1f us, max %8.1f us, lost %d" % (
+            label, args.swap_rate, percentile(values, 0.5) * 1e6, percentile(values, 0.99) * 1e6,
+            (values[-1] if values else float("nan")) * 1e6, lost))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--agent", required=True)
     ap.add_argument("--tasks", type=int, default=10000)
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--rate", type=int, default=5000)
+    ap.add_argument("--swap-rate", type=int, default=50000,
+                    help="query rate for the record-set swap test (0 skips it)")
     args = ap.parse_args()
     for tool in ("dnsperf", "nsd", "dig", "taskset"):
         if not shutil.which(tool) and not os.path.exists("/usr/sbin/" + tool):
@@ -203,6 +270,11 @@ def main():
             print("%-18s agent/nsd: user %.2f, total cpu %.2f, qps %.2f" % (
                 label, a["user_us"] / nu, (a["user_us"] + a["sys_us"]) / nt, a["qps"] / max(n["qps"], 1e-9)))
         print("RSS: agent %d KiB, nsd %d KiB (all its processes)" % (rss_kib(agent.pid), rss_kib(nsd.pid)))
+        if args.swap_rate:
+            for p in procs:  # the first agent and nsd are done
+                p.send_signal(signal.SIGTERM)
+                p.wait(10)
+            swap_test(args, work, queries, procs)
     finally:
         for p in procs:
             if p.poll() is None:
