@@ -119,6 +119,30 @@ TEST_F(ResponderTest, AnswersARecordsAuthoritativelyWithConfiguredTtl) {
                                                                       "web.marathon.mesos.\t60\tIN\tA\t10.0.0.3"}));
 }
 
+TEST_F(ResponderTest, RecursionAvailableFollowsRecurseOn) {
+  auto on = ask("web.marathon.mesos.", LDNS_RR_TYPE_A);
+  ASSERT_TRUE(on);
+  EXPECT_TRUE(ldns_pkt_ra(on.get()));
+  options_.recurseOn = false;
+  auto off = ask("web.marathon.mesos.", LDNS_RR_TYPE_A);
+  ASSERT_TRUE(off);
+  EXPECT_FALSE(ldns_pkt_ra(off.get()));
+}
+
+TEST_F(ResponderTest, OwnerNamesAreCompressedToPointersAtTheQuestion) {
+  // Header 12 + question (20-byte name + 4) + 3 A records of 2 (pointer) + 10 + 4 bytes.
+  auto r = ask("web.marathon.mesos.", LDNS_RR_TYPE_A);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(lastSize_, 12u + 20 + 4 + 3 * 16);
+  // SRV targets share the question's "marathon.mesos." suffix through a pointer too.
+  auto srv = ask("_web._tcp.marathon.mesos.", LDNS_RR_TYPE_SRV);
+  ASSERT_TRUE(srv);
+  const size_t question = 12 + 26 + 4;
+  const size_t srvRr = 2 + 10 + 6 + (1 + 12 + 2);  // owner pointer, fixed part, rdata with "web-abcde-s0"+ptr
+  const size_t additional = (1 + 12 + 2) + 10 + 4;
+  EXPECT_EQ(lastSize_, question + 2 * srvRr + additional);
+}
+
 TEST_F(ResponderTest, EchoesQuestionInAskersLetterCase) {
   auto r = ask("WeB.MaRaThOn.mesos.", LDNS_RR_TYPE_A);
   ASSERT_TRUE(r);
