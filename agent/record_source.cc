@@ -82,13 +82,14 @@ std::shared_ptr<const Snapshot> RecordStore::current() const {
   return snapshot_;
 }
 
-BuildResult buildSnapshot(const MesosState& state, const SourceSetup& setup, const Snapshot* previous,
+BuildResult buildSnapshot(MesosState state, const SourceSetup& setup, const Snapshot* previous,
                           const std::string& origin, const HostResolver& resolveHost) {
   BuildResult result;
   const auto options = GeneratorOptions::fromConfig(setup.config, setup.nameServerAddresses, setup.masters);
   const auto t0 = Clock::now();
   auto generated = generateRecords(state, options, resolveHost);
   result.generateMs = msSince(t0);
+  state = MesosState();  // not needed any more: free it before the table is rendered (peak memory)
   result.warnings = std::move(generated.warnings);
   auto snap = std::make_shared<Snapshot>();
   snap->loadedAt = Clock::now();
@@ -220,6 +221,7 @@ void RecordSource::refresh() {
     const double readMs = msSince(refreshStarted_);
     const auto parseStart = Clock::now();
     auto parsed = parseMesosState(body);
+    std::string().swap(body);  // the text is not needed once parsed
     const double parseMs = msSince(parseStart);
     if (!parsed.state) {
       lastError_ = setup_.config.stateFile + ": " + parsed.error;
@@ -229,7 +231,7 @@ void RecordSource::refresh() {
       return;
     }
     for (const auto& w : parsed.warnings) log::warning(setup_.config.stateFile + ": " + w);
-    accept(*parsed.state, "file " + setup_.config.stateFile, readMs, parseMs);
+    accept(std::move(*parsed.state), "file " + setup_.config.stateFile, readMs, parseMs);
     finishRefresh(true);
     return;
   }
@@ -262,7 +264,7 @@ void RecordSource::tryMaster(const std::shared_ptr<MasterAttempt>& attempt) {
     req.password = c.mesosCredentials.secret;
   }
   const auto fetchStart = Clock::now();
-  fetcher_->get(req, [this, attempt, master, fetchStart](const HttpResult& r) {
+  fetcher_->get(req, [this, attempt, master, fetchStart](HttpResult r) {
     const double fetchMs = msSince(fetchStart);
     if (!r.ok()) {
       attempt->lastError = "master " + master + ": " + r.describe();
@@ -272,6 +274,8 @@ void RecordSource::tryMaster(const std::shared_ptr<MasterAttempt>& attempt) {
     }
     const auto parseStart = Clock::now();
     auto parsed = parseMesosState(r.body);
+    const size_t bodyBytes = r.body.size();
+    std::string().swap(r.body);  // the text is not needed once parsed
     const double parseMs = msSince(parseStart);
     if (!parsed.state) {
       attempt->lastError = "master " + master + ": " + parsed.error;
@@ -295,15 +299,16 @@ void RecordSource::tryMaster(const std::shared_ptr<MasterAttempt>& attempt) {
     for (const auto& w : parsed.warnings) log::warning("state from " + leader + ": " + w);
     if (lastLeader_ != leader) log::info("leading master is " + leader);
     lastLeader_ = leader;
-    accept(*parsed.state, "master " + leader + " (" + std::to_string(r.body.size()) + " bytes)", fetchMs, parseMs);
+    accept(std::move(*parsed.state), "master " + leader + " (" + std::to_string(bodyBytes) + " bytes)", fetchMs,
+           parseMs);
     finishRefresh(true);
   });
 }
 
-void RecordSource::accept(const MesosState& state, const std::string& origin, double fetchMs, double parseMs) {
+void RecordSource::accept(MesosState state, const std::string& origin, double fetchMs, double parseMs) {
   if (stopping_) return;
   const auto previous = store_.current();
-  auto built = buildSnapshot(state, setup_, previous.get(), origin, resolveHostBlocking);
+  auto built = buildSnapshot(std::move(state), setup_, previous.get(), origin, resolveHostBlocking);
   for (const auto& w : built.warnings) log::warning(origin + ": " + w);
   const auto& snap = *built.snapshot;
   if (built.unchanged) {

@@ -84,7 +84,7 @@ class RecordSource {
   void tryMaster(const std::shared_ptr<MasterAttempt>& attempt);
   void finishRefresh(bool ok);
   // Generates and publishes. `fetchMs` and `parseMs` are for the log line.
-  void accept(const MesosState& state, const std::string& origin, double fetchMs, double parseMs);
+  void accept(MesosState state, const std::string& origin, double fetchMs, double parseMs);
   void schedule(double seconds);
 
   SourceSetup setup_;
@@ -116,7 +116,7 @@ struct BuildResult {
   double generateMs = 0;
   double renderMs = 0;
 };
-BuildResult buildSnapshot(const MesosState& state, const SourceSetup& setup, const Snapshot* previous,
+BuildResult buildSnapshot(MesosState state, const SourceSetup& setup, const Snapshot* previous,
                           const std::string& origin, const HostResolver& resolveHost);
 
 }  // namespace mdns

@@ -10,80 +10,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string str(const json& obj, const char* key) {
-  const auto it = obj.find(key);
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-const json* arr(const json& obj, const char* key) {
-  const auto it = obj.find(key);
-  return it != obj.end() && it->is_array() ? &*it : nullptr;
-}
-
-const json* obj(const json& o, const char* key) {
-  const auto it = o.find(key);
-  return it != o.end() && it->is_object() ? &*it : nullptr;
-}
-
-std::optional<Upid> pidOf(const json& o) { return Upid::parse(str(o, "pid")); }
-
-TaskStatus parseStatus(const json& s) {
-  TaskStatus st;
-  st.state = str(s, "state");
-  if (const auto it = s.find("timestamp"); it != s.end() && it->is_number()) st.timestamp = it->get<double>();
-  if (const json* labels = arr(s, "labels")) {
-    for (const auto& l : *labels) {
-      if (l.is_object()) st.labels.emplace_back(str(l, "key"), str(l, "value"));
-    }
-  }
-  if (const json* cs = obj(s, "container_status")) {
-    if (const json* infos = arr(*cs, "network_infos")) {
-      for (const auto& info : *infos) {
-        if (!info.is_object()) continue;
-        const json* addrs = arr(info, "ip_addresses");
-        if (addrs && !addrs->empty()) {
-          for (const auto& a : *addrs) {
-            if (a.is_object()) st.networkIps.push_back(str(a, "ip_address"));
-          }
-        } else if (auto single = str(info, "ip_address"); !single.empty()) {
-          st.networkIps.push_back(single);  // Mesos 0.25's single address
-        }
-      }
-    }
-  }
-  return st;
-}
-
-Task parseTask(const json& t) {
-  Task task;
-  task.id = str(t, "id");
-  task.name = str(t, "name");
-  task.slaveId = str(t, "slave_id");
-  task.state = str(t, "state");
-  if (const json* res = obj(t, "resources")) task.portRanges = str(*res, "ports");
-  if (const json* statuses = arr(t, "statuses")) {
-    for (const auto& s : *statuses) {
-      if (s.is_object()) task.statuses.push_back(parseStatus(s));
-    }
-  }
-  if (const json* d = obj(t, "discovery")) {
-    task.discoveryName = str(*d, "name");
-    if (const json* ports = obj(*d, "ports")) {
-      if (const json* list = arr(*ports, "ports")) {
-        for (const auto& p : *list) {
-          if (!p.is_object()) continue;
-          DiscoveryPort dp;
-          if (const auto it = p.find("number"); it != p.end() && it->is_number_integer()) dp.number = it->get<int>();
-          dp.name = str(p, "name");
-          dp.protocol = str(p, "protocol");
-          task.discoveryPorts.push_back(dp);
-        }
-      }
-    }
-  }
-  return task;
-}
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -96,6 +22,299 @@ std::optional<int> parseExactInt(std::string_view s) {
   if (ec != std::errc() || ptr != s.data() + s.size() || s.empty()) return std::nullopt;
   return v;
 }
+
+// Reads a master state with nlohmann's SAX interface straight into MesosState: no document tree
+// (which costs ~8x the text), and every subtree we do not use is skipped as it streams by.
+class StateReader final : public nlohmann::json_sax<json> {
+ public:
+  explicit StateReader(StateParseResult& result) : result_(result) {}
+
+  MesosState state;
+  bool sawTopObject = false;
+  std::string error;
+
+  // Where we are. Arrays of elements keep their element count for messages.
+  enum class At {
+    kTop,
+    kFrameworks,
+    kFramework,
+    kTasks,
+    kTask,
+    kResources,
+    kStatuses,
+    kStatus,
+    kLabels,
+    kLabel,
+    kContainerStatus,
+    kNetworkInfos,
+    kNetworkInfo,
+    kIpAddresses,
+    kIpAddress,
+    kDiscovery,
+    kDiscoveryPortsObject,
+    kDiscoveryPorts,
+    kDiscoveryPort,
+    kSlaves,
+    kSlave,
+    kSkip
+  };
+
+  bool null() override { return scalar(); }
+  bool boolean(bool) override { return scalar(); }
+  bool number_integer(number_integer_t v) override { return number(static_cast<double>(v), true, v); }
+  bool number_unsigned(number_unsigned_t v) override {
+    return number(static_cast<double>(v), v <= INT64_MAX, static_cast<int64_t>(v));
+  }
+  bool number_float(number_float_t v, const string_t&) override { return number(v, false, 0); }
+  bool binary(binary_t&) override { return scalar(); }
+
+  bool string(string_t& v) override {
+    if (skip_ > 0) return true;
+    const At at = top();
+    if (isArray(at)) return element(false);
+    if (at == At::kTop && key_ == "leader")
+      state.leader = std::move(v);
+    else if (at == At::kFramework && key_ == "name")
+      framework().name = std::move(v);
+    else if (at == At::kFramework && key_ == "pid")
+      framework().pid = Upid::parse(v);
+    else if (at == At::kFramework && key_ == "hostname")
+      framework().hostname = std::move(v);
+    else if (at == At::kTask && key_ == "id")
+      task().id = std::move(v);
+    else if (at == At::kTask && key_ == "name")
+      task().name = std::move(v);
+    else if (at == At::kTask && key_ == "slave_id")
+      task().slaveId = std::move(v);
+    else if (at == At::kTask && key_ == "state")
+      task().state = std::move(v);
+    else if (at == At::kResources && key_ == "ports")
+      task().portRanges = std::move(v);
+    else if (at == At::kStatus && key_ == "state")
+      status().state = std::move(v);
+    else if (at == At::kLabel && key_ == "key")
+      status().labels.back().first = std::move(v);
+    else if (at == At::kLabel && key_ == "value")
+      status().labels.back().second = std::move(v);
+    else if (at == At::kNetworkInfo && key_ == "ip_address")
+      netinfoSingle_ = std::move(v);
+    else if (at == At::kIpAddress && key_ == "ip_address")
+      netinfoIps_.push_back(std::move(v));
+    else if (at == At::kDiscovery && key_ == "name")
+      task().discoveryName = std::move(v);
+    else if (at == At::kDiscoveryPort && key_ == "name")
+      task().discoveryPorts.back().name = std::move(v);
+    else if (at == At::kDiscoveryPort && key_ == "protocol")
+      task().discoveryPorts.back().protocol = std::move(v);
+    else if (at == At::kSlave && key_ == "id")
+      slave().id = std::move(v);
+    else if (at == At::kSlave && key_ == "hostname")
+      slave().hostname = std::move(v);
+    else if (at == At::kSlave && key_ == "pid")
+      slave().pid = Upid::parse(v);
+    return true;
+  }
+
+  bool key(string_t& k) override {
+    if (skip_ == 0) key_ = std::move(k);
+    return true;
+  }
+
+  bool start_object(std::size_t) override { return open(false); }
+  bool start_array(std::size_t) override { return open(true); }
+  bool end_object() override { return close(); }
+  bool end_array() override { return close(); }
+
+  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) override {
+    error = "not valid JSON (at byte " + std::to_string(position) + "): " + e.what();
+    return false;
+  }
+
+ private:
+  static bool isArray(At at) {
+    switch (at) {
+      case At::kFrameworks:
+      case At::kTasks:
+      case At::kStatuses:
+      case At::kLabels:
+      case At::kNetworkInfos:
+      case At::kIpAddresses:
+      case At::kDiscoveryPorts:
+      case At::kSlaves:
+        return true;
+      default:
+        return false;
+    }
+  }
+  At top() const { return stack_.empty() ? At::kTop : stack_.back().at; }
+  Framework& framework() { return state.frameworks.back(); }
+  Task& task() { return framework().tasks.back(); }
+  TaskStatus& status() { return task().statuses.back(); }
+  Slave& slave() { return state.slaves.back(); }
+
+  std::string where() const {
+    std::string w;
+    for (const auto& f : stack_) {
+      if (f.at == At::kFrameworks) w += "frameworks[" + std::to_string(f.count - 1) + "]";
+      if (f.at == At::kTasks) w += ".tasks[" + std::to_string(f.count - 1) + "]";
+      if (f.at == At::kSlaves) w += "slaves[" + std::to_string(f.count - 1) + "]";
+    }
+    return w;
+  }
+
+  // An element of one of our arrays begins; objects are read, anything else is skipped (with a
+  // warning for the elements that are records: frameworks, tasks, slaves).
+  bool element(bool isObject) {
+    Frame& array = stack_.back();
+    ++array.count;
+    if (!isObject) {
+      if (array.at == At::kFrameworks || array.at == At::kTasks || array.at == At::kSlaves) {
+        result_.warnings.push_back(where() + ": not an object, skipped");
+      }
+      return true;
+    }
+    switch (array.at) {
+      case At::kFrameworks:
+        state.frameworks.emplace_back();
+        return push(At::kFramework);
+      case At::kTasks:
+        framework().tasks.emplace_back();
+        return push(At::kTask);
+      case At::kStatuses:
+        task().statuses.emplace_back();
+        return push(At::kStatus);
+      case At::kLabels:
+        status().labels.emplace_back();
+        return push(At::kLabel);
+      case At::kNetworkInfos:
+        netinfoIps_.clear();
+        netinfoSingle_.clear();
+        return push(At::kNetworkInfo);
+      case At::kIpAddresses:
+        return push(At::kIpAddress);
+      case At::kDiscoveryPorts:
+        task().discoveryPorts.emplace_back();
+        return push(At::kDiscoveryPort);
+      case At::kSlaves:
+        state.slaves.emplace_back();
+        return push(At::kSlave);
+      default:
+        return push(At::kSkip);
+    }
+  }
+
+  bool open(bool isArrayValue) {
+    if (skip_ > 0) {
+      ++skip_;
+      return true;
+    }
+    if (stack_.empty() && !sawTopObject) {
+      if (isArrayValue) {
+        error = "expected a JSON object at the top";
+        return false;
+      }
+      sawTopObject = true;
+      return push(At::kTop);
+    }
+    const At at = top();
+    if (isArray(at)) {
+      if (isArrayValue) {
+        element(false);
+        skip_ = 1;
+        return true;
+      }
+      return element(true);
+    }
+    At child = At::kSkip;
+    if (isArrayValue) {
+      if (at == At::kTop && key_ == "frameworks")
+        child = At::kFrameworks;
+      else if (at == At::kTop && key_ == "slaves")
+        child = At::kSlaves;
+      else if (at == At::kFramework && key_ == "tasks")
+        child = At::kTasks;
+      else if (at == At::kTask && key_ == "statuses")
+        child = At::kStatuses;
+      else if (at == At::kStatus && key_ == "labels")
+        child = At::kLabels;
+      else if (at == At::kContainerStatus && key_ == "network_infos")
+        child = At::kNetworkInfos;
+      else if (at == At::kNetworkInfo && key_ == "ip_addresses")
+        child = At::kIpAddresses;
+      else if (at == At::kDiscoveryPortsObject && key_ == "ports")
+        child = At::kDiscoveryPorts;
+    } else {
+      if (at == At::kTask && key_ == "resources")
+        child = At::kResources;
+      else if (at == At::kTask && key_ == "discovery")
+        child = At::kDiscovery;
+      else if (at == At::kStatus && key_ == "container_status")
+        child = At::kContainerStatus;
+      else if (at == At::kDiscovery && key_ == "ports")
+        child = At::kDiscoveryPortsObject;
+    }
+    if (child == At::kSkip) {
+      skip_ = 1;
+      return true;
+    }
+    return push(child);
+  }
+
+  bool close() {
+    if (skip_ > 0) {
+      --skip_;
+      return true;
+    }
+    if (stack_.empty()) return true;
+    const At at = stack_.back().at;
+    if (at == At::kNetworkInfo) {
+      // Mesos 0.26+ lists ip_addresses; 0.25 had a single ip_address.
+      auto& ips = status().networkIps;
+      if (!netinfoIps_.empty()) {
+        ips.insert(ips.end(), netinfoIps_.begin(), netinfoIps_.end());
+      } else if (!netinfoSingle_.empty()) {
+        ips.push_back(netinfoSingle_);
+      }
+    } else if (at == At::kSlave && slave().id.empty()) {
+      result_.warnings.push_back(where() + ": no id, skipped");
+      state.slaves.pop_back();
+    }
+    stack_.pop_back();
+    return true;
+  }
+
+  bool scalar() {
+    if (skip_ == 0 && isArray(top())) return element(false);
+    return true;
+  }
+
+  bool number(double v, bool isInteger, int64_t i) {
+    if (skip_ > 0) return true;
+    const At at = top();
+    if (isArray(at)) return element(false);
+    if (at == At::kStatus && key_ == "timestamp") status().timestamp = v;
+    if (at == At::kDiscoveryPort && key_ == "number" && isInteger && i >= INT32_MIN && i <= INT32_MAX) {
+      task().discoveryPorts.back().number = static_cast<int>(i);
+    }
+    return true;
+  }
+
+  bool push(At at) {
+    stack_.push_back(Frame{at, 0});
+    return true;
+  }
+
+  struct Frame {
+    At at;
+    size_t count;  // elements seen, for arrays
+  };
+  StateParseResult& result_;
+  std::vector<Frame> stack_;
+  std::string key_;
+  int skip_ = 0;  // depth inside a subtree we do not read
+  std::vector<std::string> netinfoIps_;
+  std::string netinfoSingle_;
+};
 
 }  // namespace
 
@@ -138,60 +357,27 @@ std::vector<int> Task::ports() const {
 
 StateParseResult parseMesosState(std::string_view text) {
   StateParseResult result;
-  json doc;
+  StateReader reader(result);
+  bool ok = false;
   try {
-    doc = json::parse(text);
-  } catch (const json::parse_error& e) {
-    result.error = std::string("not valid JSON: ") + e.what();
+    ok = json::sax_parse(text, &reader);
+  } catch (const json::exception& e) {
+    reader.error = std::string("not valid JSON: ") + e.what();
+  }
+  if (!ok || !reader.error.empty()) {
+    result.error = reader.error.empty() ? "not valid JSON" : reader.error;
+    result.warnings.clear();
     return result;
   }
-  if (!doc.is_object()) {
+  if (!reader.sawTopObject) {
     result.error = "expected a JSON object at the top";
     return result;
   }
-  MesosState state;
-  state.leader = str(doc, "leader");
-  if (state.leader.empty()) {
+  if (reader.state.leader.empty()) {
     result.error = "no \"leader\" in the state (is this a Mesos master's /master/state?)";
     return result;
   }
-  if (const json* slaves = arr(doc, "slaves")) {
-    for (size_t i = 0; i < slaves->size(); ++i) {
-      const json& s = (*slaves)[i];
-      if (!s.is_object() || str(s, "id").empty()) {
-        result.warnings.push_back("slaves[" + std::to_string(i) + "]: no id, skipped");
-        continue;
-      }
-      state.slaves.push_back(Slave{str(s, "id"), str(s, "hostname"), pidOf(s)});
-    }
-  }
-  if (const json* frameworks = arr(doc, "frameworks")) {
-    for (size_t i = 0; i < frameworks->size(); ++i) {
-      const json& f = (*frameworks)[i];
-      if (!f.is_object()) {
-        result.warnings.push_back("frameworks[" + std::to_string(i) + "]: not an object, skipped");
-        continue;
-      }
-      Framework fw;
-      fw.name = str(f, "name");
-      fw.pid = pidOf(f);
-      fw.hostname = str(f, "hostname");
-      if (const json* tasks = arr(f, "tasks")) {
-        fw.tasks.reserve(tasks->size());
-        for (size_t j = 0; j < tasks->size(); ++j) {
-          const json& t = (*tasks)[j];
-          if (t.is_object()) {
-            fw.tasks.push_back(parseTask(t));
-          } else {
-            result.warnings.push_back("frameworks[" + std::to_string(i) + "].tasks[" + std::to_string(j) +
-                                      "]: not an object, skipped");
-          }
-        }
-      }
-      state.frameworks.push_back(std::move(fw));
-    }
-  }
-  result.state = std::move(state);
+  result.state = std::move(reader.state);
   return result;
 }
 
