@@ -1,0 +1,22 @@
+// libFuzzer target for what comes from the network on the record side: any bytes as a master's
+// state document, parsed and turned into records and an answer table. Must never crash or hang.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "common/answer_table.h"
+#include "common/mesos_state.h"
+#include "common/record_generator.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const auto parsed = mdns::parseMesosState(std::string_view(reinterpret_cast<const char*>(data), size));
+  if (!parsed.state) return 0;
+  mdns::GeneratorOptions options;
+  options.masters = {"10.0.0.5:5050", "10.0.0.6:5050"};
+  auto generated = mdns::generateRecords(*parsed.state, options, [](const std::string&) {
+    return std::vector<mdns::IpAddress>{};  // no lookups while fuzzing
+  });
+  auto table = mdns::AnswerTable::build(generated.records, mdns::ZoneOptions{});
+  (void)table;
+  return 0;
+}
