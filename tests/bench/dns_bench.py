@@ -7,6 +7,9 @@ dnsperf to core 1, the same query mix (60% A, 25% SRV, 10% absent names, 5% AAAA
 lost queries and the server's CPU time per answered query (user and system, from /proc), at
 saturation and at a fixed rate, over UDP and TCP, plus RSS. Everything listens on 127.0.0.1.
 
+Then the record-set swap test: latency percentiles at full load (tests/bench/dns_load.cc, built
+as dns_load next to the agent) with a steady record set and with one changing every second.
+
 usage: dns_bench.py --agent BUILD/mesos-dns-agent [--tasks 10000] [--seconds 10] [--rate 5000]
 """
 import argparse
@@ -132,28 +135,18 @@ def dnsperf(port, queries, seconds, mode="udp", rate=None):
             "latency_us": float(avg.group(1)) * 1e6 if avg else None}
 
 
-def latencies(port, queries, seconds, rate, during=None):
-    """Per-query latencies (s) from dnsperf -v at a fixed rate; `during` runs meanwhile."""
-    cmd = ["taskset", "-c", "1", "dnsperf", "-s", "127.0.0.1", "-p", str(port), "-d", queries, "-l", str(seconds),
-           "-Q", str(rate), "-q", "500", "-t", "2", "-v"]
-    # Output to a file: a pipe nobody reads during `during` would block dnsperf and lose queries.
+def full_load(load_tool, port, queries, seconds, outstanding, during=None):
+    """dns_load (closed loop, `outstanding` queries in flight) on core 1; `during` runs meanwhile.
+    Returns its result line as a dict."""
+    cmd = ["taskset", "-c", "1", load_tool, str(port), queries, str(seconds), str(outstanding)]
     with tempfile.TemporaryFile("w+") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.DEVNULL, text=True)
         if during:
             during(seconds)
         proc.wait(timeout=seconds + 60)
         log.seek(0)
-        out = log.read()
-    values = []
-    for line in out.splitlines():
-        if line.startswith("> "):
-            try:
-                values.append(float(line.split()[-1]))
-            except ValueError:
-                pass  # a timed-out query: counted in "lost"
-    values.sort()
-    lost = int(re.search(r"Queries lost:\s+(\d+)", out).group(1))
-    return values, lost
+        words = log.read().split()
+    return {words[i]: float(words[i + 1]) for i in range(0, len(words) - 1, 2)}
 
 
 def percentile(values, p):
@@ -171,23 +164,31 @@ def measure(pid, port, queries, seconds, mode, rate=None):
 
 
 def swap_test(args, work, queries, procs):
-    """p50/p99/max latency at a fixed rate, first with a steady record set, then while the state
-    changes at every refresh (1 s): each refresh parses, generates and renders 'tasks' tasks and
-    swaps the answer table under the load. Runs its own agent (refreshSeconds 1), on core 0."""
+    """Latency percentiles at full load (closed loop, dns_load keeping 64 queries in flight), first
+    with a steady record set, then while the state changes at every refresh (1 s): each refresh
+    parses, generates and renders 'tasks' tasks and swaps the answer table under the load. Runs
+    its own agent (refreshSeconds 1, one worker) allowed on both cores, as on a node the refresh
+    runs beside the worker; the swaps that happened are counted from its log."""
     port = free_port()
     config = os.path.join(work, "config-swap.json")
     with open(config, "w") as f:
         json.dump({"stateFile": "state.json", "port": port, "refreshSeconds": 1, "httpon": False, "workers": 1,
                    "externalon": False}, f)
-    agent = subprocess.Popen(["taskset", "-c", "0", args.agent, "-config", config], stderr=subprocess.DEVNULL)
+    agent_log = open(os.path.join(work, "agent-swap.log"), "w")
+    agent = subprocess.Popen(["taskset", "-c", "0,1", args.agent, "-config", config], stderr=agent_log)
     procs.append(agent)
     wait_answering(port)
     state = os.path.join(work, "state.json")
+
+    def loads():
+        with open(os.path.join(work, "agent-swap.log")) as f:
+            return sum(1 for line in f if " loaded " in line)
+
     other = os.path.join(work, "state-other.json")
     subprocess.run([sys.executable, os.path.join(HERE, "make_state.py"), str(args.tasks + 1), other], check=True)
-    steady, lost_steady = latencies(port, queries, args.seconds, args.swap_rate)
     original = open(state).read()
     changed = open(other).read()
+    refreshes = []
 
     def flip(seconds):
         end = time.time() + seconds
@@ -198,13 +199,19 @@ def swap_test(args, work, queries, procs):
             with open(tmp, "w") as f:
                 f.write(changed if n % 2 else original)
             os.replace(tmp, state)
+            refreshes.append(n)
             time.sleep(1.0)
 
-    swapping, lost_swapping = latencies(port, queries, args.seconds, args.swap_rate, during=flip)
-    for label, values, lost in (("steady", steady, lost_steady), ("swapping 1/s", swapping, lost_swapping)):
-        print("swap test %-13s %6d qps: p50 %7.1f us, p99 %7.1f us, max %8.1f us, lost %d" % (
-            label, args.swap_rate, percentile(values, 0.5) * 1e6, percentile(values, 0.99) * 1e6,
-            (values[-1] if values else float("nan")) * 1e6, lost))
+    before = loads()
+    steady = full_load(args.load, port, queries, args.seconds, 64)
+    between = loads()
+    swapping = full_load(args.load, port, queries, args.seconds, 64, during=flip)
+    time.sleep(0.5)
+    after = loads()
+    for label, r, swaps in (("steady", steady, between - before), ("changing 1/s", swapping, after - between)):
+        print("full load %-13s qps %7.0f  p50 %6.1f us  p99 %7.1f us  p99.9 %7.1f us  max %8.1f us  lost %d"
+              "  (record sets swapped in: %d)" % (label, r["qps"], r["p50_us"], r["p99_us"], r["p999_us"],
+                                                   r["max_us"], r["lost"], swaps))
 
 
 def main():
@@ -213,9 +220,10 @@ def main():
     ap.add_argument("--tasks", type=int, default=10000)
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--rate", type=int, default=5000)
-    ap.add_argument("--swap-rate", type=int, default=50000,
-                    help="query rate for the record-set swap test (0 skips it)")
+    ap.add_argument("--load", help="dns_load binary (default: next to --agent)")
+    ap.add_argument("--no-swap", action="store_true", help="skip the record-set swap test")
     args = ap.parse_args()
+    args.load = args.load or os.path.join(os.path.dirname(os.path.abspath(args.agent)), "dns_load")
     for tool in ("dnsperf", "nsd", "dig", "taskset"):
         if not shutil.which(tool) and not os.path.exists("/usr/sbin/" + tool):
             raise SystemExit("missing %s (apt-get install dnsperf nsd dnsutils util-linux)" % tool)
@@ -270,7 +278,7 @@ def main():
             print("%-18s agent/nsd: user %.2f, total cpu %.2f, qps %.2f" % (
                 label, a["user_us"] / nu, (a["user_us"] + a["sys_us"]) / nt, a["qps"] / max(n["qps"], 1e-9)))
         print("RSS: agent %d KiB, nsd %d KiB (all its processes)" % (rss_kib(agent.pid), rss_kib(nsd.pid)))
-        if args.swap_rate:
+        if not args.no_swap:
             for p in procs:  # the first agent and nsd are done
                 p.send_signal(signal.SIGTERM)
                 p.wait(10)
