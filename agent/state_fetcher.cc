@@ -156,8 +156,6 @@ void StateFetcher::finishDone() {
     char* ip = nullptr;
     if (curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip != nullptr) r.primaryIp = ip;
     curl_easy_getinfo(e, CURLINFO_PRIMARY_PORT, &r.primaryPort);
-    char* url = nullptr;
-    if (curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &url) == CURLE_OK && url != nullptr) r.effectiveUrl = url;
     if (code == CURLE_WRITE_ERROR) {
       r.error = "answer larger than " + std::to_string(t->maxBody) + " bytes";
     } else if (code != CURLE_OK) {

@@ -26,7 +26,6 @@ struct HttpResult {
   std::string error;      // transport error, empty when an HTTP answer arrived
   std::string primaryIp;  // who answered in the end (after redirects)
   long primaryPort = 0;
-  std::string effectiveUrl;
   bool ok() const { return error.empty() && status == 200; }
   std::string describe() const;
 };

@@ -149,10 +149,6 @@ def full_load(load_tool, port, queries, seconds, outstanding, during=None):
     return {words[i]: float(words[i + 1]) for i in range(0, len(words) - 1, 2)}
 
 
-def percentile(values, p):
-    return values[min(len(values) - 1, int(len(values) * p))] if values else float("nan")
-
-
 def measure(pid, port, queries, seconds, mode, rate=None):
     u0, s0 = cpu_ticks(pid)
     r = dnsperf(port, queries, seconds, mode, rate)
