@@ -11,15 +11,20 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "agent/dns_server.h"
+#include "agent/forwarder.h"
 #include "agent/host_resolver.h"
 #include "agent/log.h"
 #include "common/dns_wire.h"
 
 namespace mdns {
 namespace {
+
+constexpr const char* kResolvConfPath = "/etc/resolv.conf";
 
 // The addresses published for the SOA's name server: the listener, or for a wildcard listener
 // every non-loopback address of the node (as mesos-dns does).
@@ -46,6 +51,41 @@ std::vector<IpAddress> listenerAddresses(const Config& config) {
   }
   freeifaddrs(list);
   return out;
+}
+
+// Every address of the node's interfaces with its prefix length (for allowFrom's default).
+std::vector<AddressRange> interfaceNetworks() {
+  std::vector<AddressRange> out;
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return out;
+  for (ifaddrs* i = list; i != nullptr; i = i->ifa_next) {
+    if (i->ifa_addr == nullptr || i->ifa_netmask == nullptr) continue;
+    auto prefix = [](const uint8_t* mask, size_t n) {
+      int bits = 0;
+      for (size_t k = 0; k < n; ++k) bits += __builtin_popcount(mask[k]);
+      return bits;
+    };
+    if (i->ifa_addr->sa_family == AF_INET) {
+      std::array<uint8_t, 4> b{};
+      std::memcpy(b.data(), &reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr, 4);
+      const auto* mask = reinterpret_cast<const uint8_t*>(&reinterpret_cast<sockaddr_in*>(i->ifa_netmask)->sin_addr);
+      out.push_back(AddressRange::of(IpAddress::v4(b), prefix(mask, 4)));
+    } else if (i->ifa_addr->sa_family == AF_INET6) {
+      std::array<uint8_t, 16> b{};
+      std::memcpy(b.data(), &reinterpret_cast<sockaddr_in6*>(i->ifa_addr)->sin6_addr, 16);
+      const auto* mask = reinterpret_cast<const uint8_t*>(&reinterpret_cast<sockaddr_in6*>(i->ifa_netmask)->sin6_addr);
+      out.push_back(AddressRange::of(IpAddress::v6(b), prefix(mask, 16)));
+    }
+  }
+  freeifaddrs(list);
+  return out;
+}
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 struct EventBaseDeleter {
@@ -89,6 +129,41 @@ std::optional<std::vector<std::string>> resolveMasters(const Config& config, std
   return out;
 }
 
+AllowList allowList(const Config& config) {
+  AllowList allow;
+  for (const auto& text : config.allowFrom) allow.add(*AddressRange::parse(text));
+  if (!config.allowFrom.empty()) return allow;
+  // Default: the node itself (loopback) and the networks the listener is on.
+  allow.add(*AddressRange::parse("127.0.0.0/8"));
+  allow.add(*AddressRange::parse("::1/128"));
+  const auto listener = IpAddress::parse(config.listener);
+  const bool wildcard = listener && (listener->toString() == "0.0.0.0" || listener->toString() == "::");
+  for (const auto& net : interfaceNetworks()) {
+    if (wildcard || (listener && net.contains(*listener))) allow.add(net);
+  }
+  return allow;
+}
+
+std::vector<Upstream> defaultUpstreams(const Config& config, const std::string& resolvConfPath) {
+  std::vector<std::string> skipped;
+  const auto nameservers = resolvConfNameservers(readFile(resolvConfPath), &skipped);
+  for (const auto& line : skipped) log::warning(resolvConfPath + ": ignored \"" + line + "\" (not an IP address)");
+  // Never forward to ourselves: a nameserver that is our listener (or, for a wildcard listener,
+  // any address of this node) would be a loop.
+  std::vector<IpAddress> self = listenerAddresses(config);
+  if (const auto ip = IpAddress::parse(config.listener)) self.push_back(*ip);
+  std::vector<Upstream> out;
+  for (const auto& ns : nameservers) {
+    if (config.port == 53 && std::find(self.begin(), self.end(), ns) != self.end()) {
+      log::info(resolvConfPath + ": nameserver " + ns.toString() + " is this agent; not forwarding to it");
+      continue;
+    }
+    const Upstream u{ns, 53};
+    if (std::find(out.begin(), out.end(), u) == out.end()) out.push_back(u);
+  }
+  return out;
+}
+
 std::optional<SourceSetup> prepareSource(const Config& config, std::string& error) {
   SourceSetup setup;
   setup.config = config;
@@ -119,6 +194,37 @@ int runAgent(const Config& config) {
   options.apexWire = *dns::toWireName(config.domain);
   options.recurseOn = config.recurseOn;
   options.setTruncateBit = config.setTruncateBit;
+  std::unique_ptr<Forwarder> forwarder;
+  if (config.externalOn) {
+    ForwarderSettings fs;
+    for (const auto& r : config.resolvers) fs.upstreams.push_back(*parseUpstream(r));
+    std::string origin = "resolvers";
+    if (fs.upstreams.empty()) {
+      fs.upstreams = defaultUpstreams(config, kResolvConfPath);
+      origin = kResolvConfPath;
+    }
+    for (const auto& [zone, list] : config.zoneResolvers) {
+      auto& ups = fs.zoneUpstreams[zone];
+      for (const auto& r : list) ups.push_back(*parseUpstream(r));
+    }
+    fs.timeoutMs = config.timeout * 1000;
+    fs.recursionAvailable = config.recurseOn;
+    fs.cache.maxEntries = static_cast<size_t>(config.cacheSize);
+    fs.cache.maxTtl = static_cast<uint32_t>(config.cacheMaxTtl);
+    fs.cache.maxNegativeTtl = static_cast<uint32_t>(config.cacheMaxNegativeTtl);
+    fs.cache.staleMaxSeconds = static_cast<uint32_t>(config.staleMaxSeconds);
+    std::string list;
+    for (const auto& u : fs.upstreams) list += (list.empty() ? "" : ", ") + u.toString();
+    if (fs.upstreams.empty()) {
+      log::warning("no upstream resolvers (" + origin + " has none): names outside " + config.domain +
+                   ". get SERVFAIL");
+    } else {
+      log::info("forwarding other names to " + list + " (from " + origin + ")");
+    }
+    forwarder = std::make_unique<Forwarder>(std::move(fs));
+  }
+  const AllowList allow = allowList(config);
+  log::info("answering queries from " + allow.toString());
   DnsServerLimits limits;
   limits.tcpIdleSeconds = config.tcpIdleSeconds;
   limits.maxTcpConnections = static_cast<size_t>(config.maxTcpConnections);
@@ -128,11 +234,13 @@ int runAgent(const Config& config) {
   const size_t workerCount = config.workers > 0 ? static_cast<size_t>(config.workers) : cores;
   std::vector<std::unique_ptr<event_base, EventBaseDeleter>> workerBases;
   std::vector<std::unique_ptr<DnsServer>> servers;
-  servers.push_back(std::make_unique<DnsServer>(base.get(), store, options, limits));
+  servers.push_back(std::make_unique<DnsServer>(base.get(), store, options, limits, forwarder.get(), &allow));
   for (size_t i = 1; i < workerCount; ++i) {
     workerBases.emplace_back(event_base_new());
-    servers.push_back(std::make_unique<DnsServer>(workerBases.back().get(), store, options, limits));
+    servers.push_back(
+        std::make_unique<DnsServer>(workerBases.back().get(), store, options, limits, forwarder.get(), &allow));
   }
+  if (forwarder) forwarder->start();
   if (config.dnsOn) {
     // Listen before the first load: until records exist, names in the domain get SERVFAIL and
     // resolvers move on to the next nameserver.
@@ -186,6 +294,7 @@ int runAgent(const Config& config) {
   event_base_dispatch(base.get());
   sd_notify(0, "STOPPING=1");
   stopWorkers();
+  if (forwarder) forwarder->stop();  // before the servers whose sockets it answers on go
   if (!source.stop()) {
     log::info("stopped (a refresh was still running and is abandoned)");
     std::fflush(stderr);

@@ -58,6 +58,9 @@ struct DnsServer::UdpBatch {
 struct DnsServer::TcpConnection {
   DnsServer* server = nullptr;
   bufferevent* bev = nullptr;
+  uint64_t id = 0;
+  bool allowed = true;
+  int forwarding = 0;          // queries with the forwarder, answers still to come
   bool readingPaused = false;  // too many unread answers: queries wait in the input buffer
   bool closing = false;        // the client half-closed: close once the answers are written
   ~TcpConnection() {
@@ -65,15 +68,23 @@ struct DnsServer::TcpConnection {
   }
 };
 
-DnsServer::DnsServer(event_base* base, const RecordStore& store, ResponderOptions options, DnsServerLimits limits)
+DnsServer::DnsServer(event_base* base, const RecordStore& store, ResponderOptions options, DnsServerLimits limits,
+                     Forwarder* forwarder, const AllowList* allow)
     : base_(base),
       store_(store),
       options_(std::move(options)),
       limits_(limits),
       buffer_(dns::kMaxMessage + 2),
-      udp_(std::make_unique<UdpBatch>()) {}
+      udp_(std::make_unique<UdpBatch>()),
+      forwarder_(forwarder),
+      allow_(allow) {
+  options_.forwardOutside = forwarder_ != nullptr;
+  deliveredEvent_ = event_new(base_, -1, EV_PERSIST, &DnsServer::onDelivered, this);
+  event_add(deliveredEvent_, nullptr);
+}
 
 DnsServer::~DnsServer() {
+  event_free(deliveredEvent_);
   connections_.clear();
   for (auto* l : tcpListeners_) evconnlistener_free(l);
   for (auto* e : udpEvents_) event_free(e);
@@ -89,8 +100,54 @@ const AnswerTable* DnsServer::table() {
   return snapshot_ ? snapshot_->table.get() : nullptr;
 }
 
-size_t DnsServer::answer(const uint8_t* packet, size_t length, Transport transport, uint8_t* out) {
-  return respond(packet, length, transport, table(), options_, rotation_++, out);
+bool DnsServer::allowed(const sockaddr* from) const {
+  if (allow_ == nullptr || from == nullptr) return true;
+  if (from->sa_family == AF_INET) {
+    return allow_->allowsV4(reinterpret_cast<const uint8_t*>(&reinterpret_cast<const sockaddr_in*>(from)->sin_addr));
+  }
+  if (from->sa_family == AF_INET6) {
+    return allow_->allowsV6(reinterpret_cast<const uint8_t*>(&reinterpret_cast<const sockaddr_in6*>(from)->sin6_addr));
+  }
+  return false;
+}
+
+size_t DnsServer::answer(const uint8_t* packet, size_t length, Transport transport, const sockaddr* from,
+                         socklen_t fromLength, int udpFd, uint64_t connection, uint8_t* out, bool& forwarded) {
+  forwarded = false;
+  const Outcome outcome = respondOrForward(packet, length, transport, table(), options_, rotation_++, out);
+  if (!outcome.forward) return outcome.length;
+  if (const size_t n = forwarder_->answerFromCache(packet, outcome.query, transport, out); n != 0) return n;
+  forwarder_->submit(packet, outcome.query, transport, udpFd, from, fromLength, this, connection);
+  forwarded = true;
+  return 0;
+}
+
+void DnsServer::deliverTcp(uint64_t connection, const uint8_t* reply, size_t length) {
+  std::vector<uint8_t> framed(length + 2);
+  dns::put16(framed.data(), static_cast<uint16_t>(length));
+  std::memcpy(framed.data() + 2, reply, length);
+  {
+    std::lock_guard lock(deliveredMutex_);
+    delivered_.emplace_back(connection, std::move(framed));
+  }
+  event_active(deliveredEvent_, EV_READ, 0);
+}
+
+void DnsServer::onDelivered(evutil_socket_t, short, void* selfPtr) {
+  auto* self = static_cast<DnsServer*>(selfPtr);
+  std::vector<std::pair<uint64_t, std::vector<uint8_t>>> batch;
+  {
+    std::lock_guard lock(self->deliveredMutex_);
+    batch.swap(self->delivered_);
+  }
+  for (auto& [id, framed] : batch) {
+    const auto it = std::find_if(self->connections_.begin(), self->connections_.end(),
+                                 [id = id](const auto& c) { return c->id == id; });
+    if (it == self->connections_.end()) continue;  // the client has gone
+    TcpConnection* c = it->get();
+    --c->forwarding;
+    evbuffer_add(bufferevent_get_output(c->bev), framed.data(), framed.size());
+  }
 }
 
 bool DnsServer::listen(const std::string& ip, int port, bool reusePort, std::string& error) {
@@ -151,7 +208,12 @@ void DnsServer::onUdp(evutil_socket_t fd, short, void* selfPtr) {
     int replies = 0;
     for (int i = 0; i < received; ++i) {
       if ((b.in[i].msg_hdr.msg_flags & MSG_TRUNC) != 0) continue;
-      const size_t len = self->answer(b.query[i], b.in[i].msg_len, Transport::kUdp, b.reply[replies]);
+      const auto* from = reinterpret_cast<const sockaddr*>(&b.from[i]);
+      bool forwarded = false;
+      const size_t len = self->allowed(from)
+                             ? self->answer(b.query[i], b.in[i].msg_len, Transport::kUdp, from,
+                                            b.in[i].msg_hdr.msg_namelen, fd, 0, b.reply[replies], forwarded)
+                             : refuse(b.query[i], b.in[i].msg_len, self->options_, b.reply[replies]);
       if (len == 0) continue;
       b.outIov[replies] = {b.reply[replies], len};
       b.out[replies].msg_hdr = {};
@@ -173,7 +235,7 @@ void DnsServer::onUdp(evutil_socket_t fd, short, void* selfPtr) {
   }
 }
 
-void DnsServer::onAccept(evconnlistener*, evutil_socket_t fd, sockaddr*, int, void* selfPtr) {
+void DnsServer::onAccept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int, void* selfPtr) {
   auto* self = static_cast<DnsServer*>(selfPtr);
   if (self->connections_.size() >= self->limits_.maxTcpConnections) {
     ::close(fd);  // over the cap: the client retries or moves on, nobody else waits
@@ -181,6 +243,8 @@ void DnsServer::onAccept(evconnlistener*, evutil_socket_t fd, sockaddr*, int, vo
   }
   auto conn = std::make_unique<TcpConnection>();
   conn->server = self;
+  conn->id = self->nextConnectionId_++;
+  conn->allowed = self->allowed(addr);
   conn->bev = bufferevent_socket_new(self->base_, fd, BEV_OPT_CLOSE_ON_FREE);
   TcpConnection* c = conn.get();
   self->connections_.push_back(std::move(conn));
@@ -207,7 +271,14 @@ void DnsServer::onTcpRead(bufferevent* bev, void* arg) {
     evbuffer_drain(input, 2);
     evbuffer_remove(input, query, len);
     uint8_t* reply = server->buffer_.data() + 2;
-    const size_t replyLen = server->answer(query, len, Transport::kTcp, reply);
+    bool forwarded = false;
+    const size_t replyLen = connection->allowed ? server->answer(query, len, Transport::kTcp, nullptr, 0, -1,
+                                                                 connection->id, reply, forwarded)
+                                                : refuse(query, len, server->options_, reply);
+    if (forwarded) {
+      ++connection->forwarding;  // the forwarder answers later (out of order is fine, RFC 7766 7)
+      continue;
+    }
     if (replyLen == 0) {
       server->closeConnection(connection);  // not a query: this is no DNS client
       return;
@@ -223,7 +294,7 @@ void DnsServer::onTcpWritten(bufferevent* bev, void* arg) {
   // Called when the output buffer has drained.
   auto* connection = static_cast<TcpConnection*>(arg);
   if (connection->closing) {
-    connection->server->closeConnection(connection);
+    if (connection->forwarding == 0) connection->server->closeConnection(connection);
     return;
   }
   if (connection->readingPaused) {
@@ -237,7 +308,7 @@ void DnsServer::onTcpEvent(bufferevent* bev, short events, void* arg) {
   auto* connection = static_cast<TcpConnection*>(arg);
   // A client that half-closes after its queries still gets its answers (RFC 7766 6.2.4).
   if ((events & BEV_EVENT_EOF) != 0 && (events & BEV_EVENT_ERROR) == 0 &&
-      evbuffer_get_length(bufferevent_get_output(bev)) > 0) {
+      (evbuffer_get_length(bufferevent_get_output(bev)) > 0 || connection->forwarding > 0)) {
     connection->closing = true;
     bufferevent_disable(bev, EV_READ);
     return;

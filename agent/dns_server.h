@@ -11,8 +11,12 @@
 #include <string>
 #include <vector>
 
+#include <mutex>
+
+#include "agent/forwarder.h"
 #include "agent/record_source.h"
 #include "common/responder.h"
+#include "common/upstream.h"
 
 namespace mdns {
 
@@ -21,10 +25,13 @@ struct DnsServerLimits {
   size_t maxTcpConnections = 256;
 };
 
-class DnsServer {
+class DnsServer : public ReplySink {
  public:
-  DnsServer(event_base* base, const RecordStore& store, ResponderOptions options, DnsServerLimits limits = {});
-  ~DnsServer();
+  // `forwarder` (may be null) takes names outside the domain; `allow` (may be null: everyone)
+  // says who may ask at all. Both outlive the server.
+  DnsServer(event_base* base, const RecordStore& store, ResponderOptions options, DnsServerLimits limits = {},
+            Forwarder* forwarder = nullptr, const AllowList* allow = nullptr);
+  ~DnsServer() override;
   DnsServer(const DnsServer&) = delete;
   DnsServer& operator=(const DnsServer&) = delete;
 
@@ -33,10 +40,13 @@ class DnsServer {
   // and the kernel spreads clients over them.
   bool listen(const std::string& ip, int port, bool reusePort, std::string& error);
 
-  // Answers one query (for the transports and for tests); returns the reply length.
-  size_t answer(const uint8_t* packet, size_t length, Transport transport, uint8_t* out);
+  void deliverTcp(uint64_t connection, const uint8_t* reply, size_t length) override;
 
  private:
+  // Answers one query from `from`; returns the reply length, 0 when there is nothing to send
+  // now (dropped, or handed to the forwarder, which replies itself).
+  size_t answer(const uint8_t* packet, size_t length, Transport transport, const sockaddr* from, socklen_t fromLength,
+                int udpFd, uint64_t connection, uint8_t* out, bool& forwarded);
   struct TcpConnection;
   struct UdpBatch;
   static void onUdp(evutil_socket_t fd, short events, void* self);
@@ -44,6 +54,8 @@ class DnsServer {
   static void onTcpRead(bufferevent* bev, void* connection);
   static void onTcpWritten(bufferevent* bev, void* connection);
   static void onTcpEvent(bufferevent* bev, short events, void* connection);
+  static void onDelivered(evutil_socket_t, short, void* self);
+  bool allowed(const sockaddr* from) const;
   void closeConnection(TcpConnection* c);
   const AnswerTable* table();
 
@@ -60,6 +72,12 @@ class DnsServer {
   uint32_t rotation_ = 0;
   std::vector<uint8_t> buffer_;
   std::unique_ptr<UdpBatch> udp_;
+  Forwarder* forwarder_;
+  const AllowList* allow_;
+  uint64_t nextConnectionId_ = 1;
+  std::mutex deliveredMutex_;  // forwarded answers for TCP clients, from the forwarder thread
+  std::vector<std::pair<uint64_t, std::vector<uint8_t>>> delivered_;
+  event* deliveredEvent_ = nullptr;
 };
 
 }  // namespace mdns

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "common/ip_address.h"
+#include "common/upstream.h"
 
 namespace mdns {
 namespace {
@@ -123,7 +124,7 @@ const std::vector<std::pair<std::string, Setter>>& keyTable() {
            c.zoneResolvers[zone] = rs;
          }
        }},
-      {"timeout", [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.timeout, 0, 3600); }},
+      {"timeout", [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.timeout, 1, 3600); }},
       {"listener", [](Reader& r, auto k, const json& v, Config& c) { r.string(k, v, c.listener); }},
       {"httpListener", [](Reader& r, auto k, const json& v, Config& c) { r.string(k, v, c.httpListener); }},
       {"httpPort", [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.httpPort, 0, 65535); }},
@@ -180,6 +181,13 @@ const std::vector<std::pair<std::string, Setter>>& keyTable() {
       {"workers", [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.workers, 0, 256); }},
       {"maxTcpConnections",
        [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.maxTcpConnections, 1, 65535); }},
+      {"cacheSize", [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.cacheSize, 0, 10000000); }},
+      {"cacheMaxTTL", [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.cacheMaxTtl, 0, 604800); }},
+      {"cacheMaxNegativeTTL",
+       [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.cacheMaxNegativeTtl, 0, 86400); }},
+      {"staleMaxSeconds",
+       [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.staleMaxSeconds, 0, 604800); }},
+      {"allowFrom", [](Reader& r, auto k, const json& v, Config& c) { r.strings(k, v, c.allowFrom); }},
   };
   return table;
 }
@@ -283,6 +291,9 @@ void validate(Reader& r, Config& c, const std::string& path) {
         }
       }
     }
+  }
+  for (const auto& range : c.allowFrom) {
+    if (!AddressRange::parse(range)) r.error("allowFrom", "\"" + range + "\" is not an address or address/prefix");
   }
   if (!IpAddress::parse(c.listener)) r.error("listener", "\"" + c.listener + "\" is not an IP address");
   if (c.httpOn && !IpAddress::parse(c.httpListener)) {

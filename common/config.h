@@ -63,6 +63,11 @@ struct Config {
   int tcpIdleSeconds = 10;      // a DNS-over-TCP connection with nothing to do is closed after this
   int maxTcpConnections = 256;  // more at once are refused (closed) until some end
   int workers = 0;              // DNS worker threads; 0: one per core
+  int cacheSize = 10000;        // forwarded answers kept (LRU beyond)
+  int cacheMaxTtl = 3600;       // seconds a forwarded answer is kept at most
+  int cacheMaxNegativeTtl = 300;
+  int staleMaxSeconds = 86400;         // how long past expiry an answer may be served when upstreams fail
+  std::vector<std::string> allowFrom;  // address ranges that may query; empty: loopback + listener networks
 
   std::string configPath;  // where this config came from, for messages
 

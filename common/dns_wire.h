@@ -47,6 +47,21 @@ inline void put32(uint8_t* p, uint32_t v) {
   put16(p + 2, static_cast<uint16_t>(v));
 }
 
+inline constexpr size_t kOptSize = 11;
+// Writes an OPT record (RFC 6891) with our buffer size `udpSize`, extended RCODE bits of
+// `rcode` and the DO bit; returns kOptSize.
+inline size_t writeOpt(uint8_t* p, uint16_t udpSize, uint16_t rcode, bool dnssecOk) {
+  p[0] = 0;  // root owner
+  put16(p + 1, kTypeOPT);
+  put16(p + 3, udpSize);
+  p[5] = static_cast<uint8_t>(rcode >> 4);  // extended RCODE, upper 8 bits
+  p[6] = 0;                                 // version
+  p[7] = dnssecOk ? 0x80 : 0;               // DO echoed (RFC 3225)
+  p[8] = 0;
+  put16(p + 9, 0);
+  return kOptSize;
+}
+
 struct Query {
   uint16_t id = 0;
   uint16_t flags = 0;       // the asker's header flags

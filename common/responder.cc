@@ -8,10 +8,10 @@ namespace {
 
 using dns::put16;
 
-constexpr size_t kOptSize = 11;
+using dns::kOptSize;
 
 struct ReplyWriter {
-  const dns::Query& q;
+  dns::Query& q;
   const ResponderOptions& opt;
   const uint8_t* packet;
   uint8_t* out;
@@ -40,17 +40,7 @@ struct ReplyWriter {
     pos += n;
   }
   void edns(uint16_t rcode) {
-    if (!q.hasEdns) return;
-    uint8_t* p = out + pos;
-    p[0] = 0;  // root owner
-    put16(p + 1, dns::kTypeOPT);
-    put16(p + 3, dns::kOurEdnsBufferSize);
-    p[5] = static_cast<uint8_t>(rcode >> 4);  // extended RCODE, upper 8 bits
-    p[6] = 0;                                 // version
-    p[7] = q.dnssecOk ? 0x80 : 0;             // DO echoed (RFC 3225)
-    p[8] = 0;
-    put16(p + 9, 0);
-    pos += kOptSize;
+    if (q.hasEdns) pos += dns::writeOpt(out + pos, dns::kOurEdnsBufferSize, rcode, q.dnssecOk);
   }
   size_t simple(uint16_t rcode, bool withQuestion) {
     header(rcode, false, false, withQuestion ? 1 : 0, 0, 0, q.hasEdns ? 1 : 0);
@@ -87,39 +77,44 @@ uint32_t pick(const AnswerTable::NameEntry& e, uint16_t qtype) {
   }
 }
 
-}  // namespace
-
-size_t respond(const uint8_t* packet, size_t length, Transport transport, const AnswerTable* table,
-               const ResponderOptions& options, uint32_t rotation, uint8_t* out) {
-  dns::Query q;
-  const dns::ParseStatus status = dns::parseQuery(packet, length, q);
-  ReplyWriter w{q, options, packet, out};
+// Replies to packets that are no well-formed query; false for a well-formed one.
+bool rejectMalformed(dns::ParseStatus status, ReplyWriter& w, size_t& length) {
   switch (status) {
     case dns::ParseStatus::kDrop:
-      return 0;
+      length = 0;
+      return true;
     case dns::ParseStatus::kFormErr:
-      q.hasEdns = false;
-      return w.simple(dns::kRcodeFormErr, false);
+      w.q.hasEdns = false;
+      length = w.simple(dns::kRcodeFormErr, false);
+      return true;
     case dns::ParseStatus::kNotImp:
-      q.hasEdns = false;
-      return w.simple(dns::kRcodeNotImp, false);
+      w.q.hasEdns = false;
+      length = w.simple(dns::kRcodeNotImp, false);
+      return true;
     case dns::ParseStatus::kFormErrWithQuestion:
-      q.hasEdns = false;
-      return w.simple(dns::kRcodeFormErr, true);
+      w.q.hasEdns = false;
+      length = w.simple(dns::kRcodeFormErr, true);
+      return true;
     case dns::ParseStatus::kOk:
       break;
   }
-  size_t maxSize = dns::kMaxMessage;
-  if (transport == Transport::kUdp) {
-    maxSize = q.hasEdns ? std::clamp<size_t>(q.ednsUdpSize, dns::kMaxUdpWithoutEdns, dns::kMaxUdpReply)
-                        : dns::kMaxUdpWithoutEdns;
-  }
+  return false;
+}
+
+size_t respondToQuery(dns::Query& q, const uint8_t* packet, Transport transport, const AnswerTable* table,
+                      const ResponderOptions& options, uint32_t rotation, ReplyWriter& w, bool& forward) {
+  uint8_t* out = w.out;
+  const size_t maxSize = replySizeLimit(q, transport);
   if (q.hasEdns && q.ednsVersion != 0) return w.simple(dns::kRcodeBadVers, true);
   if (q.qclass != dns::kClassIN) return w.simple(dns::kRcodeRefused, true);
 
   uint8_t lower[256];
   dns::lowercaseWireName(packet + q.qnameOffset, q.qnameLength, lower);
-  if (!inDomain(lower, q.qnameLength, options.apexWire)) return w.simple(dns::kRcodeRefused, true);
+  if (!inDomain(lower, q.qnameLength, options.apexWire)) {
+    if (!options.forwardOutside) return w.simple(dns::kRcodeRefused, true);
+    forward = true;
+    return 0;
+  }
   if (table == nullptr) return w.simple(dns::kRcodeServFail, true);
 
   const size_t optSize = q.hasEdns ? kOptSize : 0;
@@ -192,6 +187,47 @@ size_t respond(const uint8_t* packet, size_t length, Transport transport, const 
   }
   w.edns(dns::kRcodeNoError);
   return w.pos;
+}
+
+}  // namespace
+
+size_t replySizeLimit(const dns::Query& q, Transport transport) {
+  if (transport == Transport::kTcp) return dns::kMaxMessage;
+  return q.hasEdns ? std::clamp<size_t>(q.ednsUdpSize, dns::kMaxUdpWithoutEdns, dns::kMaxUdpReply)
+                   : dns::kMaxUdpWithoutEdns;
+}
+
+size_t respond(const uint8_t* packet, size_t length, Transport transport, const AnswerTable* table,
+               const ResponderOptions& options, uint32_t rotation, uint8_t* out) {
+  return respondOrForward(packet, length, transport, table, options, rotation, out).length;
+}
+
+size_t refuse(const uint8_t* packet, size_t length, const ResponderOptions& options, uint8_t* out) {
+  dns::Query q;
+  ReplyWriter w{q, options, packet, out};
+  size_t replyLength = 0;
+  if (rejectMalformed(dns::parseQuery(packet, length, q), w, replyLength)) return replyLength;
+  return w.simple(dns::kRcodeRefused, true);
+}
+
+size_t writeErrorReply(const uint8_t* packet, const dns::Query& q, uint16_t rcode, bool recursionAvailable,
+                       uint8_t* out) {
+  ResponderOptions options;
+  options.recurseOn = recursionAvailable;
+  dns::Query copy = q;
+  ReplyWriter w{copy, options, packet, out};
+  return w.simple(rcode, true);
+}
+
+Outcome respondOrForward(const uint8_t* packet, size_t length, Transport transport, const AnswerTable* table,
+                         const ResponderOptions& options, uint32_t rotation, uint8_t* out) {
+  Outcome outcome;
+  dns::Query& q = outcome.query;
+  const dns::ParseStatus status = dns::parseQuery(packet, length, q);
+  ReplyWriter w{q, options, packet, out};
+  if (rejectMalformed(status, w, outcome.length)) return outcome;
+  outcome.length = respondToQuery(q, packet, transport, table, options, rotation, w, outcome.forward);
+  return outcome;
 }
 
 }  // namespace mdns

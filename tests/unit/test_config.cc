@@ -403,3 +403,36 @@ TEST(Config, NumbersOutOfRangeAreErrors) {
 
 }  // namespace
 }  // namespace mdns
+
+namespace mdns {
+namespace {
+
+TEST(Config, ForwardingCacheKeysHaveTheirDefaultsAndAreRead) {
+  const Config d = parseOk(R"({"masters": ["10.0.0.1:5050"]})");
+  EXPECT_EQ(d.cacheSize, 10000);
+  EXPECT_EQ(d.cacheMaxTtl, 3600);
+  EXPECT_EQ(d.cacheMaxNegativeTtl, 300);
+  EXPECT_EQ(d.staleMaxSeconds, 86400);
+  EXPECT_THAT(d.allowFrom, IsEmpty());
+  const Config c = parseOk(R"({"masters": ["10.0.0.1:5050"], "cacheSize": 5, "cacheMaxTTL": 100,
+      "cacheMaxNegativeTTL": 10, "staleMaxSeconds": 0, "allowFrom": ["10.0.0.0/8", "::1"]})");
+  EXPECT_EQ(c.cacheSize, 5);
+  EXPECT_EQ(c.cacheMaxTtl, 100);
+  EXPECT_EQ(c.cacheMaxNegativeTtl, 10);
+  EXPECT_EQ(c.staleMaxSeconds, 0);
+  EXPECT_THAT(c.allowFrom, ElementsAre("10.0.0.0/8", "::1"));
+}
+
+TEST(Config, AllowFromEntriesMustBeAddressesOrRanges) {
+  const auto r = parseConfig(R"({"masters": ["10.0.0.1:5050"], "allowFrom": ["10.0.0.0/33", "localhost"]})", kPath);
+  EXPECT_NE(errorWith(r, {kPath, "allowFrom", "10.0.0.0/33"}), "");
+  EXPECT_NE(errorWith(r, {"allowFrom", "localhost"}), "");
+}
+
+TEST(Config, ForwardTimeoutMustBeAtLeastOneSecond) {
+  const auto r = parseConfig(R"({"masters": ["10.0.0.1:5050"], "timeout": 0})", kPath);
+  EXPECT_NE(errorWith(r, {"timeout", "from 1 to 3600"}), "");
+}
+
+}  // namespace
+}  // namespace mdns

@@ -10,14 +10,13 @@
 
 #include "common/answer_table.h"
 #include "common/responder.h"
+#include "tests/unit/ldns_util.h"
 
 namespace mdns {
 namespace {
 
-struct PktDeleter {
-  void operator()(ldns_pkt* p) const { ldns_pkt_free(p); }
-};
-using Pkt = std::unique_ptr<ldns_pkt, PktDeleter>;
+using testing_ldns::Pkt;
+using testing_ldns::section;
 
 struct QueryOptions {
   uint16_t edns = 0;  // 0: no OPT record
@@ -84,18 +83,6 @@ class ResponderTest : public ::testing::Test {
   }
   Pkt ask(const std::string& name, ldns_rr_type type, const QueryOptions& q = {}, uint32_t rotation = 0) {
     return ask(wireQuery(name, type, q), q.tcp, rotation);
-  }
-
-  static std::set<std::string> section(ldns_rr_list* list) {
-    std::set<std::string> out;
-    for (size_t i = 0; i < ldns_rr_list_rr_count(list); ++i) {
-      char* text = ldns_rr2str(ldns_rr_list_rr(list, i));
-      std::string s(text);
-      free(text);
-      while (!s.empty() && s.back() == '\n') s.pop_back();
-      out.insert(s);
-    }
-    return out;
   }
 
   RecordSet records_;

@@ -1,0 +1,561 @@
+#include "agent/forwarder.h"
+
+#include <arpa/inet.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+
+#include "agent/log.h"
+
+namespace mdns {
+namespace {
+
+constexpr int64_t kInitialRtoMs = 400;
+constexpr int64_t kMinRtoMs = 200;
+constexpr int64_t kMaxRtoMs = 2000;
+constexpr int64_t kStaleClientTimerMs = 1800;  // RFC 8767 section 5: answer stale after 1.8 s
+constexpr int64_t kMaxBackoffMs = 60000;
+constexpr uint16_t kUpstreamEdnsSize = dns::kOurEdnsBufferSize;
+
+int64_t monotonicMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1000000;
+}
+
+timeval toTimeval(int64_t ms) {
+  return timeval{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>(ms % 1000 * 1000)};
+}
+
+socklen_t toSockaddr(const Upstream& u, sockaddr_storage& ss) {
+  std::memset(&ss, 0, sizeof ss);
+  if (u.ip.isV4()) {
+    auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(u.port);
+    std::memcpy(&v4->sin_addr, u.ip.data(), 4);
+    return sizeof(sockaddr_in);
+  }
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
+  v6->sin6_family = AF_INET6;
+  v6->sin6_port = htons(u.port);
+  std::memcpy(&v6->sin6_addr, u.ip.data(), 16);
+  return sizeof(sockaddr_in6);
+}
+
+std::string describe(const std::vector<Upstream>& list) {
+  std::string out;
+  for (const auto& u : list) out += (out.empty() ? "" : ", ") + u.toString();
+  return out.empty() ? "(none)" : out;
+}
+
+}  // namespace
+
+// One upstream's health: smoothed round-trip time (RFC 6298 style) and failure back-off.
+struct UpstreamHealth {
+  Upstream address;
+  double srttMs = -1;
+  double rttvarMs = 0;
+  int failures = 0;
+  int64_t downUntilMs = 0;
+
+  int64_t rtoMs() const {
+    if (srttMs < 0) return kInitialRtoMs;
+    return std::clamp<int64_t>(static_cast<int64_t>(srttMs + 4 * rttvarMs), kMinRtoMs, kMaxRtoMs);
+  }
+  void success(int64_t rttMs) {
+    const double rtt = static_cast<double>(std::max<int64_t>(rttMs, 0));
+    if (srttMs < 0) {
+      srttMs = rtt;
+      rttvarMs = rtt / 2;
+    } else {
+      rttvarMs = 0.75 * rttvarMs + 0.25 * std::abs(srttMs - rtt);
+      srttMs = 0.875 * srttMs + 0.125 * rtt;
+    }
+    if (failures > 0) log::info("upstream " + address.toString() + " answers again");
+    failures = 0;
+    downUntilMs = 0;
+  }
+  void failure(int64_t nowMs, const char* why) {
+    ++failures;
+    const int64_t backoff = std::min<int64_t>(kMaxBackoffMs, int64_t{1000} << std::min(failures - 1, 6));
+    if (failures == 1 || nowMs >= downUntilMs) {
+      log::warning("upstream " + address.toString() + " " + why + "; asking the others first for " +
+                   std::to_string(backoff / 1000) + " s");
+    }
+    downUntilMs = nowMs + backoff;
+  }
+};
+
+struct Forwarder::Group {
+  std::vector<UpstreamHealth> upstreams;
+
+  explicit Group(const std::vector<Upstream>& list) {
+    for (const auto& u : list) upstreams.push_back(UpstreamHealth{u});
+  }
+  // Healthy upstreams in configured order, then those in back-off, soonest retry first.
+  std::vector<size_t> order(int64_t nowMs) const {
+    std::vector<size_t> healthy, down;
+    for (size_t i = 0; i < upstreams.size(); ++i) (upstreams[i].downUntilMs <= nowMs ? healthy : down).push_back(i);
+    std::stable_sort(down.begin(), down.end(),
+                     [this](size_t a, size_t b) { return upstreams[a].downUntilMs < upstreams[b].downUntilMs; });
+    healthy.insert(healthy.end(), down.begin(), down.end());
+    return healthy;
+  }
+};
+
+struct Forwarder::Attempt {
+  Forwarder* forwarder = nullptr;
+  Pending* pending = nullptr;
+  size_t upstream = 0;
+  bool tcp = false;
+  bool edns = true;
+  int fd = -1;
+  event* readEvent = nullptr;
+  bufferevent* bev = nullptr;
+  UpstreamQuery query;
+  int64_t sentMs = 0;
+};
+
+struct Forwarder::Pending {
+  Forwarder* forwarder = nullptr;
+  std::string key;  // CacheKey bytes; its lower-case name is what goes upstream
+  uint16_t qtype = 0;
+  uint16_t qclass = 0;
+  bool dnssecOk = false;
+  bool checkingDisabled = false;
+  bool tcp = false;
+  bool edns = true;
+  uint16_t ednsSize = kUpstreamEdnsSize;
+  Group* group = nullptr;
+  std::vector<size_t> order;
+  size_t next = 0;
+  std::vector<ForwardRequest> waiters;
+  std::vector<std::unique_ptr<Attempt>> attempts;
+  event* stagger = nullptr;
+  event* deadline = nullptr;
+  event* staleTimer = nullptr;
+  int lastRcode = -1;
+
+  std::string_view lowerName() const { return std::string_view(key).substr(0, key.size() - 5); }
+};
+
+Forwarder::Forwarder(ForwarderSettings settings)
+    : settings_(std::move(settings)), cache_(settings_.cache), buffer_(dns::kMaxMessage + 2) {
+  base_ = event_base_new();
+  wake_ = event_new(base_, -1, EV_PERSIST, &Forwarder::onWake, this);
+  event_add(wake_, nullptr);
+  defaultGroup_ = std::make_unique<Group>(settings_.upstreams);
+  for (const auto& [zone, list] : settings_.zoneUpstreams) {
+    std::string lowerZone = zone;
+    std::transform(lowerZone.begin(), lowerZone.end(), lowerZone.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (auto wire = dns::toWireName(lowerZone)) zoneGroups_[*wire] = std::make_unique<Group>(list);
+  }
+}
+
+Forwarder::~Forwarder() {
+  stop();
+  while (!pending_.empty()) finish(pending_.begin()->second.get());
+  event_free(wake_);
+  event_base_free(base_);
+}
+
+void Forwarder::start() {
+  thread_ = std::thread([this] { event_base_loop(base_, EVLOOP_NO_EXIT_ON_EMPTY); });
+}
+
+void Forwarder::stop() {
+  if (!thread_.joinable()) return;
+  event_base_loopbreak(base_);
+  thread_.join();
+}
+
+int64_t Forwarder::now() const { return monotonicMs(); }
+
+size_t Forwarder::answerFromCache(const uint8_t* packet, const dns::Query& q, Transport transport, uint8_t* out) {
+  const CacheKey key(packet, q);
+  ReplyOptions options{settings_.recursionAvailable, replySizeLimit(q, transport)};
+  size_t length = 0;
+  if (cache_.answer(key, packet, q, monotonicMs(), false, options, out, length) == ForwardCache::Lookup::kFresh) {
+    return length;
+  }
+  return 0;
+}
+
+void Forwarder::submit(const uint8_t* packet, const dns::Query& q, Transport transport, int udpFd,
+                       const sockaddr* client, socklen_t clientLength, ReplySink* sink, uint64_t connection) {
+  ForwardRequest r;
+  r.transport = transport;
+  r.query = q;
+  std::memcpy(r.packet.data(), packet, q.questionEnd);
+  r.udpFd = udpFd;
+  if (client != nullptr) std::memcpy(&r.client, client, std::min<size_t>(clientLength, sizeof r.client));
+  r.clientLength = clientLength;
+  r.sink = sink;
+  r.connection = connection;
+  {
+    std::lock_guard lock(queueMutex_);
+    queue_.push_back(r);
+  }
+  event_active(wake_, EV_READ, 0);
+}
+
+void Forwarder::setUpstreams(std::vector<Upstream> upstreams) {
+  {
+    std::lock_guard lock(queueMutex_);
+    newUpstreams_ = std::make_unique<std::vector<Upstream>>(std::move(upstreams));
+  }
+  event_active(wake_, EV_READ, 0);
+}
+
+void Forwarder::onWake(evutil_socket_t, short, void* selfPtr) {
+  auto* self = static_cast<Forwarder*>(selfPtr);
+  std::vector<ForwardRequest> requests;
+  std::unique_ptr<std::vector<Upstream>> upstreams;
+  {
+    std::lock_guard lock(self->queueMutex_);
+    requests.swap(self->queue_);
+    upstreams.swap(self->newUpstreams_);
+  }
+  if (upstreams) {
+    log::info("forwarding to " + describe(*upstreams));
+    // Queries in flight finish with the group they started with.
+    self->retiredGroups_.push_back(std::move(self->defaultGroup_));
+    self->defaultGroup_ = std::make_unique<Group>(*upstreams);
+  }
+  std::erase_if(self->retiredGroups_, [self](const std::unique_ptr<Group>& g) {
+    return std::none_of(self->pending_.begin(), self->pending_.end(),
+                        [&g](const auto& entry) { return entry.second->group == g.get(); });
+  });
+  for (auto& r : requests) self->accept(r);
+}
+
+Forwarder::Group& Forwarder::groupFor(std::string_view lowerName) {
+  if (!zoneGroups_.empty()) {
+    size_t pos = 0;
+    while (pos < lowerName.size() && lowerName[pos] != 0) {
+      const auto it = zoneGroups_.find(std::string(lowerName.substr(pos)));
+      if (it != zoneGroups_.end()) return *it->second;
+      pos += 1 + static_cast<uint8_t>(lowerName[pos]);
+    }
+  }
+  return *defaultGroup_;
+}
+
+void Forwarder::accept(ForwardRequest& request) {
+  const CacheKey key(request.packet.data(), request.query);
+  const int64_t t = now();
+  if (const auto it = pending_.find(std::string(key.view())); it != pending_.end()) {
+    it->second->waiters.push_back(request);  // coalesced with the query in flight
+    return;
+  }
+  // Answered while it waited in the queue?
+  ReplyOptions options{settings_.recursionAvailable, replySizeLimit(request.query, request.transport)};
+  size_t length = 0;
+  if (cache_.answer(key, request.packet.data(), request.query, t, false, options, buffer_.data(), length) ==
+      ForwardCache::Lookup::kFresh) {
+    reply(request, buffer_.data(), length);
+    return;
+  }
+  Group& group = groupFor(key.lowerName());
+  if (group.upstreams.empty()) {
+    const size_t n = writeErrorReply(request.packet.data(), request.query, dns::kRcodeServFail,
+                                     settings_.recursionAvailable, buffer_.data());
+    reply(request, buffer_.data(), n);
+    return;
+  }
+  auto pending = std::make_unique<Pending>();
+  Pending* p = pending.get();
+  p->forwarder = this;
+  p->key = std::string(key.view());
+  p->qtype = request.query.qtype;
+  p->qclass = request.query.qclass;
+  p->dnssecOk = request.query.dnssecOk;
+  p->checkingDisabled = (request.query.flags & 0x0010) != 0;
+  p->tcp = request.transport == Transport::kTcp;
+  if (request.query.hasEdns) {
+    p->ednsSize = static_cast<uint16_t>(
+        std::clamp<size_t>(request.query.ednsUdpSize, dns::kMaxUdpWithoutEdns, dns::kMaxUdpReply));
+  }
+  p->group = &group;
+  p->order = group.order(t);
+  p->waiters.push_back(request);
+  pending_.emplace(p->key, std::move(pending));
+
+  p->deadline = evtimer_new(
+      base_,
+      [](evutil_socket_t, short, void* arg) {
+        static_cast<Pending*>(arg)->forwarder->fail(static_cast<Pending*>(arg));
+      },
+      p);
+  const timeval budget = toTimeval(settings_.timeoutMs);
+  evtimer_add(p->deadline, &budget);
+  if (cache_.hasServable(p->key, t)) {
+    p->staleTimer = evtimer_new(
+        base_,
+        [](evutil_socket_t, short, void* arg) {
+          auto* self = static_cast<Pending*>(arg);
+          self->forwarder->answerStale(self);
+        },
+        p);
+    const timeval staleAfter = toTimeval(std::min<int64_t>(kStaleClientTimerMs, settings_.timeoutMs));
+    evtimer_add(p->staleTimer, &staleAfter);
+  }
+  p->stagger = evtimer_new(
+      base_,
+      [](evutil_socket_t, short, void* arg) {
+        auto* self = static_cast<Pending*>(arg);
+        // The upstream asked last did not answer in time: count it as failing and ask the next.
+        if (!self->attempts.empty()) {
+          auto& h = self->group->upstreams[self->attempts.back()->upstream];
+          h.failure(self->forwarder->now(), "did not answer in time");
+        }
+        self->forwarder->launchNext(self);
+      },
+      p);
+  launchNext(p);
+}
+
+void Forwarder::launchNext(Pending* p) {
+  while (p->next < p->order.size()) {
+    const size_t upstream = p->order[p->next++];
+    const size_t before = p->attempts.size();
+    launch(p, upstream, p->tcp);
+    if (pending_.find(p->key) == pending_.end()) return;  // finished (cannot happen on launch, kept safe)
+    if (p->attempts.size() > before) {
+      if (p->next < p->order.size()) {
+        const timeval rto = toTimeval(p->group->upstreams[upstream].rtoMs());
+        evtimer_add(p->stagger, &rto);
+      }
+      return;
+    }
+  }
+  if (p->attempts.empty()) fail(p);  // every upstream failed at once
+}
+
+void Forwarder::launch(Pending* p, size_t upstream, bool tcp) {
+  UpstreamHealth& h = p->group->upstreams[upstream];
+  auto attempt = std::make_unique<Attempt>();
+  Attempt* a = attempt.get();
+  a->forwarder = this;
+  a->pending = p;
+  a->upstream = upstream;
+  a->tcp = tcp;
+  a->edns = p->edns;
+  a->query.id = static_cast<uint16_t>(arc4random());
+  a->query.lowerName = p->lowerName();
+  a->query.qtype = p->qtype;
+  a->query.qclass = p->qclass;
+  a->query.checkingDisabled = p->checkingDisabled;
+  a->query.dnssecOk = p->dnssecOk;
+  a->query.ednsSize = p->edns ? p->ednsSize : 0;
+  a->sentMs = now();
+
+  uint8_t query[dns::kHeaderSize + 256 + 4 + dns::kOptSize + 2];
+  const size_t length = buildUpstreamQuery(a->query, query + 2);
+  sockaddr_storage ss{};
+  const socklen_t ssLen = toSockaddr(h.address, ss);
+  if (!tcp) {
+    // A fresh connected socket per query: a random source port, and the kernel drops datagrams
+    // from any other address.
+    a->fd = ::socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (a->fd < 0 || ::connect(a->fd, reinterpret_cast<sockaddr*>(&ss), ssLen) != 0 ||
+        ::send(a->fd, query + 2, length, 0) != static_cast<ssize_t>(length)) {
+      h.failure(now(), (std::string("cannot be reached: ") + std::strerror(errno)).c_str());
+      if (a->fd >= 0) ::close(a->fd);
+      return;
+    }
+    a->readEvent = event_new(
+        base_, a->fd, EV_READ | EV_PERSIST,
+        [](evutil_socket_t, short, void* arg) {
+          auto* at = static_cast<Attempt*>(arg);
+          at->forwarder->onUdpReadable(at);
+        },
+        a);
+    event_add(a->readEvent, nullptr);
+  } else {
+    a->bev = bufferevent_socket_new(base_, -1, BEV_OPT_CLOSE_ON_FREE);
+    bufferevent_setcb(
+        a->bev,
+        [](bufferevent*, void* arg) { static_cast<Attempt*>(arg)->forwarder->onTcpRead(static_cast<Attempt*>(arg)); },
+        nullptr,
+        [](bufferevent*, short events, void* arg) {
+          auto* at = static_cast<Attempt*>(arg);
+          if ((events & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) != 0) at->forwarder->attemptFailed(at, true);
+        },
+        a);
+    dns::put16(query, static_cast<uint16_t>(length));
+    bufferevent_write(a->bev, query, length + 2);
+    bufferevent_enable(a->bev, EV_READ | EV_WRITE);
+    if (bufferevent_socket_connect(a->bev, reinterpret_cast<sockaddr*>(&ss), static_cast<int>(ssLen)) != 0) {
+      h.failure(now(), "cannot be reached over TCP");
+      bufferevent_free(a->bev);
+      return;
+    }
+  }
+  p->attempts.push_back(std::move(attempt));
+}
+
+void Forwarder::onUdpReadable(Attempt* a) {
+  uint8_t* msg = buffer_.data();
+  for (int i = 0; i < 16; ++i) {
+    const ssize_t n = ::recv(a->fd, msg, dns::kMaxMessage, MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
+      attemptFailed(a, true);  // e.g. ECONNREFUSED: nothing listens there
+      return;
+    }
+    if (checkUpstreamReply(msg, static_cast<size_t>(n), a->query) != ReplyCheck::kMatch) {
+      if (mismatchedReplies_++ % 1000 == 0) {
+        log::warning("ignored a reply from upstream " + a->pending->group->upstreams[a->upstream].address.toString() +
+                     " that does not match the query sent (wrong ID or question; " +
+                     std::to_string(mismatchedReplies_) + " so far)");
+      }
+      continue;
+    }
+    handleReply(a, msg, static_cast<size_t>(n));
+    return;
+  }
+}
+
+void Forwarder::onTcpRead(Attempt* a) {
+  evbuffer* input = bufferevent_get_input(a->bev);
+  uint8_t prefix[2];
+  if (evbuffer_copyout(input, prefix, 2) < 2) return;
+  const size_t len = dns::get16(prefix);
+  if (evbuffer_get_length(input) < 2 + len) return;
+  evbuffer_drain(input, 2);
+  evbuffer_remove(input, buffer_.data(), len);
+  if (checkUpstreamReply(buffer_.data(), len, a->query) != ReplyCheck::kMatch) {
+    attemptFailed(a, true);  // a TCP stream that answers something else is of no use
+    return;
+  }
+  handleReply(a, buffer_.data(), len);
+}
+
+void Forwarder::handleReply(Attempt* a, const uint8_t* msg, size_t len) {
+  Pending* p = a->pending;
+  UpstreamHealth& h = p->group->upstreams[a->upstream];
+  const int64_t t = now();
+  auto analyzed = analyzeUpstreamReply(msg, len, cache_.limits(), t);
+  if (!analyzed) {
+    h.failure(t, "sent a malformed reply");
+    attemptFailed(a, false);
+    return;
+  }
+  h.success(t - a->sentMs);
+  const uint8_t rcode = analyzed->answer.rcode;
+  if (analyzed->truncated && !a->tcp) {
+    // Too big for UDP: ask the same upstream over TCP.
+    const size_t upstream = a->upstream;
+    closeAttempt(a);
+    launch(p, upstream, true);
+    if (p->attempts.empty()) launchNext(p);
+    return;
+  }
+  if (rcode == dns::kRcodeFormErr && a->edns) {
+    // An upstream that does not know EDNS (RFC 6891 7): ask it again without.
+    const size_t upstream = a->upstream;
+    const bool tcp = a->tcp;
+    p->edns = false;
+    closeAttempt(a);
+    launch(p, upstream, tcp);
+    if (p->attempts.empty()) launchNext(p);
+    return;
+  }
+  if (rcode != dns::kRcodeNoError && rcode != dns::kRcodeNXDomain) {
+    // SERVFAIL, REFUSED, NOTIMP, ...: another upstream may do better.
+    p->lastRcode = rcode;
+    if (rcode == dns::kRcodeRefused || rcode == dns::kRcodeNotImp) h.failure(t, "refuses our queries");
+    attemptFailed(a, false);
+    return;
+  }
+  CachedAnswer& answer = analyzed->answer;
+  for (const auto& w : p->waiters) {
+    ReplyOptions options{settings_.recursionAvailable, replySizeLimit(w.query, w.transport)};
+    const size_t n = writeCachedReply(answer, w.packet.data(), w.query, t, false, options, buffer_.data() + 2);
+    reply(w, buffer_.data() + 2, n);
+  }
+  p->waiters.clear();
+  cache_.insert(p->key, std::move(answer));
+  finish(p);
+}
+
+void Forwarder::closeAttempt(Attempt* a) {
+  Pending* p = a->pending;
+  if (a->readEvent != nullptr) event_free(a->readEvent);
+  if (a->fd >= 0) ::close(a->fd);
+  if (a->bev != nullptr) bufferevent_free(a->bev);
+  const auto it = std::find_if(p->attempts.begin(), p->attempts.end(), [a](const auto& x) { return x.get() == a; });
+  if (it != p->attempts.end()) p->attempts.erase(it);
+}
+
+void Forwarder::attemptFailed(Attempt* a, bool upstreamAtFault) {
+  Pending* p = a->pending;
+  if (upstreamAtFault) p->group->upstreams[a->upstream].failure(now(), "failed");
+  closeAttempt(a);
+  if (p->next < p->order.size()) {
+    evtimer_del(p->stagger);
+    launchNext(p);
+  } else if (p->attempts.empty()) {
+    fail(p);
+  }
+}
+
+void Forwarder::answerStale(Pending* p) {
+  std::vector<ForwardRequest> unanswered;
+  for (auto& w : p->waiters) {
+    const CacheKey key(w.packet.data(), w.query);
+    ReplyOptions options{settings_.recursionAvailable, replySizeLimit(w.query, w.transport)};
+    size_t length = 0;
+    if (cache_.answer(key, w.packet.data(), w.query, now(), true, options, buffer_.data(), length) !=
+        ForwardCache::Lookup::kMiss) {
+      reply(w, buffer_.data(), length);
+    } else {
+      unanswered.push_back(w);
+    }
+  }
+  p->waiters.swap(unanswered);
+}
+
+void Forwarder::fail(Pending* p) {
+  // Every upstream failed or the budget is spent: stale data when there is some, else SERVFAIL.
+  answerStale(p);
+  for (auto& w : p->waiters) {
+    const size_t n =
+        writeErrorReply(w.packet.data(), w.query, dns::kRcodeServFail, settings_.recursionAvailable, buffer_.data());
+    reply(w, buffer_.data(), n);
+  }
+  p->waiters.clear();
+  for (auto& a : p->attempts) {
+    // Still silent at the end: that counts against the upstream.
+    p->group->upstreams[a->upstream].failure(now(), "did not answer within the timeout");
+  }
+  finish(p);
+}
+
+void Forwarder::finish(Pending* p) {
+  while (!p->attempts.empty()) closeAttempt(p->attempts.back().get());
+  for (event* e : {p->stagger, p->deadline, p->staleTimer}) {
+    if (e != nullptr) event_free(e);
+  }
+  pending_.erase(p->key);  // destroys p
+}
+
+void Forwarder::reply(const ForwardRequest& r, const uint8_t* data, size_t length) {
+  if (r.transport == Transport::kUdp) {
+    ::sendto(r.udpFd, data, length, MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&r.client), r.clientLength);
+  } else if (r.sink != nullptr) {
+    r.sink->deliverTcp(r.connection, data, length);
+  }
+}
+
+}  // namespace mdns

@@ -1,0 +1,117 @@
+// Forwarding of names outside the Mesos domain: a shared answer cache that the DNS workers read
+// directly, and one forwarder thread with its own event loop that sends cache misses upstream.
+//
+// Per miss: identical questions in flight are coalesced; the upstreams are tried in health order
+// (healthy ones in configured order, then those in back-off), a next one joining when the one
+// asked does not answer within its retransmission timeout (from its measured round-trip time),
+// all within the `timeout` budget. Every upstream query has a random ID and a fresh connected
+// socket (random source port, replies from other addresses never reach us), and a reply counts
+// only when ID and question match. A truncated UDP reply is asked again over TCP; TCP clients are
+// forwarded over TCP. When every upstream fails: a stale answer (RFC 8767) or SERVFAIL.
+#pragma once
+
+#include <event2/event.h>
+#include <sys/socket.h>
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "common/forward_cache.h"
+#include "common/responder.h"
+#include "common/upstream.h"
+
+namespace mdns {
+
+// Where answers to TCP clients go back: the worker that owns the connection.
+class ReplySink {
+ public:
+  virtual ~ReplySink() = default;
+  // Called on the forwarder thread; the reply (without length prefix) is copied.
+  virtual void deliverTcp(uint64_t connection, const uint8_t* reply, size_t length) = 0;
+};
+
+struct ForwardRequest {
+  Transport transport = Transport::kUdp;
+  dns::Query query;                            // offsets into `packet`
+  std::array<uint8_t, 12 + 256 + 4> packet{};  // the client's header and question
+  int udpFd = -1;                              // UDP: the worker's socket, replied to directly
+  sockaddr_storage client{};
+  socklen_t clientLength = 0;
+  ReplySink* sink = nullptr;  // TCP
+  uint64_t connection = 0;
+};
+
+struct ForwarderSettings {
+  std::vector<Upstream> upstreams;
+  std::map<std::string, std::vector<Upstream>> zoneUpstreams;  // zone in dotted form -> its upstreams
+  int timeoutMs = 5000;
+  bool recursionAvailable = true;
+  CacheLimits cache;
+};
+
+class Forwarder {
+ public:
+  explicit Forwarder(ForwarderSettings settings);
+  ~Forwarder();
+  Forwarder(const Forwarder&) = delete;
+  Forwarder& operator=(const Forwarder&) = delete;
+
+  void start();
+  void stop();
+
+  // On a worker thread: the reply from the cache when it holds a fresh answer, else 0.
+  size_t answerFromCache(const uint8_t* packet, const dns::Query& q, Transport transport, uint8_t* out);
+  // On a worker thread: hands a cache miss to the forwarder thread. `packet` is the client's.
+  void submit(const uint8_t* packet, const dns::Query& q, Transport transport, int udpFd, const sockaddr* client,
+              socklen_t clientLength, ReplySink* sink, uint64_t connection);
+  // Replaces the default upstreams (e.g. resolv.conf changed); from any thread.
+  void setUpstreams(std::vector<Upstream> upstreams);
+
+  const ForwardCache& cache() const { return cache_; }
+
+  struct Group;
+  struct Pending;
+  struct Attempt;
+
+ private:
+  static void onWake(evutil_socket_t, short, void* self);
+  void accept(ForwardRequest& request);
+  void launchNext(Pending* p);
+  void launch(Pending* p, size_t upstream, bool tcp);
+  void onUdpReadable(Attempt* a);
+  void onTcpRead(Attempt* a);
+  void handleReply(Attempt* a, const uint8_t* msg, size_t len);
+  void attemptFailed(Attempt* a, bool upstreamAtFault);
+  void closeAttempt(Attempt* a);
+  void fail(Pending* p);
+  void answerStale(Pending* p);
+  void finish(Pending* p);
+  void reply(const ForwardRequest& request, const uint8_t* data, size_t length);
+  Group& groupFor(std::string_view lowerName);
+  int64_t now() const;
+
+  ForwarderSettings settings_;
+  ForwardCache cache_;
+  event_base* base_ = nullptr;
+  event* wake_ = nullptr;
+  std::thread thread_;
+  std::mutex queueMutex_;
+  std::vector<ForwardRequest> queue_;
+  std::unique_ptr<std::vector<Upstream>> newUpstreams_;  // under queueMutex_
+  std::unique_ptr<Group> defaultGroup_;
+  std::vector<std::unique_ptr<Group>> retiredGroups_;                   // replaced, still used by queries in flight
+  std::unordered_map<std::string, std::unique_ptr<Group>> zoneGroups_;  // lower-case wire zone
+  std::unordered_map<std::string, std::unique_ptr<Pending>> pending_;
+  std::vector<uint8_t> buffer_;
+  uint64_t mismatchedReplies_ = 0;
+};
+
+}  // namespace mdns

@@ -1,0 +1,31 @@
+// Shared by the wire-level tests: ldns packets as owned values and sections as sets of text.
+#pragma once
+
+#include <ldns/ldns.h>
+
+#include <cstdlib>
+#include <memory>
+#include <set>
+#include <string>
+
+namespace mdns::testing_ldns {
+
+struct PktDeleter {
+  void operator()(ldns_pkt* p) const { ldns_pkt_free(p); }
+};
+using Pkt = std::unique_ptr<ldns_pkt, PktDeleter>;
+
+// Each record of a section in ldns's presentation format ("name\tttl\tIN\tA\t1.2.3.4").
+inline std::set<std::string> section(ldns_rr_list* list) {
+  std::set<std::string> out;
+  for (size_t i = 0; i < ldns_rr_list_rr_count(list); ++i) {
+    char* text = ldns_rr2str(ldns_rr_list_rr(list, i));
+    std::string s(text);
+    std::free(text);
+    while (!s.empty() && s.back() == '\n') s.pop_back();
+    out.insert(s);
+  }
+  return out;
+}
+
+}  // namespace mdns::testing_ldns
