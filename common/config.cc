@@ -352,7 +352,12 @@ ConfigResult parseConfig(std::string_view text, const std::string& path) {
   config.configPath = path;
   std::map<std::string, const std::pair<std::string, Setter>*> byLower;
   for (const auto& entry : keyTable()) byLower[lower(entry.first)] = &entry;
+  std::map<std::string, std::string> seen;  // lower-case key -> as first written
   for (const auto& [key, value] : doc.items()) {
+    if (const auto [first, fresh] = seen.emplace(lower(key), key); !fresh) {
+      reader.error(key, "given twice (also as \"" + first->second + "\"); keys are case-insensitive");
+      continue;
+    }
     const auto it = byLower.find(lower(key));
     if (it == byLower.end()) {
       reader.warning("unknown key \"" + key + "\" ignored");

@@ -13,23 +13,44 @@ using dns::put32;
 uint32_t get32(const uint8_t* p) { return (static_cast<uint32_t>(get16(p)) << 16) | get16(p + 2); }
 
 // Steps over a (possibly compressed) name starting at `pos`; returns the offset after it, or 0
-// when it runs past the end, is too long, or points forward (a loop or garbage).
-size_t skipName(const uint8_t* msg, size_t len, size_t pos) {
+// when it runs past `end`, is too long, or points anywhere but at a label of a name already
+// walked (so a pointer can never pick up header, TTL or other bytes that we rewrite).
+// `labels` marks where walked labels start.
+size_t skipName(const uint8_t* msg, size_t end, size_t pos, std::vector<bool>& labels) {
   size_t length = 0;
-  while (pos < len) {
+  while (pos < end) {
     const uint8_t b = msg[pos];
     if (b == 0) return pos + 1;
     if ((b & 0xC0) == 0xC0) {
-      if (pos + 2 > len) return 0;
+      if (pos + 2 > end) return 0;
       const size_t target = static_cast<size_t>(((b & 0x3F) << 8) | msg[pos + 1]);
-      return target < pos ? pos + 2 : 0;
+      return target < pos && labels[target] ? pos + 2 : 0;
     }
     if ((b & 0xC0) != 0) return 0;  // reserved label types
     length += 1 + b;
     if (length > 255) return 0;
+    labels[pos] = true;
     pos += 1 + b;
   }
   return 0;
+}
+
+// Types whose RDATA is (a fixed prefix and then) exactly one domain name: that name must end
+// where RDLENGTH says, else the message is malformed (and lenient parsers would misread the rest).
+int nameRdataPrefix(uint16_t type) {
+  switch (type) {
+    case 2:   // NS
+    case 5:   // CNAME
+    case 12:  // PTR
+    case 39:  // DNAME
+      return 0;
+    case 15:  // MX
+      return 2;
+    case 33:  // SRV
+      return 6;
+    default:
+      return -1;
+  }
 }
 
 bool equalNoCase(const uint8_t* a, std::string_view lowerB) {
@@ -96,9 +117,11 @@ std::optional<AnalyzedReply> analyzeUpstreamReply(const uint8_t* msg, size_t len
   const uint16_t qd = get16(msg + 4);
   const uint16_t counts[3] = {get16(msg + 6), get16(msg + 8), get16(msg + 10)};
   if (qd != 1) return std::nullopt;
+  std::vector<bool> labels(len, false);
   size_t pos = dns::kHeaderSize;
   while (pos < len && msg[pos] != 0) {
     if (msg[pos] > 63) return std::nullopt;
+    labels[pos] = true;
     pos += 1 + msg[pos];
   }
   pos += 1 + 4;
@@ -118,7 +141,7 @@ std::optional<AnalyzedReply> analyzeUpstreamReply(const uint8_t* msg, size_t len
     for (uint16_t i = 0; i < counts[section]; ++i) {
       if (optStart != 0) return std::nullopt;  // OPT must be the last record
       const size_t start = pos;
-      pos = skipName(msg, len, pos);
+      pos = skipName(msg, len, pos, labels);
       if (pos == 0 || pos + 10 > len) return std::nullopt;
       const uint16_t type = get16(msg + pos);
       const uint32_t ttl = get32(msg + pos + 4);
@@ -132,10 +155,16 @@ std::optional<AnalyzedReply> analyzeUpstreamReply(const uint8_t* msg, size_t len
       } else {
         Rr rr{pos + 4, type, section, 0};
         if (type == dns::kTypeSOA) {
-          size_t p = skipName(msg, rdata + rdlen, rdata);
-          if (p != 0) p = skipName(msg, rdata + rdlen, p);
+          size_t p = skipName(msg, rdata + rdlen, rdata, labels);
+          if (p != 0) p = skipName(msg, rdata + rdlen, p, labels);
           if (p == 0 || p + 20 != rdata + rdlen) return std::nullopt;
           rr.negativeTtl = std::min(ttl, get32(msg + p + 16));
+        }
+        if ((type == dns::kTypeA && rdlen != 4) || (type == dns::kTypeAAAA && rdlen != 16)) return std::nullopt;
+        if (const int prefix = nameRdataPrefix(type); prefix >= 0) {
+          if (rdlen <= prefix || skipName(msg, rdata + rdlen, rdata + prefix, labels) != rdata + rdlen) {
+            return std::nullopt;
+          }
         }
         rrs.push_back(rr);
       }

@@ -477,7 +477,12 @@ class Agent:
         self.binary = agent_binary()
         self.dir = workdir or tempfile.mkdtemp(prefix="mdns-e2e-")
         self._own_dir = workdir is None
-        self.config = {"listener": LOOPBACK, "httpon": False, "externalon": False}
+        # Defaults; a key the test gives in any letter case replaces them (keys are case-insensitive).
+        # Names outside the domain are refused unless a test configures upstreams: tests never
+        # forward to the machine's own resolvers.
+        defaults = {"listener": LOOPBACK, "httpon": False, "externalon": "resolvers" in config}
+        given = {k.lower() for k in config}
+        self.config = {k: v for k, v in defaults.items() if k.lower() not in given}
         self.config.update(config)
         self.config.setdefault("port", free_port())
         self.port = self.config["port"]

@@ -436,3 +436,15 @@ TEST(Config, ForwardTimeoutMustBeAtLeastOneSecond) {
 
 }  // namespace
 }  // namespace mdns
+
+namespace mdns {
+namespace {
+
+TEST(Config, KeyGivenTwiceInDifferentLetterCaseIsAnError) {
+  const auto r = parseConfig(R"({"masters": ["10.0.0.1:5050"], "externalOn": true, "externalon": false})", kPath);
+  EXPECT_FALSE(r.config.has_value());
+  EXPECT_NE(errorWith(r, {kPath, "given twice", "externalOn", "externalon"}), "");
+}
+
+}  // namespace
+}  // namespace mdns

@@ -212,6 +212,18 @@ TEST(UpstreamReply, MalformedRepliesAreRejected) {
   forward[owner] = 0xC0;
   forward[owner + 1] = 0x40;  // points past itself
   EXPECT_FALSE(analyzeUpstreamReply(forward.data(), forward.size(), {}, 0));
+  // An NS record whose name ends before its RDLENGTH does (found by fuzzing: lenient parsers
+  // then misread every later record).
+  const auto ns = upstreamReply("a.test.", LDNS_RR_TYPE_NS, LDNS_RCODE_NOERROR,
+                                {{LDNS_SECTION_ANSWER, "a.test. 60 IN NS ns.a.test."}}, 0x7777, 0);
+  ASSERT_TRUE(analyzeUpstreamReply(ns.data(), ns.size(), {}, 0));
+  // The last record's RDLENGTH sits just before its RDATA, which ends the message.
+  size_t rdlenAt = ns.size() - 2;
+  while (dns::get16(ns.data() + rdlenAt) != ns.size() - rdlenAt - 2) --rdlenAt;
+  auto shortName = ns;
+  shortName.push_back(0);    // one byte more in the message...
+  ++shortName[rdlenAt + 1];  // ...and in RDLENGTH
+  EXPECT_FALSE(analyzeUpstreamReply(shortName.data(), shortName.size(), {}, 0));
   auto moreRecords = wire;
   moreRecords[7] = 2;  // ANCOUNT says 2, one is there
   EXPECT_FALSE(analyzeUpstreamReply(moreRecords.data(), moreRecords.size(), {}, 0));
