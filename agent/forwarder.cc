@@ -21,7 +21,8 @@ constexpr int64_t kInitialRtoMs = 400;
 constexpr int64_t kMinRtoMs = 200;
 constexpr int64_t kMaxRtoMs = 2000;
 constexpr int64_t kStaleClientTimerMs = 1800;  // RFC 8767 section 5: answer stale after 1.8 s
-constexpr int64_t kMaxBackoffMs = 60000;
+constexpr int64_t kFirstBackoffMs = 5000;      // then doubling
+constexpr int64_t kMaxBackoffMs = 120000;
 constexpr uint16_t kUpstreamEdnsSize = dns::kOurEdnsBufferSize;
 
 int64_t monotonicMs() {
@@ -83,9 +84,9 @@ struct UpstreamHealth {
     failures = 0;
     downUntilMs = 0;
   }
-  void failure(int64_t nowMs, const char* why) {
+  void failure(int64_t nowMs, const std::string& why) {
     ++failures;
-    const int64_t backoff = std::min<int64_t>(kMaxBackoffMs, int64_t{1000} << std::min(failures - 1, 6));
+    const int64_t backoff = std::min<int64_t>(kMaxBackoffMs, kFirstBackoffMs << std::min(failures - 1, 6));
     if (failures == 1 || nowMs >= downUntilMs) {
       log::warning("upstream " + address.toString() + " " + why + "; asking the others first for " +
                    std::to_string(backoff / 1000) + " s");
@@ -122,6 +123,7 @@ struct Forwarder::Attempt {
   bufferevent* bev = nullptr;
   UpstreamQuery query;
   int64_t sentMs = 0;
+  bool counted = false;  // its silence already counted against the upstream
 };
 
 struct Forwarder::Pending {
@@ -315,8 +317,9 @@ void Forwarder::accept(ForwardRequest& request) {
         auto* self = static_cast<Pending*>(arg);
         // The upstream asked last did not answer in time: count it as failing and ask the next.
         if (!self->attempts.empty()) {
-          auto& h = self->group->upstreams[self->attempts.back()->upstream];
-          h.failure(self->forwarder->now(), "did not answer in time");
+          Attempt* last = self->attempts.back().get();
+          last->counted = true;
+          self->group->upstreams[last->upstream].failure(self->forwarder->now(), "did not answer in time");
         }
         self->forwarder->launchNext(self);
       },
@@ -369,7 +372,7 @@ void Forwarder::launch(Pending* p, size_t upstream, bool tcp) {
     a->fd = ::socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (a->fd < 0 || ::connect(a->fd, reinterpret_cast<sockaddr*>(&ss), ssLen) != 0 ||
         ::send(a->fd, query + 2, length, 0) != static_cast<ssize_t>(length)) {
-      h.failure(now(), (std::string("cannot be reached: ") + std::strerror(errno)).c_str());
+      h.failure(now(), std::string("cannot be reached: ") + std::strerror(errno));
       if (a->fd >= 0) ::close(a->fd);
       return;
     }
@@ -389,7 +392,12 @@ void Forwarder::launch(Pending* p, size_t upstream, bool tcp) {
         nullptr,
         [](bufferevent*, short events, void* arg) {
           auto* at = static_cast<Attempt*>(arg);
-          if ((events & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) != 0) at->forwarder->attemptFailed(at, true);
+          if ((events & BEV_EVENT_ERROR) != 0) {
+            at->forwarder->attemptFailed(
+                at, std::string("failed over TCP: ") + evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+          } else if ((events & BEV_EVENT_EOF) != 0) {
+            at->forwarder->attemptFailed(at, "closed the TCP connection without an answer");
+          }
         },
         a);
     dns::put16(query, static_cast<uint16_t>(length));
@@ -410,7 +418,7 @@ void Forwarder::onUdpReadable(Attempt* a) {
     const ssize_t n = ::recv(a->fd, msg, dns::kMaxMessage, MSG_DONTWAIT);
     if (n < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
-      attemptFailed(a, true);  // e.g. ECONNREFUSED: nothing listens there
+      attemptFailed(a, std::string("failed: ") + std::strerror(errno));  // e.g. ECONNREFUSED: nothing listens
       return;
     }
     if (checkUpstreamReply(msg, static_cast<size_t>(n), a->query) != ReplyCheck::kMatch) {
@@ -435,7 +443,7 @@ void Forwarder::onTcpRead(Attempt* a) {
   evbuffer_drain(input, 2);
   evbuffer_remove(input, buffer_.data(), len);
   if (checkUpstreamReply(buffer_.data(), len, a->query) != ReplyCheck::kMatch) {
-    attemptFailed(a, true);  // a TCP stream that answers something else is of no use
+    attemptFailed(a, "answered another question over TCP");  // a stream out of step is of no use
     return;
   }
   handleReply(a, buffer_.data(), len);
@@ -447,8 +455,7 @@ void Forwarder::handleReply(Attempt* a, const uint8_t* msg, size_t len) {
   const int64_t t = now();
   auto analyzed = analyzeUpstreamReply(msg, len, cache_.limits(), t);
   if (!analyzed) {
-    h.failure(t, "sent a malformed reply");
-    attemptFailed(a, false);
+    attemptFailed(a, "sent a malformed reply");
     return;
   }
   h.success(t - a->sentMs);
@@ -474,8 +481,8 @@ void Forwarder::handleReply(Attempt* a, const uint8_t* msg, size_t len) {
   if (rcode != dns::kRcodeNoError && rcode != dns::kRcodeNXDomain) {
     // SERVFAIL, REFUSED, NOTIMP, ...: another upstream may do better.
     p->lastRcode = rcode;
-    if (rcode == dns::kRcodeRefused || rcode == dns::kRcodeNotImp) h.failure(t, "refuses our queries");
-    attemptFailed(a, false);
+    const bool refuses = rcode == dns::kRcodeRefused || rcode == dns::kRcodeNotImp;
+    attemptFailed(a, refuses ? "refuses our queries" : "");
     return;
   }
   CachedAnswer& answer = analyzed->answer;
@@ -498,9 +505,9 @@ void Forwarder::closeAttempt(Attempt* a) {
   if (it != p->attempts.end()) p->attempts.erase(it);
 }
 
-void Forwarder::attemptFailed(Attempt* a, bool upstreamAtFault) {
+void Forwarder::attemptFailed(Attempt* a, const std::string& upstreamFault) {
   Pending* p = a->pending;
-  if (upstreamAtFault) p->group->upstreams[a->upstream].failure(now(), "failed");
+  if (!upstreamFault.empty()) p->group->upstreams[a->upstream].failure(now(), upstreamFault);
   closeAttempt(a);
   if (p->next < p->order.size()) {
     evtimer_del(p->stagger);
@@ -536,8 +543,8 @@ void Forwarder::fail(Pending* p) {
   }
   p->waiters.clear();
   for (auto& a : p->attempts) {
-    // Still silent at the end: that counts against the upstream.
-    p->group->upstreams[a->upstream].failure(now(), "did not answer within the timeout");
+    // Still silent at the end: that counts against the upstream (once).
+    if (!a->counted) p->group->upstreams[a->upstream].failure(now(), "did not answer within the timeout");
   }
   finish(p);
 }

@@ -89,7 +89,8 @@ class Forwarder {
   void onUdpReadable(Attempt* a);
   void onTcpRead(Attempt* a);
   void handleReply(Attempt* a, const uint8_t* msg, size_t len);
-  void attemptFailed(Attempt* a, bool upstreamAtFault);
+  // Drops the attempt and moves on; a non-empty `upstreamFault` counts against its upstream.
+  void attemptFailed(Attempt* a, const std::string& upstreamFault);
   void closeAttempt(Attempt* a);
   void fail(Pending* p);
   void answerStale(Pending* p);
