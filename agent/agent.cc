@@ -4,6 +4,7 @@
 #include <event2/thread.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <systemd/sd-daemon.h>
 
 #include <algorithm>
@@ -129,6 +130,21 @@ std::optional<std::vector<std::string>> resolveMasters(const Config& config, std
   return out;
 }
 
+// Whether an upstream is this agent itself: its listener address (or, for a wildcard listener,
+// any address of this node) and port. Forwarding there would be a loop.
+bool isSelf(const Config& config, const Upstream& u) {
+  if (u.port != config.port) return false;
+  std::vector<IpAddress> self = listenerAddresses(config);
+  if (const auto ip = IpAddress::parse(config.listener)) {
+    self.push_back(*ip);
+    if (ip->toString() == "0.0.0.0" || ip->toString() == "::") {
+      self.push_back(*IpAddress::parse("127.0.0.1"));
+      self.push_back(*IpAddress::parse("::1"));
+    }
+  }
+  return std::find(self.begin(), self.end(), u.ip) != self.end();
+}
+
 AllowList allowList(const Config& config) {
   AllowList allow;
   for (const auto& text : config.allowFrom) allow.add(*AddressRange::parse(text));
@@ -148,13 +164,9 @@ std::vector<Upstream> defaultUpstreams(const Config& config, const std::string& 
   std::vector<std::string> skipped;
   const auto nameservers = resolvConfNameservers(readFile(resolvConfPath), &skipped);
   for (const auto& line : skipped) log::warning(resolvConfPath + ": ignored \"" + line + "\" (not an IP address)");
-  // Never forward to ourselves: a nameserver that is our listener (or, for a wildcard listener,
-  // any address of this node) would be a loop.
-  std::vector<IpAddress> self = listenerAddresses(config);
-  if (const auto ip = IpAddress::parse(config.listener)) self.push_back(*ip);
   std::vector<Upstream> out;
   for (const auto& ns : nameservers) {
-    if (config.port == 53 && std::find(self.begin(), self.end(), ns) != self.end()) {
+    if (isSelf(config, Upstream{ns, 53})) {
       log::info(resolvConfPath + ": nameserver " + ns.toString() + " is this agent; not forwarding to it");
       continue;
     }
@@ -180,6 +192,12 @@ std::optional<SourceSetup> prepareSource(const Config& config, std::string& erro
 }
 
 int runAgent(const Config& config) {
+  // Every forwarded query and TCP client holds a descriptor: take the hard limit, not the soft 1024.
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = std::min<rlim_t>(files.rlim_max, 65536);
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
   std::string error;
   auto setup = prepareSource(config, error);
   if (!setup) {
@@ -197,7 +215,15 @@ int runAgent(const Config& config) {
   std::unique_ptr<Forwarder> forwarder;
   if (config.externalOn) {
     ForwarderSettings fs;
-    for (const auto& r : config.resolvers) fs.upstreams.push_back(*parseUpstream(r));
+    for (const auto& r : config.resolvers) {
+      const Upstream u = *parseUpstream(r);
+      if (isSelf(config, u)) {
+        log::warning(config.configPath + ": key \"resolvers\": " + r +
+                     " is this agent's own listener; not forwarding to it");
+        continue;
+      }
+      fs.upstreams.push_back(u);
+    }
     std::string origin = "resolvers";
     if (fs.upstreams.empty()) {
       fs.upstreams = defaultUpstreams(config, kResolvConfPath);

@@ -24,6 +24,10 @@ constexpr int64_t kStaleClientTimerMs = 1800;  // RFC 8767 section 5: answer sta
 constexpr int64_t kFirstBackoffMs = 5000;      // then doubling
 constexpr int64_t kMaxBackoffMs = 120000;
 constexpr uint16_t kUpstreamEdnsSize = dns::kOurEdnsBufferSize;
+// Bounds under a flood of distinct names (or a client repeating itself): questions in flight
+// upstream, and askers waiting for one question. Beyond them: SERVFAIL at once, or dropped.
+constexpr size_t kMaxPending = 1000;
+constexpr size_t kMaxWaiters = 256;
 
 int64_t monotonicMs() {
   timespec ts{};
@@ -256,7 +260,8 @@ void Forwarder::accept(ForwardRequest& request) {
   const CacheKey key(request.packet.data(), request.query);
   const int64_t t = now();
   if (const auto it = pending_.find(std::string(key.view())); it != pending_.end()) {
-    it->second->waiters.push_back(request);  // coalesced with the query in flight
+    // Coalesced with the query in flight (an asker past the bound retries on its own).
+    if (it->second->waiters.size() < kMaxWaiters) it->second->waiters.push_back(request);
     return;
   }
   // Answered while it waited in the queue?
@@ -268,7 +273,12 @@ void Forwarder::accept(ForwardRequest& request) {
     return;
   }
   Group& group = groupFor(key.lowerName());
-  if (group.upstreams.empty()) {
+  if (group.upstreams.empty() || pending_.size() >= kMaxPending) {
+    if (!group.upstreams.empty() && overloadLogged_++ % 10000 == 0) {
+      log::warning("more than " + std::to_string(kMaxPending) +
+                   " questions in flight upstream: answering SERVFAIL to new ones (" + std::to_string(overloadLogged_) +
+                   " so far)");
+    }
     const size_t n = writeErrorReply(request.packet.data(), request.query, dns::kRcodeServFail,
                                      settings_.recursionAvailable, buffer_.data());
     reply(request, buffer_.data(), n);

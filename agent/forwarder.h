@@ -113,6 +113,7 @@ class Forwarder {
   std::unordered_map<std::string, std::unique_ptr<Pending>> pending_;
   std::vector<uint8_t> buffer_;
   uint64_t mismatchedReplies_ = 0;
+  uint64_t overloadLogged_ = 0;
 };
 
 }  // namespace mdns
