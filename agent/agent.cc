@@ -225,7 +225,7 @@ int runAgent(const Config& config) {
       fs.upstreams.push_back(u);
     }
     std::string origin = "resolvers";
-    if (fs.upstreams.empty()) {
+    if (config.resolvers.empty()) {
       fs.upstreams = defaultUpstreams(config, kResolvConfPath);
       origin = kResolvConfPath;
     }
@@ -242,7 +242,7 @@ int runAgent(const Config& config) {
     std::string list;
     for (const auto& u : fs.upstreams) list += (list.empty() ? "" : ", ") + u.toString();
     if (fs.upstreams.empty()) {
-      log::warning("no upstream resolvers (" + origin + " has none): names outside " + config.domain +
+      log::warning("no upstream resolvers to forward to (" + origin + "): names outside " + config.domain +
                    ". get SERVFAIL");
     } else {
       log::info("forwarding other names to " + list + " (from " + origin + ")");

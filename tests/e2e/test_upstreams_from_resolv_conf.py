@@ -118,7 +118,7 @@ class UpstreamsFromResolvConfTest(unittest.TestCase):
     def test_without_usable_nameservers_outside_names_get_servfail_not_silence(self):
         result = self.run_in_namespaces("nameserver 127.0.0.1\nnameserver resolver.example\n")
         self.assertEqual(result["status"], "SERVFAIL", result["log"])
-        self.assertIn("no upstream resolvers (/etc/resolv.conf has none)", result["log"])
+        self.assertIn("no upstream resolvers to forward to (/etc/resolv.conf)", result["log"])
         self.assertIn("ignored \"nameserver resolver.example\" (not an IP address)", result["log"])
 
 
