@@ -16,36 +16,14 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from harness import Agent, agent_binary, dig, require_dig, wait_until  # noqa: E402
-
-ZONE = """$ORIGIN example.test.
-$TTL 300
-@ 300 IN SOA ns1 root 1 3600 600 86400 60
-@ IN NS ns1
-ns1 IN A 192.0.2.53
-www IN A 192.0.2.80
-"""
-
+from harness import Agent, agent_binary, dig, require_dig  # noqa: E402
+from upstreams import Nsd, require_nsd  # noqa: E402
 
 def namespaces_available():
     if os.geteuid() != 0 or shutil.which("unshare") is None or shutil.which("ip") is None:
         return False
     probe = subprocess.run(["unshare", "-mnpf", "--mount-proc", "true"], capture_output=True, timeout=10)
     return probe.returncode == 0
-
-
-def start_nsd(directory, address):
-    """nsd authoritative for example.test. on address:53; returns its Popen."""
-    with open(os.path.join(directory, "example.test.zone"), "w") as f:
-        f.write(ZONE)
-    conf = os.path.join(directory, "nsd.conf")
-    with open(conf, "w") as f:
-        f.write("server:\n  ip-address: %s@53\n  username: \"\"\n  zonesdir: \"%s\"\n"
-                "  pidfile: \"%s/nsd.pid\"\n  xfrdfile: \"%s/xfrd.state\"\n  zonelistfile: \"%s/zone.list\"\n"
-                "  database: \"\"\n  server-count: 1\n  verbosity: 1\n"
-                "remote-control:\n  control-enable: no\nzone:\n  name: example.test\n  zonefile: example.test.zone\n"
-                % (address, directory, directory, directory, directory))
-    return subprocess.Popen(["nsd", "-d", "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def write_resolv_conf(text):
@@ -63,11 +41,9 @@ def child(scenario):
     etc = os.path.join(work, "etc")
     shutil.copytree("/etc", etc, symlinks=True)
     subprocess.run(["mount", "--bind", etc, "/etc"], check=True)
-    nsd = start_nsd(work, "127.0.0.2")
+    nsd = Nsd(address="127.0.0.2", port=53).start()
     result = {}
     try:
-        wait_until(lambda: dig(53, "www.example.test", server="127.0.0.2").status == "NOERROR", 10,
-                   message="nsd did not come up")
         agent = Agent({"stateFile": "state.json", "port": 53, "externalon": True, "timeout": 2},
                       files={"state.json": open(os.path.join(HERE, "..", "fixtures", "cluster_state.json")).read()})
         try:
@@ -82,8 +58,7 @@ def child(scenario):
         finally:
             agent.cleanup()
     finally:
-        nsd.terminate()
-        nsd.wait(10)
+        nsd.cleanup()
         subprocess.run(["umount", "/etc"], check=False)
         shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(result))
@@ -93,8 +68,7 @@ class UpstreamsFromResolvConfTest(unittest.TestCase):
     def setUp(self):
         agent_binary()
         require_dig()
-        if shutil.which("nsd") is None:
-            self.skipTest("nsd is not installed (Debian: apt-get install nsd)")
+        require_nsd()
         if not namespaces_available():
             self.skipTest("needs root and unshare for private mount, network and pid namespaces")
 
@@ -111,7 +85,7 @@ class UpstreamsFromResolvConfTest(unittest.TestCase):
         result = self.run_in_namespaces("# test\nsearch example.test\nnameserver 127.0.0.1\n"
                                         "nameserver 127.0.0.2\noptions ndots:2\n")
         self.assertEqual(result["status"], "NOERROR", result["log"])
-        self.assertEqual(result["answers"], ["192.0.2.80"])
+        self.assertEqual(result["answers"], ["192.0.2.10", "192.0.2.11"])
         self.assertIn("nameserver 127.0.0.1 is this agent; not forwarding to it", result["log"])
         self.assertIn("forwarding other names to 127.0.0.2:53 (from /etc/resolv.conf)", result["log"])
 
