@@ -223,6 +223,12 @@ void DnsServer::onUdp(evutil_socket_t fd, short, void* selfPtr) {
       b.out[replies].msg_hdr.msg_iovlen = 1;
       ++replies;
     }
+    if (replies == 1) {
+      // One datagram (light load): plain sendto costs the kernel less than a batch of one.
+      ::sendto(fd, b.outIov[0].iov_base, b.outIov[0].iov_len, MSG_DONTWAIT,
+               static_cast<const sockaddr*>(b.out[0].msg_hdr.msg_name), b.out[0].msg_hdr.msg_namelen);
+      replies = 0;
+    }
     for (int sent = 0; sent < replies;) {
       const int n = ::sendmmsg(fd, b.out + sent, static_cast<unsigned>(replies - sent), MSG_DONTWAIT);
       if (n <= 0) {

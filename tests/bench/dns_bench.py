@@ -86,15 +86,15 @@ def rss_kib(pid):
     return total
 
 
-def wait_answering(port, timeout=60):
+def wait_answering(port, name="leader.mesos", timeout=60):
     deadline = time.time() + timeout
     while time.time() < deadline:
-        r = subprocess.run(["dig", "@127.0.0.1", "-p", str(port), "+tries=1", "+time=1", "leader.mesos", "A"],
+        r = subprocess.run(["dig", "@127.0.0.1", "-p", str(port), "+tries=1", "+time=1", name, "A"],
                            capture_output=True, text=True)
         if "status: NOERROR" in r.stdout and "ANSWER: 1" in r.stdout:
             return
         time.sleep(0.2)
-    raise SystemExit("server on port %d did not answer leader.mesos" % port)
+    raise SystemExit("server on port %d did not answer %s" % (port, name))
 
 
 def query_file(zone_text, path, count=200000, seed=7):
@@ -120,9 +120,11 @@ def query_file(zone_text, path, count=200000, seed=7):
                 f.write("%s AAAA\n" % rnd.choice(aaaa_names))
 
 
-def dnsperf(port, queries, seconds, mode="udp", rate=None):
-    cmd = ["taskset", "-c", "1", "dnsperf", "-s", "127.0.0.1", "-p", str(port), "-d", queries, "-l", str(seconds),
+def dnsperf(port, queries, seconds, mode="udp", rate=None, once=False):
+    """dnsperf on core 1 for `seconds` (or once through the query file)."""
+    cmd = ["taskset", "-c", "1", "dnsperf", "-s", "127.0.0.1", "-p", str(port), "-d", queries,
            "-m", mode, "-c", "4" if mode == "tcp" else "1", "-q", "200", "-t", "2"]
+    cmd += ["-n", "1"] if once else ["-l", str(seconds)]
     if rate:
         cmd += ["-Q", str(rate)]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60).stdout
