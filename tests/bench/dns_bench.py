@@ -212,6 +212,17 @@ def swap_test(args, work, queries, procs):
                                                    r["max_us"], r["lost"], swaps))
 
 
+def stop_processes(procs):
+    """SIGTERM to each process we started that still runs (SIGKILL after 10 s), by PID."""
+    for p in procs:
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--agent", required=True)
@@ -282,13 +293,7 @@ def main():
                 p.wait(10)
             swap_test(args, work, queries, procs)
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-                try:
-                    p.wait(10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+        stop_processes(procs)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -15,7 +15,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -23,7 +22,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from dns_bench import dnsperf, free_port, measure, rss_kib, wait_answering  # noqa: E402
+from dns_bench import dnsperf, free_port, measure, rss_kib, stop_processes, wait_answering  # noqa: E402
 
 
 def write_configs(work, names, nsd_port, unbound_port, agent_port):
@@ -112,13 +111,7 @@ def main():
         print("RSS: agent %d KiB, unbound %d KiB" % (rss_kib(agent.pid), rss_kib(unbound.pid)))
         print(json.dumps({"names": args.names, "ratios": summary}))
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-                try:
-                    p.wait(10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+        stop_processes(procs)
         shutil.rmtree(work, ignore_errors=True)
 
 
