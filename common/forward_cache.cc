@@ -240,9 +240,13 @@ size_t writeCachedReply(const CachedAnswer& answer, const uint8_t* packet, const
 
 ForwardCache::ForwardCache(CacheLimits limits, size_t shards)
     : limits_(limits),
-      shardCount_(std::max<size_t>(1, shards)),
-      perShard_(std::max<size_t>(1, (limits.maxEntries + shardCount_ - 1) / shardCount_)),
-      shards_(std::make_unique<Shard[]>(shardCount_)) {}
+      shardCount_(shards != 0 ? shards : std::clamp<size_t>(limits.maxEntries / 1024, 1, 16)),
+      shards_(std::make_unique<Shard[]>(shardCount_)) {
+  // maxEntries split exactly: the first (maxEntries % shards) shards hold one more.
+  for (size_t i = 0; i < shardCount_; ++i) {
+    shards_[i].capacity = limits.maxEntries / shardCount_ + (i < limits.maxEntries % shardCount_ ? 1 : 0);
+  }
+}
 
 ForwardCache::Shard& ForwardCache::shardFor(std::string_view key) {
   return shards_[(std::hash<std::string_view>{}(key) >> 7) % shardCount_];
@@ -284,8 +288,9 @@ bool ForwardCache::hasServable(std::string_view key, int64_t nowMs) {
 }
 
 void ForwardCache::insert(std::string_view key, CachedAnswer answer) {
-  if (answer.cacheTtl == 0 || limits_.maxEntries == 0) return;
+  if (answer.cacheTtl == 0) return;
   Shard& s = shardFor(key);
+  if (s.capacity == 0) return;
   std::lock_guard lock(s.mutex);
   const int64_t expires = answer.storedMs + int64_t{answer.cacheTtl} * 1000;
   const int64_t staleUntil = expires + int64_t{limits_.staleMaxSeconds} * 1000;
@@ -299,7 +304,7 @@ void ForwardCache::insert(std::string_view key, CachedAnswer answer) {
   }
   s.lru.push_front(Entry{std::string(key), std::move(answer), expires, staleUntil});
   s.index.emplace(s.lru.front().key, s.lru.begin());
-  while (s.lru.size() > perShard_) {
+  while (s.lru.size() > s.capacity) {
     s.index.erase(s.lru.back().key);
     s.lru.pop_back();
     ++s.stats.evictions;

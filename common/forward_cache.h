@@ -102,8 +102,10 @@ inline constexpr uint32_t kStaleTtl = 30;  // RFC 8767 section 4
 // LRU list; a lookup copies the reply out under the shard's lock.
 class ForwardCache {
  public:
-  // `shards` locks split the entries (LRU order is kept per shard).
-  explicit ForwardCache(CacheLimits limits, size_t shards = 16);
+  // The entries are split over `shards` locks (0: one per 1024 entries, 1 to 16), each keeping its
+  // own LRU order, as unbound's cache slabs do; together they hold at most maxEntries. A small
+  // cache is one shard: exact LRU.
+  explicit ForwardCache(CacheLimits limits, size_t shards = 0);
 
   enum class Lookup { kMiss, kFresh, kStale };
   // Writes a fresh answer for `key` into `out` (setting `length`); with `allowStale`, an
@@ -137,6 +139,7 @@ class ForwardCache {
   };
   struct Shard {
     mutable std::mutex mutex;
+    size_t capacity = 0;
     std::list<Entry> lru;  // most recently used first
     std::unordered_map<std::string_view, std::list<Entry>::iterator, Hash, std::equal_to<>> index;
     Stats stats;
@@ -145,7 +148,6 @@ class ForwardCache {
 
   CacheLimits limits_;
   size_t shardCount_;
-  size_t perShard_;
   std::unique_ptr<Shard[]> shards_;
 };
 

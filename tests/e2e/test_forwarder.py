@@ -3,19 +3,16 @@ ports, behind a counting proxy where a test needs to know what reached the upstr
 scripted fakes for what real servers will not do: answers equal the upstream's, the cache, TTL
 count-down, negative caching, coalescing, fail-over, SERVFAIL and serve-stale when every upstream
 is down, TCP retry of truncated answers, spoofed replies, zoneResolvers, allowFrom."""
-import os
 import socket
 import struct
 import threading
 import time
 import unittest
 
-from harness import LOOPBACK, agent_binary, app_state, free_port, require_dig, start_agent, wait_until
-from upstreams import (BIG_RECORDS, OTHER_ZONE, ZONE, CountingProxy, FakeUpstream, encode_name, parse_question,
-                       start_nsd, start_server)
+from harness import LOOPBACK, free_port
+from upstreams import (BIG_RECORDS, OTHER_ZONE, TIMEOUT, CountingProxy, FakeUpstream, ForwardingTestCase, encode_name,
+                       parse_question, start_nsd, start_server)
 
-LEADER = "127.0.0.1:5050"
-TIMEOUT = 2  # the agent's `timeout` in these tests, seconds
 
 
 def ipv6_loopback_available():
@@ -47,29 +44,7 @@ def answer_ips(msg):
     return sorted(ips)
 
 
-class ForwardingTest(unittest.TestCase):
-    def setUp(self):
-        agent_binary()
-        require_dig()
-
-    def agent(self, resolvers, **config):
-        config.setdefault("timeout", TIMEOUT)
-        config = dict(stateFile="state.json", resolvers=resolvers, **config)
-        agent = start_agent(self, config, files={"state.json": app_state(LEADER, "web", task_ips=["10.7.0.1"])})
-        agent.wait_loaded()
-        return agent
-
-    def nsd_agent(self, **config):
-        """nsd behind a counting proxy, and an agent forwarding to the proxy."""
-        nsd = start_nsd(self)
-        proxy = start_server(self, CountingProxy(nsd.port))
-        return nsd, proxy, self.agent(["127.0.0.1:%d" % proxy.port], **config)
-
-    def timed(self, fn):
-        started = time.monotonic()
-        result = fn()
-        return result, time.monotonic() - started
-
+class ForwardingTest(ForwardingTestCase):
     # --- Answers -------------------------------------------------------------------------------
 
     def test_answers_equal_the_upstreams(self):

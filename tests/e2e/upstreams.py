@@ -18,7 +18,7 @@ import threading
 import time
 import unittest
 
-from harness import LOOPBACK, dig, free_port, wait_until
+from harness import LOOPBACK, agent_binary, app_state, dig, free_port, require_dig, start_agent, wait_until
 
 BIG_RECORDS = 120  # A records of big.example.test: more than 1232 bytes of answer
 
@@ -145,7 +145,7 @@ def make_reply(query, answers=(), rcode=0, tc=False, qid=None, qname=None):
     return header + question + body
 
 
-class _Server:
+class Server:
     """UDP and TCP sockets on one loopback port, each served by a thread until stop()."""
 
     def __init__(self, port=None):
@@ -245,7 +245,7 @@ def _recv_exact(conn, n):
     return data
 
 
-class CountingProxy(_Server):
+class CountingProxy(Server):
     """Relays every query to 127.0.0.1:`upstream_port` over the same transport and counts it.
     `delay` seconds pass before an answer is relayed."""
 
@@ -276,7 +276,7 @@ class CountingProxy(_Server):
         return self._ask(msg, "tcp")
 
 
-class FakeUpstream(_Server):
+class FakeUpstream(Server):
     """Scripted answers. Modes:
     spoof:     a reply with a wrong ID (A 6.6.6.6) first, the right one (A 192.0.2.1) 50 ms later
     wrongname: a reply with the right ID but another question (A 6.6.6.6), then the right one
@@ -316,3 +316,40 @@ def start_server(test, server):
     server.start()
     test.addCleanup(server.stop)
     return server
+
+
+# ---------------------------------------------------------------------------------------------
+# The agent forwarding to them
+
+LEADER = "127.0.0.1:5050"
+TIMEOUT = 2  # the agent's `timeout` in the forwarding tests, seconds
+MESOS_IP = "10.7.0.1"  # web.marathon.mesos in their cluster state
+
+
+class ForwardingTestCase(unittest.TestCase):
+    """An agent with a one-app cluster state, forwarding to upstreams a test starts."""
+
+    def setUp(self):
+        agent_binary()
+        require_dig()
+
+    def agent(self, resolvers, loaded=True, **config):
+        config.setdefault("timeout", TIMEOUT)
+        config = dict(stateFile="state.json", resolvers=resolvers, **config)
+        agent = start_agent(self, config, files={"state.json": app_state(LEADER, "web", task_ips=[MESOS_IP])})
+        if loaded:
+            agent.wait_loaded()
+        return agent
+
+    def nsd_agent(self, **config):
+        """nsd behind a counting proxy, and an agent forwarding to the proxy."""
+        nsd = start_nsd(self)
+        proxy = start_server(self, CountingProxy(nsd.port))
+        return nsd, proxy, self.agent(["127.0.0.1:%d" % proxy.port], **config)
+
+    @staticmethod
+    def timed(fn):
+        """fn()'s result and the seconds it took."""
+        started = time.monotonic()
+        result = fn()
+        return result, time.monotonic() - started

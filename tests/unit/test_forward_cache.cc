@@ -340,12 +340,23 @@ TEST_F(ForwardCacheTest, EvictsTheLeastRecentlyUsedBeyondCacheSize) {
   EXPECT_EQ(cache.stats().entries, 3u);
 }
 
-TEST_F(ForwardCacheTest, ManyShardsStillBoundTheTotal) {
-  limits_.maxEntries = 64;
-  ForwardCache cache(limits_);
+TEST_F(ForwardCacheTest, ManyShardsStillBoundTheTotalExactly) {
+  limits_.maxEntries = 70;  // not a multiple of the shard count
+  ForwardCache cache(limits_, 16);
   for (int i = 0; i < 1000; ++i) put(cache, "n" + std::to_string(i) + ".test.", 60, 0);
-  EXPECT_LE(cache.stats().entries, 64u);
-  EXPECT_GE(cache.stats().evictions, 936u);
+  EXPECT_LE(cache.stats().entries, 70u);
+  EXPECT_GE(cache.stats().entries, 60u);  // each shard full, give or take the hash's spread
+  EXPECT_EQ(cache.stats().entries + cache.stats().evictions, 1000u);
+}
+
+TEST_F(ForwardCacheTest, SmallCacheIsOneExactLru) {
+  limits_.maxEntries = 4;
+  ForwardCache cache(limits_);
+  for (int i = 0; i < 40; ++i) put(cache, "n" + std::to_string(i) + ".test.", 60, 0);
+  EXPECT_EQ(cache.stats().entries, 4u);
+  for (int i = 36; i < 40; ++i)
+    EXPECT_EQ(look(cache, "n" + std::to_string(i) + ".test.", 1), ForwardCache::Lookup::kFresh);
+  EXPECT_EQ(look(cache, "n35.test.", 1), ForwardCache::Lookup::kMiss);
 }
 
 TEST_F(ForwardCacheTest, NewAnswerReplacesTheOldOne) {
