@@ -1,0 +1,46 @@
+// /etc/resolv.conf as text: putting the agent first and taking it out again. Pure functions; the
+// agent's resolv.conf manager does the files, the watching and the timing.
+//
+// The managed file is the original with, right before its first `nameserver` line (at the end when
+// it has none), a marker comment and the agent's nameserver lines (its listener addresses, then the
+// configured fallbacks). `options rotate` is taken out while the agent manages the file. Every
+// other line stays as it was. Lines are recognised as the agent's by content (the marker, and
+// nameserver lines with one of the agent's or fallback addresses), not by trailing comments, which
+// some readers of resolv.conf (Docker) do not accept on nameserver lines.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/ip_address.h"
+
+namespace mdns {
+
+inline constexpr std::string_view kResolvConfMarker =
+    "# mesos-dns-agent: the nameserver lines below up to the original ones are the agent's; "
+    "it restores this file when it stops";
+
+struct ResolvConfLines {
+  std::vector<IpAddress> agent;     // the agent's listener addresses, first
+  std::vector<IpAddress> fallback;  // resolvConf.fallback, right after
+};
+
+struct AppliedResolvConf {
+  std::string text;
+  std::vector<std::string> notes;  // what an operator should know: rotate removed, nameservers past the third
+};
+
+// The managed file for `original` (which may itself hold agent lines, e.g. after a crash: they are
+// taken out first, so applying twice gives the same text).
+AppliedResolvConf applyAgent(std::string_view original, const ResolvConfLines& lines);
+
+// `text` without the agent's lines: the marker and nameserver lines with the agent's or fallback
+// addresses. `options rotate` is not put back (only the kept original knows it was there).
+std::string stripAgent(std::string_view text, const ResolvConfLines& lines);
+
+// Whether `text` holds the agent's marker line.
+bool hasAgentMarker(std::string_view text);
+
+}  // namespace mdns
