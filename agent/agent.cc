@@ -17,15 +17,16 @@
 #include <thread>
 
 #include "agent/dns_server.h"
+#include "agent/files.h"
 #include "agent/forwarder.h"
 #include "agent/host_resolver.h"
 #include "agent/log.h"
+#include "agent/resolv_conf_manager.h"
 #include "common/dns_wire.h"
+#include "common/forward_cache.h"
 
 namespace mdns {
 namespace {
-
-constexpr const char* kResolvConfPath = "/etc/resolv.conf";
 
 // The addresses published for the SOA's name server: the listener, or for a wildcard listener
 // every non-loopback address of the node (as mesos-dns does).
@@ -80,13 +81,6 @@ std::vector<AddressRange> interfaceNetworks() {
   }
   freeifaddrs(list);
   return out;
-}
-
-std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 struct EventBaseDeleter {
@@ -160,20 +154,33 @@ AllowList allowList(const Config& config) {
   return allow;
 }
 
-std::vector<Upstream> defaultUpstreams(const Config& config, const std::string& resolvConfPath) {
+std::vector<Upstream> upstreamsFromResolvConf(const Config& config, const std::string& text,
+                                              const std::string& origin) {
   std::vector<std::string> skipped;
-  const auto nameservers = resolvConfNameservers(readFile(resolvConfPath), &skipped);
-  for (const auto& line : skipped) log::warning(resolvConfPath + ": ignored \"" + line + "\" (not an IP address)");
+  const auto nameservers = resolvConfNameservers(text, &skipped);
+  for (const auto& line : skipped) log::warning(origin + ": ignored \"" + line + "\" (not an IP address)");
   std::vector<Upstream> out;
   for (const auto& ns : nameservers) {
     if (isSelf(config, Upstream{ns, 53})) {
-      log::info(resolvConfPath + ": nameserver " + ns.toString() + " is this agent; not forwarding to it");
+      log::info(origin + ": nameserver " + ns.toString() + " is this agent; not forwarding to it");
       continue;
     }
     const Upstream u{ns, 53};
     if (std::find(out.begin(), out.end(), u) == out.end()) out.push_back(u);
   }
   return out;
+}
+
+// The nameserver lines the agent writes first into resolv.conf: its listener (loopback for a
+// wildcard listener), then the configured fallbacks.
+ResolvConfLines resolvConfLines(const Config& config) {
+  ResolvConfLines lines;
+  auto ip = *IpAddress::parse(config.listener);
+  if (ip.toString() == "0.0.0.0") ip = *IpAddress::parse("127.0.0.1");
+  if (ip.toString() == "::") ip = *IpAddress::parse("::1");
+  lines.agent.push_back(ip);
+  for (const auto& f : config.resolvConf.fallback) lines.fallback.push_back(*IpAddress::parse(f));
+  return lines;
 }
 
 std::optional<SourceSetup> prepareSource(const Config& config, std::string& error) {
@@ -212,7 +219,22 @@ int runAgent(const Config& config) {
   options.apexWire = *dns::toWireName(config.domain);
   options.recurseOn = config.recurseOn;
   options.setTruncateBit = config.setTruncateBit;
+  // resolv.conf: its original content (kept across a crash) gives the upstreams; the agent goes
+  // into the file once it serves.
+  std::unique_ptr<ResolvConfManager> resolvConf;
   std::unique_ptr<Forwarder> forwarder;
+  if (config.resolvConf.manage) {
+    resolvConf = std::make_unique<ResolvConfManager>(
+        base.get(), config, resolvConfLines(config), [&config, &forwarder](const std::string& original) {
+          if (forwarder && config.resolvers.empty()) {
+            forwarder->setUpstreams(upstreamsFromResolvConf(config, original, config.resolvConf.path));
+          }
+        });
+    if (!resolvConf->prepare(error)) {
+      log::error("resolvConf: " + error);
+      return 1;
+    }
+  }
   if (config.externalOn) {
     ForwarderSettings fs;
     for (const auto& r : config.resolvers) {
@@ -226,8 +248,12 @@ int runAgent(const Config& config) {
     }
     std::string origin = "resolvers";
     if (config.resolvers.empty()) {
-      fs.upstreams = defaultUpstreams(config, kResolvConfPath);
-      origin = kResolvConfPath;
+      std::string readError;
+      origin = config.resolvConf.path;
+      const auto text = resolvConf ? std::optional<std::string>(resolvConf->original())
+                                   : readWholeFile(config.resolvConf.path, readError, true);
+      if (!text) log::warning(readError);
+      fs.upstreams = upstreamsFromResolvConf(config, text.value_or(""), origin);
     }
     for (const auto& [zone, list] : config.zoneResolvers) {
       auto& ups = fs.zoneUpstreams[zone];
@@ -289,12 +315,24 @@ int runAgent(const Config& config) {
     workerThreads.clear();
   };
 
+  // The first record set is in and the sockets answer: now the agent may go into resolv.conf.
+  std::unique_ptr<event, EventDeleter> serving(event_new(
+      base.get(), -1, 0,
+      [](evutil_socket_t, short, void* manager) {
+        if (manager == nullptr) return;
+        std::string applyError;
+        if (!static_cast<ResolvConfManager*>(manager)->apply(applyError)) {
+          log::error("resolvConf: cannot put the agent into resolv.conf: " + applyError);
+        }
+      },
+      resolvConf.get()));
   bool ready = false;
-  RecordSource source(std::move(*setup), store, [&ready](const Snapshot& snap) {
+  RecordSource source(std::move(*setup), store, [&ready, &serving, &config](const Snapshot& snap) {
     const std::string status = "serving " + std::to_string(snap.table->nameCount()) + " names from " + snap.origin +
                                ", changed " + ageText(snap.changedAt) + " ago";
     if (!ready) {
       ready = true;
+      if (config.dnsOn) event_active(serving.get(), EV_TIMEOUT, 0);  // on the main loop
       sd_notify(0, ("READY=1\nSTATUS=" + status).c_str());
     } else {
       sd_notify(0, ("STATUS=" + status).c_str());
@@ -319,6 +357,7 @@ int runAgent(const Config& config) {
   source.start();
   event_base_dispatch(base.get());
   sd_notify(0, "STOPPING=1");
+  if (resolvConf) resolvConf->restore();  // while the sockets still answer
   stopWorkers();
   if (forwarder) forwarder->stop();  // before the servers whose sockets it answers on go
   if (!source.stop()) {
@@ -358,6 +397,78 @@ int dumpZone(const Config& config) {
     for (const auto& s : recs.srv) {
       std::printf("%s\t%u\tIN\tSRV\t0 %u %u %s\n", name.c_str(), zone.ttl, zone.srvWeight, s.port, s.target.c_str());
     }
+  }
+  return 0;
+}
+
+}  // namespace mdns
+
+namespace mdns {
+namespace {
+
+// Whether something answers DNS on the agent's listener (any reply to an SOA query for the domain).
+bool agentAnswers(const Config& config) {
+  const auto lines = resolvConfLines(config);
+  const Upstream self{lines.agent.front(), static_cast<uint16_t>(config.port)};
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  if (self.ip.isV4()) {
+    auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(self.port);
+    std::memcpy(&v4->sin_addr, self.ip.data(), 4);
+    len = sizeof(sockaddr_in);
+  } else {
+    auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(self.port);
+    std::memcpy(&v6->sin6_addr, self.ip.data(), 16);
+    len = sizeof(sockaddr_in6);
+  }
+  const int fd = ::socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  const timeval wait{1, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+  const std::string apex = *dns::toWireName(config.domain);
+  const UpstreamQuery q{0x5A5A, apex, dns::kTypeSOA, dns::kClassIN, false, false, 0};
+  uint8_t query[512];
+  uint8_t reply[4096];
+  const size_t n = buildUpstreamQuery(q, query);
+  bool answered = false;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&ss), len) == 0 && ::send(fd, query, n, 0) == static_cast<ssize_t>(n)) {
+    const ssize_t got = ::recv(fd, reply, sizeof reply, 0);
+    answered = got > 0 && checkUpstreamReply(reply, static_cast<size_t>(got), q) == ReplyCheck::kMatch;
+  }
+  ::close(fd);
+  return answered;
+}
+
+}  // namespace
+
+int resolvConfCommand(const Config& config, const std::string& action) {
+  const ResolvConfLines lines = resolvConfLines(config);
+  if (action == "show") {
+    std::fputs(ResolvConfManager::show(config, lines).c_str(), stdout);
+    return 0;
+  }
+  if (action == "restore") {
+    std::string message;
+    const bool ok = ResolvConfManager::restoreAfterCrash(config, lines, message);
+    (ok ? log::info(message) : log::error(message));
+    return ok ? 0 : 1;
+  }
+  // apply: only when the agent answers, never a resolv.conf pointing at nothing.
+  if (!agentAnswers(config)) {
+    log::error("resolvconf apply: nothing answers DNS on " + lines.agent.front().toString() + ":" +
+               std::to_string(config.port) + "; resolv.conf left as it is");
+    return 1;
+  }
+  std::unique_ptr<event_base, EventBaseDeleter> base(event_base_new());
+  ResolvConfManager manager(base.get(), config, lines, nullptr);
+  std::string error;
+  if (!manager.prepare(error) || !manager.apply(error)) {
+    log::error("resolvconf apply: " + error);
+    return 1;
   }
   return 0;
 }

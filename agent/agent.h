@@ -23,4 +23,7 @@ int runAgent(const Config& config);
 // Prints the records as a BIND zone file (mesos-dns-agent -config PATH dump-zone).
 int dumpZone(const Config& config);
 
+// mesos-dns-agent -config PATH resolvconf restore|apply|show.
+int resolvConfCommand(const Config& config, const std::string& action);
+
 }  // namespace mdns

@@ -30,7 +30,11 @@ void usage(FILE* out) {
                "commands:\n"
                "  (none)         run the agent in the foreground, logging to stderr\n"
                "  dump-zone      load the records once from the configured source and print them\n"
-               "                 as a BIND zone file\n",
+               "                 as a BIND zone file\n"
+               "  resolvconf restore   put resolv.conf back as it was without the agent (after a crash;\n"
+               "                 the service's ExecStopPost runs it)\n"
+               "  resolvconf apply     put the agent first in resolv.conf, if it answers on its listener\n"
+               "  resolvconf show      print resolv.conf, its kept original and what the agent writes\n",
                kDefaultConfig);
 }
 
@@ -79,8 +83,13 @@ int main(int argc, char** argv) {
       commands.push_back(arg);
     }
   }
-  if (commands.size() > 1 || (commands.size() == 1 && commands[0] != "dump-zone")) {
-    std::fprintf(stderr, "mesos-dns-agent: unknown command \"%s\"\n", commands.back().c_str());
+  const bool known = commands.empty() || (commands.size() == 1 && commands[0] == "dump-zone") ||
+                     (commands.size() == 2 && commands[0] == "resolvconf" &&
+                      (commands[1] == "restore" || commands[1] == "apply" || commands[1] == "show"));
+  if (!known) {
+    std::string given;
+    for (const auto& c : commands) given += (given.empty() ? "" : " ") + c;
+    std::fprintf(stderr, "mesos-dns-agent: unknown command \"%s\"\n", given.c_str());
     usage(stderr);
     return 2;
   }
@@ -100,6 +109,7 @@ int main(int argc, char** argv) {
     mdns::log::error("refusing to start: the config has " + std::to_string(parsed.errors.size()) + " error(s)");
     return 1;
   }
+  if (!commands.empty() && commands[0] == "resolvconf") return mdns::resolvConfCommand(*parsed.config, commands[1]);
   if (!commands.empty()) return mdns::dumpZone(*parsed.config);
   return mdns::runAgent(*parsed.config);
 }

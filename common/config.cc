@@ -188,6 +188,26 @@ const std::vector<std::pair<std::string, Setter>>& keyTable() {
       {"staleMaxSeconds",
        [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.staleMaxSeconds, 0, 604800); }},
       {"allowFrom", [](Reader& r, auto k, const json& v, Config& c) { r.strings(k, v, c.allowFrom); }},
+      {"stateDir", [](Reader& r, auto k, const json& v, Config& c) { r.string(k, v, c.stateDir); }},
+      {"resolvConf",
+       [](Reader& r, auto k, const json& v, Config& c) {
+         if (!v.is_object()) {
+           r.error(k, "expected an object {\"manage\": true, ...}, found " + describe(v));
+           return;
+         }
+         for (const auto& [field, value] : v.items()) {
+           const std::string name = std::string(k) + "." + field;
+           if (lower(field) == "manage") {
+             r.boolean(name, value, c.resolvConf.manage);
+           } else if (lower(field) == "path") {
+             r.string(name, value, c.resolvConf.path);
+           } else if (lower(field) == "fallback") {
+             r.strings(name, value, c.resolvConf.fallback);
+           } else {
+             r.warning("unknown key \"" + name + "\" ignored");
+           }
+         }
+       }},
   };
   return table;
 }
@@ -294,6 +314,22 @@ void validate(Reader& r, Config& c, const std::string& path) {
   }
   for (const auto& range : c.allowFrom) {
     if (!AddressRange::parse(range)) r.error("allowFrom", "\"" + range + "\" is not an address or address/prefix");
+  }
+  for (const auto& f : c.resolvConf.fallback) {
+    if (!IpAddress::parse(f))
+      r.error("resolvConf.fallback", "\"" + f + "\" is not an IP address (resolv.conf has no ports)");
+  }
+  if (c.resolvConf.path.empty() || c.resolvConf.path.front() != '/') {
+    r.error("resolvConf.path", "\"" + c.resolvConf.path + "\" is not an absolute path");
+  }
+  if (c.stateDir.empty() || c.stateDir.front() != '/')
+    r.error("stateDir", "\"" + c.stateDir + "\" is not an absolute path");
+  if (c.resolvConf.manage && !c.dnsOn)
+    r.error("resolvConf.manage", "needs dnson: the agent must answer DNS to be in resolv.conf");
+  if (c.resolvConf.manage && c.port != 53) {
+    r.error("resolvConf.manage",
+            "resolv.conf has no ports: the agent can manage it only when it listens on port 53 (port is " +
+                std::to_string(c.port) + ")");
   }
   if (!IpAddress::parse(c.listener)) r.error("listener", "\"" + c.listener + "\" is not an IP address");
   if (c.httpOn && !IpAddress::parse(c.httpListener)) {

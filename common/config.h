@@ -19,6 +19,12 @@ struct MesosCredentials {
   std::string secret;
 };
 
+struct ResolvConfSettings {
+  bool manage = false;  // put the agent first in the file while it runs
+  std::string path = "/etc/resolv.conf";
+  std::vector<std::string> fallback;  // nameservers right after the agent's (IP addresses)
+};
+
 struct Config {
   // mesos-dns keys (matched case-insensitively, as Go's encoding/json does).
   std::vector<std::string> masters;
@@ -68,6 +74,8 @@ struct Config {
   int cacheMaxNegativeTtl = 300;
   int staleMaxSeconds = 86400;         // how long past expiry an answer may be served when upstreams fail
   std::vector<std::string> allowFrom;  // address ranges that may query; empty: loopback + listener networks
+  ResolvConfSettings resolvConf;
+  std::string stateDir = "/var/lib/mesos-dns-agent";  // what must survive a restart (the original resolv.conf)
 
   std::string configPath;  // where this config came from, for messages
 

@@ -448,3 +448,31 @@ TEST(Config, KeyGivenTwiceInDifferentLetterCaseIsAnError) {
 
 }  // namespace
 }  // namespace mdns
+
+namespace mdns {
+namespace {
+
+TEST(Config, ResolvConfIsNotManagedUnlessAsked) {
+  const Config d = parseOk(withMasters());
+  EXPECT_FALSE(d.resolvConf.manage);
+  EXPECT_EQ(d.resolvConf.path, "/etc/resolv.conf");
+  EXPECT_EQ(d.stateDir, "/var/lib/mesos-dns-agent");
+  const Config c = parseOk(withMasters(R"("resolvConf": {"manage": true, "fallback": ["10.1.0.53"], "path": "/tmp/r"},
+      "stateDir": "/srv/state")"));
+  EXPECT_TRUE(c.resolvConf.manage);
+  EXPECT_THAT(c.resolvConf.fallback, ElementsAre("10.1.0.53"));
+  EXPECT_EQ(c.resolvConf.path, "/tmp/r");
+  EXPECT_EQ(c.stateDir, "/srv/state");
+}
+
+TEST(Config, ResolvConfNeedsPort53AndAddressFallbacks) {
+  const auto r = parseConfig(withMasters(R"("port": 5353, "resolvConf": {"manage": true, "fallback": ["10.1.0.53:53"]},
+      "stateDir": "state")"),
+                             kPath);
+  EXPECT_NE(errorWith(r, {"resolvConf.manage", "port 53", "5353"}), "");
+  EXPECT_NE(errorWith(r, {"resolvConf.fallback", "10.1.0.53:53"}), "");
+  EXPECT_NE(errorWith(r, {"stateDir", "absolute"}), "");
+}
+
+}  // namespace
+}  // namespace mdns

@@ -1,0 +1,24 @@
+// Files that other programs read while we write them.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <optional>
+#include <string>
+
+namespace mdns {
+
+// The whole file, or std::nullopt (with `error`) when it cannot be read; a missing file is "" when
+// `missingIsEmpty`.
+std::optional<std::string> readWholeFile(const std::string& path, std::string& error, bool missingIsEmpty = false);
+
+// Replaces `path` with `text` so that a reader sees the old file or the new one, never a missing,
+// empty or partial one: a temporary file in the same folder, written, given `like`'s mode and
+// owner (when given), fsync'ed, renamed over `path`, and the folder fsync'ed.
+bool replaceFileAtomically(const std::string& path, const std::string& text, const struct stat* like,
+                           std::string& error);
+
+// Creates a folder and its parents (mode 0755) when missing.
+bool makeDirectories(const std::string& path, std::string& error);
+
+}  // namespace mdns

@@ -1,0 +1,214 @@
+#include "agent/resolv_conf_manager.h"
+
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+
+#include "agent/files.h"
+#include "agent/log.h"
+#include "common/upstream.h"
+
+namespace mdns {
+namespace {
+
+std::string folderOf(const std::string& path) {
+  const auto slash = path.rfind('/');
+  return slash == std::string::npos || slash == 0 ? "/" : path.substr(0, slash);
+}
+
+std::string nameservers(const std::string& text) {
+  std::string out;
+  for (const auto& ip : resolvConfNameservers(text)) out += (out.empty() ? "" : ", ") + ip.toString();
+  return out.empty() ? "none" : out;
+}
+
+}  // namespace
+
+ResolvConfManager::ResolvConfManager(event_base* base, const Config& config, ResolvConfLines lines,
+                                     std::function<void(const std::string&)> onOriginalChanged)
+    : base_(base),
+      config_(config),
+      lines_(std::move(lines)),
+      onOriginalChanged_(std::move(onOriginalChanged)),
+      target_(targetPath(config.resolvConf.path)) {}
+
+ResolvConfManager::~ResolvConfManager() {
+  if (inotifyEvent_ != nullptr) event_free(inotifyEvent_);
+  if (recheckTimer_ != nullptr) event_free(recheckTimer_);
+  if (inotify_ >= 0) ::close(inotify_);
+}
+
+std::string ResolvConfManager::targetPath(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+    char resolved[PATH_MAX];
+    if (::realpath(path.c_str(), resolved) != nullptr) return resolved;
+  }
+  return path;
+}
+
+bool ResolvConfManager::prepare(std::string& error) {
+  if (target_ != config_.resolvConf.path) {
+    log::info(config_.resolvConf.path + " is a link to " + target_ + ": the agent writes there and the link stays");
+  }
+  const auto current = readWholeFile(target_, error, true);
+  if (!current) return false;
+  std::string ignored;
+  const auto kept = readWholeFile(keptPath(config_), ignored, false);
+  if (hasAgentMarker(*current)) {
+    // Left behind by an agent that did not stop cleanly.
+    original_ = kept ? *kept : stripAgent(*current, lines_);
+    log::info(target_ + " still holds the agent's lines from an earlier run; its original is " +
+              (kept ? "the kept copy " + keptPath(config_) : "the file without them"));
+  } else {
+    original_ = *current;
+  }
+  if (!makeDirectories(config_.stateDir, error)) return false;
+  return replaceFileAtomically(keptPath(config_), original_, nullptr, error);
+}
+
+bool ResolvConfManager::writeFile(const std::string& text, std::string& error) {
+  struct stat st {};
+  const bool exists = ::stat(target_.c_str(), &st) == 0;
+  if (!replaceFileAtomically(target_, text, exists ? &st : nullptr, error)) return false;
+  written_ = text;
+  return true;
+}
+
+bool ResolvConfManager::apply(std::string& error) {
+  const auto applied = applyAgent(original_, lines_);
+  for (const auto& note : applied.notes) log::warning(target_ + ": " + note);
+  std::string readError;
+  const auto current = readWholeFile(target_, readError, true);
+  if (!current || *current != applied.text) {
+    if (!writeFile(applied.text, error)) return false;
+  } else {
+    written_ = applied.text;  // already so (left by an earlier run)
+  }
+  log::info(target_ + ": the agent is the first nameserver (then " + nameservers(original_) + ")");
+  applied_ = true;
+  if (inotify_ < 0) {
+    inotify_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    const std::string folder = folderOf(target_);
+    if (inotify_ < 0 || ::inotify_add_watch(inotify_, folder.c_str(),
+                                            IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM) < 0) {
+      log::warning("cannot watch " + folder + " (" + std::strerror(errno) +
+                   "): changes to resolv.conf by others are not seen until the agent restarts");
+    } else {
+      inotifyEvent_ = event_new(base_, inotify_, EV_READ | EV_PERSIST, &ResolvConfManager::onInotify, this);
+      event_add(inotifyEvent_, nullptr);
+      recheckTimer_ = evtimer_new(
+          base_, [](evutil_socket_t, short, void* self) { static_cast<ResolvConfManager*>(self)->recheck(); }, this);
+    }
+  }
+  return true;
+}
+
+void ResolvConfManager::onInotify(evutil_socket_t fd, short, void* selfPtr) {
+  auto* self = static_cast<ResolvConfManager*>(selfPtr);
+  alignas(inotify_event) char buf[4096];
+  bool relevant = false;
+  const std::string name = self->target_.substr(self->target_.rfind('/') + 1);
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    for (ssize_t pos = 0; pos < n;) {
+      const auto* e = reinterpret_cast<const inotify_event*>(buf + pos);
+      if (e->len > 0 && name == e->name) relevant = true;
+      pos += static_cast<ssize_t>(sizeof(inotify_event) + e->len);
+    }
+  }
+  // Writers often make several changes in a row (truncate, write, close; or create, rename):
+  // look once they have settled.
+  if (relevant && self->applied_) {
+    const timeval settle{0, 50 * 1000};
+    evtimer_add(self->recheckTimer_, &settle);
+  }
+}
+
+void ResolvConfManager::recheck() {
+  std::string error;
+  const auto current = readWholeFile(target_, error, true);
+  if (!current || *current == written_) return;  // our own write, or unreadable for a moment
+  // Someone else wrote it. Their content (without any agent lines they kept) is the new original.
+  const std::string fresh = hasAgentMarker(*current) ? stripAgent(*current, lines_) : *current;
+  if (fresh != original_) {
+    original_ = fresh;
+    if (!replaceFileAtomically(keptPath(config_), original_, nullptr, error)) log::warning(error);
+    log::info(target_ + " was rewritten by another program; its nameservers are now " + nameservers(original_));
+    if (onOriginalChanged_) onOriginalChanged_(original_);
+  }
+  if (!apply(error)) log::error(target_ + ": cannot put the agent back first: " + error);
+}
+
+void ResolvConfManager::restore() {
+  if (!applied_) return;
+  applied_ = false;
+  if (inotifyEvent_ != nullptr) event_del(inotifyEvent_);
+  std::string error;
+  const auto current = readWholeFile(target_, error, true);
+  if (current && *current != written_ && !hasAgentMarker(*current)) {
+    log::info(target_ + " was replaced by another program; left as it is");
+  } else {
+    // Changes someone made to the managed file since we last looked are kept.
+    const std::string text = current && *current != written_ ? stripAgent(*current, lines_) : original_;
+    if (!writeFile(text, error)) {
+      log::error(target_ + ": cannot restore: " + error + " (run: mesos-dns-agent -config " + config_.configPath +
+                 " resolvconf restore)");
+      return;
+    }
+    log::info(target_ + " restored (nameservers " + nameservers(text) + ")");
+  }
+  ::unlink(keptPath(config_).c_str());
+}
+
+bool ResolvConfManager::restoreAfterCrash(const Config& config, const ResolvConfLines& lines, std::string& message) {
+  const std::string target = targetPath(config.resolvConf.path);
+  std::string error;
+  const auto current = readWholeFile(target, error, true);
+  if (!current) {
+    message = error;
+    return false;
+  }
+  const auto kept = readWholeFile(keptPath(config), error, false);
+  if (!hasAgentMarker(*current)) {
+    message = target + " holds no agent lines; nothing to restore";
+  } else {
+    const std::string text = kept ? *kept : stripAgent(*current, lines);
+    struct stat st {};
+    const bool exists = ::stat(target.c_str(), &st) == 0;
+    if (!replaceFileAtomically(target, text, exists ? &st : nullptr, error)) {
+      message = target + ": " + error;
+      return false;
+    }
+    message = target + " restored from " + (kept ? keptPath(config) : "itself without the agent's lines");
+  }
+  ::unlink(keptPath(config).c_str());
+  return true;
+}
+
+std::string ResolvConfManager::show(const Config& config, const ResolvConfLines& lines) {
+  const std::string target = targetPath(config.resolvConf.path);
+  std::string error;
+  const auto current = readWholeFile(target, error, true);
+  std::string ignored;
+  const auto kept = readWholeFile(keptPath(config), ignored, false);
+  std::string out = "# " + target + (target != config.resolvConf.path ? " (link " + config.resolvConf.path + ")" : "") +
+                    (current && hasAgentMarker(*current) ? ", managed by the agent" : ", not managed") + "\n";
+  out += current ? *current : "# cannot read: " + error + "\n";
+  const std::string original = kept ? *kept : stripAgent(current.value_or(""), lines);
+  out += "# original" +
+         (kept ? " (kept in " + keptPath(config) + ")" : std::string(" (the file without agent lines)")) + "\n" +
+         original;
+  const auto applied = applyAgent(original, lines);
+  out += "# what the agent writes while it serves\n" + applied.text;
+  for (const auto& note : applied.notes) out += "# note: " + note + "\n";
+  return out;
+}
+
+}  // namespace mdns

@@ -1,0 +1,68 @@
+// Keeps the agent first in /etc/resolv.conf while it serves, and puts the file back when it stops.
+//
+// The original content (what the file would be without the agent, including later changes by
+// DHCP, NetworkManager or operators) is kept in stateDir, so that `resolvconf restore` can put it
+// back after a crash. A symlinked resolv.conf is managed through its target (the link stays).
+// Changes by others are seen with inotify on the target's folder and re-applied at once; their
+// nameservers become the forwarding upstreams.
+#pragma once
+
+#include <event2/event.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/config.h"
+#include "common/resolv_conf.h"
+
+namespace mdns {
+
+class ResolvConfManager {
+ public:
+  // `onOriginalChanged` gets the new original text after someone else rewrote the file.
+  ResolvConfManager(event_base* base, const Config& config, ResolvConfLines lines,
+                    std::function<void(const std::string& original)> onOriginalChanged);
+  ~ResolvConfManager();
+  ResolvConfManager(const ResolvConfManager&) = delete;
+  ResolvConfManager& operator=(const ResolvConfManager&) = delete;
+
+  // Works out the original (the kept copy after a crash, else the file without agent lines) and
+  // keeps it in stateDir. Call before anything is served.
+  bool prepare(std::string& error);
+  const std::string& original() const { return original_; }
+
+  // Puts the agent first and starts watching. Call once the agent answers queries.
+  bool apply(std::string& error);
+  // Puts the latest original back (unless someone else replaced the file) and stops watching.
+  void restore();
+
+  // `resolvconf restore` after a crash: the kept original back into the file when the file
+  // still has the agent's lines; the kept copy removed. Returns a message for the operator.
+  static bool restoreAfterCrash(const Config& config, const ResolvConfLines& lines, std::string& message);
+  // `resolvconf show`: the file, the kept original and what the agent writes.
+  static std::string show(const Config& config, const ResolvConfLines& lines);
+
+  // Where the file really is (the link target when it is a symlink) and where its original is kept.
+  static std::string targetPath(const std::string& path);
+  static std::string keptPath(const Config& config) { return config.stateDir + "/resolv.conf.original"; }
+
+ private:
+  static void onInotify(evutil_socket_t fd, short, void* self);
+  void recheck();
+  bool writeFile(const std::string& text, std::string& error);
+
+  event_base* base_;
+  Config config_;
+  ResolvConfLines lines_;
+  std::function<void(const std::string&)> onOriginalChanged_;
+  std::string target_;
+  std::string original_;
+  std::string written_;  // what we wrote last
+  bool applied_ = false;
+  int inotify_ = -1;
+  event* inotifyEvent_ = nullptr;
+  event* recheckTimer_ = nullptr;
+};
+
+}  // namespace mdns
