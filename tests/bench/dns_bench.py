@@ -133,8 +133,10 @@ def dnsperf(port, queries, seconds, mode="udp", rate=None, once=False):
     lost = int(re.search(r"Queries lost:\s+(\d+)", out).group(1))
     qps = float(re.search(r"Queries per second:\s+([\d.]+)", out).group(1))
     avg = re.search(r"Average Latency \(s\):\s+([\d.]+)", out)
+    codes = re.search(r"Response codes:(.*)", out)
+    rcodes = {c: int(n) for c, n in re.findall(r"([A-Z]+) (\d+) \(", codes.group(1))} if codes else {}
     return {"sent": sent, "completed": done, "lost": lost, "qps": qps,
-            "latency_us": float(avg.group(1)) * 1e6 if avg else None}
+            "latency_us": float(avg.group(1)) * 1e6 if avg else None, "rcodes": rcodes}
 
 
 def full_load(load_tool, port, queries, seconds, outstanding, during=None):

@@ -6,7 +6,10 @@ forwarder: forward-zone "." to that nsd, one thread) and the agent (`resolvers`:
 worker) each get every name once to warm their caches, then dnsperf asks both for the same names
 (all cache hits) at saturation and at a fixed rate. Servers are pinned to core 0, dnsperf to core 1.
 Reports qps, lost queries and the server's CPU time per answered query (user and system, from
-/proc), and the agent/unbound ratios. nsd answers minimal responses, as unbound does by default,
+/proc), and the agent/unbound ratios, as a table and as one JSON line. Warm-up must get NOERROR for
+every name and dig must then get the A record of the last name from each; in the measured runs,
+answers other than NOERROR and CPU time spent by nsd (cache misses) are reported. nsd runs on core 1:
+it only works during the warm-up. nsd answers minimal responses, as unbound does by default,
 so both relay answers of the same size.
 
 usage: forward_bench.py --agent BUILD/mesos-dns-agent [--names 1000] [--seconds 10] [--rate 5000]
@@ -15,6 +18,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -22,13 +26,14 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from dns_bench import dnsperf, free_port, measure, rss_kib, stop_processes, wait_answering  # noqa: E402
+from dns_bench import (cpu_ticks, dnsperf, free_port, measure, rss_kib, stop_processes,  # noqa: E402
+                       wait_answering)
 
 
 def write_configs(work, names, nsd_port, unbound_port, agent_port):
     with open(os.path.join(work, "bench.test.zone"), "w") as f:
         f.write("$ORIGIN bench.test.\n$TTL 3600\n@ IN SOA ns1 root 1 3600 600 86400 3600\n@ IN NS ns1\n"
-                "ns1 IN A 192.0.2.53\n")
+                "ns1 IN A 192.0.2.53\nwww IN A 192.0.2.80\n")
         for i in range(names):
             f.write("name%d IN A 10.%d.%d.%d\n" % (i, (i >> 16) & 255, (i >> 8) & 255, i & 255))
     with open(os.path.join(work, "nsd.conf"), "w") as f:
@@ -47,7 +52,8 @@ def write_configs(work, names, nsd_port, unbound_port, agent_port):
                 "forward-zone:\n  name: \".\"\n  forward-addr: 127.0.0.1@%d\n" % (unbound_port, work, work, nsd_port))
     with open(os.path.join(work, "config.json"), "w") as f:
         json.dump({"stateFile": os.path.join(HERE, "..", "fixtures", "cluster_state.json"), "port": agent_port,
-                   "refreshSeconds": 3600, "httpon": False, "workers": 1, "externalon": True,
+                   "listener": "127.0.0.1", "domain": "mesos", "refreshSeconds": 3600, "httpon": False,
+                   "workers": 1, "externalon": True,
                    "resolvers": ["127.0.0.1:%d" % nsd_port], "cacheSize": max(10000, 2 * names)}, f)
     queries = os.path.join(work, "queries.txt")
     with open(queries, "w") as f:
@@ -69,29 +75,36 @@ def main():
 
     work = tempfile.mkdtemp(prefix="mdns-fwd-bench-")
     procs = []
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))  # the servers are stopped all the same
     try:
         nsd_port, unbound_port, agent_port = free_port(), free_port(), free_port()
         queries = write_configs(work, args.names, nsd_port, unbound_port, agent_port)
+        logs = {name: open(os.path.join(work, name + ".log"), "w") for name in ("nsd", "unbound", "agent")}
         nsd = subprocess.Popen(["taskset", "-c", "1", "nsd", "-d", "-c", os.path.join(work, "nsd.conf")],
-                               stderr=subprocess.DEVNULL)
+                               stderr=logs["nsd"])
         procs.append(nsd)
         unbound = subprocess.Popen(["taskset", "-c", "0", "unbound", "-d", "-c", os.path.join(work, "unbound.conf")],
-                                   stderr=subprocess.DEVNULL)
+                                   stderr=logs["unbound"])
         procs.append(unbound)
         agent = subprocess.Popen(["taskset", "-c", "0", args.agent, "-config", os.path.join(work, "config.json")],
-                                 stderr=subprocess.DEVNULL)
+                                 stderr=logs["agent"])
         procs.append(agent)
         for port in (nsd_port, unbound_port, agent_port):
             wait_answering(port, "name0.bench.test")
         servers = [("agent", agent.pid, agent_port), ("unbound", unbound.pid, unbound_port)]
         for _, _, port in servers:  # every name once: the caches are warm
             warm = dnsperf(port, queries, args.seconds, once=True)
-            if warm["completed"] != args.names:
-                raise SystemExit("warm-up on port %d answered %d of %d" % (port, warm["completed"], args.names))
+            if warm["rcodes"].get("NOERROR") != args.names:
+                raise SystemExit("warm-up on port %d: %d of %d answered, %s" % (
+                    port, warm["completed"], args.names, warm["rcodes"]))
+            wait_answering(port, "name%d.bench.test" % (args.names - 1), timeout=5)
         results = {}
         for label, rate in (("udp saturated", None), ("udp %d qps" % args.rate, args.rate)):
             for name, pid, port in servers:
-                results[(label, name)] = measure(pid, port, queries, args.seconds, "udp", rate)
+                upstream = sum(cpu_ticks(nsd.pid))
+                r = results[(label, name)] = measure(pid, port, queries, args.seconds, "udp", rate)
+                r["not_noerror"] = r["completed"] - r["rcodes"].get("NOERROR", 0)
+                r["upstream_ticks"] = sum(cpu_ticks(nsd.pid)) - upstream
         print("names: %d (all cache hits), upstream: nsd, servers on core 0, dnsperf on core 1" % args.names)
         print("%-18s %-8s %10s %8s %10s %9s %9s %9s" % ("run", "server", "qps", "lost", "lat us", "user us",
                                                           "sys us", "cpu us"))
@@ -109,7 +122,20 @@ def main():
             print("%-18s agent/unbound: user %.2f (target <= 0.5), total cpu %.2f (target <= 0.9), qps %.2f" % (
                 label, ratio["user"], ratio["total"], ratio["qps"]))
         print("RSS: agent %d KiB, unbound %d KiB" % (rss_kib(agent.pid), rss_kib(unbound.pid)))
-        print(json.dumps({"names": args.names, "ratios": summary}))
+        for (label, name), r in results.items():
+            if r["not_noerror"] or r["upstream_ticks"]:
+                print("warning: %s %s: %d answers other than NOERROR %s, upstream nsd busy %d ticks" % (
+                    label, name, r["not_noerror"], r["rcodes"], r["upstream_ticks"]))
+        print(json.dumps({"names": args.names, "seconds": args.seconds, "rate": args.rate, "ratios": summary,
+                          "runs": [dict(r, run=label, server=name) for (label, name), r in results.items()]}))
+    except SystemExit as e:
+        if e.code not in (0, None):
+            for name in ("nsd", "unbound", "agent"):  # what the servers said, before the directory goes
+                if not os.path.exists(os.path.join(work, name + ".log")):
+                    continue
+                with open(os.path.join(work, name + ".log")) as f:
+                    print("--- %s.log (end)\n%s" % (name, f.read()[-1500:]), file=sys.stderr)
+        raise
     finally:
         stop_processes(procs)
         shutil.rmtree(work, ignore_errors=True)
