@@ -28,28 +28,43 @@
 namespace mdns {
 namespace {
 
-// The addresses published for the SOA's name server: the listener, or for a wildcard listener
+bool isWildcard(const IpAddress& ip) { return ip.toString() == "0.0.0.0" || ip.toString() == "::"; }
+
+std::vector<IpAddress> listenerIps(const Config& config) {
+  std::vector<IpAddress> out;
+  for (const auto& l : config.listeners) out.push_back(*IpAddress::parse(l));
+  return out;
+}
+
+// The addresses published for the SOA's name server: the listeners, and for a wildcard listener
 // every non-loopback address of the node (as mesos-dns does).
 std::vector<IpAddress> listenerAddresses(const Config& config) {
-  const auto ip = IpAddress::parse(config.listener);
-  if (!ip) return {};
-  const bool wildcard = ip->toString() == "0.0.0.0" || ip->toString() == "::";
-  if (!wildcard) return {*ip};
   std::vector<IpAddress> out;
+  bool wildcard = false;
+  for (const auto& ip : listenerIps(config)) {
+    if (isWildcard(ip)) {
+      wildcard = true;
+    } else if (std::find(out.begin(), out.end(), ip) == out.end()) {
+      out.push_back(ip);
+    }
+  }
+  if (!wildcard) return out;
   ifaddrs* list = nullptr;
   if (getifaddrs(&list) != 0) return out;
   for (ifaddrs* i = list; i != nullptr; i = i->ifa_next) {
     if (i->ifa_addr == nullptr) continue;
+    std::optional<IpAddress> ip;
     if (i->ifa_addr->sa_family == AF_INET) {
       std::array<uint8_t, 4> b{};
       std::memcpy(b.data(), &reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr, 4);
-      if (b[0] != 127) out.push_back(IpAddress::v4(b));
+      if (b[0] != 127) ip = IpAddress::v4(b);
     } else if (i->ifa_addr->sa_family == AF_INET6) {
       std::array<uint8_t, 16> b{};
       std::memcpy(b.data(), &reinterpret_cast<sockaddr_in6*>(i->ifa_addr)->sin6_addr, 16);
       static constexpr uint8_t kLoopback[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-      if (std::memcmp(b.data(), kLoopback, 16) != 0) out.push_back(IpAddress::v6(b));
+      if (std::memcmp(b.data(), kLoopback, 16) != 0) ip = IpAddress::v6(b);
     }
+    if (ip && std::find(out.begin(), out.end(), *ip) == out.end()) out.push_back(*ip);
   }
   freeifaddrs(list);
   return out;
@@ -129,9 +144,9 @@ std::optional<std::vector<std::string>> resolveMasters(const Config& config, std
 bool isSelf(const Config& config, const Upstream& u) {
   if (u.port != config.port) return false;
   std::vector<IpAddress> self = listenerAddresses(config);
-  if (const auto ip = IpAddress::parse(config.listener)) {
-    self.push_back(*ip);
-    if (ip->toString() == "0.0.0.0" || ip->toString() == "::") {
+  for (const auto& ip : listenerIps(config)) {
+    self.push_back(ip);
+    if (isWildcard(ip)) {
       self.push_back(*IpAddress::parse("127.0.0.1"));
       self.push_back(*IpAddress::parse("::1"));
     }
@@ -146,10 +161,11 @@ AllowList allowList(const Config& config) {
   // Default: the node itself (loopback) and the networks the listener is on.
   allow.add(*AddressRange::parse("127.0.0.0/8"));
   allow.add(*AddressRange::parse("::1/128"));
-  const auto listener = IpAddress::parse(config.listener);
-  const bool wildcard = listener && (listener->toString() == "0.0.0.0" || listener->toString() == "::");
+  const auto ips = listenerIps(config);
   for (const auto& net : interfaceNetworks()) {
-    if (wildcard || (listener && net.contains(*listener))) allow.add(net);
+    for (const auto& ip : ips) {
+      if (isWildcard(ip) || net.contains(ip)) allow.add(net);
+    }
   }
   return allow;
 }
@@ -171,14 +187,23 @@ std::vector<Upstream> upstreamsFromResolvConf(const Config& config, const std::s
   return out;
 }
 
-// The nameserver lines the agent writes first into resolv.conf: its listener (loopback for a
-// wildcard listener), then the configured fallbacks.
+// The nameserver lines the agent writes first into resolv.conf: its node-local listener addresses
+// when it has some (containers can reach them; Docker drops 127.x nameservers), else its loopback
+// listener (127.0.0.1 for a wildcard one); then the configured fallbacks.
 ResolvConfLines resolvConfLines(const Config& config) {
   ResolvConfLines lines;
-  auto ip = *IpAddress::parse(config.listener);
-  if (ip.toString() == "0.0.0.0") ip = *IpAddress::parse("127.0.0.1");
-  if (ip.toString() == "::") ip = *IpAddress::parse("::1");
-  lines.agent.push_back(ip);
+  std::optional<IpAddress> loopback;
+  for (const auto& ip : listenerIps(config)) {
+    const std::string text = ip.toString();
+    if (isWildcard(ip)) {
+      if (!loopback) loopback = *IpAddress::parse(ip.isV4() ? "127.0.0.1" : "::1");
+    } else if ((ip.isV4() && ip.data()[0] == 127) || text == "::1") {
+      if (!loopback) loopback = ip;
+    } else {
+      lines.agent.push_back(ip);
+    }
+  }
+  if (lines.agent.empty() && loopback) lines.agent.push_back(*loopback);
   for (const auto& f : config.resolvConf.fallback) lines.fallback.push_back(*IpAddress::parse(f));
   return lines;
 }
@@ -296,14 +321,20 @@ int runAgent(const Config& config) {
   if (config.dnsOn) {
     // Listen before the first load: until records exist, names in the domain get SERVFAIL and
     // resolvers move on to the next nameserver.
-    for (auto& server : servers) {
-      if (!server->listen(config.listener, config.port, workerCount > 1, error)) {
-        log::error(error);
-        return 1;
+    std::string where;
+    for (const auto& listener : config.listeners) {
+      for (auto& server : servers) {
+        if (!server->listen(listener, config.port, workerCount > 1, error)) {
+          log::error(error);
+          return 1;
+        }
       }
+      where += (where.empty() ? "" : ", ") +
+               (listener.find(':') != std::string::npos ? "[" + listener + "]" : listener) + ":" +
+               std::to_string(config.port);
     }
-    log::info("serving DNS for " + config.domain + ". on " + config.listener + ":" + std::to_string(config.port) +
-              " (udp, tcp; " + std::to_string(workerCount) + " worker" + (workerCount > 1 ? "s)" : ")"));
+    log::info("serving DNS for " + config.domain + ". on " + where + " (udp, tcp; " + std::to_string(workerCount) +
+              " worker" + (workerCount > 1 ? "s)" : ")"));
   }
   std::vector<std::thread> workerThreads;
   for (auto& workerBase : workerBases) {

@@ -125,7 +125,14 @@ const std::vector<std::pair<std::string, Setter>>& keyTable() {
          }
        }},
       {"timeout", [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.timeout, 1, 3600); }},
-      {"listener", [](Reader& r, auto k, const json& v, Config& c) { r.string(k, v, c.listener); }},
+      {"listener",
+       [](Reader& r, auto k, const json& v, Config& c) {
+         if (v.is_string()) {
+           c.listeners = {v.get<std::string>()};
+         } else {
+           r.strings(k, v, c.listeners);
+         }
+       }},
       {"httpListener", [](Reader& r, auto k, const json& v, Config& c) { r.string(k, v, c.httpListener); }},
       {"httpPort", [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.httpPort, 0, 65535); }},
       {"SOAMname", [](Reader& r, auto k, const json& v, Config& c) { r.string(k, v, c.soaMname); }},
@@ -331,7 +338,16 @@ void validate(Reader& r, Config& c, const std::string& path) {
             "resolv.conf has no ports: the agent can manage it only when it listens on port 53 (port is " +
                 std::to_string(c.port) + ")");
   }
-  if (!IpAddress::parse(c.listener)) r.error("listener", "\"" + c.listener + "\" is not an IP address");
+  if (c.listeners.empty()) r.error("listener", "no address given");
+  std::set<std::string> seenListeners;
+  for (const auto& l : c.listeners) {
+    const auto ip = IpAddress::parse(l);
+    if (!ip) {
+      r.error("listener", "\"" + l + "\" is not an IP address");
+    } else if (!seenListeners.insert(ip->toString()).second) {
+      r.error("listener", "duplicate address \"" + l + "\"");
+    }
+  }
   if (c.httpOn && !IpAddress::parse(c.httpListener)) {
     r.error("httpListener", "\"" + c.httpListener + "\" is not an IP address");
   }

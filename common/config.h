@@ -38,7 +38,9 @@ struct Config {
   std::vector<std::string> resolvers;  // empty: the node's own upstreams (forwarding issue)
   std::map<std::string, std::vector<std::string>> zoneResolvers;
   int timeout = 5;
-  std::string listener = "127.0.0.1";  // mesos-dns: 0.0.0.0; a per-node agent serves its node
+  // mesos-dns: one address, 0.0.0.0; here one or a list ("listener": ["127.0.0.1", "169.254.20.10"]),
+  // default 127.0.0.1: a per-node agent serves its node.
+  std::vector<std::string> listeners = {"127.0.0.1"};
   std::string httpListener = "127.0.0.1";
   int httpPort = 8123;
   std::string soaMname = "ns1.mesos.";  // always fully qualified after parsing

@@ -82,7 +82,7 @@ TEST(Config, DefaultsEqualMesosDnsExceptTheListener) {
   EXPECT_EQ(c.configPath, kPath);
   // The per-node agent's deliberate differences: it serves its own node (mesos-dns: 0.0.0.0), and
   // forwards to the node's own upstreams (mesos-dns: 8.8.8.8), see config.h.
-  EXPECT_EQ(c.listener, "127.0.0.1");
+  EXPECT_THAT(c.listeners, ElementsAre("127.0.0.1"));
   EXPECT_EQ(c.httpListener, "127.0.0.1");
   EXPECT_THAT(c.resolvers, IsEmpty());
 }
@@ -110,7 +110,7 @@ TEST(Config, EveryKeyIsRead) {
   ASSERT_EQ(c.zoneResolvers.count("consul"), 1u);
   EXPECT_THAT(c.zoneResolvers.at("consul"), ElementsAre("10.0.0.54:8600"));
   EXPECT_EQ(c.timeout, 2);
-  EXPECT_EQ(c.listener, "10.0.0.9");
+  EXPECT_THAT(c.listeners, ElementsAre("10.0.0.9"));
   EXPECT_EQ(c.httpListener, "10.0.0.9");
   EXPECT_EQ(c.httpPort, 8124);
   EXPECT_EQ(c.soaMname, "ns9.dc1.");
@@ -472,6 +472,24 @@ TEST(Config, ResolvConfNeedsPort53AndAddressFallbacks) {
   EXPECT_NE(errorWith(r, {"resolvConf.manage", "port 53", "5353"}), "");
   EXPECT_NE(errorWith(r, {"resolvConf.fallback", "10.1.0.53:53"}), "");
   EXPECT_NE(errorWith(r, {"stateDir", "absolute"}), "");
+}
+
+}  // namespace
+}  // namespace mdns
+
+namespace mdns {
+namespace {
+
+TEST(Config, ListenerMayBeAListOfDistinctAddresses) {
+  const Config c = parseOk(withMasters(R"("listener": ["127.0.0.1", "169.254.20.10"])"));
+  EXPECT_THAT(c.listeners, ElementsAre("127.0.0.1", "169.254.20.10"));
+  const auto r = parseConfig(withMasters(R"("listener": ["127.0.0.1", "127.0.0.01", "localhost"])"), kPath);
+  EXPECT_NE(errorWith(r, {"listener", "localhost", "not an IP address"}), "");
+  EXPECT_EQ(errorWith(r, {"listener", "duplicate"}), "");  // 127.0.0.01 is not an address either
+  const auto dup = parseConfig(withMasters(R"("listener": ["::1", "0:0::1"])"), kPath);
+  EXPECT_NE(errorWith(dup, {"listener", "duplicate address \"0:0::1\""}), "");
+  const auto none = parseConfig(withMasters(R"("listener": [])"), kPath);
+  EXPECT_NE(errorWith(none, {"listener", "no address given"}), "");
 }
 
 }  // namespace
