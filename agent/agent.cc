@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <sys/resource.h>
 #include <systemd/sd-daemon.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <csignal>
@@ -27,6 +28,8 @@
 
 namespace mdns {
 namespace {
+
+constexpr int kSelfCheckMs = 2000;  // resolv.conf: how often the agent asks itself
 
 bool isWildcard(const IpAddress& ip) { return ip.toString() == "0.0.0.0" || ip.toString() == "::"; }
 
@@ -259,6 +262,16 @@ int runAgent(const Config& config) {
       log::error("resolvConf: " + error);
       return 1;
     }
+    const auto lines = resolvConfLines(config);
+    const bool onlyLoopback = std::all_of(lines.agent.begin(), lines.agent.end(), [](const IpAddress& ip) {
+      return (ip.isV4() && ip.data()[0] == 127) || ip.toString() == "::1";
+    });
+    if (onlyLoopback && (::access("/var/run/docker.sock", F_OK) == 0 || ::access("/usr/bin/dockerd", F_OK) == 0)) {
+      log::warning(
+          "resolvConf: Docker is installed and the agent listens on loopback only: Docker drops 127.x "
+          "nameservers from the resolv.conf it gives bridge-mode containers (and falls back to public "
+          "resolvers), so those tasks will not use the agent; add a node-local address to listener (README)");
+    }
   }
   if (config.externalOn) {
     ForwarderSettings fs;
@@ -355,6 +368,7 @@ int runAgent(const Config& config) {
         if (!static_cast<ResolvConfManager*>(manager)->apply(applyError)) {
           log::error("resolvConf: cannot put the agent into resolv.conf: " + applyError);
         }
+        static_cast<ResolvConfManager*>(manager)->startSelfCheck(kSelfCheckMs);
       },
       resolvConf.get()));
   bool ready = false;

@@ -1,6 +1,9 @@
 #include "agent/resolv_conf_manager.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/inotify.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +14,7 @@
 
 #include "agent/files.h"
 #include "agent/log.h"
+#include "common/forward_cache.h"
 #include "common/upstream.h"
 
 namespace mdns {
@@ -38,6 +42,8 @@ ResolvConfManager::ResolvConfManager(event_base* base, const Config& config, Res
       target_(targetPath(config.resolvConf.path)) {}
 
 ResolvConfManager::~ResolvConfManager() {
+  if (checkTimer_ != nullptr) event_free(checkTimer_);
+  if (checkFd_ >= 0) ::close(checkFd_);
   if (inotifyEvent_ != nullptr) event_free(inotifyEvent_);
   if (recheckTimer_ != nullptr) event_free(recheckTimer_);
   if (inotify_ >= 0) ::close(inotify_);
@@ -92,6 +98,8 @@ bool ResolvConfManager::apply(std::string& error) {
   }
   log::info(target_ + ": the agent is the first nameserver (then " + nameservers(original_) + ")");
   applied_ = true;
+  if (!replaceFileAtomically(keptPath(config_), original_, nullptr, error)) return false;
+  if (inotifyEvent_ != nullptr) event_add(inotifyEvent_, nullptr);  // again after a restore
   if (inotify_ < 0) {
     inotify_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     const std::string folder = folderOf(target_);
@@ -165,6 +173,78 @@ void ResolvConfManager::restore() {
     log::info(target_ + " restored (nameservers " + nameservers(text) + ")");
   }
   ::unlink(keptPath(config_).c_str());
+}
+
+void ResolvConfManager::startSelfCheck(int intervalMs) {
+  if (checkTimer_ != nullptr || lines_.agent.empty()) return;
+  const Upstream self{lines_.agent.front(), static_cast<uint16_t>(config_.port)};
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  if (self.ip.isV4()) {
+    auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(self.port);
+    std::memcpy(&v4->sin_addr, self.ip.data(), 4);
+    len = sizeof(sockaddr_in);
+  } else {
+    auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(self.port);
+    std::memcpy(&v6->sin6_addr, self.ip.data(), 16);
+    len = sizeof(sockaddr_in6);
+  }
+  checkFd_ = ::socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (checkFd_ < 0 || ::connect(checkFd_, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
+    log::warning("resolvConf: no self-check (" + std::string(std::strerror(errno)) + ")");
+    return;
+  }
+  checkApex_ = *dns::toWireName(config_.domain);
+  checkTimer_ = event_new(
+      base_, -1, EV_PERSIST, [](evutil_socket_t, short, void* m) { static_cast<ResolvConfManager*>(m)->selfCheck(); },
+      this);
+  const timeval every{intervalMs / 1000, (intervalMs % 1000) * 1000};
+  event_add(checkTimer_, &every);
+}
+
+void ResolvConfManager::selfCheck() {
+  // The answer to the previous check, if it came.
+  const UpstreamQuery previous{checkId_, checkApex_, dns::kTypeSOA, dns::kClassIN, false, false, 0};
+  uint8_t reply[4096];
+  bool answered = false;
+  for (;;) {
+    const ssize_t n = ::recv(checkFd_, reply, sizeof reply, 0);
+    if (n < 0) break;
+    if (checkUpstreamReply(reply, static_cast<size_t>(n), previous) == ReplyCheck::kMatch) answered = true;
+  }
+  if (checkPending_) {
+    if (answered) {
+      checkFailures_ = 0;
+      if (takenOut_) {
+        std::string error;
+        // Rewritten by others while the agent was out (nobody watched)? That is the original now.
+        const auto current = readWholeFile(target_, error, true);
+        if (current && *current != written_ && !hasAgentMarker(*current) && *current != original_) {
+          original_ = *current;
+          if (onOriginalChanged_) onOriginalChanged_(original_);
+        }
+        if (apply(error)) {
+          takenOut_ = false;
+          log::info("resolvConf: the agent answers again; it is back in " + target_);
+        }
+      }
+    } else if (++checkFailures_ == 3 && applied_) {
+      log::error("resolvConf: the agent does not answer on its own listener; taking it out of " + target_ +
+                 " until it does");
+      restore();
+      takenOut_ = true;
+    }
+  }
+  checkId_ = static_cast<uint16_t>(checkId_ + 1);
+  const UpstreamQuery next{checkId_, checkApex_, dns::kTypeSOA, dns::kClassIN, false, false, 0};
+  uint8_t query[512];
+  const size_t n = buildUpstreamQuery(next, query);
+  ::send(checkFd_, query, n, 0);  // a failed send shows as no answer next time
+  checkPending_ = true;
 }
 
 bool ResolvConfManager::restoreAfterCrash(const Config& config, const ResolvConfLines& lines, std::string& message) {

@@ -15,6 +15,7 @@
 
 #include "common/config.h"
 #include "common/resolv_conf.h"
+#include "common/upstream.h"
 
 namespace mdns {
 
@@ -36,6 +37,11 @@ class ResolvConfManager {
   bool apply(std::string& error);
   // Puts the latest original back (unless someone else replaced the file) and stops watching.
   void restore();
+
+  // Asks the agent on the address it wrote into the file (the domain's SOA) every `intervalMs`:
+  // after three unanswered checks in a row the agent takes itself out of the file; once it
+  // answers again it goes back in. For a worker that has wedged or a listener that has gone.
+  void startSelfCheck(int intervalMs);
 
   // `resolvconf restore` after a crash: the kept original back into the file when the file
   // still has the agent's lines; the kept copy removed. Returns a message for the operator.
@@ -63,6 +69,15 @@ class ResolvConfManager {
   int inotify_ = -1;
   event* inotifyEvent_ = nullptr;
   event* recheckTimer_ = nullptr;
+  // Self-check.
+  void selfCheck();
+  int checkFd_ = -1;
+  event* checkTimer_ = nullptr;
+  std::string checkApex_;
+  uint16_t checkId_ = 0;
+  bool checkPending_ = false;
+  int checkFailures_ = 0;
+  bool takenOut_ = false;  // by the self-check
 };
 
 }  // namespace mdns

@@ -250,6 +250,33 @@ class ResolvConfTest(unittest.TestCase):
         self.assertIn("nothing answers DNS on 127.0.0.1:53", result.stderr)
         self.assertEqual(read(), ORIGINAL)
 
+    @in_private_namespaces
+    def test_node_local_listener_goes_into_the_file_and_a_silent_agent_takes_itself_out(self):
+        # A node-local address as containers use (Docker drops 127.x nameservers), on loopback here.
+        subprocess.run(["ip", "addr", "add", "169.254.20.10/32", "dev", "lo"], check=True)
+        agent = self.start(listener=["127.0.0.1", "169.254.20.10"])
+        self.assertIn(MARKER + " the nameserver lines below up to the original ones are the agent's; it restores "
+                      "this file when it stops\nnameserver 169.254.20.10\nnameserver 127.0.0.2\n", read())
+        self.assertEqual(getent("web.marathon.mesos"), [MESOS_IP])
+        # The address goes away: nothing answers there any more, so the agent takes itself out
+        # (three self-checks, 2 s apart) rather than leave the node a dead first nameserver.
+        subprocess.run(["ip", "addr", "del", "169.254.20.10/32", "dev", "lo"], check=True)
+        wait_until(lambda: read() == ORIGINAL, 12, message=agent.log)
+        agent.wait_log(r"does not answer on its own listener; taking it out")
+        # Back: the agent answers there again and goes back in.
+        subprocess.run(["ip", "addr", "add", "169.254.20.10/32", "dev", "lo"], check=True)
+        wait_until(lambda: MARKER in read(), 8, message=agent.log)
+        agent.wait_log(r"the agent answers again; it is back in")
+        self.assertEqual(getent("web.marathon.mesos"), [MESOS_IP])
+
+    @in_private_namespaces
+    def test_warns_when_docker_containers_cannot_reach_a_loopback_only_agent(self):
+        subprocess.run(["mount", "-t", "tmpfs", "tmpfs", "/run"], check=True)  # private: this namespace only
+        self.addCleanup(subprocess.run, ["umount", "-l", "/run"], check=False)
+        open("/run/docker.sock", "w").close()
+        agent = self.start()
+        agent.wait_log(r"Docker is installed and the agent listens on loopback only")
+
 
 if __name__ == "__main__":
     unittest.main()
