@@ -1,0 +1,117 @@
+#include "common/record_file.h"
+
+#include <charconv>
+
+namespace mdns {
+namespace {
+
+constexpr std::string_view kMagic = "mesos-dns-agent records 1";
+
+std::string hex(const std::array<uint8_t, 20>& digest) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (const uint8_t b : digest) {
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 15]);
+  }
+  return out;
+}
+
+template <typename T>
+bool number(std::string_view text, T& out) {
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+// Splits off the next space-separated word.
+std::string_view word(std::string_view& rest) {
+  const auto space = rest.find(' ');
+  const std::string_view w = rest.substr(0, space);
+  rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+  return w;
+}
+
+}  // namespace
+
+std::string serializeRecordFile(const RecordSet& records, const RecordFileMeta& meta) {
+  std::string out;
+  out.reserve(records.names().size() * 64);
+  out += kMagic;
+  out += "\nsaved " + std::to_string(meta.savedAt) + "\nchanged " + std::to_string(meta.changedAt) + "\norigin " +
+         meta.origin + "\ndigest " + hex(records.contentDigest()) + "\n";
+  for (const auto& [name, recs] : records.names()) {
+    for (const auto& ip : recs.a) out += "A " + name + " " + ip.toString() + "\n";
+    for (const auto& ip : recs.aaaa) out += "AAAA " + name + " " + ip.toString() + "\n";
+    for (const auto& s : recs.srv) out += "SRV " + name + " " + std::to_string(s.port) + " " + s.target + "\n";
+  }
+  out += "end\n";
+  return out;
+}
+
+RecordFileParse parseRecordFile(std::string_view text) {
+  RecordFileParse result;
+  RecordSet records;
+  std::string digest;
+  bool ended = false;
+  size_t lineNo = 0;
+  size_t start = 0;
+  while (start < text.size()) {
+    const size_t nl = text.find('\n', start);
+    if (nl == std::string_view::npos) {
+      result.error = "line " + std::to_string(lineNo + 1) + ": cut off (no end of line): the file is truncated";
+      return result;
+    }
+    std::string_view line = text.substr(start, nl - start);
+    start = nl + 1;
+    ++lineNo;
+    auto fail = [&](const std::string& what) {
+      result.error = "line " + std::to_string(lineNo) + ": " + what;
+      return result;
+    };
+    if (ended) return fail("text after the end line");
+    if (lineNo == 1) {
+      if (line != kMagic) return fail("not a mesos-dns-agent record file (or another version)");
+      continue;
+    }
+    std::string_view rest = line;
+    const std::string_view kind = word(rest);
+    if (kind == "saved" || kind == "changed") {
+      if (!number(rest, kind == "saved" ? result.meta.savedAt : result.meta.changedAt)) return fail("bad time");
+    } else if (kind == "origin") {
+      result.meta.origin = std::string(rest);
+    } else if (kind == "digest") {
+      digest = std::string(rest);
+    } else if (kind == "A" || kind == "AAAA") {
+      const std::string name(word(rest));
+      const auto ip = IpAddress::parse(rest);
+      if (name.empty() || !ip || ip->isV4() != (kind == "A")) return fail("bad " + std::string(kind) + " record");
+      records.addAddress(name, *ip);
+    } else if (kind == "SRV") {
+      const std::string name(word(rest));
+      uint16_t port = 0;
+      if (name.empty() || !number(word(rest), port) || rest.empty()) return fail("bad SRV record");
+      records.addSrv(name, SrvTarget{std::string(rest), port});
+    } else if (kind == "end") {
+      ended = true;
+    } else {
+      return fail("unknown line \"" + std::string(line.substr(0, 40)) + "\"");
+    }
+  }
+  if (lineNo == 0) {
+    result.error = "the file is empty";
+    return result;
+  }
+  if (!ended) {
+    result.error = "no end line: the file is truncated";
+    return result;
+  }
+  records.finalize();
+  if (hex(records.contentDigest()) != digest) {
+    result.error = "the records do not match the digest in the file: it is corrupted";
+    return result;
+  }
+  result.records = std::move(records);
+  return result;
+}
+
+}  // namespace mdns

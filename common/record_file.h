@@ -1,0 +1,31 @@
+// The last good record set on disk (cacheFile): a versioned text file with the records, where
+// they came from and when, closed by an end line and checked by the content digest, so that a
+// truncated or corrupted file is recognised and never served.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/record_set.h"
+
+namespace mdns {
+
+struct RecordFileMeta {
+  int64_t savedAt = 0;    // unix seconds
+  int64_t changedAt = 0;  // unix seconds: when the content last changed (the SOA serial's source)
+  std::string origin;     // "master 10.0.0.5:5050"
+};
+
+// `records` must be finalized.
+std::string serializeRecordFile(const RecordSet& records, const RecordFileMeta& meta);
+
+struct RecordFileParse {
+  std::optional<RecordSet> records;  // finalized
+  RecordFileMeta meta;
+  std::string error;  // "line 12: ..." or what is wrong with the whole
+};
+RecordFileParse parseRecordFile(std::string_view text);
+
+}  // namespace mdns

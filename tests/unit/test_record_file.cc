@@ -1,0 +1,74 @@
+// The last good record set on disk: written, read back the same, and every kind of damage found.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "common/record_file.h"
+
+namespace mdns {
+namespace {
+
+using ::testing::HasSubstr;
+
+RecordSet sample() {
+  RecordSet rs;
+  rs.addAddress("web.marathon.mesos.", *IpAddress::parse("10.0.0.1"));
+  rs.addAddress("web.marathon.mesos.", *IpAddress::parse("10.0.0.2"));
+  rs.addAddress("v6.marathon.mesos.", *IpAddress::parse("fd00::1"));
+  rs.addSrv("_web._tcp.marathon.mesos.", SrvTarget{"web-abcde-s0.marathon.slave.mesos.", 31000});
+  rs.finalize();
+  return rs;
+}
+
+const RecordFileMeta kMeta{1700000000, 1699999000, "master 10.0.0.5:5050"};
+
+TEST(RecordFile, ReadsBackTheSameRecordsAndWhereAndWhenTheyCameFrom) {
+  const auto parsed = parseRecordFile(serializeRecordFile(sample(), kMeta));
+  ASSERT_TRUE(parsed.records) << parsed.error;
+  EXPECT_EQ(*parsed.records, sample());
+  EXPECT_EQ(parsed.records->contentDigest(), sample().contentDigest());
+  EXPECT_EQ(parsed.meta.savedAt, kMeta.savedAt);
+  EXPECT_EQ(parsed.meta.changedAt, kMeta.changedAt);
+  EXPECT_EQ(parsed.meta.origin, kMeta.origin);
+}
+
+TEST(RecordFile, EmptyRecordSetRoundTrips) {
+  RecordSet empty;
+  empty.finalize();
+  const auto parsed = parseRecordFile(serializeRecordFile(empty, kMeta));
+  ASSERT_TRUE(parsed.records) << parsed.error;
+  EXPECT_TRUE(parsed.records->names().empty());
+}
+
+TEST(RecordFile, EveryTruncationIsFound) {
+  const std::string text = serializeRecordFile(sample(), kMeta);
+  for (size_t cut = 0; cut < text.size(); ++cut) {
+    const auto parsed = parseRecordFile(std::string_view(text).substr(0, cut));
+    EXPECT_FALSE(parsed.records) << "cut at " << cut;
+    EXPECT_FALSE(parsed.error.empty());
+  }
+}
+
+TEST(RecordFile, ChangedRecordIsFoundByTheDigest) {
+  std::string text = serializeRecordFile(sample(), kMeta);
+  text.replace(text.find("10.0.0.2"), 8, "10.0.0.9");
+  EXPECT_THAT(parseRecordFile(text).error, HasSubstr("corrupted"));
+}
+
+TEST(RecordFile, DamagedLinesAreNamedByNumber) {
+  std::string text = serializeRecordFile(sample(), kMeta);
+  text.replace(text.find("A web"), 5, "X web");
+  EXPECT_THAT(parseRecordFile(text).error, HasSubstr("line "));
+  EXPECT_THAT(parseRecordFile("something else\nend\n").error, HasSubstr("line 1: not a mesos-dns-agent record file"));
+  EXPECT_THAT(parseRecordFile("").error, HasSubstr("empty"));
+  std::string bad = serializeRecordFile(sample(), kMeta);
+  bad.replace(bad.find("fd00::1"), 7, "10.1.1.1");  // an IPv4 address on an AAAA line
+  EXPECT_THAT(parseRecordFile(bad).error, HasSubstr("bad AAAA record"));
+}
+
+TEST(RecordFile, TextAfterTheEndIsDamage) {
+  EXPECT_THAT(parseRecordFile(serializeRecordFile(sample(), kMeta) + "A x. 1.2.3.4\n").error,
+              HasSubstr("after the end"));
+}
+
+}  // namespace
+}  // namespace mdns
