@@ -350,11 +350,18 @@ int runAgent(const Config& config) {
               " worker" + (workerCount > 1 ? "s)" : ")"));
   }
   std::vector<std::thread> workerThreads;
+  // Stopped by an event, not event_base_loopbreak(): a break asked before a thread has entered its
+  // loop would be forgotten (a SIGTERM right at start), an active event is not.
+  std::vector<std::unique_ptr<event, EventDeleter>> workerStops;
   for (auto& workerBase : workerBases) {
+    workerStops.emplace_back(event_new(
+        workerBase.get(), -1, 0,
+        [](evutil_socket_t, short, void* b) { event_base_loopbreak(static_cast<event_base*>(b)); }, workerBase.get()));
+    event_add(workerStops.back().get(), nullptr);
     workerThreads.emplace_back([b = workerBase.get()] { event_base_loop(b, EVLOOP_NO_EXIT_ON_EMPTY); });
   }
-  auto stopWorkers = [&workerBases, &workerThreads] {
-    for (auto& b : workerBases) event_base_loopbreak(b.get());
+  auto stopWorkers = [&workerStops, &workerThreads] {
+    for (auto& e : workerStops) event_active(e.get(), EV_READ, 0);
     for (auto& t : workerThreads) t.join();
     workerThreads.clear();
   };

@@ -158,6 +158,10 @@ Forwarder::Forwarder(ForwarderSettings settings)
   base_ = event_base_new();
   wake_ = event_new(base_, -1, EV_PERSIST, &Forwarder::onWake, this);
   event_add(wake_, nullptr);
+  stopEvent_ = event_new(
+      base_, -1, 0, [](evutil_socket_t, short, void* base) { event_base_loopbreak(static_cast<event_base*>(base)); },
+      base_);
+  event_add(stopEvent_, nullptr);
   defaultGroup_ = std::make_unique<Group>(settings_.upstreams);
   for (const auto& [zone, list] : settings_.zoneUpstreams) {
     std::string lowerZone = zone;
@@ -171,6 +175,7 @@ Forwarder::~Forwarder() {
   stop();
   while (!pending_.empty()) finish(pending_.begin()->second.get());
   event_free(wake_);
+  event_free(stopEvent_);
   event_base_free(base_);
 }
 
@@ -180,7 +185,9 @@ void Forwarder::start() {
 
 void Forwarder::stop() {
   if (!thread_.joinable()) return;
-  event_base_loopbreak(base_);
+  // An event rather than event_base_loopbreak(): a break asked before the thread has entered its
+  // loop would be forgotten (the loop clears it when it starts); an active event is not.
+  event_active(stopEvent_, EV_READ, 0);
   thread_.join();
 }
 

@@ -103,6 +103,7 @@ class Forwarder {
   ForwardCache cache_;
   event_base* base_ = nullptr;
   event* wake_ = nullptr;
+  event* stopEvent_ = nullptr;
   std::thread thread_;
   std::mutex queueMutex_;
   std::vector<ForwardRequest> queue_;

@@ -1,7 +1,9 @@
 #include "agent/record_source.h"
 
+#include <fcntl.h>
 #include <malloc.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,10 +11,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "agent/files.h"
 #include "agent/host_resolver.h"
 #include "agent/log.h"
 #include "agent/state_fetcher.h"
 #include "common/mesos_state.h"
+#include "common/record_file.h"
 
 namespace mdns {
 namespace {
@@ -82,6 +86,38 @@ std::shared_ptr<const Snapshot> RecordStore::current() const {
   return snapshot_;
 }
 
+ZoneOptions zoneOptions(const Config& c) {
+  ZoneOptions zone;
+  zone.domain = c.domain;
+  zone.ttl = static_cast<uint32_t>(c.ttl);
+  zone.soaMname = c.soaMname;
+  zone.soaRname = c.soaRname;
+  zone.soaRefresh = c.soaRefresh;
+  zone.soaRetry = c.soaRetry;
+  zone.soaExpire = c.soaExpire;
+  zone.soaMinttl = c.soaMinttl;
+  zone.srvWeight = c.srvRecordDefaultWeight;
+  return zone;
+}
+
+std::shared_ptr<const Snapshot> snapshotFromRecords(RecordSet records, const SourceSetup& setup,
+                                                    std::chrono::system_clock::time_point changedAt,
+                                                    const std::string& origin) {
+  auto snap = std::make_shared<Snapshot>();
+  snap->loadedAt = Clock::now();
+  snap->origin = origin;
+  snap->digest = records.contentDigest();
+  snap->countA = records.countA();
+  snap->countAAAA = records.countAAAA();
+  snap->countSrv = records.countSrv();
+  snap->changedAt = changedAt;
+  ZoneOptions zone = zoneOptions(setup.config);
+  zone.soaSerial = static_cast<uint32_t>(std::chrono::system_clock::to_time_t(changedAt));
+  snap->table = AnswerTable::build(records, zone);
+  if (setup.keepRecords) snap->records = std::make_shared<const RecordSet>(std::move(records));
+  return snap;
+}
+
 BuildResult buildSnapshot(MesosState state, const SourceSetup& setup, const Snapshot* previous,
                           const std::string& origin, const HostResolver& resolveHost) {
   BuildResult result;
@@ -98,17 +134,7 @@ BuildResult buildSnapshot(MesosState state, const SourceSetup& setup, const Snap
   snap->countA = generated.records.countA();
   snap->countAAAA = generated.records.countAAAA();
   snap->countSrv = generated.records.countSrv();
-  const Config& c = setup.config;
-  ZoneOptions zone;
-  zone.domain = c.domain;
-  zone.ttl = static_cast<uint32_t>(c.ttl);
-  zone.soaMname = c.soaMname;
-  zone.soaRname = c.soaRname;
-  zone.soaRefresh = c.soaRefresh;
-  zone.soaRetry = c.soaRetry;
-  zone.soaExpire = c.soaExpire;
-  zone.soaMinttl = c.soaMinttl;
-  zone.srvWeight = c.srvRecordDefaultWeight;
+  ZoneOptions zone = zoneOptions(setup.config);
   auto sameZone = [&zone](ZoneOptions other) {
     other.soaSerial = zone.soaSerial;
     return other == zone;
@@ -130,6 +156,7 @@ BuildResult buildSnapshot(MesosState state, const SourceSetup& setup, const Snap
     const auto t1 = Clock::now();
     snap->table = AnswerTable::build(*records, zone);
     result.renderMs = msSince(t1);
+    result.records = records;
     // The answer table holds everything DNS needs; the record set itself is kept only for those
     // who read it (dump-zone), since it costs as much memory again.
     if (setup.keepRecords) snap->records = std::move(records);
@@ -208,8 +235,55 @@ void RecordSource::schedule(double seconds) {
   evtimer_add(timer_, &tv);
 }
 
+void RecordSource::loadCacheFile() {
+  const std::string& path = setup_.config.cacheFile;
+  std::string error;
+  const auto text = readWholeFile(path, error, true);
+  if (!text) {
+    log::warning("cache file: " + error + "; starting without it");
+    return;
+  }
+  if (text->empty()) return;  // none yet (first start)
+  auto parsed = parseRecordFile(*text);
+  if (!parsed.records) {
+    log::error("cache file " + path + ": " + parsed.error + "; ignored (records come from the masters)");
+    return;
+  }
+  // The file's modification time says when the records were last confirmed by a master.
+  struct stat st {};
+  const int64_t confirmed = ::stat(path.c_str(), &st) == 0 ? st.st_mtim.tv_sec : parsed.meta.savedAt;
+  const int64_t age = std::max<int64_t>(
+      0, std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() -
+             confirmed);
+  auto snap = snapshotFromRecords(std::move(*parsed.records), setup_,
+                                  std::chrono::system_clock::from_time_t(parsed.meta.changedAt),
+                                  "cache file " + path + " (" + parsed.meta.origin + ")");
+  log::info("serving " + std::to_string(snap->table->nameCount()) + " names from the cache file " + path +
+            ": records from " + parsed.meta.origin + ", last confirmed " + std::to_string(age) +
+            " s ago; asking the masters now");
+  store_.publish(snap);
+  if (onLoaded_) onLoaded_(*snap);
+}
+
+void RecordSource::saveCacheFile(const RecordSet& records, const Snapshot& snap) {
+  const std::string& path = setup_.config.cacheFile;
+  const auto now = std::chrono::system_clock::now();
+  const RecordFileMeta meta{std::chrono::system_clock::to_time_t(now),
+                            std::chrono::system_clock::to_time_t(snap.changedAt), snap.origin};
+  std::string error;
+  const auto slash = path.rfind('/');
+  if ((slash != std::string::npos && slash > 0 && !makeDirectories(path.substr(0, slash), error)) ||
+      !replaceFileAtomically(path, serializeRecordFile(records, meta), nullptr, error)) {
+    log::warning("cache file: cannot save the records: " + error);
+  }
+}
+
 void RecordSource::refresh() {
   refreshStarted_ = Clock::now();
+  if (!cacheTried_) {
+    cacheTried_ = true;
+    if (usesCacheFile()) loadCacheFile();
+  }
   if (!setup_.config.stateFile.empty()) {
     std::string body, error;
     if (!readFile(setup_.config.stateFile, body, error)) {
@@ -321,6 +395,13 @@ void RecordSource::accept(MesosState state, const std::string& origin, double fe
               " names, answer table " + std::to_string(snap.table->memoryBytes() / 1024) + " KiB)");
   }
   store_.publish(built.snapshot);
+  if (usesCacheFile() && origin.rfind("master ", 0) == 0) {
+    if (built.records) {
+      saveCacheFile(*built.records, snap);
+    } else {
+      ::utimensat(AT_FDCWD, setup_.config.cacheFile.c_str(), nullptr, 0);  // unchanged: confirmed now
+    }
+  }
   if (retireTimer_ != nullptr) {
     const timeval later{0, 200 * 1000};
     evtimer_add(retireTimer_, &later);

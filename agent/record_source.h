@@ -86,6 +86,12 @@ class RecordSource {
   // Generates and publishes. `fetchMs` and `parseMs` are for the log line.
   void accept(MesosState state, const std::string& origin, double fetchMs, double parseMs);
   void schedule(double seconds);
+  // The cache file: the last good record set, read once at start (so a restart with the masters
+  // down serves at once) and written after each refresh that changed the records.
+  bool usesCacheFile() const { return setup_.config.stateFile.empty() && !oneShot_; }
+  void loadCacheFile();
+  void saveCacheFile(const RecordSet& records, const Snapshot& snap);
+  bool cacheTried_ = false;
 
   SourceSetup setup_;
   RecordStore& store_;
@@ -115,7 +121,14 @@ struct BuildResult {
   bool unchanged = false;
   double generateMs = 0;
   double renderMs = 0;
+  std::shared_ptr<const RecordSet> records;  // the generated set when it changed (for the cache file)
 };
+
+// A snapshot of records read back from the cache file: the table rendered with the config's zone
+// settings and `changedAt` as the SOA serial.
+std::shared_ptr<const Snapshot> snapshotFromRecords(RecordSet records, const SourceSetup& setup,
+                                                    std::chrono::system_clock::time_point changedAt,
+                                                    const std::string& origin);
 BuildResult buildSnapshot(MesosState state, const SourceSetup& setup, const Snapshot* previous,
                           const std::string& origin, const HostResolver& resolveHost);
 

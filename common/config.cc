@@ -196,6 +196,7 @@ const std::vector<std::pair<std::string, Setter>>& keyTable() {
        [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.staleMaxSeconds, 0, 604800); }},
       {"allowFrom", [](Reader& r, auto k, const json& v, Config& c) { r.strings(k, v, c.allowFrom); }},
       {"stateDir", [](Reader& r, auto k, const json& v, Config& c) { r.string(k, v, c.stateDir); }},
+      {"cacheFile", [](Reader& r, auto k, const json& v, Config& c) { r.string(k, v, c.cacheFile); }},
       {"resolvConf",
        [](Reader& r, auto k, const json& v, Config& c) {
          if (!v.is_object()) {
@@ -376,6 +377,11 @@ void validate(Reader& r, Config& c, const std::string& path) {
   c.mesosAuthentication = auth;
   if (c.certFile.empty() != c.keyFile.empty()) {
     r.error(c.certFile.empty() ? "CertFile" : "KeyFile", "CertFile and KeyFile go together");
+  }
+  if (c.cacheFile.empty()) c.cacheFile = c.stateDir + "/records.cache";
+  if (c.cacheFile.front() != '/') {
+    const auto slash = path.rfind('/');
+    c.cacheFile = (slash == std::string::npos ? "." : path.substr(0, slash)) + "/" + c.cacheFile;
   }
   if (!c.stateFile.empty() && c.stateFile.front() != '/') {
     const auto slash = path.rfind('/');

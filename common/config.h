@@ -78,6 +78,7 @@ struct Config {
   std::vector<std::string> allowFrom;  // address ranges that may query; empty: loopback + listener networks
   ResolvConfSettings resolvConf;
   std::string stateDir = "/var/lib/mesos-dns-agent";  // what must survive a restart (the original resolv.conf)
+  std::string cacheFile;  // the last good record set (masters only); default stateDir/records.cache
 
   std::string configPath;  // where this config came from, for messages
 

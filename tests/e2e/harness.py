@@ -480,7 +480,9 @@ class Agent:
         # Defaults; a key the test gives in any letter case replaces them (keys are case-insensitive).
         # Names outside the domain are refused unless a test configures upstreams: tests never
         # forward to the machine's own resolvers.
-        defaults = {"listener": LOOPBACK, "httpon": False, "externalon": "resolvers" in config}
+        # State (cache file, original resolv.conf) stays in the test's folder, never /var/lib.
+        defaults = {"listener": LOOPBACK, "httpon": False, "externalon": "resolvers" in config,
+                    "stateDir": os.path.join(self.dir, "state")}
         given = {k.lower() for k in config}
         self.config = {k: v for k, v in defaults.items() if k.lower() not in given}
         self.config.update(config)

@@ -6,7 +6,6 @@ nameserver for a reader, symlinks followed, and never written by an agent that d
 Each test runs in private mount, network and pid namespaces with a private /etc (netns.py): the
 agent on 127.0.0.1:53, nsd upstreams on 127.0.0.2:53 (example.test) and 127.0.0.3:53 (other.test),
 and name lookups through the real glibc resolver (gethostbyname)."""
-import json
 import os
 import signal
 import socket
@@ -63,12 +62,6 @@ class ResolvConfTest(unittest.TestCase):
                 "resolvConf": {"manage": True}}
         base.update(config)
         agent = start_agent(self, base, files=files, wait=False)
-        if "stateDir" not in config:
-            agent.config["stateDir"] = os.path.join(agent.dir, "state")
-            with open(agent.config_path, "w") as f:
-                json.dump(agent.config, f)
-            agent.stop()
-            agent.start(wait=False)
         if wait:
             wait_until(lambda: MARKER in read(), 10, message=lambda: "resolv.conf not managed; log:\n" + agent.log())
         return agent
