@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "agent/files.h"
@@ -17,6 +18,7 @@
 #include "agent/state_fetcher.h"
 #include "common/mesos_state.h"
 #include "common/record_file.h"
+#include "common/refresh_policy.h"
 
 namespace mdns {
 namespace {
@@ -385,6 +387,21 @@ void RecordSource::accept(MesosState state, const std::string& origin, double fe
   auto built = buildSnapshot(std::move(state), setup_, previous.get(), origin, resolveHostBlocking);
   for (const auto& w : built.warnings) log::warning(origin + ": " + w);
   const auto& snap = *built.snapshot;
+  if (!built.unchanged && previous) {
+    const size_t served = previous->countA + previous->countAAAA + previous->countSrv;
+    const size_t fresh = snap.countA + snap.countAAAA + snap.countSrv;
+    heldCount_ = snap.digest == heldDigest_ ? heldCount_ + 1 : 1;
+    heldDigest_ = snap.digest;
+    if (!acceptRecordCount(served, fresh, setup_.config.minRecordRatio, heldCount_)) {
+      log::warning(origin + " gives " + std::to_string(fresh) + " records where " + std::to_string(served) +
+                   " are served: below minRecordRatio " + fmt(setup_.config.minRecordRatio) +
+                   ", so it looks wrong; still serving the previous records (taken if it comes 3 times in a row)");
+      return;
+    }
+    if (fresh < setup_.config.minRecordRatio * static_cast<double>(served)) {
+      log::warning(origin + ": the smaller record set came 3 times in a row; serving it");
+    }
+  }
   if (built.unchanged) {
     log::debug("records from " + origin + " unchanged");
   } else {
@@ -411,13 +428,19 @@ void RecordSource::accept(MesosState state, const std::string& origin, double fe
   if (onLoaded_) onLoaded_(snap);
 }
 
-void RecordSource::finishRefresh(bool) {
+void RecordSource::finishRefresh(bool ok) {
   if (oneShot_) {
     finished_ = true;
     event_base_loopbreak(base_);
     return;
   }
-  schedule(setup_.config.refreshSeconds);
+  failures_ = ok ? 0 : failures_ + 1;
+  static thread_local std::mt19937 random{std::random_device{}()};
+  const double next =
+      nextRefreshSeconds(setup_.config.refreshSeconds, failures_, std::uniform_real_distribution<>(0, 1)(random));
+  if (failures_ > 1)
+    log::info("next refresh in " + fmt(next) + " s (" + std::to_string(failures_) + " failed in a row)");
+  schedule(next);
 }
 
 std::string RecordSource::loadOnce(const SourceSetup& setup, std::shared_ptr<const Snapshot>& out) {

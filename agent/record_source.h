@@ -92,6 +92,9 @@ class RecordSource {
   void loadCacheFile();
   void saveCacheFile(const RecordSet& records, const Snapshot& snap);
   bool cacheTried_ = false;
+  int failures_ = 0;                      // refreshes failed in a row (back-off)
+  std::array<uint8_t, 20> heldDigest_{};  // a shrunken set held back by minRecordRatio...
+  int heldCount_ = 0;                     // ...and how many refreshes in a row brought it
 
   SourceSetup setup_;
   RecordStore& store_;

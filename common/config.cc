@@ -197,6 +197,14 @@ const std::vector<std::pair<std::string, Setter>>& keyTable() {
       {"allowFrom", [](Reader& r, auto k, const json& v, Config& c) { r.strings(k, v, c.allowFrom); }},
       {"stateDir", [](Reader& r, auto k, const json& v, Config& c) { r.string(k, v, c.stateDir); }},
       {"cacheFile", [](Reader& r, auto k, const json& v, Config& c) { r.string(k, v, c.cacheFile); }},
+      {"minRecordRatio",
+       [](Reader& r, auto k, const json& v, Config& c) {
+         if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 1) {
+           r.error(k, "expected a number from 0 to 1, found " + describe(v));
+           return;
+         }
+         c.minRecordRatio = v.get<double>();
+       }},
       {"resolvConf",
        [](Reader& r, auto k, const json& v, Config& c) {
          if (!v.is_object()) {

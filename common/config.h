@@ -78,7 +78,8 @@ struct Config {
   std::vector<std::string> allowFrom;  // address ranges that may query; empty: loopback + listener networks
   ResolvConfSettings resolvConf;
   std::string stateDir = "/var/lib/mesos-dns-agent";  // what must survive a restart (the original resolv.conf)
-  std::string cacheFile;  // the last good record set (masters only); default stateDir/records.cache
+  double minRecordRatio = 0.5;  // a new set smaller than this x the served one is held back (0: off)
+  std::string cacheFile;        // the last good record set (masters only); default stateDir/records.cache
 
   std::string configPath;  // where this config came from, for messages
 

@@ -251,6 +251,31 @@ class MasterSourceTest(unittest.TestCase):
         self.assertEqual(returncode, 0, agent.log())
         self.assertIn("received SIGTERM, stopping", agent.log())
 
+    def test_a_state_that_shrank_below_min_record_ratio_is_held_back_until_it_comes_three_times(self):
+        master = fake_master(self)
+        many = ["10.4.0.%d" % i for i in range(1, 41)]
+        master.state = app_state(master.pid, "web", task_ips=many)
+        agent = self.agent_for(master)
+        agent.wait_loaded()
+        self.assertEqual(len(a_records(agent)), 40)
+        # A master that lost its frameworks for a moment: far fewer records.
+        master.state = app_state(master.pid, "other", task_ips=["10.4.1.1"])
+        mark = agent.log_mark()
+        agent.wait_log(r"below minRecordRatio 0\.5, so it looks wrong; still serving the previous records", since=mark)
+        self.assertEqual(len(a_records(agent)), 40)
+        # The same small set three refreshes in a row: the cluster really is that small now.
+        agent.wait_log(r"the smaller record set came 3 times in a row; serving it", since=mark, timeout=15)
+        wait_until(lambda: a_records(agent, "other.marathon.mesos") == ["10.4.1.1"], 5)
+        self.assertEqual(a_records(agent), "NXDOMAIN")
+
+    def test_min_record_ratio_zero_swaps_in_any_set(self):
+        master = fake_master(self)
+        master.state = app_state(master.pid, "web", task_ips=["10.4.2.%d" % i for i in range(1, 21)])
+        agent = self.agent_for(master, minRecordRatio=0)
+        agent.wait_loaded()
+        master.state = app_state(master.pid, "other", task_ips=["10.4.3.1"])
+        wait_until(lambda: a_records(agent, "other.marathon.mesos") == ["10.4.3.1"], 8, message=agent.log)
+
     def test_refuses_names_outside_domain(self):
         master = fake_master(self)
         master.state = app_state(master.pid, "web", task_ips=["10.9.1.1"])
