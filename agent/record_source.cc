@@ -237,6 +237,14 @@ void RecordSource::schedule(double seconds) {
   evtimer_add(timer_, &tv);
 }
 
+std::string RecordSource::servingNote() const {
+  const auto snap = store_.current();
+  if (!snap) return "nothing to serve yet (names in the domain get SERVFAIL)";
+  const auto age = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - snap->loadedAt).count();
+  return "still serving the previous records (" + std::to_string(snap->table->nameCount()) + " names from " +
+         snap->origin + ", loaded " + std::to_string(age) + " s ago)";
+}
+
 void RecordSource::loadCacheFile() {
   const std::string& path = setup_.config.cacheFile;
   std::string error;
@@ -290,7 +298,7 @@ void RecordSource::refresh() {
     std::string body, error;
     if (!readFile(setup_.config.stateFile, body, error)) {
       lastError_ = error;
-      log::error("refresh failed: " + error + "; still serving the previous records");
+      log::error("refresh failed: " + error + "; " + servingNote());
       finishRefresh(false);
       return;
     }
@@ -301,8 +309,7 @@ void RecordSource::refresh() {
     const double parseMs = msSince(parseStart);
     if (!parsed.state) {
       lastError_ = setup_.config.stateFile + ": " + parsed.error;
-      log::error("refresh failed: " + setup_.config.stateFile + ": " + parsed.error +
-                 "; still serving the previous records");
+      log::error("refresh failed: " + setup_.config.stateFile + ": " + parsed.error + "; " + servingNote());
       finishRefresh(false);
       return;
     }
@@ -322,8 +329,8 @@ void RecordSource::refresh() {
 void RecordSource::tryMaster(const std::shared_ptr<MasterAttempt>& attempt) {
   if (attempt->next >= attempt->candidates.size()) {
     lastError_ = "no master gave a leader's state (last error: " + attempt->lastError + ")";
-    log::error("refresh failed: no master gave a leader's state (last error: " + attempt->lastError +
-               "); still serving the previous records");
+    log::error("refresh failed: no master gave a leader's state (last error: " + attempt->lastError + "); " +
+               servingNote());
     finishRefresh(false);
     return;
   }

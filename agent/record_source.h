@@ -92,6 +92,8 @@ class RecordSource {
   void loadCacheFile();
   void saveCacheFile(const RecordSet& records, const Snapshot& snap);
   bool cacheTried_ = false;
+  // For failure log lines: what is served meanwhile and how old it is.
+  std::string servingNote() const;
   int failures_ = 0;                      // refreshes failed in a row (back-off)
   std::array<uint8_t, 20> heldDigest_{};  // a shrunken set held back by minRecordRatio...
   int heldCount_ = 0;                     // ...and how many refreshes in a row brought it

@@ -165,7 +165,7 @@ class MasterSourceTest(unittest.TestCase):
                 master.body, master.status = answer["body"], answer["status"]
                 agent.wait_log(r"master 127\.0\.0\.1:%d[^\n]*%s" % (master.port, reason), since=mark)
                 agent.wait_log(r"refresh failed: no master gave a leader's state[^\n]*still serving the previous "
-                               r"records", since=mark)
+                               r"records \(\d+ names from master [^\n]*, loaded \d+ s ago\)", since=mark)
                 self.assertEqual(a_records(agent), ["10.5.0.1", "10.5.0.2"])
         # A good state again: the agent takes it.
         master.body, master.status = None, 200
