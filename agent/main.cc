@@ -31,6 +31,7 @@ void usage(FILE* out) {
                "  (none)         run the agent in the foreground, logging to stderr\n"
                "  dump-zone      load the records once from the configured source and print them\n"
                "                 as a BIND zone file\n"
+               "  check          validate the config and exit: 0 when valid, 1 with every problem named\n"
                "  resolvconf restore   put resolv.conf back as it was without the agent (after a crash;\n"
                "                 the service's ExecStopPost runs it)\n"
                "  resolvconf apply     put the agent first in resolv.conf, if it answers on its listener\n"
@@ -83,7 +84,8 @@ int main(int argc, char** argv) {
       commands.push_back(arg);
     }
   }
-  const bool known = commands.empty() || (commands.size() == 1 && commands[0] == "dump-zone") ||
+  const bool known = commands.empty() ||
+                     (commands.size() == 1 && (commands[0] == "dump-zone" || commands[0] == "check")) ||
                      (commands.size() == 2 && commands[0] == "resolvconf" &&
                       (commands[1] == "restore" || commands[1] == "apply" || commands[1] == "show"));
   if (!known) {
@@ -108,6 +110,11 @@ int main(int argc, char** argv) {
     for (const auto& e : parsed.errors) mdns::log::error(e);
     mdns::log::error("refusing to start: the config has " + std::to_string(parsed.errors.size()) + " error(s)");
     return 1;
+  }
+  if (!commands.empty() && commands[0] == "check") {
+    std::printf("%s: valid (%zu warning%s)\n", configPath.c_str(), parsed.warnings.size(),
+                parsed.warnings.size() == 1 ? "" : "s");
+    return 0;
   }
   if (!commands.empty() && commands[0] == "resolvconf") return mdns::resolvConfCommand(*parsed.config, commands[1]);
   if (!commands.empty()) return mdns::dumpZone(*parsed.config);

@@ -294,6 +294,19 @@ class CommandLineTest(unittest.TestCase):
             self.assertEqual(p.returncode, 1, p)
             self.assertIn(path, p.stderr)
 
+    def test_check_validates_the_config_without_starting(self):
+        with temp_dir() as d:
+            good = self.write_config(d, {"stateFile": "state.json", "port": 5353, "unknownKey": 1}, cluster_state())
+            p = run_agent_command(["-config", good, "check"])
+            self.assertEqual(p.returncode, 0, p)
+            self.assertIn("%s: valid (1 warning)" % good, p.stdout)
+            self.assertIn('unknown key "unknownKey" ignored', p.stderr)
+            bad = self.write_config(d, {"stateFile": "state.json", "ttl": -1, "timeout": "5s"}, cluster_state())
+            p = run_agent_command(["-config", bad, "check"])
+            self.assertEqual(p.returncode, 1, p)
+            self.assertRegex(p.stderr, r'key "ttl"')
+            self.assertRegex(p.stderr, r'key "timeout"[^\n]*"5s"')
+
     def test_unknown_flag_exits_2_with_usage(self):
         p = run_agent_command(["-no-such-flag"])
         self.assertEqual(p.returncode, 2, p)
