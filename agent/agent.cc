@@ -463,20 +463,7 @@ bool agentAnswers(const Config& config) {
   const auto lines = resolvConfLines(config);
   const Upstream self{lines.agent.front(), static_cast<uint16_t>(config.port)};
   sockaddr_storage ss{};
-  socklen_t len = 0;
-  if (self.ip.isV4()) {
-    auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(self.port);
-    std::memcpy(&v4->sin_addr, self.ip.data(), 4);
-    len = sizeof(sockaddr_in);
-  } else {
-    auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(self.port);
-    std::memcpy(&v6->sin6_addr, self.ip.data(), 16);
-    len = sizeof(sockaddr_in6);
-  }
+  const socklen_t len = self.toSockaddr(ss);
   const int fd = ::socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return false;
   const timeval wait{1, 0};

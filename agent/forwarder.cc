@@ -39,22 +39,6 @@ timeval toTimeval(int64_t ms) {
   return timeval{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>(ms % 1000 * 1000)};
 }
 
-socklen_t toSockaddr(const Upstream& u, sockaddr_storage& ss) {
-  std::memset(&ss, 0, sizeof ss);
-  if (u.ip.isV4()) {
-    auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(u.port);
-    std::memcpy(&v4->sin_addr, u.ip.data(), 4);
-    return sizeof(sockaddr_in);
-  }
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
-  v6->sin6_family = AF_INET6;
-  v6->sin6_port = htons(u.port);
-  std::memcpy(&v6->sin6_addr, u.ip.data(), 16);
-  return sizeof(sockaddr_in6);
-}
-
 std::string describe(const std::vector<Upstream>& list) {
   std::string out;
   for (const auto& u : list) out += (out.empty() ? "" : ", ") + u.toString();
@@ -382,7 +366,7 @@ void Forwarder::launch(Pending* p, size_t upstream, bool tcp) {
   uint8_t query[dns::kHeaderSize + 256 + 4 + dns::kOptSize + 2];
   const size_t length = buildUpstreamQuery(a->query, query + 2);
   sockaddr_storage ss{};
-  const socklen_t ssLen = toSockaddr(h.address, ss);
+  const socklen_t ssLen = h.address.toSockaddr(ss);
   if (!tcp) {
     // A fresh connected socket per query: a random source port, and the kernel drops datagrams
     // from any other address.

@@ -179,20 +179,7 @@ void ResolvConfManager::startSelfCheck(int intervalMs) {
   if (checkTimer_ != nullptr || lines_.agent.empty()) return;
   const Upstream self{lines_.agent.front(), static_cast<uint16_t>(config_.port)};
   sockaddr_storage ss{};
-  socklen_t len = 0;
-  if (self.ip.isV4()) {
-    auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(self.port);
-    std::memcpy(&v4->sin_addr, self.ip.data(), 4);
-    len = sizeof(sockaddr_in);
-  } else {
-    auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(self.port);
-    std::memcpy(&v6->sin6_addr, self.ip.data(), 16);
-    len = sizeof(sockaddr_in6);
-  }
+  const socklen_t len = self.toSockaddr(ss);
   checkFd_ = ::socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (checkFd_ < 0 || ::connect(checkFd_, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
     log::warning("resolvConf: no self-check (" + std::string(std::strerror(errno)) + ")");

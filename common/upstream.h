@@ -2,6 +2,8 @@
 // the nameservers of a resolv.conf text, and address ranges for allowFrom. Pure values.
 #pragma once
 
+#include <sys/socket.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -18,6 +20,8 @@ struct Upstream {
 
   // "192.0.2.1:53", "[2001:db8::1]:53"
   std::string toString() const;
+  // The socket address (sockaddr_in or sockaddr_in6 in `ss`); returns its length.
+  socklen_t toSockaddr(sockaddr_storage& ss) const;
   bool operator==(const Upstream&) const = default;
 };
 

@@ -1,6 +1,9 @@
 // Upstream addresses, resolv.conf nameservers and allowFrom ranges.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include "common/upstream.h"
 
 namespace mdns {
@@ -111,6 +114,26 @@ TEST(AllowList, EmptyListAllowsNobodyAndDuplicatesAreDropped) {
   EXPECT_EQ(allow.toString(), "127.0.0.0/8");
   allow.add(*AddressRange::parse("0.0.0.0/0"));
   EXPECT_TRUE(allow.allows(ip("203.0.113.7")));
+}
+
+}  // namespace
+}  // namespace mdns
+
+namespace mdns {
+namespace {
+
+TEST(Upstream, SocketAddressCarriesFamilyAddressAndPort) {
+  sockaddr_storage ss{};
+  ASSERT_EQ(parseUpstream("192.0.2.1:5353")->toSockaddr(ss), sizeof(sockaddr_in));
+  const auto* v4 = reinterpret_cast<const sockaddr_in*>(&ss);
+  EXPECT_EQ(v4->sin_family, AF_INET);
+  EXPECT_EQ(ntohs(v4->sin_port), 5353);
+  EXPECT_EQ(ntohl(v4->sin_addr.s_addr), 0xC0000201u);
+  ASSERT_EQ(parseUpstream("[::1]:53")->toSockaddr(ss), sizeof(sockaddr_in6));
+  const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&ss);
+  EXPECT_EQ(v6->sin6_family, AF_INET6);
+  EXPECT_EQ(ntohs(v6->sin6_port), 53);
+  EXPECT_EQ(v6->sin6_addr.s6_addr[15], 1);
 }
 
 }  // namespace
