@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -112,6 +114,60 @@ std::string ageText(std::chrono::system_clock::time_point t) {
   const auto s = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - t).count();
   return std::to_string(s) + " s";
 }
+
+// sd_notify WATCHDOG=1 at half of WATCHDOG_USEC when every event loop is alive.
+class Watchdog {
+ public:
+  Watchdog(event_base* main, const std::vector<std::unique_ptr<event_base, EventBaseDeleter>>& workers) {
+    uint64_t usec = 0;
+    if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0) return;
+    limitMs_ = static_cast<int64_t>(usec / 1000);
+    const int64_t beatMs = std::max<int64_t>(limitMs_ / 4, 1);
+    const timeval every{static_cast<time_t>(beatMs / 1000), static_cast<suseconds_t>(beatMs % 1000 * 1000)};
+    beats_ = std::make_unique<std::atomic<int64_t>[]>(workers.size());
+    for (size_t i = 0; i < workers.size(); ++i) {
+      beats_[i] = nowMs();
+      workerTimers_.emplace_back(event_new(
+          workers[i].get(), -1, EV_PERSIST,
+          [](evutil_socket_t, short, void* beat) {
+            static_cast<std::atomic<int64_t>*>(beat)->store(nowMs(), std::memory_order_relaxed);
+          },
+          &beats_[i]));
+      event_add(workerTimers_.back().get(), &every);
+    }
+    count_ = workers.size();
+    mainTimer_.reset(event_new(
+        main, -1, EV_PERSIST, [](evutil_socket_t, short, void* self) { static_cast<Watchdog*>(self)->tick(); }, this));
+    event_add(mainTimer_.get(), &every);
+    sd_notify(0, "WATCHDOG=1");
+    log::info("systemd watchdog: " + std::to_string(limitMs_) + " ms");
+  }
+
+ private:
+  static int64_t nowMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+  void tick() {
+    const int64_t now = nowMs();
+    for (size_t i = 0; i < count_; ++i) {
+      if (now - beats_[i].load(std::memory_order_relaxed) > limitMs_ / 2) {
+        if (!reported_) log::error("worker " + std::to_string(i + 1) + " is stuck; not telling systemd all is well");
+        reported_ = true;
+        return;
+      }
+    }
+    reported_ = false;
+    sd_notify(0, "WATCHDOG=1");
+  }
+
+  int64_t limitMs_ = 0;
+  size_t count_ = 0;
+  bool reported_ = false;
+  std::unique_ptr<std::atomic<int64_t>[]> beats_;
+  std::vector<std::unique_ptr<event, EventDeleter>> workerTimers_;
+  std::unique_ptr<event, EventDeleter> mainTimer_;
+};
 
 }  // namespace
 
@@ -406,6 +462,9 @@ int runAgent(const Config& config) {
   event_add(hup.get(), nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
+  // systemd's watchdog (WatchdogSec): every worker loop beats; the main loop says WATCHDOG=1 only
+  // while all of them have beaten lately, so a wedged loop gets the agent restarted.
+  Watchdog watchdog(base.get(), workerBases);
   source.start();
   event_base_dispatch(base.get());
   sd_notify(0, "STOPPING=1");

@@ -473,7 +473,7 @@ class Agent:
     "httpon" to false. files: {name: str/bytes/dict} written next to config.json (e.g. a state
     file). The process's stderr goes to `log_path`; read it with log()."""
 
-    def __init__(self, config, files=None, extra_args=(), workdir=None):
+    def __init__(self, config, files=None, extra_args=(), workdir=None, env=None):
         self.binary = agent_binary()
         self.dir = workdir or tempfile.mkdtemp(prefix="mdns-e2e-")
         self._own_dir = workdir is None
@@ -491,6 +491,7 @@ class Agent:
         self.config_path = os.path.join(self.dir, "config.json")
         self.log_path = os.path.join(self.dir, "agent.log")
         self.extra_args = list(extra_args)
+        self.env = dict(os.environ, **(env or {}))  # e.g. NOTIFY_SOCKET, as systemd sets it
         self.proc = None
         for name, content in (files or {}).items():
             self.write_file(name, content)
@@ -511,7 +512,8 @@ class Agent:
     def start(self, wait=True, timeout=10.0):
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen([self.binary, "-config", self.config_path] + self.extra_args,
-                                     stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT)
+                                     stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
+                                     env=self.env)
         if wait:
             self.wait_listening(timeout)
         return self
