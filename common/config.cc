@@ -90,6 +90,25 @@ class Reader {
     }
     out = v.get<std::vector<std::string>>();
   }
+  // An object of known fields (matched case-insensitively); other fields are warnings.
+  using Field = std::function<void(const std::string& name, const json& value)>;
+  void object(std::string_view key, const json& v, const char* shape,
+              std::initializer_list<std::pair<const char*, Field>> fields) {
+    if (!v.is_object()) {
+      error(key, std::string("expected an object ") + shape + ", found " + describe(v));
+      return;
+    }
+    for (const auto& [field, value] : v.items()) {
+      const std::string name = std::string(key) + "." + field;
+      const auto known = std::find_if(fields.begin(), fields.end(),
+                                      [&field = field](const auto& f) { return lower(f.first) == lower(field); });
+      if (known != fields.end()) {
+        known->second(name, value);
+      } else {
+        warning("unknown key \"" + name + "\" ignored");
+      }
+    }
+  }
 
  private:
   const std::string& path_;
@@ -167,20 +186,9 @@ const std::vector<std::pair<std::string, Setter>>& keyTable() {
       {"MesosAuthentication", [](Reader& r, auto k, const json& v, Config& c) { r.string(k, v, c.mesosAuthentication); }},
       {"MesosCredentials",
        [](Reader& r, auto k, const json& v, Config& c) {
-         if (!v.is_object()) {
-           r.error(k, "expected an object {\"principal\": ..., \"secret\": ...}, found " + describe(v));
-           return;
-         }
-         for (const auto& [field, value] : v.items()) {
-           const std::string name = std::string(k) + "." + field;
-           if (lower(field) == "principal") {
-             r.string(name, value, c.mesosCredentials.principal);
-           } else if (lower(field) == "secret") {
-             r.string(name, value, c.mesosCredentials.secret);
-           } else {
-             r.warning("unknown key \"" + name + "\" ignored");
-           }
-         }
+         r.object(k, v, "{\"principal\": ..., \"secret\": ...}",
+                  {{"principal", [&](const std::string& n, const json& f) { r.string(n, f, c.mesosCredentials.principal); }},
+                   {"secret", [&](const std::string& n, const json& f) { r.string(n, f, c.mesosCredentials.secret); }}});
        }},
       {"File", [](Reader&, auto, const json&, Config&) {}},  // mesos-dns overwrites it; harmless
       {"stateFile", [](Reader& r, auto k, const json& v, Config& c) { r.string(k, v, c.stateFile); }},
@@ -207,22 +215,10 @@ const std::vector<std::pair<std::string, Setter>>& keyTable() {
        }},
       {"resolvConf",
        [](Reader& r, auto k, const json& v, Config& c) {
-         if (!v.is_object()) {
-           r.error(k, "expected an object {\"manage\": true, ...}, found " + describe(v));
-           return;
-         }
-         for (const auto& [field, value] : v.items()) {
-           const std::string name = std::string(k) + "." + field;
-           if (lower(field) == "manage") {
-             r.boolean(name, value, c.resolvConf.manage);
-           } else if (lower(field) == "path") {
-             r.string(name, value, c.resolvConf.path);
-           } else if (lower(field) == "fallback") {
-             r.strings(name, value, c.resolvConf.fallback);
-           } else {
-             r.warning("unknown key \"" + name + "\" ignored");
-           }
-         }
+         r.object(k, v, "{\"manage\": true, ...}",
+                  {{"manage", [&](const std::string& n, const json& f) { r.boolean(n, f, c.resolvConf.manage); }},
+                   {"path", [&](const std::string& n, const json& f) { r.string(n, f, c.resolvConf.path); }},
+                   {"fallback", [&](const std::string& n, const json& f) { r.strings(n, f, c.resolvConf.fallback); }}});
        }},
   };
   return table;
