@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <thread>
 
@@ -23,7 +24,9 @@
 #include "agent/files.h"
 #include "agent/forwarder.h"
 #include "agent/host_resolver.h"
+#include "agent/http_server.h"
 #include "agent/log.h"
+#include "agent/operations.h"
 #include "agent/resolv_conf_manager.h"
 #include "common/dns_wire.h"
 #include "common/forward_cache.h"
@@ -267,6 +270,49 @@ ResolvConfLines resolvConfLines(const Config& config) {
   return lines;
 }
 
+// Where names outside the domain go: `resolvers`, else the nameservers of the original resolv.conf
+// (never the agent itself), plus zoneResolvers, the timeout and the cache limits.
+ForwarderSettings forwarderSettings(const Config& config, const ResolvConfManager* resolvConf) {
+  ForwarderSettings fs;
+  for (const auto& r : config.resolvers) {
+    const Upstream u = *parseUpstream(r);
+    if (isSelf(config, u)) {
+      log::warning(config.configPath + ": key \"resolvers\": " + r +
+                   " is this agent's own listener; not forwarding to it");
+      continue;
+    }
+    fs.upstreams.push_back(u);
+  }
+  std::string origin = "resolvers";
+  if (config.resolvers.empty()) {
+    std::string readError;
+    origin = config.resolvConf.path;
+    const auto text = resolvConf != nullptr ? std::optional<std::string>(resolvConf->original())
+                                            : readWholeFile(config.resolvConf.path, readError, true);
+    if (!text) log::warning(readError);
+    fs.upstreams = upstreamsFromResolvConf(config, text.value_or(""), origin);
+  }
+  for (const auto& [zone, list] : config.zoneResolvers) {
+    auto& ups = fs.zoneUpstreams[zone];
+    for (const auto& r : list) ups.push_back(*parseUpstream(r));
+  }
+  fs.timeoutMs = config.timeout * 1000;
+  fs.recursionAvailable = config.recurseOn;
+  fs.cache.maxEntries = static_cast<size_t>(config.cacheSize);
+  fs.cache.maxTtl = static_cast<uint32_t>(config.cacheMaxTtl);
+  fs.cache.maxNegativeTtl = static_cast<uint32_t>(config.cacheMaxNegativeTtl);
+  fs.cache.staleMaxSeconds = static_cast<uint32_t>(config.cacheMaxStaleSeconds);
+  std::string list;
+  for (const auto& u : fs.upstreams) list += (list.empty() ? "" : ", ") + u.toString();
+  if (fs.upstreams.empty()) {
+    log::warning("no upstream resolvers to forward to (" + origin + "): names outside " + config.domain +
+                 ". get SERVFAIL");
+  } else {
+    log::info("forwarding other names to " + list + " (from " + origin + ")");
+  }
+  return fs;
+}
+
 std::optional<SourceSetup> prepareSource(const Config& config, std::string& error) {
   SourceSetup setup;
   setup.config = config;
@@ -295,6 +341,9 @@ int runAgent(const Config& config) {
     log::error(error);
     return 1;
   }
+  setup->keepRecords = config.httpOn;  // the HTTP API reads the records (and the enumeration)
+  // The running configuration; a reload (SIGHUP, on this thread) replaces it.
+  auto current = std::make_shared<const Config>(config);
   evthread_use_pthreads();
   std::unique_ptr<event_base, EventBaseDeleter> base(event_base_new());
 
@@ -309,9 +358,9 @@ int runAgent(const Config& config) {
   std::unique_ptr<Forwarder> forwarder;
   if (config.resolvConf.manage) {
     resolvConf = std::make_unique<ResolvConfManager>(
-        base.get(), config, resolvConfLines(config), [&config, &forwarder](const std::string& original) {
-          if (forwarder && config.resolvers.empty()) {
-            forwarder->setUpstreams(upstreamsFromResolvConf(config, original, config.resolvConf.path));
+        base.get(), config, resolvConfLines(config), [&current, &forwarder](const std::string& original) {
+          if (forwarder && current->resolvers.empty()) {
+            forwarder->setUpstreams(upstreamsFromResolvConf(*current, original, current->resolvConf.path));
           }
         });
     if (!resolvConf->prepare(error)) {
@@ -330,43 +379,7 @@ int runAgent(const Config& config) {
     }
   }
   if (config.externalOn) {
-    ForwarderSettings fs;
-    for (const auto& r : config.resolvers) {
-      const Upstream u = *parseUpstream(r);
-      if (isSelf(config, u)) {
-        log::warning(config.configPath + ": key \"resolvers\": " + r +
-                     " is this agent's own listener; not forwarding to it");
-        continue;
-      }
-      fs.upstreams.push_back(u);
-    }
-    std::string origin = "resolvers";
-    if (config.resolvers.empty()) {
-      std::string readError;
-      origin = config.resolvConf.path;
-      const auto text = resolvConf ? std::optional<std::string>(resolvConf->original())
-                                   : readWholeFile(config.resolvConf.path, readError, true);
-      if (!text) log::warning(readError);
-      fs.upstreams = upstreamsFromResolvConf(config, text.value_or(""), origin);
-    }
-    for (const auto& [zone, list] : config.zoneResolvers) {
-      auto& ups = fs.zoneUpstreams[zone];
-      for (const auto& r : list) ups.push_back(*parseUpstream(r));
-    }
-    fs.timeoutMs = config.timeout * 1000;
-    fs.recursionAvailable = config.recurseOn;
-    fs.cache.maxEntries = static_cast<size_t>(config.cacheSize);
-    fs.cache.maxTtl = static_cast<uint32_t>(config.cacheMaxTtl);
-    fs.cache.maxNegativeTtl = static_cast<uint32_t>(config.cacheMaxNegativeTtl);
-    fs.cache.staleMaxSeconds = static_cast<uint32_t>(config.staleMaxSeconds);
-    std::string list;
-    for (const auto& u : fs.upstreams) list += (list.empty() ? "" : ", ") + u.toString();
-    if (fs.upstreams.empty()) {
-      log::warning("no upstream resolvers to forward to (" + origin + "): names outside " + config.domain +
-                   ". get SERVFAIL");
-    } else {
-      log::info("forwarding other names to " + list + " (from " + origin + ")");
-    }
+    ForwarderSettings fs = forwarderSettings(config, resolvConf.get());
     forwarder = std::make_unique<Forwarder>(std::move(fs));
   }
   const AllowList allow = allowList(config);
@@ -386,6 +399,9 @@ int runAgent(const Config& config) {
     servers.push_back(
         std::make_unique<DnsServer>(workerBases.back().get(), store, options, limits, forwarder.get(), &allow));
   }
+  QueryLog queryLog;
+  queryLog.setRate(config.queryLog ? config.queryLogRate : 0);
+  for (auto& server : servers) server->setQueryLog(&queryLog);
   if (forwarder) forwarder->start();
   if (config.dnsOn) {
     // Listen before the first load: until records exist, names in the domain get SERVFAIL and
@@ -453,10 +469,70 @@ int runAgent(const Config& config) {
   };
   std::unique_ptr<event, EventDeleter> term(evsignal_new(base.get(), SIGTERM, onSignal, base.get()));
   std::unique_ptr<event, EventDeleter> intr(evsignal_new(base.get(), SIGINT, onSignal, base.get()));
+
+  // The HTTP API, /health and /metrics, on their own thread.
+  OperationsParts parts;
+  parts.store = &store;
+  parts.source = &source;
+  parts.forwarder = forwarder.get();
+  for (const auto& server : servers) parts.servers.push_back(server.get());
+  parts.resolvConf = resolvConf.get();
+  Operations operations(current, parts);
+  std::unique_ptr<HttpServer> http;
+  if (config.httpOn) {
+    http = std::make_unique<HttpServer>([&operations](const ApiRequest& r) { return operations.handle(r); });
+    if (!http->listen(config.httpListener, config.httpPort, error)) {
+      log::error(error);
+      return 1;
+    }
+    http->start();
+    log::info("serving HTTP (/v1, /health, /metrics) on " + config.httpListener + ":" +
+              std::to_string(config.httpPort));
+  }
+
+  // SIGHUP: read the config file again; a valid one applies without a socket closing.
+  std::function<void()> reload = [&] {
+    sd_notify(0, "RELOADING=1");
+    const std::string path = current->configPath;
+    log::info("SIGHUP: reloading " + path);
+    std::string readError;
+    const auto text = readWholeFile(path, readError, false);
+    ConfigResult parsed;
+    if (text) parsed = parseConfig(*text, path);
+    for (const auto& w : parsed.warnings) log::warning("reload: " + w);
+    std::optional<SourceSetup> nextSetup;
+    if (text && parsed.config) {
+      for (const auto& key : keepRestartOnlyKeys(*current, *parsed.config)) {
+        log::warning("reload: key \"" + key + "\" changed; it takes effect at the next restart");
+      }
+      nextSetup = prepareSource(*parsed.config, readError);
+    }
+    if (!nextSetup) {
+      if (!text || !readError.empty()) log::error("reload: " + readError);
+      for (const auto& e : parsed.errors) log::error("reload: " + e);
+      log::error("reload: the new config is not valid; keeping the running one");
+      operations.countReload(false);
+      sd_notify(0, "READY=1");
+      return;
+    }
+    auto next = std::make_shared<const Config>(*parsed.config);
+    nextSetup->keepRecords = next->httpOn;
+    source.reconfigure(std::move(*nextSetup));
+    if (forwarder && (next->resolvers != current->resolvers || next->zoneResolvers != current->zoneResolvers ||
+                      next->timeout != current->timeout)) {
+      auto fs = forwarderSettings(*next, resolvConf.get());
+      forwarder->reconfigure(std::move(fs.upstreams), std::move(fs.zoneUpstreams), fs.timeoutMs);
+    }
+    queryLog.setRate(next->queryLog ? next->queryLogRate : 0);
+    current = next;
+    operations.setConfig(current);
+    operations.countReload(true);
+    log::info("reload: the new config is in force");
+    sd_notify(0, "READY=1");
+  };
   std::unique_ptr<event, EventDeleter> hup(evsignal_new(
-      base.get(), SIGHUP,
-      [](evutil_socket_t, short, void*) { log::warning("SIGHUP: configuration reload is not supported yet; ignored"); },
-      nullptr));
+      base.get(), SIGHUP, [](evutil_socket_t, short, void* f) { (*static_cast<std::function<void()>*>(f))(); },
+      &reload));
   event_add(term.get(), nullptr);
   event_add(intr.get(), nullptr);
   event_add(hup.get(), nullptr);
@@ -468,6 +544,7 @@ int runAgent(const Config& config) {
   source.start();
   event_base_dispatch(base.get());
   sd_notify(0, "STOPPING=1");
+  if (http) http->stop();
   if (resolvConf) resolvConf->restore();  // while the sockets still answer
   stopWorkers();
   if (forwarder) forwarder->stop();  // before the servers whose sockets it answers on go

@@ -104,9 +104,9 @@ ZoneOptions zoneOptions(const Config& c) {
 
 std::shared_ptr<const Snapshot> snapshotFromRecords(RecordSet records, const SourceSetup& setup,
                                                     std::chrono::system_clock::time_point changedAt,
-                                                    const std::string& origin) {
+                                                    const std::string& origin, std::chrono::seconds age) {
   auto snap = std::make_shared<Snapshot>();
-  snap->loadedAt = Clock::now();
+  snap->loadedAt = Clock::now() - age;
   snap->origin = origin;
   snap->digest = records.contentDigest();
   snap->countA = records.countA();
@@ -123,13 +123,15 @@ std::shared_ptr<const Snapshot> snapshotFromRecords(RecordSet records, const Sou
 BuildResult buildSnapshot(MesosState state, const SourceSetup& setup, const Snapshot* previous,
                           const std::string& origin, const HostResolver& resolveHost) {
   BuildResult result;
-  const auto options = GeneratorOptions::fromConfig(setup.config, setup.nameServerAddresses, setup.masters);
+  auto options = GeneratorOptions::fromConfig(setup.config, setup.nameServerAddresses, setup.masters);
+  options.enumerate = setup.keepRecords && setup.config.enumerationOn;
   const auto t0 = Clock::now();
   auto generated = generateRecords(state, options, resolveHost);
   result.generateMs = msSince(t0);
   state = MesosState();  // not needed any more: free it before the table is rendered (peak memory)
   result.warnings = std::move(generated.warnings);
   auto snap = std::make_shared<Snapshot>();
+  if (options.enumerate) snap->enumeration = std::make_shared<const Enumeration>(std::move(generated.enumeration));
   snap->loadedAt = Clock::now();
   snap->origin = origin;
   snap->digest = generated.records.contentDigest();
@@ -198,6 +200,9 @@ void RecordSource::start() {
       base_, -1, 0, [](evutil_socket_t, short, void* base) { event_base_loopbreak(static_cast<event_base*>(base)); },
       base_);
   event_add(stopEvent_, nullptr);
+  reconfigureEvent_ = event_new(
+      base_, -1, 0, [](evutil_socket_t, short, void* self) { static_cast<RecordSource*>(self)->applyReconfigure(); },
+      this);
   schedule(0);
   finishedRun_ = runDone_.get_future();
   thread_ = std::thread([this] { run(); });
@@ -216,6 +221,7 @@ bool RecordSource::stop(std::chrono::milliseconds grace) {
   event_free(retireTimer_);
   retireTimer_ = nullptr;
   event_free(stopEvent_);
+  event_free(reconfigureEvent_);
   event_base_free(base_);
   base_ = nullptr;
   return true;
@@ -235,6 +241,16 @@ void RecordSource::schedule(double seconds) {
   timeval tv{static_cast<time_t>(seconds),
              static_cast<suseconds_t>((seconds - static_cast<double>(static_cast<time_t>(seconds))) * 1e6)};
   evtimer_add(timer_, &tv);
+}
+
+void RecordSource::setLastError(std::string error) {
+  std::lock_guard lock(errorMutex_);
+  lastError_ = std::move(error);
+}
+
+std::string RecordSource::lastError() const {
+  std::lock_guard lock(errorMutex_);
+  return lastError_;
 }
 
 std::string RecordSource::servingNote() const {
@@ -267,7 +283,7 @@ void RecordSource::loadCacheFile() {
              confirmed);
   auto snap = snapshotFromRecords(std::move(*parsed.records), setup_,
                                   std::chrono::system_clock::from_time_t(parsed.meta.changedAt),
-                                  "cache file " + path + " (" + parsed.meta.origin + ")");
+                                  "cache file " + path + " (" + parsed.meta.origin + ")", std::chrono::seconds(age));
   log::info("serving " + std::to_string(snap->table->nameCount()) + " names from the cache file " + path +
             ": records from " + parsed.meta.origin + ", last confirmed " + std::to_string(age) +
             " s ago; asking the masters now");
@@ -288,7 +304,45 @@ void RecordSource::saveCacheFile(const RecordSet& records, const Snapshot& snap)
   }
 }
 
+void RecordSource::reconfigure(SourceSetup setup) {
+  {
+    std::lock_guard lock(reconfigureMutex_);
+    newSetup_ = std::make_unique<SourceSetup>(std::move(setup));
+  }
+  if (reconfigureEvent_ != nullptr) event_active(reconfigureEvent_, EV_READ, 0);
+}
+
+void RecordSource::applyReconfigure() {
+  std::unique_ptr<SourceSetup> setup;
+  {
+    std::lock_guard lock(reconfigureMutex_);
+    setup.swap(newSetup_);
+  }
+  if (!setup) return;
+  const bool sameDomain = setup->config.domain == setup_.config.domain;
+  setup_ = std::move(*setup);
+  const auto current = store_.current();
+  ZoneOptions zone = zoneOptions(setup_.config);
+  if (current) zone.soaSerial = current->table->zone().soaSerial;
+  if (current && current->records && sameDomain && !(current->table->zone() == zone)) {
+    // New TTL or SOA fields: the same records, rendered again (the data's age stays).
+    const auto age = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - current->loadedAt);
+    auto snap = std::make_shared<Snapshot>(
+        *snapshotFromRecords(*current->records, setup_, std::chrono::system_clock::now(), current->origin, age));
+    snap->enumeration = current->enumeration;
+    log::info("reload: zone settings changed; " + std::to_string(snap->table->nameCount()) + " names rendered again");
+    store_.publish(snap);
+    if (onLoaded_) onLoaded_(*snap);
+  }
+  if (refreshing_) {
+    refreshAgain_ = true;
+  } else {
+    schedule(0);
+  }
+}
+
 void RecordSource::refresh() {
+  refreshing_ = true;
   refreshStarted_ = Clock::now();
   if (!cacheTried_) {
     cacheTried_ = true;
@@ -297,7 +351,7 @@ void RecordSource::refresh() {
   if (!setup_.config.stateFile.empty()) {
     std::string body, error;
     if (!readFile(setup_.config.stateFile, body, error)) {
-      lastError_ = error;
+      setLastError(error);
       log::error("refresh failed: " + error + "; " + servingNote());
       finishRefresh(false);
       return;
@@ -308,7 +362,7 @@ void RecordSource::refresh() {
     std::string().swap(body);  // the text is not needed once parsed
     const double parseMs = msSince(parseStart);
     if (!parsed.state) {
-      lastError_ = setup_.config.stateFile + ": " + parsed.error;
+      setLastError(setup_.config.stateFile + ": " + parsed.error);
       log::error("refresh failed: " + setup_.config.stateFile + ": " + parsed.error + "; " + servingNote());
       finishRefresh(false);
       return;
@@ -328,7 +382,7 @@ void RecordSource::refresh() {
 
 void RecordSource::tryMaster(const std::shared_ptr<MasterAttempt>& attempt) {
   if (attempt->next >= attempt->candidates.size()) {
-    lastError_ = "no master gave a leader's state (last error: " + attempt->lastError + ")";
+    setLastError("no master gave a leader's state (last error: " + attempt->lastError + ")");
     log::error("refresh failed: no master gave a leader's state (last error: " + attempt->lastError + "); " +
                servingNote());
     finishRefresh(false);
@@ -358,6 +412,7 @@ void RecordSource::tryMaster(const std::shared_ptr<MasterAttempt>& attempt) {
     const auto parseStart = Clock::now();
     auto parsed = parseMesosState(r.body);
     const size_t bodyBytes = r.body.size();
+    stats_.bytes.add(r.wireBytes);
     std::string().swap(r.body);  // the text is not needed once parsed
     const double parseMs = msSince(parseStart);
     if (!parsed.state) {
@@ -441,10 +496,19 @@ void RecordSource::finishRefresh(bool ok) {
     event_base_loopbreak(base_);
     return;
   }
+  refreshing_ = false;
   failures_ = ok ? 0 : failures_ + 1;
+  (ok ? stats_.refreshes : stats_.failures).add();
+  stats_.lastDurationSeconds.store(msSince(refreshStarted_) / 1000, std::memory_order_relaxed);
+  if (ok) setLastError("");
   static thread_local std::mt19937 random{std::random_device{}()};
   const double next =
       nextRefreshSeconds(setup_.config.refreshSeconds, failures_, std::uniform_real_distribution<>(0, 1)(random));
+  if (refreshAgain_) {  // a reload came meanwhile: its settings get a refresh now
+    refreshAgain_ = false;
+    schedule(0);
+    return;
+  }
   if (failures_ > 1)
     log::info("next refresh in " + fmt(next) + " s (" + std::to_string(failures_) + " failed in a row)");
   schedule(next);
@@ -462,7 +526,7 @@ std::string RecordSource::loadOnce(const SourceSetup& setup, std::shared_ptr<con
   event_base_free(source.base_);
   source.base_ = nullptr;
   out = store.current();
-  return out ? "" : source.lastError_;
+  return out ? "" : source.lastError();
 }
 
 }  // namespace mdns

@@ -17,6 +17,7 @@
 
 #include "common/answer_table.h"
 #include "common/config.h"
+#include "common/metrics.h"
 #include "common/record_generator.h"
 #include "common/record_set.h"
 
@@ -25,12 +26,13 @@ namespace mdns {
 class StateFetcher;
 
 struct Snapshot {
-  std::shared_ptr<const RecordSet> records;  // null unless SourceSetup::keepRecords
-  std::array<uint8_t, 20> digest{};          // of the records' content
+  std::shared_ptr<const RecordSet> records;        // null unless SourceSetup::keepRecords
+  std::shared_ptr<const Enumeration> enumeration;  // only with keepRecords and EnumerationOn, from a refresh
+  std::array<uint8_t, 20> digest{};                // of the records' content
   size_t countA = 0, countAAAA = 0, countSrv = 0;
   std::shared_ptr<const AnswerTable> table;
   std::chrono::system_clock::time_point changedAt;  // when the content last changed (SOA serial)
-  std::chrono::steady_clock::time_point loadedAt;   // last successful refresh
+  std::chrono::steady_clock::time_point loadedAt;   // last successful refresh (data confirmed)
   std::string origin;                               // "master 10.0.0.5:5050", "file /path"
 };
 
@@ -62,6 +64,12 @@ struct SourceSetup {
   bool keepRecords = false;  // keep the RecordSet in snapshots (dump-zone); the table suffices for DNS
 };
 
+// Refresh counters for /metrics (written by the source's thread).
+struct SourceStats {
+  Counter refreshes, failures, bytes;
+  std::atomic<double> lastDurationSeconds{0};
+};
+
 class RecordSource {
  public:
   RecordSource(SourceSetup setup, RecordStore& store, std::function<void(const Snapshot&)> onLoaded);
@@ -76,6 +84,15 @@ class RecordSource {
 
   // One synchronous load (for dump-zone): empty error on success.
   static std::string loadOnce(const SourceSetup& setup, std::shared_ptr<const Snapshot>& out);
+
+  // A config reload, from any thread: the new settings apply from a refresh that starts at once
+  // (or right after the one running); zone settings (TTL, SOA fields) re-render the served
+  // records at once when they are kept (keepRecords) and the domain stays.
+  void reconfigure(SourceSetup setup);
+
+  const SourceStats& stats() const { return stats_; }
+  // The last refresh's error, empty after a good one (for /health); thread-safe.
+  std::string lastError() const;
 
  private:
   struct MasterAttempt;
@@ -109,11 +126,20 @@ class RecordSource {
   std::unique_ptr<StateFetcher> fetcher_;
   std::string lastLeader_;  // "ip:port" of the master that last served a good state
   std::chrono::steady_clock::time_point refreshStarted_;
+  mutable std::mutex errorMutex_;
   std::string lastError_;
+  void setLastError(std::string error);
+  SourceStats stats_;
   std::atomic<bool> stopping_{false};
   std::promise<void> runDone_;
   std::future<void> finishedRun_;
   bool oneShot_ = false;  // loadOnce: stop after the first refresh
+  void applyReconfigure();
+  event* reconfigureEvent_ = nullptr;
+  std::mutex reconfigureMutex_;
+  std::unique_ptr<SourceSetup> newSetup_;  // under reconfigureMutex_
+  bool refreshing_ = false;
+  bool refreshAgain_ = false;  // a reload came during a refresh
   bool finished_ = false;
 };
 
@@ -130,10 +156,10 @@ struct BuildResult {
 };
 
 // A snapshot of records read back from the cache file: the table rendered with the config's zone
-// settings and `changedAt` as the SOA serial.
+// settings and `changedAt` as the SOA serial; `age` is how long ago a master last confirmed them.
 std::shared_ptr<const Snapshot> snapshotFromRecords(RecordSet records, const SourceSetup& setup,
                                                     std::chrono::system_clock::time_point changedAt,
-                                                    const std::string& origin);
+                                                    const std::string& origin, std::chrono::seconds age = {});
 BuildResult buildSnapshot(MesosState state, const SourceSetup& setup, const Snapshot* previous,
                           const std::string& origin, const HostResolver& resolveHost);
 

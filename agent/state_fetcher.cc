@@ -156,6 +156,11 @@ void StateFetcher::finishDone() {
     char* ip = nullptr;
     if (curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip != nullptr) r.primaryIp = ip;
     curl_easy_getinfo(e, CURLINFO_PRIMARY_PORT, &r.primaryPort);
+    curl_off_t body = 0;
+    long headers = 0;
+    curl_easy_getinfo(e, CURLINFO_SIZE_DOWNLOAD_T, &body);  // as received (before gzip decoding)
+    curl_easy_getinfo(e, CURLINFO_HEADER_SIZE, &headers);
+    r.wireBytes = static_cast<size_t>(body) + static_cast<size_t>(headers);
     if (code == CURLE_WRITE_ERROR) {
       r.error = "answer larger than " + std::to_string(t->maxBody) + " bytes";
     } else if (code != CURLE_OK) {

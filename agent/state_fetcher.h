@@ -26,6 +26,7 @@ struct HttpResult {
   std::string error;      // transport error, empty when an HTTP answer arrived
   std::string primaryIp;  // who answered in the end (after redirects)
   long primaryPort = 0;
+  size_t wireBytes = 0;  // headers and body as they came over the network (compressed)
   bool ok() const { return error.empty() && status == 200; }
   std::string describe() const;
 };

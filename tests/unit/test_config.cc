@@ -412,14 +412,14 @@ TEST(Config, ForwardingCacheKeysHaveTheirDefaultsAndAreRead) {
   EXPECT_EQ(d.cacheSize, 10000);
   EXPECT_EQ(d.cacheMaxTtl, 3600);
   EXPECT_EQ(d.cacheMaxNegativeTtl, 300);
-  EXPECT_EQ(d.staleMaxSeconds, 86400);
+  EXPECT_EQ(d.cacheMaxStaleSeconds, 86400);
   EXPECT_THAT(d.allowFrom, IsEmpty());
   const Config c = parseOk(R"({"masters": ["10.0.0.1:5050"], "cacheSize": 5, "cacheMaxTTL": 100,
-      "cacheMaxNegativeTTL": 10, "staleMaxSeconds": 0, "allowFrom": ["10.0.0.0/8", "::1"]})");
+      "cacheMaxNegativeTTL": 10, "cacheMaxStaleSeconds": 0, "allowFrom": ["10.0.0.0/8", "::1"]})");
   EXPECT_EQ(c.cacheSize, 5);
   EXPECT_EQ(c.cacheMaxTtl, 100);
   EXPECT_EQ(c.cacheMaxNegativeTtl, 10);
-  EXPECT_EQ(c.staleMaxSeconds, 0);
+  EXPECT_EQ(c.cacheMaxStaleSeconds, 0);
   EXPECT_THAT(c.allowFrom, ElementsAre("10.0.0.0/8", "::1"));
 }
 
