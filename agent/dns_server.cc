@@ -167,7 +167,6 @@ void QueryLog::record(const sockaddr* from, Transport transport, const uint8_t* 
   }
   if (skipped > 0) {
     log::info("query log: " + std::to_string(skipped) + " queries not logged in the last second (queryLogRate)");
-    return;
   }
   std::string who = "tcp";
   char text[INET6_ADDRSTRLEN] = "";

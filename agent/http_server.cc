@@ -22,6 +22,8 @@ const char* reason(int status) {
       return "Bad Request";
     case 404:
       return "Not Found";
+    case 405:
+      return "Method Not Allowed";
     case 414:
       return "URI Too Long";
     case 501:
@@ -40,7 +42,11 @@ const char* reason(int status) {
 HttpServer::HttpServer(Handler handler) : handler_(std::move(handler)) {
   base_ = event_base_new();
   http_ = evhttp_new(base_);
-  evhttp_set_allowed_methods(http_, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);  // others: 405
+  // Every method reaches onRequest, which answers 405 to all but GET and HEAD (libevent itself
+  // would say 501 to a method it was not told about).
+  evhttp_set_allowed_methods(http_, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
+                                        EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH | EVHTTP_REQ_TRACE |
+                                        EVHTTP_REQ_CONNECT);
   evhttp_set_max_headers_size(http_, 16 * 1024);
   evhttp_set_max_body_size(http_, 0);
   evhttp_set_timeout(http_, 30);
@@ -91,6 +97,16 @@ void HttpServer::onRequest(evhttp_request* request, void* selfPtr) {
     evhttp_send_reply(request, r.status, reason(r.status), body);
   };
   ApiResponse response;
+  const auto method = evhttp_request_get_command(request);
+  if (method != EVHTTP_REQ_GET && method != EVHTTP_REQ_HEAD) {
+    response.status = 405;
+    response.contentType = "text/plain";
+    response.body = "only GET and HEAD\n";
+    response.headers.emplace_back("Allow", "GET, HEAD");
+    send(response);
+    evbuffer_free(body);
+    return;
+  }
   if (uri == nullptr || std::strlen(uri) > kMaxUri) {
     response.status = 414;
     response.contentType = "text/plain";
