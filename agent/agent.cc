@@ -320,7 +320,7 @@ std::optional<SourceSetup> prepareSource(const Config& config, std::string& erro
   if (!masters) return std::nullopt;
   setup.masters = std::move(*masters);
   setup.nameServerAddresses = listenerAddresses(config);
-  if (config.masters.empty() && config.stateFile.empty()) {
+  if (config.masters.empty() && config.stateFile.empty() && config.peers.empty()) {
     error =
         config.configPath + ": key \"zk\": ZooKeeper leader detection is not supported yet; set masters or stateFile";
     return std::nullopt;

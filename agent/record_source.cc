@@ -16,6 +16,7 @@
 #include "agent/host_resolver.h"
 #include "agent/log.h"
 #include "agent/state_fetcher.h"
+#include "common/http_api.h"
 #include "common/mesos_state.h"
 #include "common/record_file.h"
 #include "common/refresh_policy.h"
@@ -122,22 +123,32 @@ std::shared_ptr<const Snapshot> snapshotFromRecords(RecordSet records, const Sou
 
 BuildResult buildSnapshot(MesosState state, const SourceSetup& setup, const Snapshot* previous,
                           const std::string& origin, const HostResolver& resolveHost) {
-  BuildResult result;
   auto options = GeneratorOptions::fromConfig(setup.config, setup.nameServerAddresses, setup.masters);
   options.enumerate = setup.keepRecords && setup.config.enumerationOn;
   const auto t0 = Clock::now();
   auto generated = generateRecords(state, options, resolveHost);
-  result.generateMs = msSince(t0);
+  const double generateMs = msSince(t0);
   state = MesosState();  // not needed any more: free it before the table is rendered (peak memory)
+  std::shared_ptr<const Enumeration> enumeration;
+  if (options.enumerate) enumeration = std::make_shared<const Enumeration>(std::move(generated.enumeration));
+  BuildResult result =
+      buildSnapshotFromRecords(std::move(generated.records), std::move(enumeration), setup, previous, origin);
+  result.generateMs = generateMs;
   result.warnings = std::move(generated.warnings);
+  return result;
+}
+
+BuildResult buildSnapshotFromRecords(RecordSet records, std::shared_ptr<const Enumeration> enumeration,
+                                     const SourceSetup& setup, const Snapshot* previous, const std::string& origin) {
+  BuildResult result;
   auto snap = std::make_shared<Snapshot>();
-  if (options.enumerate) snap->enumeration = std::make_shared<const Enumeration>(std::move(generated.enumeration));
+  snap->enumeration = std::move(enumeration);
   snap->loadedAt = Clock::now();
   snap->origin = origin;
-  snap->digest = generated.records.contentDigest();
-  snap->countA = generated.records.countA();
-  snap->countAAAA = generated.records.countAAAA();
-  snap->countSrv = generated.records.countSrv();
+  snap->digest = records.contentDigest();
+  snap->countA = records.countA();
+  snap->countAAAA = records.countAAAA();
+  snap->countSrv = records.countSrv();
   ZoneOptions zone = zoneOptions(setup.config);
   auto sameZone = [&zone](ZoneOptions other) {
     other.soaSerial = zone.soaSerial;
@@ -148,22 +159,23 @@ BuildResult buildSnapshot(MesosState state, const SourceSetup& setup, const Snap
     snap->records = previous->records;
     snap->table = previous->table;
     snap->changedAt = previous->changedAt;
+    if (!snap->enumeration) snap->enumeration = previous->enumeration;
     result.unchanged = true;
   } else {
     snap->changedAt = std::chrono::system_clock::now();
-    auto records = std::make_shared<const RecordSet>(std::move(generated.records));
+    auto shared = std::make_shared<const RecordSet>(std::move(records));
     zone.soaSerial = static_cast<uint32_t>(std::chrono::system_clock::to_time_t(snap->changedAt));
     // The serial must move forward even when two changes land within one second.
     if (previous != nullptr && previous->table && zone.soaSerial <= previous->table->zone().soaSerial) {
       zone.soaSerial = previous->table->zone().soaSerial + 1;
     }
     const auto t1 = Clock::now();
-    snap->table = AnswerTable::build(*records, zone);
+    snap->table = AnswerTable::build(*shared, zone);
     result.renderMs = msSince(t1);
-    result.records = records;
+    result.records = shared;
     // The answer table holds everything DNS needs; the record set itself is kept only for those
-    // who read it (dump-zone), since it costs as much memory again.
-    if (setup.keepRecords) snap->records = std::move(records);
+    // who read it (dump-zone, the HTTP API), since it costs as much memory again.
+    if (setup.keepRecords) snap->records = std::move(shared);
   }
   result.snapshot = std::move(snap);
   return result;
@@ -372,6 +384,78 @@ void RecordSource::refresh() {
     finishRefresh(true);
     return;
   }
+  if (!setup_.config.peers.empty()) {
+    tryPeer(0, "");
+    return;
+  }
+  refreshFromMasters();
+}
+
+void RecordSource::tryPeer(size_t index, std::string lastError) {
+  const auto& peers = setup_.config.peers;
+  if (index >= peers.size()) {
+    if (!setup_.masters.empty()) {
+      log::warning("no peer gave records (last error: " + lastError + "); asking the masters");
+      refreshFromMasters();
+      return;
+    }
+    setLastError("no peer gave records (last error: " + lastError + ")");
+    log::error("refresh failed: no peer gave records (last error: " + lastError + "); " + servingNote());
+    finishRefresh(false);
+    return;
+  }
+  const std::string peer = peers[index];
+  const std::string origin = "peer " + peer;
+  HttpRequest req;
+  req.url = "http://" + peer + "/v1/axfr";
+  req.timeoutSeconds = setup_.config.stateTimeoutSeconds;
+  // A conditional GET when what we serve came from this peer: an unchanged set costs one small answer.
+  const auto current = store_.current();
+  const auto known = peerEtags_.find(peer);
+  if (current && current->origin == origin && known != peerEtags_.end()) req.ifNoneMatch = known->second;
+  const auto fetchStart = Clock::now();
+  fetcher_->get(req, [this, index, peer, origin, fetchStart](HttpResult r) {
+    if (stopping_) return;
+    const double fetchMs = msSince(fetchStart);
+    stats_.bytes.add(r.wireBytes);
+    const auto previous = store_.current();
+    if (r.error.empty() && r.status == 304 && previous && previous->origin == origin) {
+      // Unchanged: the served records are confirmed now.
+      auto confirmed = std::make_shared<Snapshot>(*previous);
+      confirmed->loadedAt = Clock::now();
+      store_.publish(confirmed);
+      if (usesCacheFile()) ::utimensat(AT_FDCWD, setup_.config.cacheFile.c_str(), nullptr, 0);
+      log::debug("records from " + origin + " unchanged (304, " + std::to_string(r.wireBytes) + " bytes)");
+      finishRefresh(true);
+      return;
+    }
+    if (!r.ok()) {
+      log::warning("records from " + origin + " failed: " + r.describe());
+      tryPeer(index + 1, origin + ": " + r.describe());
+      return;
+    }
+    const auto parseStart = Clock::now();
+    auto parsed = api::parseAxfr(r.body, setup_.config.domain);
+    std::string().swap(r.body);
+    const double parseMs = msSince(parseStart);
+    if (!parsed.records) {
+      log::warning("records from " + origin + " refused: " + parsed.error);
+      tryPeer(index + 1, origin + ": " + parsed.error);
+      return;
+    }
+    for (const auto& w : parsed.warnings) log::warning(origin + ": " + w);
+    if (r.etag.empty()) {
+      peerEtags_.erase(peer);  // mesos-dns sends none: the content digest tells whether it changed
+    } else {
+      peerEtags_[peer] = r.etag;
+    }
+    acceptBuilt(buildSnapshotFromRecords(std::move(*parsed.records), nullptr, setup_, previous.get(), origin), previous,
+                origin + " (" + std::to_string(r.wireBytes) + " bytes)", fetchMs, parseMs);
+    finishRefresh(true);
+  });
+}
+
+void RecordSource::refreshFromMasters() {
   auto attempt = std::make_shared<MasterAttempt>();
   if (!lastLeader_.empty()) attempt->candidates.push_back(lastLeader_);
   for (const auto& m : setup_.masters) {
@@ -446,7 +530,12 @@ void RecordSource::tryMaster(const std::shared_ptr<MasterAttempt>& attempt) {
 void RecordSource::accept(MesosState state, const std::string& origin, double fetchMs, double parseMs) {
   if (stopping_) return;
   const auto previous = store_.current();
-  auto built = buildSnapshot(std::move(state), setup_, previous.get(), origin, resolveHostBlocking);
+  acceptBuilt(buildSnapshot(std::move(state), setup_, previous.get(), origin, resolveHostBlocking), previous, origin,
+              fetchMs, parseMs);
+}
+
+void RecordSource::acceptBuilt(BuildResult built, const std::shared_ptr<const Snapshot>& previous,
+                               const std::string& origin, double fetchMs, double parseMs) {
   for (const auto& w : built.warnings) log::warning(origin + ": " + w);
   const auto& snap = *built.snapshot;
   if (!built.unchanged && previous) {
@@ -474,7 +563,7 @@ void RecordSource::accept(MesosState state, const std::string& origin, double fe
               " names, answer table " + std::to_string(snap.table->memoryBytes() / 1024) + " KiB)");
   }
   store_.publish(built.snapshot);
-  if (usesCacheFile() && origin.rfind("master ", 0) == 0) {
+  if (usesCacheFile() && (origin.starts_with("master ") || origin.starts_with("peer "))) {
     if (built.records) {
       saveCacheFile(*built.records, snap);
     } else {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <functional>
 #include <future>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -24,6 +25,7 @@
 namespace mdns {
 
 class StateFetcher;
+struct BuildResult;
 
 struct Snapshot {
   std::shared_ptr<const RecordSet> records;        // null unless SourceSetup::keepRecords
@@ -99,9 +101,16 @@ class RecordSource {
   void run();
   void refresh();
   void tryMaster(const std::shared_ptr<MasterAttempt>& attempt);
+  void refreshFromMasters();
+  // Peers (mesos-dns or agents' /v1/axfr) in order; then the masters, if any.
+  void tryPeer(size_t index, std::string lastError);
+  std::map<std::string, std::string> peerEtags_;  // peer -> ETag of its last good answer
   void finishRefresh(bool ok);
   // Generates and publishes. `fetchMs` and `parseMs` are for the log line.
   void accept(MesosState state, const std::string& origin, double fetchMs, double parseMs);
+  // The part after building: the minRecordRatio guard, publishing, the cache file.
+  void acceptBuilt(BuildResult built, const std::shared_ptr<const Snapshot>& previous, const std::string& origin,
+                   double fetchMs, double parseMs);
   void schedule(double seconds);
   // The cache file: the last good record set, read once at start (so a restart with the masters
   // down serves at once) and written after each refresh that changed the records.
@@ -162,5 +171,8 @@ std::shared_ptr<const Snapshot> snapshotFromRecords(RecordSet records, const Sou
                                                     const std::string& origin, std::chrono::seconds age = {});
 BuildResult buildSnapshot(MesosState state, const SourceSetup& setup, const Snapshot* previous,
                           const std::string& origin, const HostResolver& resolveHost);
+// The same from records that come whole (a peer's /v1/axfr): unchanged content keeps the table.
+BuildResult buildSnapshotFromRecords(RecordSet records, std::shared_ptr<const Enumeration> enumeration,
+                                     const SourceSetup& setup, const Snapshot* previous, const std::string& origin);
 
 }  // namespace mdns

@@ -121,6 +121,7 @@ const std::vector<std::pair<std::string, Setter>>& keyTable() {
   static const std::vector<std::pair<std::string, Setter>> table = {
       {"masters", [](Reader& r, auto k, const json& v, Config& c) { r.strings(k, v, c.masters); }},
       {"zk", [](Reader& r, auto k, const json& v, Config& c) { r.string(k, v, c.zk); }},
+      {"peers", [](Reader& r, auto k, const json& v, Config& c) { r.strings(k, v, c.peers); }},
       {"refreshSeconds", [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.refreshSeconds, 1, 86400); }},
       {"stateTimeoutSeconds",
        [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.stateTimeoutSeconds, 1, 86400); }},
@@ -276,8 +277,17 @@ void validateResolverList(Reader& r, const std::string& key, const std::vector<s
 
 void validate(Reader& r, Config& c, const std::string& path) {
   if (!c.dnsOn && !c.httpOn) r.error("dnson", "either DNS or HTTP must be on (dnson, httpon)");
-  if (c.masters.empty() && c.zk.empty() && c.stateFile.empty()) {
-    r.error("masters", "no source of cluster state: set masters, zk or stateFile");
+  if (c.masters.empty() && c.zk.empty() && c.stateFile.empty() && c.peers.empty()) {
+    r.error("masters", "no source of cluster state: set masters, zk, peers or stateFile");
+  }
+  std::set<std::string> seenPeers;
+  for (const auto& p : c.peers) {
+    const auto hp = splitHostPort(p);
+    if (!hp || hp->host.empty() || !validPort(hp->port)) {
+      r.error("peers", "\"" + p + "\" is not host:port (a mesos-dns or agent HTTP API)");
+    } else if (!seenPeers.insert(lower(p)).second) {
+      r.error("peers", "duplicate peer \"" + p + "\"");
+    }
   }
   std::set<std::string> seenMasters;
   for (const auto& m : c.masters) {

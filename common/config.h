@@ -67,12 +67,13 @@ struct Config {
   std::string mesosAuthentication;  // "", "basic" or "iam"
 
   // The agent's own keys.
-  std::string stateFile;        // absolute after parsing (relative paths are taken from the config's folder)
-  int tcpIdleSeconds = 10;      // a DNS-over-TCP connection with nothing to do is closed after this
-  int maxTcpConnections = 256;  // more at once are refused (closed) until some end
-  int workers = 0;              // DNS worker threads; 0: one per core
-  int cacheSize = 10000;        // forwarded answers kept (LRU beyond)
-  int cacheMaxTtl = 3600;       // seconds a forwarded answer is kept at most
+  std::vector<std::string> peers;  // "host:port" of mesos-dns (or agent) HTTP APIs: records from /v1/axfr
+  std::string stateFile;           // absolute after parsing (relative paths are taken from the config's folder)
+  int tcpIdleSeconds = 10;         // a DNS-over-TCP connection with nothing to do is closed after this
+  int maxTcpConnections = 256;     // more at once are refused (closed) until some end
+  int workers = 0;                 // DNS worker threads; 0: one per core
+  int cacheSize = 10000;           // forwarded answers kept (LRU beyond)
+  int cacheMaxTtl = 3600;          // seconds a forwarded answer is kept at most
   int cacheMaxNegativeTtl = 300;
   int cacheMaxStaleSeconds = 86400;    // how long past expiry an answer may be served when upstreams fail
   int maxStaleSeconds = 3600;          // /health says 503 when the served records are older (no good refresh since)

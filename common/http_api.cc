@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
+
 #include "common/labels.h"
 #include "version.h"
 
@@ -162,6 +164,80 @@ std::string axfr(const RecordSet& records, const ZoneOptions& zone, int refreshS
               {"Domain", zone.domain},
               {"Records", {{"As", as}, {"AAAAs", aaaas}, {"SRVs", srvs}}}}
       .dump();
+}
+
+AxfrRead parseAxfr(std::string_view text, const std::string& domain) {
+  AxfrRead out;
+  const json doc = json::parse(text.begin(), text.end(), nullptr, false);
+  if (doc.is_discarded()) {
+    out.error = "not valid JSON";
+    return out;
+  }
+  if (!doc.is_object() || !doc.contains("Records") || !doc["Records"].is_object()) {
+    out.error = "not a /v1/axfr document (no \"Records\" object)";
+    return out;
+  }
+  const std::string lowerDomain = cleanName(domain);
+  if (doc.contains("Domain") && doc["Domain"].is_string() &&
+      cleanName(doc["Domain"].get<std::string>()) != lowerDomain) {
+    out.error = "the document is for domain \"" + doc["Domain"].get<std::string>() + "\", not \"" + domain + "\"";
+    return out;
+  }
+  if (doc.contains("Serial") && doc["Serial"].is_number_unsigned()) out.serial = doc["Serial"].get<uint32_t>();
+  size_t skipped = 0;
+  auto skip = [&out, &skipped](const std::string& why) {
+    if (++skipped <= 10) out.warnings.push_back(why);
+  };
+  const std::string tail = "." + lowerDomain;
+  auto inDomain = [&](const std::string& name) { return name == lowerDomain || name.ends_with(tail); };
+  RecordSet records;
+  const json& recs = doc["Records"];
+  for (const char* kind : {"As", "AAAAs", "SRVs"}) {
+    if (!recs.contains(kind)) continue;
+    const json& set = recs[kind];
+    if (!set.is_object()) {
+      out.error = std::string("Records.") + kind + " is not an object";
+      return out;
+    }
+    for (const auto& [rawName, values] : set.items()) {
+      const std::string name = cleanName(rawName);
+      if (!inDomain(name) || !isEncodableName(name)) {
+        skip(std::string(kind) + " \"" + rawName + "\": not a name in " + lowerDomain);
+        continue;
+      }
+      if (!values.is_array()) {
+        skip(std::string(kind) + " \"" + rawName + "\": values are not a list");
+        continue;
+      }
+      for (const auto& v : values) {
+        const std::string value = v.is_string() ? v.get<std::string>() : v.dump();
+        if (std::string_view(kind) == "SRVs") {
+          const auto colon = value.rfind(':');
+          const std::string target = colon == std::string::npos ? "" : cleanName(value.substr(0, colon));
+          const std::string port = colon == std::string::npos ? "" : value.substr(colon + 1);
+          char* end = nullptr;
+          const long p = port.empty() ? -1 : std::strtol(port.c_str(), &end, 10);
+          if (target.size() < 2 || p < 0 || p > 65535 || *end != '\0' || !isEncodableName(target)) {
+            skip("SRVs \"" + rawName + "\": \"" + value + "\" is not target:port");
+            continue;
+          }
+          records.addSrv(name, SrvTarget{target, static_cast<uint16_t>(p)});
+        } else {
+          const auto ip = IpAddress::parse(value);
+          if (!ip || ip->isV4() != (std::string_view(kind) == "As")) {
+            skip(std::string(kind) + " \"" + rawName + "\": \"" + value + "\" is not an " +
+                 (std::string_view(kind) == "As" ? "IPv4" : "IPv6") + " address");
+            continue;
+          }
+          records.addAddress(name, *ip);
+        }
+      }
+    }
+  }
+  if (skipped > 10) out.warnings.push_back(std::to_string(skipped - 10) + " more values left out");
+  records.finalize();
+  out.records = std::move(records);
+  return out;
 }
 
 }  // namespace mdns::api

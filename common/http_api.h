@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/answer_table.h"
 #include "common/config.h"
@@ -37,5 +39,17 @@ std::string enumerate(const Enumeration& enumeration);
 // GET /v1/axfr: {"TTL", "Serial", "RefreshSeconds", "Mname", "Rname", "Domain",
 // "Records": {"As", "AAAAs", "SRVs"}} (SRV values "target:port").
 std::string axfr(const RecordSet& records, const ZoneOptions& zone, int refreshSeconds);
+
+// A /v1/axfr document read back (from a mesos-dns server or another agent). Records outside
+// `domain`, addresses that do not parse and SRV values that are not "target.:port" are left out
+// with a warning each (the first few); a document that is not an AXFR, or is for another domain,
+// is an error.
+struct AxfrRead {
+  std::optional<RecordSet> records;  // finalized
+  std::string error;
+  std::vector<std::string> warnings;
+  uint32_t serial = 0;
+};
+AxfrRead parseAxfr(std::string_view text, const std::string& domain);
 
 }  // namespace mdns::api

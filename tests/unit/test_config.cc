@@ -492,5 +492,16 @@ TEST(Config, ListenerMayBeAListOfDistinctAddresses) {
   EXPECT_NE(errorWith(none, {"listener", "no address given"}), "");
 }
 
+TEST(Config, PeersAloneAreASourceAndMustBeHostPort) {
+  const auto ok = parseConfig(R"({"peers": ["mesos-dns.example:8123", "10.0.0.2:8123"]})", "c.json");
+  ASSERT_TRUE(ok.config) << (ok.errors.empty() ? "" : ok.errors.front());
+  EXPECT_EQ(ok.config->peers.size(), 2u);
+  const auto bad = parseConfig(R"({"peers": ["10.0.0.2", "10.0.0.3:8123", "10.0.0.3:8123"]})", "c.json");
+  ASSERT_FALSE(bad.config);
+  ASSERT_EQ(bad.errors.size(), 2u);
+  EXPECT_NE(bad.errors[0].find("\"10.0.0.2\" is not host:port"), std::string::npos) << bad.errors[0];
+  EXPECT_NE(bad.errors[1].find("duplicate peer"), std::string::npos) << bad.errors[1];
+}
+
 }  // namespace
 }  // namespace mdns

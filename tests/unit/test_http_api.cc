@@ -94,6 +94,42 @@ TEST(HttpApi, AxfrHasMesosDnsTransferShape) {
   EXPECT_EQ(j["Records"]["SRVs"]["_leader._tcp.mesos."], json::parse(R"(["leader.mesos.:5050"])"));
 }
 
+TEST(HttpApi, AxfrReadsBackToTheSameRecords) {
+  const auto rs = leaderRecords();
+  ZoneOptions zone;
+  zone.soaSerial = 7;
+  const auto read = api::parseAxfr(api::axfr(rs, zone, 60), "mesos");
+  ASSERT_TRUE(read.records) << read.error;
+  EXPECT_TRUE(*read.records == rs);
+  EXPECT_EQ(read.serial, 7u);
+  EXPECT_TRUE(read.warnings.empty());
+}
+
+TEST(HttpApi, AxfrFromAnotherDomainOrNotAnAxfrIsRefused) {
+  EXPECT_EQ(api::parseAxfr(R"({"Domain": "other", "Records": {}})", "mesos").error,
+            "the document is for domain \"other\", not \"mesos\"");
+  EXPECT_EQ(api::parseAxfr("{\"Records\": {\"As\"", "mesos").error, "not valid JSON");
+  EXPECT_NE(api::parseAxfr("[1, 2]", "mesos").error.find("not a /v1/axfr document"), std::string::npos);
+  EXPECT_NE(api::parseAxfr(R"({"Records": {"As": []}})", "mesos").error.find("Records.As"), std::string::npos);
+}
+
+TEST(HttpApi, AxfrValuesThatDoNotParseAreLeftOutOneByOne) {
+  const auto read = api::parseAxfr(R"({"Domain": "mesos", "Records": {
+      "As": {"a.mesos.": ["10.0.0.1", "nope", "fd00::1"], "x.example.": ["10.0.0.2"]},
+      "AAAAs": {"a.mesos.": ["fd00::1"]},
+      "SRVs": {"_a._tcp.mesos.": ["a.mesos.:80", "a.mesos.", "a.mesos.:99999"]}}})",
+                                   "mesos");
+  ASSERT_TRUE(read.records) << read.error;
+  const NameRecords* a = read.records->find("a.mesos.");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->a.size(), 1u);
+  EXPECT_EQ(a->aaaa.size(), 1u);
+  EXPECT_EQ(read.records->find("x.example."), nullptr);
+  ASSERT_NE(read.records->find("_a._tcp.mesos."), nullptr);
+  EXPECT_EQ(read.records->find("_a._tcp.mesos.")->srv.size(), 1u);
+  EXPECT_EQ(read.warnings.size(), 5u);
+}
+
 MesosState demoState() {
   std::ifstream in(std::string(MDNS_FIXTURES) + "/../../packaging/demo/state.json");
   std::stringstream ss;
