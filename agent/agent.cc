@@ -34,7 +34,54 @@
 namespace mdns {
 namespace {
 
-constexpr int kSelfCheckMs = 2000;  // resolv.conf: how often the agent asks itself
+constexpr int kSelfCheckMs = 2000;      // resolv.conf: how often the agent asks itself
+constexpr int kInheritedWaitMs = 5000;  // inherited sockets wait this long for the first records
+
+std::string hostPort(const IpAddress& ip, int port) {
+  return (ip.isV4() ? ip.toString() : "[" + ip.toString() + "]") + ":" + std::to_string(port);
+}
+
+struct InheritedSocket {
+  int fd = -1;
+  bool udp = false;
+  std::string address;  // "ip:port" as hostPort() writes it
+};
+
+// The sockets systemd passed (LISTEN_FDS; socket activation or the file descriptor store), each
+// with its address and type. The environment variables are unset, so children do not see them.
+std::vector<InheritedSocket> takeInheritedSockets() {
+  std::vector<InheritedSocket> out;
+  const int n = sd_listen_fds(1);
+  for (int i = 0; i < std::max(n, 0); ++i) {
+    InheritedSocket s;
+    s.fd = SD_LISTEN_FDS_START + i;
+    int type = 0;
+    socklen_t typeLength = sizeof type;
+    sockaddr_storage ss{};
+    socklen_t length = sizeof ss;
+    if (::getsockopt(s.fd, SOL_SOCKET, SO_TYPE, &type, &typeLength) != 0 ||
+        ::getsockname(s.fd, reinterpret_cast<sockaddr*>(&ss), &length) != 0 ||
+        (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)) {
+      log::warning("systemd passed descriptor " + std::to_string(s.fd) + ", which is no IP socket; closed");
+      ::close(s.fd);
+      continue;
+    }
+    s.udp = type == SOCK_DGRAM;
+    if (ss.ss_family == AF_INET) {
+      const auto* v4 = reinterpret_cast<const sockaddr_in*>(&ss);
+      std::array<uint8_t, 4> b{};
+      std::memcpy(b.data(), &v4->sin_addr, 4);
+      s.address = hostPort(IpAddress::v4(b), ntohs(v4->sin_port));
+    } else {
+      const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&ss);
+      std::array<uint8_t, 16> b{};
+      std::memcpy(b.data(), &v6->sin6_addr, 16);
+      s.address = hostPort(IpAddress::v6(b), ntohs(v6->sin6_port));
+    }
+    out.push_back(s);
+  }
+  return out;
+}
 
 bool isWildcard(const IpAddress& ip) { return ip.toString() == "0.0.0.0" || ip.toString() == "::"; }
 
@@ -403,23 +450,70 @@ int runAgent(const Config& config) {
   queryLog.setRate(config.queryLog ? config.queryLogRate : 0);
   for (auto& server : servers) server->setQueryLog(&queryLog);
   if (forwarder) forwarder->start();
+  // Sockets from systemd (socket activation, or the file descriptor store of a previous run):
+  // queries that came while no agent ran wait in them, so they are read only once records are
+  // loaded (or after kInheritedWaitMs without any).
+  auto inherited = takeInheritedSockets();
+  bool waitForRecords = false;
   if (config.dnsOn) {
-    // Listen before the first load: until records exist, names in the domain get SERVFAIL and
-    // resolvers move on to the next nameserver.
+    // Fresh sockets listen before the first load: until records exist, names in the domain get
+    // SERVFAIL and resolvers move on to the next nameserver.
     std::string where;
     for (const auto& listener : config.listeners) {
+      const std::string address = hostPort(*IpAddress::parse(listener), config.port);
+      std::vector<int> udp, tcp;
+      for (auto& s : inherited) {
+        if (s.fd >= 0 && s.address == address) {
+          (s.udp ? udp : tcp).push_back(s.fd);
+          s.fd = -1;
+        }
+      }
+      if (!udp.empty() || !tcp.empty()) {
+        if (udp.empty() || tcp.empty()) {
+          log::warning("systemd passed no " + std::string(udp.empty() ? "UDP" : "TCP") + " socket for " + address +
+                       ": DNS over " + (udp.empty() ? "UDP" : "TCP") + " is not served there");
+        }
+        // Each inherited socket to one worker; workers left over share the first (a duplicate).
+        for (size_t i = 0; i < std::max({udp.size(), tcp.size(), servers.size()}); ++i) {
+          auto& server = servers[i % servers.size()];
+          const int u = i < udp.size() ? udp[i] : (i < servers.size() && !udp.empty() ? ::dup(udp[0]) : -1);
+          const int t = i < tcp.size() ? tcp[i] : (i < servers.size() && !tcp.empty() ? ::dup(tcp[0]) : -1);
+          if (!server->adopt(u, t, true, error)) {
+            log::error(address + ": " + error);
+            return 1;
+          }
+        }
+        waitForRecords = true;
+        where += (where.empty() ? "" : ", ") + address + " (from systemd)";
+        continue;
+      }
       for (auto& server : servers) {
         if (!server->listen(listener, config.port, workerCount > 1, error)) {
           log::error(error);
           return 1;
         }
       }
-      where += (where.empty() ? "" : ", ") +
-               (listener.find(':') != std::string::npos ? "[" + listener + "]" : listener) + ":" +
-               std::to_string(config.port);
+      where += (where.empty() ? "" : ", ") + address;
     }
     log::info("serving DNS for " + config.domain + ". on " + where + " (udp, tcp; " + std::to_string(workerCount) +
               " worker" + (workerCount > 1 ? "s)" : ")"));
+    // Into systemd's file descriptor store (FileDescriptorStoreMax= in the unit): a restarted
+    // agent gets them back, and queries wait in them meanwhile instead of meeting a closed port.
+    if (inherited.empty() && std::getenv("NOTIFY_SOCKET") != nullptr) {
+      std::vector<int> fds;
+      for (const auto& server : servers) {
+        for (int fd : server->udpSockets()) fds.push_back(fd);
+        for (int fd : server->tcpSockets()) fds.push_back(fd);
+      }
+      if (sd_pid_notify_with_fds(0, 0, "FDSTORE=1\nFDNAME=dns", fds.data(), static_cast<unsigned>(fds.size())) <= 0) {
+        log::debug("could not hand the sockets to systemd's file descriptor store");
+      }
+    }
+  }
+  for (auto& s : inherited) {
+    if (s.fd < 0) continue;
+    log::warning("systemd passed a socket on " + s.address + " that no listener asks for; closed");
+    ::close(s.fd);
   }
   std::vector<std::thread> workerThreads;
   // Stopped by an event, not event_base_loopbreak(): a break asked before a thread has entered its
@@ -450,12 +544,22 @@ int runAgent(const Config& config) {
         static_cast<ResolvConfManager*>(manager)->startSelfCheck(kSelfCheckMs);
       },
       resolvConf.get()));
+  // Inherited sockets: read once the first records are in, or after a while without.
+  auto resumeAll = [](evutil_socket_t, short, void* list) {
+    for (auto& server : *static_cast<std::vector<std::unique_ptr<DnsServer>>*>(list)) server->resume();
+  };
+  std::unique_ptr<event, EventDeleter> resume(event_new(base.get(), -1, 0, resumeAll, &servers));
+  if (waitForRecords) {
+    const timeval wait{kInheritedWaitMs / 1000, (kInheritedWaitMs % 1000) * 1000};
+    event_add(resume.get(), &wait);
+  }
   bool ready = false;
-  RecordSource source(std::move(*setup), store, [&ready, &serving, &config](const Snapshot& snap) {
+  RecordSource source(std::move(*setup), store, [&ready, &serving, &config, &resume](const Snapshot& snap) {
     const std::string status = "serving " + std::to_string(snap.table->nameCount()) + " names from " + snap.origin +
                                ", changed " + ageText(snap.changedAt) + " ago";
     if (!ready) {
       ready = true;
+      event_active(resume.get(), EV_TIMEOUT, 0);
       if (config.dnsOn) event_active(serving.get(), EV_TIMEOUT, 0);  // on the main loop
       sd_notify(0, ("READY=1\nSTATUS=" + status).c_str());
     } else {

@@ -262,6 +262,45 @@ bool DnsServer::listen(const std::string& ip, int port, bool reusePort, std::str
   return true;
 }
 
+bool DnsServer::adopt(int udpFd, int tcpFd, bool paused, std::string& error) {
+  if (udpFd >= 0) {
+    evutil_make_socket_nonblocking(udpFd);
+    evutil_make_socket_closeonexec(udpFd);
+    ::setsockopt(udpFd, SOL_SOCKET, SO_RCVBUF, &kUdpSocketBuffer, sizeof kUdpSocketBuffer);
+    ::setsockopt(udpFd, SOL_SOCKET, SO_SNDBUF, &kUdpSocketBuffer, sizeof kUdpSocketBuffer);
+    udpFds_.push_back(udpFd);
+    udpEvents_.push_back(event_new(base_, udpFd, EV_READ | EV_PERSIST, &DnsServer::onUdp, this));
+    if (!paused) event_add(udpEvents_.back(), nullptr);
+  }
+  if (tcpFd >= 0) {
+    evutil_make_socket_nonblocking(tcpFd);
+    evutil_make_socket_closeonexec(tcpFd);
+    evconnlistener* tcp = evconnlistener_new(
+        base_, &DnsServer::onAccept, this,
+        LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC | (paused ? LEV_OPT_DISABLED : 0) | LEV_OPT_THREADSAFE, -1,
+        tcpFd);
+    if (tcp == nullptr) {
+      error = "cannot listen on an inherited TCP socket";
+      return false;
+    }
+    tcpListeners_.push_back(tcp);
+  }
+  return true;
+}
+
+void DnsServer::resume() {
+  for (auto* e : udpEvents_) {
+    if (!event_pending(e, EV_READ, nullptr)) event_add(e, nullptr);
+  }
+  for (auto* l : tcpListeners_) evconnlistener_enable(l);
+}
+
+std::vector<int> DnsServer::tcpSockets() const {
+  std::vector<int> out;
+  for (auto* l : tcpListeners_) out.push_back(evconnlistener_get_fd(l));
+  return out;
+}
+
 void DnsServer::onUdp(evutil_socket_t fd, short, void* selfPtr) {
   auto* self = static_cast<DnsServer*>(selfPtr);
   UdpBatch& b = *self->udp_;

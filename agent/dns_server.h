@@ -68,6 +68,14 @@ class DnsServer : public ReplySink {
   // With `reusePort`, several servers (one per worker thread) share the address (SO_REUSEPORT)
   // and the kernel spreads clients over them.
   bool listen(const std::string& ip, int port, bool reusePort, std::string& error);
+  // Serves sockets made by someone else (systemd's socket activation or file descriptor store):
+  // a bound UDP socket and a listening TCP socket, either may be -1. The server owns them now.
+  // `paused`: nothing is read until resume(), so queries wait in the sockets.
+  bool adopt(int udpFd, int tcpFd, bool paused, std::string& error);
+  void resume();  // from any thread
+  // The listening sockets, for systemd's file descriptor store.
+  std::vector<int> udpSockets() const { return udpFds_; }
+  std::vector<int> tcpSockets() const;
 
   void deliverTcp(uint64_t connection, const uint8_t* reply, size_t length) override;
 

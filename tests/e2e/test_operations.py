@@ -3,17 +3,13 @@ query log, against the real binary with a fake master and real dig."""
 import gzip
 import http.client
 import json
-import os
-import random
 import re
 import signal
 import socket
-import struct
-import threading
 import time
 import unittest
 
-from harness import LOOPBACK, app_state, fake_master, free_port, require_dig, start_agent, wait_until
+from harness import LOOPBACK, QueryLoad, app_state, fake_master, free_port, require_dig, start_agent, wait_until
 
 REFRESH = {"refreshSeconds": 1, "stateTimeoutSeconds": 3}
 TASK_IPS = ["10.1.0.1", "10.1.0.2"]
@@ -72,47 +68,6 @@ def scrape(port):
 
 def metric(samples, name, **labels):
     return samples.get((name, frozenset(labels.items())), 0.0)
-
-
-def dns_query(name, qid, qtype=1):
-    q = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0)
-    for label in name.rstrip(".").split("."):
-        q += bytes([len(label)]) + label.encode()
-    return q + b"\x00" + struct.pack(">HH", qtype, 1)
-
-
-class QueryLoad(threading.Thread):
-    """Sends one UDP query at a time (each waits up to 2 s for its answer) until stopped; counts
-    queries and those never answered. Bounded: stops by itself after `limit` seconds."""
-
-    def __init__(self, port, name, limit=30.0):
-        super().__init__(daemon=True)
-        self.port, self.name, self.limit = port, name, limit
-        self.sent = self.lost = 0
-        self._halt = threading.Event()
-
-    def run(self):
-        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        sock.settimeout(2.0)
-        deadline = time.monotonic() + self.limit
-        try:
-            while not self._halt.is_set() and time.monotonic() < deadline:
-                qid = random.randrange(65536)
-                sock.sendto(dns_query(self.name, qid), (LOOPBACK, self.port))
-                self.sent += 1
-                try:
-                    while True:
-                        data, _ = sock.recvfrom(4096)
-                        if struct.unpack(">H", data[:2])[0] == qid:
-                            break
-                except socket.timeout:
-                    self.lost += 1
-        finally:
-            sock.close()
-
-    def stop(self):
-        self._halt.set()
-        self.join(10)
 
 
 class OperationsTest(unittest.TestCase):
