@@ -16,7 +16,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # stop the run.
 cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DMDNS_SANITIZE=ON -DMDNS_FUZZ=ON \
   -DMDNS_FUZZ_SECONDS="${MDNS_FUZZ_SECONDS:-60}" >/dev/null
-cmake --build build-fuzz -j "$(nproc)" --target fuzz_responder fuzz_state fuzz_upstream_reply
+cmake --build build-fuzz -j "$(nproc)" --target fuzz_responder fuzz_state fuzz_upstream_reply fuzz_axfr
 ctest --test-dir build-fuzz -R '^fuzz\.' --output-on-failure
 
 # Everything else, with AddressSanitizer and UndefinedBehaviorSanitizer (gcc).
