@@ -17,6 +17,7 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <sstream>
 #include <thread>
 
@@ -39,6 +40,45 @@ constexpr int kInheritedWaitMs = 5000;  // inherited sockets wait this long for 
 
 std::string hostPort(const IpAddress& ip, int port) {
   return (ip.isV4() ? ip.toString() : "[" + ip.toString() + "]") + ":" + std::to_string(port);
+}
+
+// Runs `f` on the thread of `loop` and waits for it (directly when `loop` is the caller's own).
+void runOnLoop(event_base* loop, event_base* own, const std::function<void()>& f) {
+  if (loop == own) {
+    f();
+    return;
+  }
+  struct Call {
+    const std::function<void()>* f;
+    std::promise<void> done;
+  } call{&f, {}};
+  auto finished = call.done.get_future();
+  event_base_once(
+      loop, -1, EV_TIMEOUT,
+      [](evutil_socket_t, short, void* arg) {
+        auto* c = static_cast<Call*>(arg);
+        (*c->f)();
+        c->done.set_value();
+      },
+      &call, nullptr);
+  finished.wait();
+}
+
+// Puts the DNS sockets into systemd's file descriptor store (FileDescriptorStoreMax= in the unit),
+// replacing what was there: a restarted agent gets them back, and queries wait in them meanwhile
+// instead of meeting a closed port.
+void storeSockets(const std::vector<std::unique_ptr<DnsServer>>& servers) {
+  if (std::getenv("NOTIFY_SOCKET") == nullptr) return;
+  std::vector<int> fds;
+  for (const auto& server : servers) {
+    for (int fd : server->udpSockets()) fds.push_back(fd);
+    for (int fd : server->tcpSockets()) fds.push_back(fd);
+  }
+  sd_notify(0, "FDSTOREREMOVE=1\nFDNAME=dns");
+  if (!fds.empty() &&
+      sd_pid_notify_with_fds(0, 0, "FDSTORE=1\nFDNAME=dns", fds.data(), static_cast<unsigned>(fds.size())) <= 0) {
+    log::debug("could not hand the sockets to systemd's file descriptor store");
+  }
 }
 
 struct InheritedSocket {
@@ -497,18 +537,7 @@ int runAgent(const Config& config) {
     }
     log::info("serving DNS for " + config.domain + ". on " + where + " (udp, tcp; " + std::to_string(workerCount) +
               " worker" + (workerCount > 1 ? "s)" : ")"));
-    // Into systemd's file descriptor store (FileDescriptorStoreMax= in the unit): a restarted
-    // agent gets them back, and queries wait in them meanwhile instead of meeting a closed port.
-    if (inherited.empty() && std::getenv("NOTIFY_SOCKET") != nullptr) {
-      std::vector<int> fds;
-      for (const auto& server : servers) {
-        for (int fd : server->udpSockets()) fds.push_back(fd);
-        for (int fd : server->tcpSockets()) fds.push_back(fd);
-      }
-      if (sd_pid_notify_with_fds(0, 0, "FDSTORE=1\nFDNAME=dns", fds.data(), static_cast<unsigned>(fds.size())) <= 0) {
-        log::debug("could not hand the sockets to systemd's file descriptor store");
-      }
-    }
+    storeSockets(servers);
   }
   for (auto& s : inherited) {
     if (s.fd < 0) continue;
@@ -594,6 +623,50 @@ int runAgent(const Config& config) {
               std::to_string(config.httpPort));
   }
 
+  // A reload that moves the listeners: the new addresses are bound on every worker first (all or
+  // none), then the old ones closed; sockets that stay are not touched.
+  auto loopOf = [&](size_t i) { return i == 0 ? base.get() : workerBases[i - 1].get(); };
+  auto rebind = [&](const Config& from, const Config& to) {
+    auto addresses = [](const Config& c) {
+      std::vector<std::pair<std::string, std::string>> out;  // (listener, "ip:port")
+      for (const auto& l : c.listeners) out.emplace_back(l, hostPort(*IpAddress::parse(l), c.port));
+      return out;
+    };
+    const auto before = addresses(from), after = addresses(to);
+    auto has = [](const auto& list, const std::string& a) {
+      return std::any_of(list.begin(), list.end(), [&a](const auto& p) { return p.second == a; });
+    };
+    std::vector<std::string> opened;
+    std::string bindError;
+    for (const auto& [listener, address] : after) {
+      if (has(before, address)) continue;
+      bool ok = true;
+      for (size_t i = 0; i < servers.size() && ok; ++i) {
+        runOnLoop(loopOf(i), base.get(),
+                  [&, i] { ok = servers[i]->listen(listener, to.port, servers.size() > 1, bindError); });
+      }
+      opened.push_back(address);
+      if (!ok) {
+        log::error("reload: " + bindError + "; keeping the listeners as they were");
+        for (const auto& a : opened) {
+          for (size_t i = 0; i < servers.size(); ++i)
+            runOnLoop(loopOf(i), base.get(), [&, i] { servers[i]->unlisten(a); });
+        }
+        return false;
+      }
+      log::info("reload: now serving DNS on " + address);
+    }
+    for (const auto& [listener, address] : before) {
+      if (has(after, address)) continue;
+      for (size_t i = 0; i < servers.size(); ++i) {
+        runOnLoop(loopOf(i), base.get(), [&, i, a = address] { servers[i]->unlisten(a); });
+      }
+      log::info("reload: no longer serving DNS on " + address);
+    }
+    storeSockets(servers);
+    return true;
+  };
+
   // SIGHUP: read the config file again; a valid one applies without a socket closing.
   std::function<void()> reload = [&] {
     sd_notify(0, "RELOADING=1");
@@ -606,7 +679,8 @@ int runAgent(const Config& config) {
     for (const auto& w : parsed.warnings) log::warning("reload: " + w);
     std::optional<SourceSetup> nextSetup;
     if (text && parsed.config) {
-      for (const auto& key : keepRestartOnlyKeys(*current, *parsed.config)) {
+      const bool listenersLive = current->dnsOn && !current->resolvConf.manage;
+      for (const auto& key : keepRestartOnlyKeys(*current, *parsed.config, listenersLive)) {
         log::warning("reload: key \"" + key + "\" changed; it takes effect at the next restart");
       }
       nextSetup = prepareSource(*parsed.config, readError);
@@ -618,6 +692,15 @@ int runAgent(const Config& config) {
       operations.countReload(false);
       sd_notify(0, "READY=1");
       return;
+    }
+    if (parsed.config->listeners != current->listeners || parsed.config->port != current->port) {
+      if (!rebind(*current, *parsed.config)) {
+        parsed.config->listeners = current->listeners;
+        parsed.config->port = current->port;
+        nextSetup->config.listeners = current->listeners;
+        nextSetup->config.port = current->port;
+        nextSetup->nameServerAddresses = listenerAddresses(*parsed.config);
+      }
     }
     auto next = std::make_shared<const Config>(*parsed.config);
     nextSetup->keepRecords = next->httpOn;

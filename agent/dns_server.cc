@@ -295,6 +295,41 @@ void DnsServer::resume() {
   for (auto* l : tcpListeners_) evconnlistener_enable(l);
 }
 
+namespace {
+std::string socketAddress(int fd) {
+  sockaddr_storage ss{};
+  socklen_t length = sizeof ss;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &length) != 0) return "";
+  char text[INET6_ADDRSTRLEN] = "";
+  if (ss.ss_family == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&ss);
+    inet_ntop(AF_INET, &v4->sin_addr, text, sizeof text);
+    return std::string(text) + ":" + std::to_string(ntohs(v4->sin_port));
+  }
+  const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&ss);
+  inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof text);
+  return "[" + std::string(text) + "]:" + std::to_string(ntohs(v6->sin6_port));
+}
+}  // namespace
+
+void DnsServer::unlisten(const std::string& address) {
+  for (size_t i = 0; i < udpFds_.size();) {
+    if (socketAddress(udpFds_[i]) == address) {
+      event_free(udpEvents_[i]);
+      ::close(udpFds_[i]);
+      udpEvents_.erase(udpEvents_.begin() + static_cast<long>(i));
+      udpFds_.erase(udpFds_.begin() + static_cast<long>(i));
+    } else {
+      ++i;
+    }
+  }
+  std::erase_if(tcpListeners_, [&address](evconnlistener* l) {
+    if (socketAddress(evconnlistener_get_fd(l)) != address) return false;
+    evconnlistener_free(l);
+    return true;
+  });
+}
+
 std::vector<int> DnsServer::tcpSockets() const {
   std::vector<int> out;
   for (auto* l : tcpListeners_) out.push_back(evconnlistener_get_fd(l));

@@ -73,6 +73,9 @@ class DnsServer : public ReplySink {
   // `paused`: nothing is read until resume(), so queries wait in the sockets.
   bool adopt(int udpFd, int tcpFd, bool paused, std::string& error);
   void resume();  // from any thread
+  // Closes the sockets on ip:port (a listener taken out by a reload); connections stay. Call on
+  // the server's own thread.
+  void unlisten(const std::string& address);  // "ip:port" as in "127.0.0.1:53" or "[::1]:53"
   // The listening sockets, for systemd's file descriptor store.
   std::vector<int> udpSockets() const { return udpFds_; }
   std::vector<int> tcpSockets() const;

@@ -446,7 +446,7 @@ ConfigResult parseConfig(std::string_view text, const std::string& path) {
   return result;
 }
 
-std::vector<std::string> keepRestartOnlyKeys(const Config& running, Config& next) {
+std::vector<std::string> keepRestartOnlyKeys(const Config& running, Config& next, bool listenersLive) {
   std::vector<std::string> kept;
   auto keep = [&kept](const char* key, const auto& runningValue, auto& nextValue) {
     if (!(runningValue == nextValue)) {
@@ -454,8 +454,10 @@ std::vector<std::string> keepRestartOnlyKeys(const Config& running, Config& next
       kept.emplace_back(key);
     }
   };
-  keep("port", running.port, next.port);
-  keep("listener", running.listeners, next.listeners);
+  if (!listenersLive) {
+    keep("port", running.port, next.port);
+    keep("listener", running.listeners, next.listeners);
+  }
   keep("dnsOn", running.dnsOn, next.dnsOn);
   keep("httpOn", running.httpOn, next.httpOn);
   keep("httpListener", running.httpListener, next.httpListener);

@@ -99,7 +99,9 @@ struct ConfigResult {
 // A reload (SIGHUP) applies most keys at once; those that shape sockets, threads or the forward
 // cache need a restart. This copies every such key that differs from `running` back into `next`
 // (so `next` is what will really run) and returns their names.
-std::vector<std::string> keepRestartOnlyKeys(const Config& running, Config& next);
+// With `listenersLive` (the agent can rebind: it does not manage resolv.conf, whose lines name the
+// listener), `port` and `listener` apply at once.
+std::vector<std::string> keepRestartOnlyKeys(const Config& running, Config& next, bool listenersLive = false);
 
 // Parses config.json text. `path` names the file in messages and anchors relative paths.
 ConfigResult parseConfig(std::string_view text, const std::string& path);

@@ -9,7 +9,7 @@ import socket
 import time
 import unittest
 
-from harness import LOOPBACK, QueryLoad, app_state, fake_master, free_port, require_dig, start_agent, wait_until
+from harness import LOOPBACK, QueryLoad, app_state, dig, fake_master, free_port, require_dig, start_agent, wait_until
 
 REFRESH = {"refreshSeconds": 1, "stateTimeoutSeconds": 3}
 TASK_IPS = ["10.1.0.1", "10.1.0.2"]
@@ -287,10 +287,47 @@ class OperationsTest(unittest.TestCase):
     def test_sighup_names_keys_that_need_a_restart(self):
         agent = self.start_and_keep()
         mark = agent.log_mark()
-        self.rewrite_config(agent, port=free_port(), ttl=9)
+        self.rewrite_config(agent, workers=3, tcpIdleSeconds=3, ttl=9)
         agent.proc.send_signal(signal.SIGHUP)
-        agent.wait_log(r'warning: reload: key "port" changed; it takes effect at the next restart', since=mark)
+        agent.wait_log(r'warning: reload: key "workers" changed; it takes effect at the next restart', since=mark)
+        agent.wait_log(r'warning: reload: key "tcpIdleSeconds" changed', since=mark)
         wait_until(lambda: agent.dig("web.marathon.mesos").answer[0].ttl == 9, 5)  # the rest applies
+
+    def test_sighup_with_new_listeners_rebinds_and_keeps_the_sockets_that_stay(self):
+        agent = self.start_and_keep()
+        old_port, new_port = agent.port, free_port()
+        # Add a listener: the one that stays keeps its sockets, so its load loses nothing.
+        load = QueryLoad(old_port, "web.marathon.mesos", limit=20)
+        load.start()
+        time.sleep(0.3)
+        mark = agent.log_mark()
+        self.rewrite_config(agent, listener=[LOOPBACK, "127.0.0.2"])
+        agent.proc.send_signal(signal.SIGHUP)
+        agent.wait_log(r"reload: now serving DNS on 127\.0\.0\.2:%d" % old_port, since=mark)
+        self.assertEqual(dig(old_port, "web.marathon.mesos", "A", server="127.0.0.2").status, "NOERROR")
+        time.sleep(0.3)
+        load.stop()
+        self.assertEqual((load.lost, load.failed), (0, 0))
+        # Move both to another port: new sockets first, then the old ones close.
+        mark = agent.log_mark()
+        self.rewrite_config(agent, listener=[LOOPBACK, "127.0.0.2"], port=new_port)
+        agent.proc.send_signal(signal.SIGHUP)
+        agent.wait_log(r"reload: no longer serving DNS on 127\.0\.0\.1:%d" % old_port, since=mark)
+        for server in (LOOPBACK, "127.0.0.2"):
+            self.assertEqual(dig(new_port, "web.marathon.mesos", "A", server=server).status, "NOERROR", server)
+            self.assertEqual(dig(new_port, "web.marathon.mesos", "A", "+tcp", server=server).status, "NOERROR")
+        self.assertIsNone(dig(old_port, "web.marathon.mesos", "A", timeout=1).status)  # closed
+        self.assertEqual(get_json(self.http_port, "/v1/config")[1]["Port"], new_port)
+        # A listener that cannot be bound: the reload keeps the listeners it has.
+        blocker = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.addCleanup(blocker.close)
+        blocker.bind(("127.0.0.3", new_port))
+        mark = agent.log_mark()
+        self.rewrite_config(agent, listener=[LOOPBACK, "127.0.0.3"], port=new_port)
+        agent.proc.send_signal(signal.SIGHUP)
+        agent.wait_log(r"error: reload: listener 127\.0\.0\.3:%d \(udp\): bind: .*keeping the listeners" % new_port,
+                       since=mark)
+        self.assertEqual(dig(new_port, "web.marathon.mesos", "A", server="127.0.0.2").status, "NOERROR")
 
     # --- query log --------------------------------------------------------------------------------
 

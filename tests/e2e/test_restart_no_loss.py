@@ -20,11 +20,12 @@ NAME = "web.marathon.mesos"
 
 def systemd_style(agent, fds, names):
     """Starts `agent` the way systemd passes sockets: the descriptors as 3, 4, ... and LISTEN_FDS,
-    LISTEN_FDNAMES and LISTEN_PID (the agent's own PID, which exec keeps) in the environment."""
+    LISTEN_FDNAMES and LISTEN_PID (the agent's own PID, which exec keeps) in the environment. bash,
+    since dash cannot move descriptors above 9."""
     moves = " ".join("%d<&%d" % (3 + i, fd) for i, fd in enumerate(fds))
     script = 'exec %s; LISTEN_PID=$$ LISTEN_FDS=%d LISTEN_FDNAMES=%s exec "$@"' % (moves, len(fds), ":".join(names))
     agent._log = open(agent.log_path, "ab")
-    agent.proc = subprocess.Popen(["sh", "-c", script, "sh", agent.binary, "-config", agent.config_path],
+    agent.proc = subprocess.Popen(["bash", "-c", script, "bash", agent.binary, "-config", agent.config_path],
                                   stdin=subprocess.DEVNULL, stdout=agent._log, stderr=subprocess.STDOUT,
                                   pass_fds=fds, env=agent.env)
 
@@ -58,6 +59,10 @@ class FdStore:
                     fds.extend(a)
             text = msg.decode()
             self.messages.append(text)
+            if "FDSTOREREMOVE=1" in text.split("\n"):
+                for fd in self.fds:
+                    os.close(fd)
+                self.fds = []
             if "FDSTORE=1" in text.split("\n"):
                 self.fds.extend(fds)
             else:

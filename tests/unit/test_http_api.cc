@@ -234,5 +234,15 @@ TEST(Reload, KeysThatShapeSocketsWaitForARestart) {
   EXPECT_EQ(next.config->masters.front(), "10.0.0.2:5050");
 }
 
+TEST(Reload, ListenersMoveAtOnceWhenTheAgentCanRebind) {
+  const auto running = parseConfig(R"({"masters": ["10.0.0.1:5050"], "port": 53})", "c.json");
+  auto next =
+      parseConfig(R"({"masters": ["10.0.0.1:5050"], "port": 5353, "listener": ["127.0.0.1", "127.0.0.2"]})", "c.json");
+  ASSERT_TRUE(running.config && next.config);
+  EXPECT_TRUE(keepRestartOnlyKeys(*running.config, *next.config, true).empty());
+  EXPECT_EQ(next.config->port, 5353);
+  EXPECT_EQ(next.config->listeners.size(), 2u);
+}
+
 }  // namespace
 }  // namespace mdns
