@@ -1,5 +1,6 @@
 #include "agent/record_source.h"
 
+#include <event2/thread.h>
 #include <fcntl.h>
 #include <malloc.h>
 #include <sys/resource.h>
@@ -16,6 +17,7 @@
 #include "agent/host_resolver.h"
 #include "agent/log.h"
 #include "agent/state_fetcher.h"
+#include "agent/zk_leader.h"
 #include "common/mesos_state.h"
 #include "common/record_file.h"
 #include "common/refresh_policy.h"
@@ -46,21 +48,14 @@ bool readFile(const std::string& path, std::string& out, std::string& error) {
   return true;
 }
 
-// "ip:port" with the IP in canonical text form, for comparing master addresses.
-std::string canonicalHostPort(const std::string& host, const std::string& port) {
-  const auto ip = IpAddress::parse(host);
-  const std::string h = ip ? ip->toString() : host;
-  return (ip && !ip->isV4()) ? "[" + h + "]:" + port : h + ":" + port;
-}
-
 std::string leaderAddressOf(const MesosState& state) {
   const auto pid = Upid::parse(state.leader);
   if (!pid) return "";
   if (!IpAddress::parse(pid->host)) {
     const auto ips = resolveHostBlocking(pid->host);
-    if (!ips.empty()) return canonicalHostPort(ips.front().toString(), pid->port);
+    if (!ips.empty()) return joinHostPort(ips.front().toString(), pid->port);
   }
-  return canonicalHostPort(pid->host, pid->port);
+  return joinHostPort(pid->host, pid->port);
 }
 
 }  // namespace
@@ -121,9 +116,11 @@ std::shared_ptr<const Snapshot> snapshotFromRecords(RecordSet records, const Sou
 }
 
 BuildResult buildSnapshot(MesosState state, const SourceSetup& setup, const Snapshot* previous,
-                          const std::string& origin, const HostResolver& resolveHost) {
+                          const std::string& origin, const HostResolver& resolveHost,
+                          const std::vector<std::string>* masters) {
   BuildResult result;
-  const auto options = GeneratorOptions::fromConfig(setup.config, setup.nameServerAddresses, setup.masters);
+  const auto options = GeneratorOptions::fromConfig(setup.config, setup.nameServerAddresses,
+                                                    masters != nullptr ? *masters : setup.masters);
   const auto t0 = Clock::now();
   auto generated = generateRecords(state, options, resolveHost);
   result.generateMs = msSince(t0);
@@ -180,11 +177,42 @@ RecordSource::~RecordSource() {
   if (!stop(std::chrono::hours(1))) std::terminate();  // unreachable: the wait is unbounded in practice
 }
 
-void RecordSource::start() {
-  base_ = event_base_new();
+void RecordSource::createEvents() {
   fetcher_ = std::make_unique<StateFetcher>(base_);
   timer_ = evtimer_new(
       base_, [](evutil_socket_t, short, void* self) { static_cast<RecordSource*>(self)->refresh(); }, this);
+  if (!setup_.zk) return;
+  zkLeaderChanged_ = event_new(
+      base_, -1, EV_PERSIST,
+      [](evutil_socket_t, short, void* p) {
+        auto* self = static_cast<RecordSource*>(p);
+        if (self->refreshing_) {
+          self->refreshAgain_ = true;  // once the refresh under way ends
+          return;
+        }
+        evtimer_del(self->timer_);
+        self->refresh();
+      },
+      this);
+  event_add(zkLeaderChanged_, nullptr);
+  // The detector's thread hands a new leader over to this loop (libevent is thread-safe here).
+  zk_ = std::make_unique<ZkLeaderDetector>(*setup_.zk, [this] { event_active(zkLeaderChanged_, EV_READ, 0); });
+  zk_->start();
+}
+
+void RecordSource::freeEvents() {
+  if (zk_) zk_->stop();  // before the event it activates goes
+  zk_.reset();
+  if (zkLeaderChanged_ != nullptr) event_free(zkLeaderChanged_);
+  zkLeaderChanged_ = nullptr;
+  fetcher_.reset();
+  if (timer_ != nullptr) event_free(timer_);
+  timer_ = nullptr;
+}
+
+void RecordSource::start() {
+  base_ = event_base_new();
+  createEvents();
   retireTimer_ = evtimer_new(
       base_,
       [](evutil_socket_t, short, void* self) {
@@ -206,13 +234,13 @@ void RecordSource::start() {
 bool RecordSource::stop(std::chrono::milliseconds grace) {
   if (!thread_.joinable()) return true;
   stopping_ = true;
+  if (zk_) zk_->stop();                  // no leader change may start a refresh now
   event_active(stopEvent_, EV_READ, 0);  // libevent is thread-safe here (evthread_use_pthreads)
   // A refresh of a huge state may be mid-parse; the process is going away, so it gets a grace
   // period rather than the power to delay a stop.
   if (finishedRun_.wait_for(grace) != std::future_status::ready) return false;
   thread_.join();
-  fetcher_.reset();
-  event_free(timer_);
+  freeEvents();
   event_free(retireTimer_);
   retireTimer_ = nullptr;
   event_free(stopEvent_);
@@ -319,11 +347,58 @@ void RecordSource::refresh() {
     return;
   }
   auto attempt = std::make_shared<MasterAttempt>();
-  if (!lastLeader_.empty()) attempt->candidates.push_back(lastLeader_);
-  for (const auto& m : setup_.masters) {
-    if (m != lastLeader_) attempt->candidates.push_back(m);
+  double waitSeconds = 0;
+  attempt->candidates = candidates(waitSeconds);
+  if (attempt->candidates.empty()) {
+    if (waitSeconds > 0) {
+      // Nothing to ask before ZooKeeper names a leader or zkDetectionTimeout passes; a leader
+      // change starts the refresh at once.
+      if (!waitLogged_) {
+        log::info("waiting up to " + fmt(waitSeconds) +
+                  " s (zkDetectionTimeout) for ZooKeeper to name the leading "
+                  "master; " +
+                  servingNote());
+      }
+      waitLogged_ = true;
+      schedule(waitSeconds + 0.05);
+      return;
+    }
+    lastError_ = "no master to ask: ZooKeeper names no leading master and masters is empty";
+    log::error("refresh failed: " + lastError_ + "; " + servingNote());
+    finishRefresh(false);
+    return;
   }
+  refreshing_ = true;
   tryMaster(attempt);
+}
+
+std::vector<std::string> RecordSource::candidates(double& waitSeconds) {
+  CandidateInputs in;
+  in.lastLeader = lastLeader_;
+  in.configured = setup_.masters;
+  waitSeconds = 0;
+  if (zk_) {
+    const auto view = zk_->current();
+    in.useZk = true;
+    in.zkHasLeader = !view.leader.empty();
+    in.zkMasters = view.masters;
+    const double leaderless = std::chrono::duration<double>(Clock::now() - view.leaderlessSince).count();
+    const double timeout = setup_.config.zkDetectionTimeout;
+    in.fallBack = !in.zkHasLeader && leaderless >= timeout;
+    if (!in.zkHasLeader && !in.fallBack) waitSeconds = timeout - leaderless;
+    if (in.fallBack && !fellBack_) {
+      log::warning("ZooKeeper has named no leading master for " + fmt(leaderless) + " s (zkDetectionTimeout " +
+                   std::to_string(setup_.config.zkDetectionTimeout) + " s): asking masters " +
+                   (setup_.masters.empty() ? std::string("(none configured)") : [this] {
+                     std::string list;
+                     for (const auto& m : setup_.masters) list += (list.empty() ? "" : ", ") + m;
+                     return list;
+                   }()));
+    }
+    fellBack_ = in.fallBack;
+    if (in.zkHasLeader) waitLogged_ = false;
+  }
+  return masterCandidates(in);
 }
 
 void RecordSource::tryMaster(const std::shared_ptr<MasterAttempt>& attempt) {
@@ -367,7 +442,7 @@ void RecordSource::tryMaster(const std::shared_ptr<MasterAttempt>& attempt) {
       return;
     }
     // Only the leader's state is complete. A master that names another leader sends us there.
-    const std::string answeredBy = canonicalHostPort(r.primaryIp, std::to_string(r.primaryPort));
+    const std::string answeredBy = joinHostPort(r.primaryIp, std::to_string(r.primaryPort));
     const std::string leader = leaderAddressOf(*parsed.state);
     if (leader != answeredBy) {
       attempt->lastError = "master " + master + " is not the leader (it names " + parsed.state->leader + ")";
@@ -391,7 +466,10 @@ void RecordSource::tryMaster(const std::shared_ptr<MasterAttempt>& attempt) {
 void RecordSource::accept(MesosState state, const std::string& origin, double fetchMs, double parseMs) {
   if (stopping_) return;
   const auto previous = store_.current();
-  auto built = buildSnapshot(std::move(state), setup_, previous.get(), origin, resolveHostBlocking);
+  // With ZooKeeper, masterN names the masters registered there (as mesos-dns does).
+  const auto zkMasters = zk_ ? zk_->current().masters : std::vector<std::string>();
+  auto built = buildSnapshot(std::move(state), setup_, previous.get(), origin, resolveHostBlocking,
+                             zkMasters.empty() ? nullptr : &zkMasters);
   for (const auto& w : built.warnings) log::warning(origin + ": " + w);
   const auto& snap = *built.snapshot;
   if (!built.unchanged && previous) {
@@ -436,6 +514,7 @@ void RecordSource::accept(MesosState state, const std::string& origin, double fe
 }
 
 void RecordSource::finishRefresh(bool ok) {
+  refreshing_ = false;
   if (oneShot_) {
     finished_ = true;
     event_base_loopbreak(base_);
@@ -445,6 +524,11 @@ void RecordSource::finishRefresh(bool ok) {
   static thread_local std::mt19937 random{std::random_device{}()};
   const double next =
       nextRefreshSeconds(setup_.config.refreshSeconds, failures_, std::uniform_real_distribution<>(0, 1)(random));
+  if (refreshAgain_) {
+    refreshAgain_ = false;
+    schedule(0);  // the leader changed while this refresh ran
+    return;
+  }
   if (failures_ > 1)
     log::info("next refresh in " + fmt(next) + " s (" + std::to_string(failures_) + " failed in a row)");
   schedule(next);
@@ -454,11 +538,13 @@ std::string RecordSource::loadOnce(const SourceSetup& setup, std::shared_ptr<con
   RecordStore store;
   RecordSource source(setup, store, nullptr);
   source.oneShot_ = true;
+  // The ZooKeeper detector's thread wakes this loop: libevent must know about threads first.
+  if (setup.zk) evthread_use_pthreads();
   source.base_ = event_base_new();
-  source.fetcher_ = std::make_unique<StateFetcher>(source.base_);
+  source.createEvents();
   source.refresh();  // a file is read at once; masters are asked on the loop until the refresh ends
   if (!source.finished_) event_base_dispatch(source.base_);
-  source.fetcher_.reset();
+  source.freeEvents();
   event_base_free(source.base_);
   source.base_ = nullptr;
   out = store.current();

@@ -11,6 +11,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -19,10 +20,12 @@
 #include "common/config.h"
 #include "common/record_generator.h"
 #include "common/record_set.h"
+#include "common/zk_info.h"
 
 namespace mdns {
 
 class StateFetcher;
+class ZkLeaderDetector;
 
 struct Snapshot {
   std::shared_ptr<const RecordSet> records;  // null unless SourceSetup::keepRecords
@@ -54,10 +57,11 @@ class RecordStore {
 };
 
 // Everything a refresh needs besides the config: the masters as "ip:port" (host names resolved
-// at start) and the addresses published for the SOA's name server.
+// at start), the parsed `zk` URL, and the addresses published for the SOA's name server.
 struct SourceSetup {
   Config config;
   std::vector<std::string> masters;
+  std::optional<ZkUrl> zk;  // leader detection through ZooKeeper
   std::vector<IpAddress> nameServerAddresses;
   bool keepRecords = false;  // keep the RecordSet in snapshots (dump-zone); the table suffices for DNS
 };
@@ -81,6 +85,11 @@ class RecordSource {
   struct MasterAttempt;
   void run();
   void refresh();
+  // The masters to ask, in order (common/zk_info.h: masterCandidates). Empty while the agent waits
+  // for ZooKeeper to name a leader (`waitSeconds` says how much longer it waits).
+  std::vector<std::string> candidates(double& waitSeconds);
+  void createEvents();
+  void freeEvents();
   void tryMaster(const std::shared_ptr<MasterAttempt>& attempt);
   void finishRefresh(bool ok);
   // Generates and publishes. `fetchMs` and `parseMs` are for the log line.
@@ -108,6 +117,12 @@ class RecordSource {
   event* stopEvent_ = nullptr;
   std::unique_ptr<StateFetcher> fetcher_;
   std::string lastLeader_;  // "ip:port" of the master that last served a good state
+  std::unique_ptr<ZkLeaderDetector> zk_;
+  event* zkLeaderChanged_ = nullptr;  // made active by the detector's thread: refresh now
+  bool refreshing_ = false;           // a refresh is asking masters...
+  bool refreshAgain_ = false;         // ...and the leader changed meanwhile: another one right after
+  bool fellBack_ = false;             // ZooKeeper named no leader for zkDetectionTimeout (logged once)
+  bool waitLogged_ = false;
   std::chrono::steady_clock::time_point refreshStarted_;
   std::string lastError_;
   std::atomic<bool> stopping_{false};
@@ -134,7 +149,9 @@ struct BuildResult {
 std::shared_ptr<const Snapshot> snapshotFromRecords(RecordSet records, const SourceSetup& setup,
                                                     std::chrono::system_clock::time_point changedAt,
                                                     const std::string& origin);
+// `masters` numbers the masterN records (setup.masters when null).
 BuildResult buildSnapshot(MesosState state, const SourceSetup& setup, const Snapshot* previous,
-                          const std::string& origin, const HostResolver& resolveHost);
+                          const std::string& origin, const HostResolver& resolveHost,
+                          const std::vector<std::string>* masters = nullptr);
 
 }  // namespace mdns

@@ -10,6 +10,7 @@
 
 #include "common/ip_address.h"
 #include "common/upstream.h"
+#include "common/zk_info.h"
 
 namespace mdns {
 namespace {
@@ -274,6 +275,9 @@ void validate(Reader& r, Config& c, const std::string& path) {
   if (!c.dnsOn && !c.httpOn) r.error("dnson", "either DNS or HTTP must be on (dnson, httpon)");
   if (c.masters.empty() && c.zk.empty() && c.stateFile.empty()) {
     r.error("masters", "no source of cluster state: set masters, zk or stateFile");
+  }
+  if (!c.zk.empty()) {
+    if (const auto zk = parseZkUrl(c.zk); !zk.url) r.error("zk", zk.error);
   }
   std::set<std::string> seenMasters;
   for (const auto& m : c.masters) {
