@@ -58,6 +58,12 @@ std::string leaderAddressOf(const MesosState& state) {
   return joinHostPort(pid->host, pid->port);
 }
 
+std::string commaList(const std::vector<std::string>& list) {
+  std::string out;
+  for (const auto& item : list) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
 }  // namespace
 
 void RecordStore::publish(std::shared_ptr<const Snapshot> snapshot) {
@@ -389,11 +395,7 @@ std::vector<std::string> RecordSource::candidates(double& waitSeconds) {
     if (in.fallBack && !fellBack_) {
       log::warning("ZooKeeper has named no leading master for " + fmt(leaderless) + " s (zkDetectionTimeout " +
                    std::to_string(setup_.config.zkDetectionTimeout) + " s): asking masters " +
-                   (setup_.masters.empty() ? std::string("(none configured)") : [this] {
-                     std::string list;
-                     for (const auto& m : setup_.masters) list += (list.empty() ? "" : ", ") + m;
-                     return list;
-                   }()));
+                   (setup_.masters.empty() ? std::string("(none configured)") : commaList(setup_.masters)));
     }
     fellBack_ = in.fallBack;
     if (in.zkHasLeader) waitLogged_ = false;

@@ -143,6 +143,10 @@ void ZkLeaderDetector::run() {
       lock.lock();
       continue;
     }
+    if (retryAt_ != Clock::time_point() && Clock::now() >= retryAt_) {
+      retryAt_ = Clock::time_point();
+      dirty_ = true;
+    }
     if (dirty_ && view_.connected) {
       dirty_ = false;
       lock.unlock();
@@ -202,9 +206,9 @@ void ZkLeaderDetector::readGroup() {
     return;
   }
   if (rc != ZOK) {
-    log::debug("ZooKeeper: reading " + url_.path + " failed: " + zerror(rc) + "; again when connected");
-    const std::lock_guard<std::mutex> lock(mutex_);
-    dirty_ = true;
+    // The connection dropped (its session event brings the next read) or the server is busy.
+    log::debug("ZooKeeper: reading " + url_.path + " failed: " + zerror(rc) + "; trying again");
+    retryAt_ = Clock::now() + kRecheck;
     return;
   }
   std::vector<std::pair<uint64_t, std::string>> group;
@@ -226,6 +230,7 @@ void ZkLeaderDetector::readGroup() {
         // Gone since the list was read (its master's session ended), or the connection dropped:
         // a watch event or the reconnection brings the next read.
         log::debug(std::string("ZooKeeper: ") + e.what());
+        retryAt_ = Clock::now() + kRecheck;
         continue;
       }
     }

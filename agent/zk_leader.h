@@ -59,7 +59,8 @@ class ZkLeaderDetector {
   zhandle_t* zh_ = nullptr;                // the detector thread's only
   std::map<std::string, Member> members_;  // the detector thread's only
   std::chrono::steady_clock::time_point nextConnect_;
-  std::string noLeaderReason_;  // last logged, so that it is said once
+  std::string noLeaderReason_;                     // last logged, so that it is said once
+  std::chrono::steady_clock::time_point retryAt_;  // a read failed: read the group again then
 
   mutable std::mutex mutex_;  // guards what follows
   std::condition_variable wake_;

@@ -175,6 +175,27 @@ class ZooKeeperOutageTest(unittest.TestCase):
         wait_until(lambda: fallback.requests > fallback_requests, 10, message="the configured master is asked")
         self.assertEqual(a_records(agent), ["10.8.0.2"], "the last good records are served throughout")
 
+    def test_follows_leader_again_when_zookeeper_comes_back(self):
+        zk = zookeeper_server(self)
+        first = serving_master(self, "10.10.0.1")
+        second = serving_master(self, "10.10.0.2")
+        first_session = session(self, zk)
+        first_session.register("/mesos", first)
+        session(self, zk).register("/mesos", second)
+        agent = start_agent(self, dict(SLOW_REFRESH, zk="zk://%s/mesos" % zk.address, zkDetectionTimeout=60))
+        agent.wait_loaded(timeout=20)
+        self.assertEqual(a_records(agent), ["10.10.0.1"])
+        mark = agent.log_mark()
+        zk.stop()
+        agent.wait_log(r"ZooKeeper: connection lost", since=mark, timeout=15)
+        zk.start()
+        # The client reconnects by itself and the group is read again.
+        agent.wait_log(r"ZooKeeper: leading master is 127\.0\.0\.1:%d" % first.port, since=mark, timeout=30)
+        first_session.wait_connected()
+        first_session.close()
+        took = measure(lambda: a_records(agent) == ["10.10.0.2"], timeout=5)
+        self.assertLess(took, 2.5)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -155,6 +155,11 @@ class Session:
         """Registers a FakeMaster in `group` as Mesos does: <group>/json.info_<sequence>."""
         return self.create(group + "/json.info_", master_info(master))
 
+    def wait_connected(self, timeout=30.0):
+        """Waits until the session is connected again (after a server restart): only then does
+        close() end it at once rather than leave its znodes until it expires."""
+        wait_until(lambda: self.client.connected, timeout, message="the kazoo session does not reconnect")
+
     def close(self):
         if self.client is None:
             return
