@@ -1,8 +1,11 @@
 #include "common/zk_info.h"
 
 #include <algorithm>
+#include <array>
+#include <cctype>
 #include <charconv>
 #include <nlohmann/json.hpp>
+#include <type_traits>
 
 #include "common/ip_address.h"
 #include "common/mesos_state.h"
