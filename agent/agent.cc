@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <thread>
 
@@ -23,7 +24,9 @@
 #include "agent/files.h"
 #include "agent/forwarder.h"
 #include "agent/host_resolver.h"
+#include "agent/http_server.h"
 #include "agent/log.h"
+#include "agent/operations.h"
 #include "agent/resolv_conf_manager.h"
 #include "common/dns_wire.h"
 #include "common/forward_cache.h"
@@ -31,7 +34,54 @@
 namespace mdns {
 namespace {
 
-constexpr int kSelfCheckMs = 2000;  // resolv.conf: how often the agent asks itself
+constexpr int kSelfCheckMs = 2000;      // resolv.conf: how often the agent asks itself
+constexpr int kInheritedWaitMs = 5000;  // inherited sockets wait this long for the first records
+
+std::string hostPort(const IpAddress& ip, int port) {
+  return (ip.isV4() ? ip.toString() : "[" + ip.toString() + "]") + ":" + std::to_string(port);
+}
+
+struct InheritedSocket {
+  int fd = -1;
+  bool udp = false;
+  std::string address;  // "ip:port" as hostPort() writes it
+};
+
+// The sockets systemd passed (LISTEN_FDS; socket activation or the file descriptor store), each
+// with its address and type. The environment variables are unset, so children do not see them.
+std::vector<InheritedSocket> takeInheritedSockets() {
+  std::vector<InheritedSocket> out;
+  const int n = sd_listen_fds(1);
+  for (int i = 0; i < std::max(n, 0); ++i) {
+    InheritedSocket s;
+    s.fd = SD_LISTEN_FDS_START + i;
+    int type = 0;
+    socklen_t typeLength = sizeof type;
+    sockaddr_storage ss{};
+    socklen_t length = sizeof ss;
+    if (::getsockopt(s.fd, SOL_SOCKET, SO_TYPE, &type, &typeLength) != 0 ||
+        ::getsockname(s.fd, reinterpret_cast<sockaddr*>(&ss), &length) != 0 ||
+        (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)) {
+      log::warning("systemd passed descriptor " + std::to_string(s.fd) + ", which is no IP socket; closed");
+      ::close(s.fd);
+      continue;
+    }
+    s.udp = type == SOCK_DGRAM;
+    if (ss.ss_family == AF_INET) {
+      const auto* v4 = reinterpret_cast<const sockaddr_in*>(&ss);
+      std::array<uint8_t, 4> b{};
+      std::memcpy(b.data(), &v4->sin_addr, 4);
+      s.address = hostPort(IpAddress::v4(b), ntohs(v4->sin_port));
+    } else {
+      const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&ss);
+      std::array<uint8_t, 16> b{};
+      std::memcpy(b.data(), &v6->sin6_addr, 16);
+      s.address = hostPort(IpAddress::v6(b), ntohs(v6->sin6_port));
+    }
+    out.push_back(s);
+  }
+  return out;
+}
 
 bool isWildcard(const IpAddress& ip) { return ip.toString() == "0.0.0.0" || ip.toString() == "::"; }
 
@@ -267,6 +317,49 @@ ResolvConfLines resolvConfLines(const Config& config) {
   return lines;
 }
 
+// Where names outside the domain go: `resolvers`, else the nameservers of the original resolv.conf
+// (never the agent itself), plus zoneResolvers, the timeout and the cache limits.
+ForwarderSettings forwarderSettings(const Config& config, const ResolvConfManager* resolvConf) {
+  ForwarderSettings fs;
+  for (const auto& r : config.resolvers) {
+    const Upstream u = *parseUpstream(r);
+    if (isSelf(config, u)) {
+      log::warning(config.configPath + ": key \"resolvers\": " + r +
+                   " is this agent's own listener; not forwarding to it");
+      continue;
+    }
+    fs.upstreams.push_back(u);
+  }
+  std::string origin = "resolvers";
+  if (config.resolvers.empty()) {
+    std::string readError;
+    origin = config.resolvConf.path;
+    const auto text = resolvConf != nullptr ? std::optional<std::string>(resolvConf->original())
+                                            : readWholeFile(config.resolvConf.path, readError, true);
+    if (!text) log::warning(readError);
+    fs.upstreams = upstreamsFromResolvConf(config, text.value_or(""), origin);
+  }
+  for (const auto& [zone, list] : config.zoneResolvers) {
+    auto& ups = fs.zoneUpstreams[zone];
+    for (const auto& r : list) ups.push_back(*parseUpstream(r));
+  }
+  fs.timeoutMs = config.timeout * 1000;
+  fs.recursionAvailable = config.recurseOn;
+  fs.cache.maxEntries = static_cast<size_t>(config.cacheSize);
+  fs.cache.maxTtl = static_cast<uint32_t>(config.cacheMaxTtl);
+  fs.cache.maxNegativeTtl = static_cast<uint32_t>(config.cacheMaxNegativeTtl);
+  fs.cache.staleMaxSeconds = static_cast<uint32_t>(config.cacheMaxStaleSeconds);
+  std::string list;
+  for (const auto& u : fs.upstreams) list += (list.empty() ? "" : ", ") + u.toString();
+  if (fs.upstreams.empty()) {
+    log::warning("no upstream resolvers to forward to (" + origin + "): names outside " + config.domain +
+                 ". get SERVFAIL");
+  } else {
+    log::info("forwarding other names to " + list + " (from " + origin + ")");
+  }
+  return fs;
+}
+
 std::optional<SourceSetup> prepareSource(const Config& config, std::string& error) {
   SourceSetup setup;
   setup.config = config;
@@ -298,6 +391,9 @@ int runAgent(const Config& config) {
     log::error(error);
     return 1;
   }
+  setup->keepRecords = config.httpOn;  // the HTTP API reads the records (and the enumeration)
+  // The running configuration; a reload (SIGHUP, on this thread) replaces it.
+  auto current = std::make_shared<const Config>(config);
   evthread_use_pthreads();
   std::unique_ptr<event_base, EventBaseDeleter> base(event_base_new());
 
@@ -312,9 +408,9 @@ int runAgent(const Config& config) {
   std::unique_ptr<Forwarder> forwarder;
   if (config.resolvConf.manage) {
     resolvConf = std::make_unique<ResolvConfManager>(
-        base.get(), config, resolvConfLines(config), [&config, &forwarder](const std::string& original) {
-          if (forwarder && config.resolvers.empty()) {
-            forwarder->setUpstreams(upstreamsFromResolvConf(config, original, config.resolvConf.path));
+        base.get(), config, resolvConfLines(config), [&current, &forwarder](const std::string& original) {
+          if (forwarder && current->resolvers.empty()) {
+            forwarder->setUpstreams(upstreamsFromResolvConf(*current, original, current->resolvConf.path));
           }
         });
     if (!resolvConf->prepare(error)) {
@@ -333,43 +429,7 @@ int runAgent(const Config& config) {
     }
   }
   if (config.externalOn) {
-    ForwarderSettings fs;
-    for (const auto& r : config.resolvers) {
-      const Upstream u = *parseUpstream(r);
-      if (isSelf(config, u)) {
-        log::warning(config.configPath + ": key \"resolvers\": " + r +
-                     " is this agent's own listener; not forwarding to it");
-        continue;
-      }
-      fs.upstreams.push_back(u);
-    }
-    std::string origin = "resolvers";
-    if (config.resolvers.empty()) {
-      std::string readError;
-      origin = config.resolvConf.path;
-      const auto text = resolvConf ? std::optional<std::string>(resolvConf->original())
-                                   : readWholeFile(config.resolvConf.path, readError, true);
-      if (!text) log::warning(readError);
-      fs.upstreams = upstreamsFromResolvConf(config, text.value_or(""), origin);
-    }
-    for (const auto& [zone, list] : config.zoneResolvers) {
-      auto& ups = fs.zoneUpstreams[zone];
-      for (const auto& r : list) ups.push_back(*parseUpstream(r));
-    }
-    fs.timeoutMs = config.timeout * 1000;
-    fs.recursionAvailable = config.recurseOn;
-    fs.cache.maxEntries = static_cast<size_t>(config.cacheSize);
-    fs.cache.maxTtl = static_cast<uint32_t>(config.cacheMaxTtl);
-    fs.cache.maxNegativeTtl = static_cast<uint32_t>(config.cacheMaxNegativeTtl);
-    fs.cache.staleMaxSeconds = static_cast<uint32_t>(config.staleMaxSeconds);
-    std::string list;
-    for (const auto& u : fs.upstreams) list += (list.empty() ? "" : ", ") + u.toString();
-    if (fs.upstreams.empty()) {
-      log::warning("no upstream resolvers to forward to (" + origin + "): names outside " + config.domain +
-                   ". get SERVFAIL");
-    } else {
-      log::info("forwarding other names to " + list + " (from " + origin + ")");
-    }
+    ForwarderSettings fs = forwarderSettings(config, resolvConf.get());
     forwarder = std::make_unique<Forwarder>(std::move(fs));
   }
   const AllowList allow = allowList(config);
@@ -389,24 +449,74 @@ int runAgent(const Config& config) {
     servers.push_back(
         std::make_unique<DnsServer>(workerBases.back().get(), store, options, limits, forwarder.get(), &allow));
   }
+  QueryLog queryLog;
+  queryLog.setRate(config.queryLog ? config.queryLogRate : 0);
+  for (auto& server : servers) server->setQueryLog(&queryLog);
   if (forwarder) forwarder->start();
+  // Sockets from systemd (socket activation, or the file descriptor store of a previous run):
+  // queries that came while no agent ran wait in them, so they are read only once records are
+  // loaded (or after kInheritedWaitMs without any).
+  auto inherited = takeInheritedSockets();
+  bool waitForRecords = false;
   if (config.dnsOn) {
-    // Listen before the first load: until records exist, names in the domain get SERVFAIL and
-    // resolvers move on to the next nameserver.
+    // Fresh sockets listen before the first load: until records exist, names in the domain get
+    // SERVFAIL and resolvers move on to the next nameserver.
     std::string where;
     for (const auto& listener : config.listeners) {
+      const std::string address = hostPort(*IpAddress::parse(listener), config.port);
+      std::vector<int> udp, tcp;
+      for (auto& s : inherited) {
+        if (s.fd >= 0 && s.address == address) {
+          (s.udp ? udp : tcp).push_back(s.fd);
+          s.fd = -1;
+        }
+      }
+      if (!udp.empty() || !tcp.empty()) {
+        if (udp.empty() || tcp.empty()) {
+          log::warning("systemd passed no " + std::string(udp.empty() ? "UDP" : "TCP") + " socket for " + address +
+                       ": DNS over " + (udp.empty() ? "UDP" : "TCP") + " is not served there");
+        }
+        // Each inherited socket to one worker; workers left over share the first (a duplicate).
+        for (size_t i = 0; i < std::max({udp.size(), tcp.size(), servers.size()}); ++i) {
+          auto& server = servers[i % servers.size()];
+          const int u = i < udp.size() ? udp[i] : (i < servers.size() && !udp.empty() ? ::dup(udp[0]) : -1);
+          const int t = i < tcp.size() ? tcp[i] : (i < servers.size() && !tcp.empty() ? ::dup(tcp[0]) : -1);
+          if (!server->adopt(u, t, true, error)) {
+            log::error(address + ": " + error);
+            return 1;
+          }
+        }
+        waitForRecords = true;
+        where += (where.empty() ? "" : ", ") + address + " (from systemd)";
+        continue;
+      }
       for (auto& server : servers) {
         if (!server->listen(listener, config.port, workerCount > 1, error)) {
           log::error(error);
           return 1;
         }
       }
-      where += (where.empty() ? "" : ", ") +
-               (listener.find(':') != std::string::npos ? "[" + listener + "]" : listener) + ":" +
-               std::to_string(config.port);
+      where += (where.empty() ? "" : ", ") + address;
     }
     log::info("serving DNS for " + config.domain + ". on " + where + " (udp, tcp; " + std::to_string(workerCount) +
               " worker" + (workerCount > 1 ? "s)" : ")"));
+    // Into systemd's file descriptor store (FileDescriptorStoreMax= in the unit): a restarted
+    // agent gets them back, and queries wait in them meanwhile instead of meeting a closed port.
+    if (inherited.empty() && std::getenv("NOTIFY_SOCKET") != nullptr) {
+      std::vector<int> fds;
+      for (const auto& server : servers) {
+        for (int fd : server->udpSockets()) fds.push_back(fd);
+        for (int fd : server->tcpSockets()) fds.push_back(fd);
+      }
+      if (sd_pid_notify_with_fds(0, 0, "FDSTORE=1\nFDNAME=dns", fds.data(), static_cast<unsigned>(fds.size())) <= 0) {
+        log::debug("could not hand the sockets to systemd's file descriptor store");
+      }
+    }
+  }
+  for (auto& s : inherited) {
+    if (s.fd < 0) continue;
+    log::warning("systemd passed a socket on " + s.address + " that no listener asks for; closed");
+    ::close(s.fd);
   }
   std::vector<std::thread> workerThreads;
   // Stopped by an event, not event_base_loopbreak(): a break asked before a thread has entered its
@@ -437,12 +547,22 @@ int runAgent(const Config& config) {
         static_cast<ResolvConfManager*>(manager)->startSelfCheck(kSelfCheckMs);
       },
       resolvConf.get()));
+  // Inherited sockets: read once the first records are in, or after a while without.
+  auto resumeAll = [](evutil_socket_t, short, void* list) {
+    for (auto& server : *static_cast<std::vector<std::unique_ptr<DnsServer>>*>(list)) server->resume();
+  };
+  std::unique_ptr<event, EventDeleter> resume(event_new(base.get(), -1, 0, resumeAll, &servers));
+  if (waitForRecords) {
+    const timeval wait{kInheritedWaitMs / 1000, (kInheritedWaitMs % 1000) * 1000};
+    event_add(resume.get(), &wait);
+  }
   bool ready = false;
-  RecordSource source(std::move(*setup), store, [&ready, &serving, &config](const Snapshot& snap) {
+  RecordSource source(std::move(*setup), store, [&ready, &serving, &config, &resume](const Snapshot& snap) {
     const std::string status = "serving " + std::to_string(snap.table->nameCount()) + " names from " + snap.origin +
                                ", changed " + ageText(snap.changedAt) + " ago";
     if (!ready) {
       ready = true;
+      event_active(resume.get(), EV_TIMEOUT, 0);
       if (config.dnsOn) event_active(serving.get(), EV_TIMEOUT, 0);  // on the main loop
       sd_notify(0, ("READY=1\nSTATUS=" + status).c_str());
     } else {
@@ -456,10 +576,70 @@ int runAgent(const Config& config) {
   };
   std::unique_ptr<event, EventDeleter> term(evsignal_new(base.get(), SIGTERM, onSignal, base.get()));
   std::unique_ptr<event, EventDeleter> intr(evsignal_new(base.get(), SIGINT, onSignal, base.get()));
+
+  // The HTTP API, /health and /metrics, on their own thread.
+  OperationsParts parts;
+  parts.store = &store;
+  parts.source = &source;
+  parts.forwarder = forwarder.get();
+  for (const auto& server : servers) parts.servers.push_back(server.get());
+  parts.resolvConf = resolvConf.get();
+  Operations operations(current, parts);
+  std::unique_ptr<HttpServer> http;
+  if (config.httpOn) {
+    http = std::make_unique<HttpServer>([&operations](const ApiRequest& r) { return operations.handle(r); });
+    if (!http->listen(config.httpListener, config.httpPort, error)) {
+      log::error(error);
+      return 1;
+    }
+    http->start();
+    log::info("serving HTTP (/v1, /health, /metrics) on " + config.httpListener + ":" +
+              std::to_string(config.httpPort));
+  }
+
+  // SIGHUP: read the config file again; a valid one applies without a socket closing.
+  std::function<void()> reload = [&] {
+    sd_notify(0, "RELOADING=1");
+    const std::string path = current->configPath;
+    log::info("SIGHUP: reloading " + path);
+    std::string readError;
+    const auto text = readWholeFile(path, readError, false);
+    ConfigResult parsed;
+    if (text) parsed = parseConfig(*text, path);
+    for (const auto& w : parsed.warnings) log::warning("reload: " + w);
+    std::optional<SourceSetup> nextSetup;
+    if (text && parsed.config) {
+      for (const auto& key : keepRestartOnlyKeys(*current, *parsed.config)) {
+        log::warning("reload: key \"" + key + "\" changed; it takes effect at the next restart");
+      }
+      nextSetup = prepareSource(*parsed.config, readError);
+    }
+    if (!nextSetup) {
+      if (!text || !readError.empty()) log::error("reload: " + readError);
+      for (const auto& e : parsed.errors) log::error("reload: " + e);
+      log::error("reload: the new config is not valid; keeping the running one");
+      operations.countReload(false);
+      sd_notify(0, "READY=1");
+      return;
+    }
+    auto next = std::make_shared<const Config>(*parsed.config);
+    nextSetup->keepRecords = next->httpOn;
+    source.reconfigure(std::move(*nextSetup));
+    if (forwarder && (next->resolvers != current->resolvers || next->zoneResolvers != current->zoneResolvers ||
+                      next->timeout != current->timeout)) {
+      auto fs = forwarderSettings(*next, resolvConf.get());
+      forwarder->reconfigure(std::move(fs.upstreams), std::move(fs.zoneUpstreams), fs.timeoutMs);
+    }
+    queryLog.setRate(next->queryLog ? next->queryLogRate : 0);
+    current = next;
+    operations.setConfig(current);
+    operations.countReload(true);
+    log::info("reload: the new config is in force");
+    sd_notify(0, "READY=1");
+  };
   std::unique_ptr<event, EventDeleter> hup(evsignal_new(
-      base.get(), SIGHUP,
-      [](evutil_socket_t, short, void*) { log::warning("SIGHUP: configuration reload is not supported yet; ignored"); },
-      nullptr));
+      base.get(), SIGHUP, [](evutil_socket_t, short, void* f) { (*static_cast<std::function<void()>*>(f))(); },
+      &reload));
   event_add(term.get(), nullptr);
   event_add(intr.get(), nullptr);
   event_add(hup.get(), nullptr);
@@ -471,6 +651,7 @@ int runAgent(const Config& config) {
   source.start();
   event_base_dispatch(base.get());
   sd_notify(0, "STOPPING=1");
+  if (http) http->stop();
   if (resolvConf) resolvConf->restore();  // while the sockets still answer
   stopWorkers();
   if (forwarder) forwarder->stop();  // before the servers whose sockets it answers on go

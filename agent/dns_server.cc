@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include "agent/log.h"
@@ -59,7 +60,8 @@ struct DnsServer::TcpConnection {
   DnsServer* server = nullptr;
   bufferevent* bev = nullptr;
   uint64_t id = 0;
-  bool allowed = true;
+  sockaddr_storage peer{};
+  socklen_t peerLength = 0;
   int forwarding = 0;          // queries with the forwarder, answers still to come
   bool readingPaused = false;  // too many unread answers: queries wait in the input buffer
   bool closing = false;        // the client half-closed: close once the answers are written
@@ -114,12 +116,81 @@ bool DnsServer::allowed(const sockaddr* from) const {
 size_t DnsServer::answer(const uint8_t* packet, size_t length, Transport transport, const sockaddr* from,
                          socklen_t fromLength, int udpFd, uint64_t connection, uint8_t* out, bool& forwarded) {
   forwarded = false;
+  const bool tcp = transport == Transport::kTcp;
+  if (!allowed(from)) {
+    const size_t n = refuse(packet, length, options_, out);
+    stats_.refused.add();
+    stats_.replies.countReply(tcp, out, n);
+    if (queryLog_ != nullptr && queryLog_->enabled()) queryLog_->record(from, transport, out, n, "refused (allowFrom)");
+    return n;
+  }
   const Outcome outcome = respondOrForward(packet, length, transport, table(), options_, rotation_++, out);
-  if (!outcome.forward) return outcome.length;
-  if (const size_t n = forwarder_->answerFromCache(packet, outcome.query, transport, out); n != 0) return n;
+  if (!outcome.forward) {
+    stats_.local.add();
+    stats_.replies.countReply(tcp, out, outcome.length);
+    if (queryLog_ != nullptr && queryLog_->enabled()) queryLog_->record(from, transport, out, outcome.length, "local");
+    return outcome.length;
+  }
+  if (const size_t n = forwarder_->answerFromCache(packet, outcome.query, transport, out); n != 0) {
+    stats_.cached.add();
+    stats_.replies.countReply(tcp, out, n);
+    if (queryLog_ != nullptr && queryLog_->enabled()) queryLog_->record(from, transport, out, n, "forward cache");
+    return n;
+  }
   forwarder_->submit(packet, outcome.query, transport, udpFd, from, fromLength, this, connection);
+  stats_.forwarded.add();
+  if (queryLog_ != nullptr && queryLog_->enabled())
+    queryLog_->record(from, transport, packet, outcome.query.questionEnd, "forwarded");
   forwarded = true;
   return 0;
+}
+
+void QueryLog::record(const sockaddr* from, Transport transport, const uint8_t* message, size_t length,
+                      std::string_view result) {
+  const int64_t second =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  uint64_t skipped = 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (second != second_) {
+      skipped = skipped_;
+      second_ = second;
+      logged_ = 0;
+      skipped_ = 0;
+    }
+    if (logged_ >= perSecond_.load(std::memory_order_relaxed)) {
+      ++skipped_;
+      if (skipped == 0) return;
+    } else {
+      ++logged_;
+    }
+  }
+  if (skipped > 0) {
+    log::info("query log: " + std::to_string(skipped) + " queries not logged in the last second (queryLogRate)");
+  }
+  std::string who = "tcp";
+  char text[INET6_ADDRSTRLEN] = "";
+  if (from != nullptr && from->sa_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(from)->sin_addr, text, sizeof text);
+  } else if (from != nullptr && from->sa_family == AF_INET6) {
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(from)->sin6_addr, text, sizeof text);
+  }
+  if (text[0] != 0) who = text;
+  std::string question = "(no question)";
+  if (length > dns::kHeaderSize && dns::get16(message + 4) > 0) {
+    size_t p = dns::kHeaderSize;
+    while (p < length && message[p] != 0 && (message[p] & 0xC0) == 0) p += 1 + message[p];
+    if (p + 4 < length) {
+      const std::string_view wire(reinterpret_cast<const char*>(message) + dns::kHeaderSize, p + 1 - dns::kHeaderSize);
+      question = dns::wireNameToText(wire) + " type " + std::to_string(dns::get16(message + p + 1));
+    }
+  }
+  std::string line =
+      "query " + who + (transport == Transport::kTcp ? " tcp " : " udp ") + question + ": " + std::string(result);
+  if (result != "forwarded" && length >= 4) {
+    line += " " + std::string(QueryCounters::rcodeName(message[3] & 0x0F));
+  }
+  log::info(line);
 }
 
 void DnsServer::deliverTcp(uint64_t connection, const uint8_t* reply, size_t length) {
@@ -191,6 +262,45 @@ bool DnsServer::listen(const std::string& ip, int port, bool reusePort, std::str
   return true;
 }
 
+bool DnsServer::adopt(int udpFd, int tcpFd, bool paused, std::string& error) {
+  if (udpFd >= 0) {
+    evutil_make_socket_nonblocking(udpFd);
+    evutil_make_socket_closeonexec(udpFd);
+    ::setsockopt(udpFd, SOL_SOCKET, SO_RCVBUF, &kUdpSocketBuffer, sizeof kUdpSocketBuffer);
+    ::setsockopt(udpFd, SOL_SOCKET, SO_SNDBUF, &kUdpSocketBuffer, sizeof kUdpSocketBuffer);
+    udpFds_.push_back(udpFd);
+    udpEvents_.push_back(event_new(base_, udpFd, EV_READ | EV_PERSIST, &DnsServer::onUdp, this));
+    if (!paused) event_add(udpEvents_.back(), nullptr);
+  }
+  if (tcpFd >= 0) {
+    evutil_make_socket_nonblocking(tcpFd);
+    evutil_make_socket_closeonexec(tcpFd);
+    evconnlistener* tcp = evconnlistener_new(
+        base_, &DnsServer::onAccept, this,
+        LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC | (paused ? LEV_OPT_DISABLED : 0) | LEV_OPT_THREADSAFE, -1,
+        tcpFd);
+    if (tcp == nullptr) {
+      error = "cannot listen on an inherited TCP socket";
+      return false;
+    }
+    tcpListeners_.push_back(tcp);
+  }
+  return true;
+}
+
+void DnsServer::resume() {
+  for (auto* e : udpEvents_) {
+    if (!event_pending(e, EV_READ, nullptr)) event_add(e, nullptr);
+  }
+  for (auto* l : tcpListeners_) evconnlistener_enable(l);
+}
+
+std::vector<int> DnsServer::tcpSockets() const {
+  std::vector<int> out;
+  for (auto* l : tcpListeners_) out.push_back(evconnlistener_get_fd(l));
+  return out;
+}
+
 void DnsServer::onUdp(evutil_socket_t fd, short, void* selfPtr) {
   auto* self = static_cast<DnsServer*>(selfPtr);
   UdpBatch& b = *self->udp_;
@@ -210,10 +320,8 @@ void DnsServer::onUdp(evutil_socket_t fd, short, void* selfPtr) {
       if ((b.in[i].msg_hdr.msg_flags & MSG_TRUNC) != 0) continue;
       const auto* from = reinterpret_cast<const sockaddr*>(&b.from[i]);
       bool forwarded = false;
-      const size_t len = self->allowed(from)
-                             ? self->answer(b.query[i], b.in[i].msg_len, Transport::kUdp, from,
-                                            b.in[i].msg_hdr.msg_namelen, fd, 0, b.reply[replies], forwarded)
-                             : refuse(b.query[i], b.in[i].msg_len, self->options_, b.reply[replies]);
+      const size_t len = self->answer(b.query[i], b.in[i].msg_len, Transport::kUdp, from, b.in[i].msg_hdr.msg_namelen,
+                                      fd, 0, b.reply[replies], forwarded);
       if (len == 0) continue;
       b.outIov[replies] = {b.reply[replies], len};
       b.out[replies].msg_hdr = {};
@@ -241,7 +349,7 @@ void DnsServer::onUdp(evutil_socket_t fd, short, void* selfPtr) {
   }
 }
 
-void DnsServer::onAccept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int, void* selfPtr) {
+void DnsServer::onAccept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int addrLength, void* selfPtr) {
   auto* self = static_cast<DnsServer*>(selfPtr);
   if (self->connections_.size() >= self->limits_.maxTcpConnections) {
     ::close(fd);  // over the cap: the client retries or moves on, nobody else waits
@@ -250,7 +358,8 @@ void DnsServer::onAccept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, in
   auto conn = std::make_unique<TcpConnection>();
   conn->server = self;
   conn->id = self->nextConnectionId_++;
-  conn->allowed = self->allowed(addr);
+  std::memcpy(&conn->peer, addr, std::min<size_t>(static_cast<size_t>(addrLength), sizeof conn->peer));
+  conn->peerLength = static_cast<socklen_t>(addrLength);
   conn->bev = bufferevent_socket_new(self->base_, fd, BEV_OPT_CLOSE_ON_FREE);
   TcpConnection* c = conn.get();
   self->connections_.push_back(std::move(conn));
@@ -278,9 +387,9 @@ void DnsServer::onTcpRead(bufferevent* bev, void* arg) {
     evbuffer_remove(input, query, len);
     uint8_t* reply = server->buffer_.data() + 2;
     bool forwarded = false;
-    const size_t replyLen = connection->allowed ? server->answer(query, len, Transport::kTcp, nullptr, 0, -1,
-                                                                 connection->id, reply, forwarded)
-                                                : refuse(query, len, server->options_, reply);
+    const auto* peer = reinterpret_cast<const sockaddr*>(&connection->peer);
+    const size_t replyLen =
+        server->answer(query, len, Transport::kTcp, peer, connection->peerLength, -1, connection->id, reply, forwarded);
     if (forwarded) {
       ++connection->forwarding;  // the forwarder answers later (out of order is fine, RFC 7766 7)
       continue;

@@ -11,10 +11,12 @@
 #include <string>
 #include <vector>
 
+#include <atomic>
 #include <mutex>
 
 #include "agent/forwarder.h"
 #include "agent/record_source.h"
+#include "common/metrics.h"
 #include "common/responder.h"
 #include "common/upstream.h"
 
@@ -23,6 +25,33 @@ namespace mdns {
 struct DnsServerLimits {
   int tcpIdleSeconds = 10;
   size_t maxTcpConnections = 256;
+};
+
+// The optional query log (queryLog): one line per query, at most `perSecond` lines a second
+// across all workers; what is left out is counted in one line per second.
+class QueryLog {
+ public:
+  void setRate(int perSecond) { perSecond_.store(perSecond, std::memory_order_relaxed); }  // 0: off
+  bool enabled() const { return perSecond_.load(std::memory_order_relaxed) > 0; }
+  // `message` holds the question (query or reply); `result` says what became of it.
+  void record(const sockaddr* from, Transport transport, const uint8_t* message, size_t length,
+              std::string_view result);
+
+ private:
+  std::atomic<int> perSecond_{0};
+  std::mutex mutex_;
+  int64_t second_ = 0;
+  int logged_ = 0;
+  uint64_t skipped_ = 0;
+};
+
+// Per-worker counters for /metrics.
+struct DnsServerStats {
+  QueryCounters replies;  // every reply the worker sent itself
+  Counter local;          // answered from the records (or an error reply) on the worker
+  Counter cached;         // answered from the forward cache on the worker
+  Counter forwarded;      // handed to the forwarder
+  Counter refused;        // asker not in allowFrom
 };
 
 class DnsServer : public ReplySink {
@@ -39,8 +68,19 @@ class DnsServer : public ReplySink {
   // With `reusePort`, several servers (one per worker thread) share the address (SO_REUSEPORT)
   // and the kernel spreads clients over them.
   bool listen(const std::string& ip, int port, bool reusePort, std::string& error);
+  // Serves sockets made by someone else (systemd's socket activation or file descriptor store):
+  // a bound UDP socket and a listening TCP socket, either may be -1. The server owns them now.
+  // `paused`: nothing is read until resume(), so queries wait in the sockets.
+  bool adopt(int udpFd, int tcpFd, bool paused, std::string& error);
+  void resume();  // from any thread
+  // The listening sockets, for systemd's file descriptor store.
+  std::vector<int> udpSockets() const { return udpFds_; }
+  std::vector<int> tcpSockets() const;
 
   void deliverTcp(uint64_t connection, const uint8_t* reply, size_t length) override;
+
+  const DnsServerStats& stats() const { return stats_; }
+  void setQueryLog(QueryLog* log) { queryLog_ = log; }  // before the loop runs
 
  private:
   // Answers one query from `from`; returns the reply length, 0 when there is nothing to send
@@ -78,6 +118,8 @@ class DnsServer : public ReplySink {
   std::mutex deliveredMutex_;  // forwarded answers for TCP clients, from the forwarder thread
   std::vector<std::pair<uint64_t, std::vector<uint8_t>>> delivered_;
   event* deliveredEvent_ = nullptr;
+  DnsServerStats stats_;
+  QueryLog* queryLog_ = nullptr;
 };
 
 }  // namespace mdns

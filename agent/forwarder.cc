@@ -50,6 +50,7 @@ std::string describe(const std::vector<Upstream>& list) {
 // One upstream's health: smoothed round-trip time (RFC 6298 style) and failure back-off.
 struct UpstreamHealth {
   Upstream address;
+  UpstreamStats* stats = nullptr;
   double srttMs = -1;
   double rttvarMs = 0;
   int failures = 0;
@@ -69,11 +70,15 @@ struct UpstreamHealth {
       srttMs = 0.875 * srttMs + 0.125 * rtt;
     }
     if (failures > 0) log::info("upstream " + address.toString() + " answers again");
+    stats->latency.observe(static_cast<double>(rtt) / 1000);
+    stats->down.store(false, std::memory_order_relaxed);
     failures = 0;
     downUntilMs = 0;
   }
   void failure(int64_t nowMs, const std::string& why) {
     ++failures;
+    stats->failures.add();
+    stats->down.store(true, std::memory_order_relaxed);
     const int64_t backoff = std::min<int64_t>(kMaxBackoffMs, kFirstBackoffMs << std::min(failures - 1, 6));
     if (failures == 1 || nowMs >= downUntilMs) {
       log::warning("upstream " + address.toString() + " " + why + "; asking the others first for " +
@@ -86,8 +91,8 @@ struct UpstreamHealth {
 struct Forwarder::Group {
   std::vector<UpstreamHealth> upstreams;
 
-  explicit Group(const std::vector<Upstream>& list) {
-    for (const auto& u : list) upstreams.push_back(UpstreamHealth{u});
+  Group(Forwarder& forwarder, const std::vector<Upstream>& list) {
+    for (const auto& u : list) upstreams.push_back(UpstreamHealth{u, forwarder.statsFor(u)});
   }
   // Healthy upstreams in configured order, then those in back-off, soonest retry first.
   std::vector<size_t> order(int64_t nowMs) const {
@@ -146,12 +151,32 @@ Forwarder::Forwarder(ForwarderSettings settings)
       base_, -1, 0, [](evutil_socket_t, short, void* base) { event_base_loopbreak(static_cast<event_base*>(base)); },
       base_);
   event_add(stopEvent_, nullptr);
-  defaultGroup_ = std::make_unique<Group>(settings_.upstreams);
-  for (const auto& [zone, list] : settings_.zoneUpstreams) {
-    std::string lowerZone = zone;
-    std::transform(lowerZone.begin(), lowerZone.end(), lowerZone.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (auto wire = dns::toWireName(lowerZone)) zoneGroups_[*wire] = std::make_unique<Group>(list);
+  applyRouting(settings_.upstreams, &settings_.zoneUpstreams);
+}
+
+void Forwarder::applyRouting(const std::vector<Upstream>& upstreams,
+                             const std::map<std::string, std::vector<Upstream>>* zoneUpstreams) {
+  // Queries in flight finish with the groups they started with.
+  for (const auto& h : defaultGroup_ ? defaultGroup_->upstreams : std::vector<UpstreamHealth>{})
+    h.stats->current = false;
+  if (defaultGroup_) retiredGroups_.push_back(std::move(defaultGroup_));
+  if (zoneUpstreams != nullptr) {
+    for (auto& [zone, group] : zoneGroups_) {
+      for (const auto& h : group->upstreams) h.stats->current = false;
+      retiredGroups_.push_back(std::move(group));
+    }
+    zoneGroups_.clear();
+    for (const auto& [zone, list] : *zoneUpstreams) {
+      std::string lowerZone = zone;
+      std::transform(lowerZone.begin(), lowerZone.end(), lowerZone.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      if (auto wire = dns::toWireName(lowerZone)) zoneGroups_[*wire] = std::make_unique<Group>(*this, list);
+    }
+  }
+  defaultGroup_ = std::make_unique<Group>(*this, upstreams);
+  for (const auto& h : defaultGroup_->upstreams) h.stats->current = true;
+  for (const auto& [zone, group] : zoneGroups_) {
+    for (const auto& h : group->upstreams) h.stats->current = true;
   }
 }
 
@@ -208,7 +233,16 @@ void Forwarder::submit(const uint8_t* packet, const dns::Query& q, Transport tra
 void Forwarder::setUpstreams(std::vector<Upstream> upstreams) {
   {
     std::lock_guard lock(queueMutex_);
-    newUpstreams_ = std::make_unique<std::vector<Upstream>>(std::move(upstreams));
+    newRouting_ = std::make_unique<Routing>(Routing{std::move(upstreams), std::nullopt, std::nullopt});
+  }
+  event_active(wake_, EV_READ, 0);
+}
+
+void Forwarder::reconfigure(std::vector<Upstream> upstreams, std::map<std::string, std::vector<Upstream>> zoneUpstreams,
+                            int timeoutMs) {
+  {
+    std::lock_guard lock(queueMutex_);
+    newRouting_ = std::make_unique<Routing>(Routing{std::move(upstreams), std::move(zoneUpstreams), timeoutMs});
   }
   event_active(wake_, EV_READ, 0);
 }
@@ -216,17 +250,16 @@ void Forwarder::setUpstreams(std::vector<Upstream> upstreams) {
 void Forwarder::onWake(evutil_socket_t, short, void* selfPtr) {
   auto* self = static_cast<Forwarder*>(selfPtr);
   std::vector<ForwardRequest> requests;
-  std::unique_ptr<std::vector<Upstream>> upstreams;
+  std::unique_ptr<Routing> routing;
   {
     std::lock_guard lock(self->queueMutex_);
     requests.swap(self->queue_);
-    upstreams.swap(self->newUpstreams_);
+    routing.swap(self->newRouting_);
   }
-  if (upstreams) {
-    log::info("forwarding to " + describe(*upstreams));
-    // Queries in flight finish with the group they started with.
-    self->retiredGroups_.push_back(std::move(self->defaultGroup_));
-    self->defaultGroup_ = std::make_unique<Group>(*upstreams);
+  if (routing) {
+    log::info("forwarding to " + describe(routing->upstreams));
+    self->applyRouting(routing->upstreams, routing->zoneUpstreams ? &*routing->zoneUpstreams : nullptr);
+    if (routing->timeoutMs) self->settings_.timeoutMs = *routing->timeoutMs;
   }
   std::erase_if(self->retiredGroups_, [self](const std::unique_ptr<Group>& g) {
     return std::none_of(self->pending_.begin(), self->pending_.end(),
@@ -265,10 +298,13 @@ void Forwarder::accept(ForwardRequest& request) {
   }
   Group& group = groupFor(key.lowerName());
   if (group.upstreams.empty() || pending_.size() >= kMaxPending) {
-    if (!group.upstreams.empty() && overloadLogged_++ % 10000 == 0) {
-      log::warning("more than " + std::to_string(kMaxPending) +
-                   " questions in flight upstream: answering SERVFAIL to new ones (" + std::to_string(overloadLogged_) +
-                   " so far)");
+    if (!group.upstreams.empty()) {
+      overloaded_.add();
+      if (overloaded_.get() % 10000 == 1) {
+        log::warning("more than " + std::to_string(kMaxPending) +
+                     " questions in flight upstream: answering SERVFAIL to new ones (" +
+                     std::to_string(overloaded_.get()) + " so far)");
+      }
     }
     const size_t n = writeErrorReply(request.packet.data(), request.query, dns::kRcodeServFail,
                                      settings_.recursionAvailable, buffer_.data());
@@ -362,6 +398,7 @@ void Forwarder::launch(Pending* p, size_t upstream, bool tcp) {
   a->query.dnssecOk = p->dnssecOk;
   a->query.ednsSize = p->edns ? p->ednsSize : 0;
   a->sentMs = now();
+  h.stats->queries.add();
 
   uint8_t query[dns::kHeaderSize + 256 + 4 + dns::kOptSize + 2];
   const size_t length = buildUpstreamQuery(a->query, query + 2);
@@ -423,10 +460,11 @@ void Forwarder::onUdpReadable(Attempt* a) {
       return;
     }
     if (checkUpstreamReply(msg, static_cast<size_t>(n), a->query) != ReplyCheck::kMatch) {
-      if (mismatchedReplies_++ % 1000 == 0) {
+      mismatchedReplies_.add();
+      if (mismatchedReplies_.get() % 1000 == 1) {
         log::warning("ignored a reply from upstream " + a->pending->group->upstreams[a->upstream].address.toString() +
                      " that does not match the query sent (wrong ID or question; " +
-                     std::to_string(mismatchedReplies_) + " so far)");
+                     std::to_string(mismatchedReplies_.get()) + " so far)");
       }
       continue;
     }
@@ -558,7 +596,23 @@ void Forwarder::finish(Pending* p) {
   pending_.erase(p->key);  // destroys p
 }
 
+UpstreamStats* Forwarder::statsFor(const Upstream& u) {
+  std::lock_guard lock(statsMutex_);
+  auto& slot = upstreamStats_[u.toString()];
+  if (!slot) {
+    slot = std::make_unique<UpstreamStats>();
+    slot->address = u.toString();
+  }
+  return slot.get();
+}
+
+void Forwarder::forEachUpstream(const std::function<void(const UpstreamStats&)>& f) const {
+  std::lock_guard lock(statsMutex_);
+  for (const auto& [name, stats] : upstreamStats_) f(*stats);
+}
+
 void Forwarder::reply(const ForwardRequest& r, const uint8_t* data, size_t length) {
+  replies_.countReply(r.transport == Transport::kTcp, data, length);
   if (r.transport == Transport::kUdp) {
     ::sendto(r.udpFd, data, length, MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&r.client), r.clientLength);
   } else if (r.sink != nullptr) {

@@ -16,15 +16,18 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "common/forward_cache.h"
+#include "common/metrics.h"
 #include "common/responder.h"
 #include "common/upstream.h"
 
@@ -57,6 +60,16 @@ struct ForwarderSettings {
   CacheLimits cache;
 };
 
+// One upstream's counters for /metrics and /health (written by the forwarder thread).
+struct UpstreamStats {
+  std::string address;  // "ip:port"
+  Counter queries;      // sent (UDP or TCP)
+  Counter failures;     // counted against it: silence, errors, malformed replies, REFUSED
+  LatencyHistogram latency;
+  std::atomic<bool> down{false};     // in back-off now
+  std::atomic<bool> current{false};  // among the upstreams in use (not replaced)
+};
+
 class Forwarder {
  public:
   explicit Forwarder(ForwarderSettings settings);
@@ -74,8 +87,19 @@ class Forwarder {
               socklen_t clientLength, ReplySink* sink, uint64_t connection);
   // Replaces the default upstreams (e.g. resolv.conf changed); from any thread.
   void setUpstreams(std::vector<Upstream> upstreams);
+  // Replaces every upstream and the timeout (a config reload); from any thread. Questions in
+  // flight finish with what they started with; the cache stays.
+  void reconfigure(std::vector<Upstream> upstreams, std::map<std::string, std::vector<Upstream>> zoneUpstreams,
+                   int timeoutMs);
 
   const ForwardCache& cache() const { return cache_; }
+
+  // For /metrics and /health; from any thread.
+  const QueryCounters& replies() const { return replies_; }
+  uint64_t mismatchedReplies() const { return mismatchedReplies_.get(); }
+  uint64_t overloaded() const { return overloaded_.get(); }
+  void forEachUpstream(const std::function<void(const UpstreamStats&)>& f) const;
+  UpstreamStats* statsFor(const Upstream& u);  // the forwarder thread's (creates once per address)
 
   struct Group;
   struct Pending;
@@ -107,14 +131,25 @@ class Forwarder {
   std::thread thread_;
   std::mutex queueMutex_;
   std::vector<ForwardRequest> queue_;
-  std::unique_ptr<std::vector<Upstream>> newUpstreams_;  // under queueMutex_
+  struct Routing {
+    std::vector<Upstream> upstreams;
+    std::optional<std::map<std::string, std::vector<Upstream>>> zoneUpstreams;  // nullopt: keep
+    std::optional<int> timeoutMs;
+  };
+  std::unique_ptr<Routing> newRouting_;  // under queueMutex_
+  // On the forwarder thread: new groups for the default (and, when given, the zone) upstreams.
+  void applyRouting(const std::vector<Upstream>& upstreams,
+                    const std::map<std::string, std::vector<Upstream>>* zoneUpstreams);
   std::unique_ptr<Group> defaultGroup_;
   std::vector<std::unique_ptr<Group>> retiredGroups_;                   // replaced, still used by queries in flight
   std::unordered_map<std::string, std::unique_ptr<Group>> zoneGroups_;  // lower-case wire zone
   std::unordered_map<std::string, std::unique_ptr<Pending>> pending_;
   std::vector<uint8_t> buffer_;
-  uint64_t mismatchedReplies_ = 0;
-  uint64_t overloadLogged_ = 0;
+  Counter mismatchedReplies_;
+  Counter overloaded_;
+  QueryCounters replies_;
+  mutable std::mutex statsMutex_;
+  std::map<std::string, std::unique_ptr<UpstreamStats>> upstreamStats_;  // entries never go away
 };
 
 }  // namespace mdns

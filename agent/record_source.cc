@@ -18,6 +18,7 @@
 #include "agent/log.h"
 #include "agent/state_fetcher.h"
 #include "agent/zk_leader.h"
+#include "common/http_api.h"
 #include "common/mesos_state.h"
 #include "common/record_file.h"
 #include "common/refresh_policy.h"
@@ -105,9 +106,9 @@ ZoneOptions zoneOptions(const Config& c) {
 
 std::shared_ptr<const Snapshot> snapshotFromRecords(RecordSet records, const SourceSetup& setup,
                                                     std::chrono::system_clock::time_point changedAt,
-                                                    const std::string& origin) {
+                                                    const std::string& origin, std::chrono::seconds age) {
   auto snap = std::make_shared<Snapshot>();
-  snap->loadedAt = Clock::now();
+  snap->loadedAt = Clock::now() - age;
   snap->origin = origin;
   snap->digest = records.contentDigest();
   snap->countA = records.countA();
@@ -124,21 +125,33 @@ std::shared_ptr<const Snapshot> snapshotFromRecords(RecordSet records, const Sou
 BuildResult buildSnapshot(MesosState state, const SourceSetup& setup, const Snapshot* previous,
                           const std::string& origin, const HostResolver& resolveHost,
                           const std::vector<std::string>* masters) {
-  BuildResult result;
-  const auto options = GeneratorOptions::fromConfig(setup.config, setup.nameServerAddresses,
-                                                    masters != nullptr ? *masters : setup.masters);
+  auto options = GeneratorOptions::fromConfig(setup.config, setup.nameServerAddresses,
+                                              masters != nullptr ? *masters : setup.masters);
+  options.enumerate = setup.keepRecords && setup.config.enumerationOn;
   const auto t0 = Clock::now();
   auto generated = generateRecords(state, options, resolveHost);
-  result.generateMs = msSince(t0);
+  const double generateMs = msSince(t0);
   state = MesosState();  // not needed any more: free it before the table is rendered (peak memory)
+  std::shared_ptr<const Enumeration> enumeration;
+  if (options.enumerate) enumeration = std::make_shared<const Enumeration>(std::move(generated.enumeration));
+  BuildResult result =
+      buildSnapshotFromRecords(std::move(generated.records), std::move(enumeration), setup, previous, origin);
+  result.generateMs = generateMs;
   result.warnings = std::move(generated.warnings);
+  return result;
+}
+
+BuildResult buildSnapshotFromRecords(RecordSet records, std::shared_ptr<const Enumeration> enumeration,
+                                     const SourceSetup& setup, const Snapshot* previous, const std::string& origin) {
+  BuildResult result;
   auto snap = std::make_shared<Snapshot>();
+  snap->enumeration = std::move(enumeration);
   snap->loadedAt = Clock::now();
   snap->origin = origin;
-  snap->digest = generated.records.contentDigest();
-  snap->countA = generated.records.countA();
-  snap->countAAAA = generated.records.countAAAA();
-  snap->countSrv = generated.records.countSrv();
+  snap->digest = records.contentDigest();
+  snap->countA = records.countA();
+  snap->countAAAA = records.countAAAA();
+  snap->countSrv = records.countSrv();
   ZoneOptions zone = zoneOptions(setup.config);
   auto sameZone = [&zone](ZoneOptions other) {
     other.soaSerial = zone.soaSerial;
@@ -149,22 +162,23 @@ BuildResult buildSnapshot(MesosState state, const SourceSetup& setup, const Snap
     snap->records = previous->records;
     snap->table = previous->table;
     snap->changedAt = previous->changedAt;
+    if (!snap->enumeration) snap->enumeration = previous->enumeration;
     result.unchanged = true;
   } else {
     snap->changedAt = std::chrono::system_clock::now();
-    auto records = std::make_shared<const RecordSet>(std::move(generated.records));
+    auto shared = std::make_shared<const RecordSet>(std::move(records));
     zone.soaSerial = static_cast<uint32_t>(std::chrono::system_clock::to_time_t(snap->changedAt));
     // The serial must move forward even when two changes land within one second.
     if (previous != nullptr && previous->table && zone.soaSerial <= previous->table->zone().soaSerial) {
       zone.soaSerial = previous->table->zone().soaSerial + 1;
     }
     const auto t1 = Clock::now();
-    snap->table = AnswerTable::build(*records, zone);
+    snap->table = AnswerTable::build(*shared, zone);
     result.renderMs = msSince(t1);
-    result.records = records;
+    result.records = shared;
     // The answer table holds everything DNS needs; the record set itself is kept only for those
-    // who read it (dump-zone), since it costs as much memory again.
-    if (setup.keepRecords) snap->records = std::move(records);
+    // who read it (dump-zone, the HTTP API), since it costs as much memory again.
+    if (setup.keepRecords) snap->records = std::move(shared);
   }
   result.snapshot = std::move(snap);
   return result;
@@ -187,7 +201,18 @@ void RecordSource::createEvents() {
   fetcher_ = std::make_unique<StateFetcher>(base_);
   timer_ = evtimer_new(
       base_, [](evutil_socket_t, short, void* self) { static_cast<RecordSource*>(self)->refresh(); }, this);
+  startZk();
+}
+
+void RecordSource::startZk() {
   if (!setup_.zk) return;
+  fellBack_ = false;
+  waitLogged_ = false;
+  if (zkLeaderChanged_ != nullptr) {
+    zk_ = std::make_unique<ZkLeaderDetector>(*setup_.zk, [this] { event_active(zkLeaderChanged_, EV_READ, 0); });
+    zk_->start();
+    return;
+  }
   zkLeaderChanged_ = event_new(
       base_, -1, EV_PERSIST,
       [](evutil_socket_t, short, void* p) {
@@ -202,8 +227,7 @@ void RecordSource::createEvents() {
       this);
   event_add(zkLeaderChanged_, nullptr);
   // The detector's thread hands a new leader over to this loop (libevent is thread-safe here).
-  zk_ = std::make_unique<ZkLeaderDetector>(*setup_.zk, [this] { event_active(zkLeaderChanged_, EV_READ, 0); });
-  zk_->start();
+  startZk();
 }
 
 void RecordSource::freeEvents() {
@@ -232,6 +256,9 @@ void RecordSource::start() {
       base_, -1, 0, [](evutil_socket_t, short, void* base) { event_base_loopbreak(static_cast<event_base*>(base)); },
       base_);
   event_add(stopEvent_, nullptr);
+  reconfigureEvent_ = event_new(
+      base_, -1, 0, [](evutil_socket_t, short, void* self) { static_cast<RecordSource*>(self)->applyReconfigure(); },
+      this);
   schedule(0);
   finishedRun_ = runDone_.get_future();
   thread_ = std::thread([this] { run(); });
@@ -250,6 +277,7 @@ bool RecordSource::stop(std::chrono::milliseconds grace) {
   event_free(retireTimer_);
   retireTimer_ = nullptr;
   event_free(stopEvent_);
+  event_free(reconfigureEvent_);
   event_base_free(base_);
   base_ = nullptr;
   return true;
@@ -269,6 +297,16 @@ void RecordSource::schedule(double seconds) {
   timeval tv{static_cast<time_t>(seconds),
              static_cast<suseconds_t>((seconds - static_cast<double>(static_cast<time_t>(seconds))) * 1e6)};
   evtimer_add(timer_, &tv);
+}
+
+void RecordSource::setLastError(std::string error) {
+  std::lock_guard lock(errorMutex_);
+  lastError_ = std::move(error);
+}
+
+std::string RecordSource::lastError() const {
+  std::lock_guard lock(errorMutex_);
+  return lastError_;
 }
 
 std::string RecordSource::servingNote() const {
@@ -301,7 +339,7 @@ void RecordSource::loadCacheFile() {
              confirmed);
   auto snap = snapshotFromRecords(std::move(*parsed.records), setup_,
                                   std::chrono::system_clock::from_time_t(parsed.meta.changedAt),
-                                  "cache file " + path + " (" + parsed.meta.origin + ")");
+                                  "cache file " + path + " (" + parsed.meta.origin + ")", std::chrono::seconds(age));
   log::info("serving " + std::to_string(snap->table->nameCount()) + " names from the cache file " + path +
             ": records from " + parsed.meta.origin + ", last confirmed " + std::to_string(age) +
             " s ago; asking the masters now");
@@ -322,7 +360,52 @@ void RecordSource::saveCacheFile(const RecordSet& records, const Snapshot& snap)
   }
 }
 
+void RecordSource::reconfigure(SourceSetup setup) {
+  {
+    std::lock_guard lock(reconfigureMutex_);
+    newSetup_ = std::make_unique<SourceSetup>(std::move(setup));
+  }
+  if (reconfigureEvent_ != nullptr) event_active(reconfigureEvent_, EV_READ, 0);
+}
+
+void RecordSource::applyReconfigure() {
+  std::unique_ptr<SourceSetup> setup;
+  {
+    std::lock_guard lock(reconfigureMutex_);
+    setup.swap(newSetup_);
+  }
+  if (!setup) return;
+  const bool sameDomain = setup->config.domain == setup_.config.domain;
+  const bool sameZk = setup->zk == setup_.zk;
+  setup_ = std::move(*setup);
+  if (!sameZk) {
+    // Another ensemble or group: a new detector (the old one's session ends here).
+    if (zk_) zk_->stop();
+    zk_.reset();
+    startZk();
+  }
+  const auto current = store_.current();
+  ZoneOptions zone = zoneOptions(setup_.config);
+  if (current) zone.soaSerial = current->table->zone().soaSerial;
+  if (current && current->records && sameDomain && !(current->table->zone() == zone)) {
+    // New TTL or SOA fields: the same records, rendered again (the data's age stays).
+    const auto age = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - current->loadedAt);
+    auto snap = std::make_shared<Snapshot>(
+        *snapshotFromRecords(*current->records, setup_, std::chrono::system_clock::now(), current->origin, age));
+    snap->enumeration = current->enumeration;
+    log::info("reload: zone settings changed; " + std::to_string(snap->table->nameCount()) + " names rendered again");
+    store_.publish(snap);
+    if (onLoaded_) onLoaded_(*snap);
+  }
+  if (refreshing_) {
+    refreshAgain_ = true;
+  } else {
+    schedule(0);
+  }
+}
+
 void RecordSource::refresh() {
+  refreshing_ = true;
   refreshStarted_ = Clock::now();
   if (!cacheTried_) {
     cacheTried_ = true;
@@ -331,7 +414,7 @@ void RecordSource::refresh() {
   if (!setup_.config.stateFile.empty()) {
     std::string body, error;
     if (!readFile(setup_.config.stateFile, body, error)) {
-      lastError_ = error;
+      setLastError(error);
       log::error("refresh failed: " + error + "; " + servingNote());
       finishRefresh(false);
       return;
@@ -342,7 +425,7 @@ void RecordSource::refresh() {
     std::string().swap(body);  // the text is not needed once parsed
     const double parseMs = msSince(parseStart);
     if (!parsed.state) {
-      lastError_ = setup_.config.stateFile + ": " + parsed.error;
+      setLastError(setup_.config.stateFile + ": " + parsed.error);
       log::error("refresh failed: " + setup_.config.stateFile + ": " + parsed.error + "; " + servingNote());
       finishRefresh(false);
       return;
@@ -352,6 +435,78 @@ void RecordSource::refresh() {
     finishRefresh(true);
     return;
   }
+  if (!setup_.config.peers.empty()) {
+    tryPeer(0, "");
+    return;
+  }
+  refreshFromMasters();
+}
+
+void RecordSource::tryPeer(size_t index, std::string lastError) {
+  const auto& peers = setup_.config.peers;
+  if (index >= peers.size()) {
+    if (!setup_.masters.empty() || zk_) {
+      log::warning("no peer gave records (last error: " + lastError + "); asking the masters");
+      refreshFromMasters();
+      return;
+    }
+    setLastError("no peer gave records (last error: " + lastError + ")");
+    log::error("refresh failed: no peer gave records (last error: " + lastError + "); " + servingNote());
+    finishRefresh(false);
+    return;
+  }
+  const std::string peer = peers[index];
+  const std::string origin = "peer " + peer;
+  HttpRequest req;
+  req.url = "http://" + peer + "/v1/axfr";
+  req.timeoutSeconds = setup_.config.stateTimeoutSeconds;
+  // A conditional GET when what we serve came from this peer: an unchanged set costs one small answer.
+  const auto current = store_.current();
+  const auto known = peerEtags_.find(peer);
+  if (current && current->origin == origin && known != peerEtags_.end()) req.ifNoneMatch = known->second;
+  const auto fetchStart = Clock::now();
+  fetcher_->get(req, [this, index, peer, origin, fetchStart](HttpResult r) {
+    if (stopping_) return;
+    const double fetchMs = msSince(fetchStart);
+    stats_.bytes.add(r.wireBytes);
+    const auto previous = store_.current();
+    if (r.error.empty() && r.status == 304 && previous && previous->origin == origin) {
+      // Unchanged: the served records are confirmed now.
+      auto confirmed = std::make_shared<Snapshot>(*previous);
+      confirmed->loadedAt = Clock::now();
+      store_.publish(confirmed);
+      if (usesCacheFile()) ::utimensat(AT_FDCWD, setup_.config.cacheFile.c_str(), nullptr, 0);
+      log::debug("records from " + origin + " unchanged (304, " + std::to_string(r.wireBytes) + " bytes)");
+      finishRefresh(true);
+      return;
+    }
+    if (!r.ok()) {
+      log::warning("records from " + origin + " failed: " + r.describe());
+      tryPeer(index + 1, origin + ": " + r.describe());
+      return;
+    }
+    const auto parseStart = Clock::now();
+    auto parsed = api::parseAxfr(r.body, setup_.config.domain);
+    std::string().swap(r.body);
+    const double parseMs = msSince(parseStart);
+    if (!parsed.records) {
+      log::warning("records from " + origin + " refused: " + parsed.error);
+      tryPeer(index + 1, origin + ": " + parsed.error);
+      return;
+    }
+    for (const auto& w : parsed.warnings) log::warning(origin + ": " + w);
+    if (r.etag.empty()) {
+      peerEtags_.erase(peer);  // mesos-dns sends none: the content digest tells whether it changed
+    } else {
+      peerEtags_[peer] = r.etag;
+    }
+    acceptBuilt(buildSnapshotFromRecords(std::move(*parsed.records), nullptr, setup_, previous.get(), origin), previous,
+                origin + " (" + std::to_string(r.wireBytes) + " bytes)", fetchMs, parseMs);
+    finishRefresh(true);
+  });
+}
+
+void RecordSource::refreshFromMasters() {
   auto attempt = std::make_shared<MasterAttempt>();
   double waitSeconds = 0;
   attempt->candidates = candidates(waitSeconds);
@@ -366,15 +521,16 @@ void RecordSource::refresh() {
                   servingNote());
       }
       waitLogged_ = true;
+      refreshing_ = false;  // a leader change may start the next one at once
       schedule(waitSeconds + 0.05);
       return;
     }
-    lastError_ = "no master to ask: ZooKeeper names no leading master and masters is empty";
-    log::error("refresh failed: " + lastError_ + "; " + servingNote());
+    const std::string error = "no master to ask: ZooKeeper names no leading master and masters is empty";
+    setLastError(error);
+    log::error("refresh failed: " + error + "; " + servingNote());
     finishRefresh(false);
     return;
   }
-  refreshing_ = true;
   tryMaster(attempt);
 }
 
@@ -405,7 +561,7 @@ std::vector<std::string> RecordSource::candidates(double& waitSeconds) {
 
 void RecordSource::tryMaster(const std::shared_ptr<MasterAttempt>& attempt) {
   if (attempt->next >= attempt->candidates.size()) {
-    lastError_ = "no master gave a leader's state (last error: " + attempt->lastError + ")";
+    setLastError("no master gave a leader's state (last error: " + attempt->lastError + ")");
     log::error("refresh failed: no master gave a leader's state (last error: " + attempt->lastError + "); " +
                servingNote());
     finishRefresh(false);
@@ -435,6 +591,7 @@ void RecordSource::tryMaster(const std::shared_ptr<MasterAttempt>& attempt) {
     const auto parseStart = Clock::now();
     auto parsed = parseMesosState(r.body);
     const size_t bodyBytes = r.body.size();
+    stats_.bytes.add(r.wireBytes);
     std::string().swap(r.body);  // the text is not needed once parsed
     const double parseMs = msSince(parseStart);
     if (!parsed.state) {
@@ -470,8 +627,13 @@ void RecordSource::accept(MesosState state, const std::string& origin, double fe
   const auto previous = store_.current();
   // With ZooKeeper, masterN names the masters registered there (as mesos-dns does).
   const auto zkMasters = zk_ ? zk_->current().masters : std::vector<std::string>();
-  auto built = buildSnapshot(std::move(state), setup_, previous.get(), origin, resolveHostBlocking,
-                             zkMasters.empty() ? nullptr : &zkMasters);
+  acceptBuilt(buildSnapshot(std::move(state), setup_, previous.get(), origin, resolveHostBlocking,
+                            zkMasters.empty() ? nullptr : &zkMasters),
+              previous, origin, fetchMs, parseMs);
+}
+
+void RecordSource::acceptBuilt(BuildResult built, const std::shared_ptr<const Snapshot>& previous,
+                               const std::string& origin, double fetchMs, double parseMs) {
   for (const auto& w : built.warnings) log::warning(origin + ": " + w);
   const auto& snap = *built.snapshot;
   if (!built.unchanged && previous) {
@@ -499,7 +661,7 @@ void RecordSource::accept(MesosState state, const std::string& origin, double fe
               " names, answer table " + std::to_string(snap.table->memoryBytes() / 1024) + " KiB)");
   }
   store_.publish(built.snapshot);
-  if (usesCacheFile() && origin.rfind("master ", 0) == 0) {
+  if (usesCacheFile() && (origin.starts_with("master ") || origin.starts_with("peer "))) {
     if (built.records) {
       saveCacheFile(*built.records, snap);
     } else {
@@ -516,19 +678,22 @@ void RecordSource::accept(MesosState state, const std::string& origin, double fe
 }
 
 void RecordSource::finishRefresh(bool ok) {
-  refreshing_ = false;
   if (oneShot_) {
     finished_ = true;
     event_base_loopbreak(base_);
     return;
   }
+  refreshing_ = false;
   failures_ = ok ? 0 : failures_ + 1;
+  (ok ? stats_.refreshes : stats_.failures).add();
+  stats_.lastDurationSeconds.store(msSince(refreshStarted_) / 1000, std::memory_order_relaxed);
+  if (ok) setLastError("");
   static thread_local std::mt19937 random{std::random_device{}()};
   const double next =
       nextRefreshSeconds(setup_.config.refreshSeconds, failures_, std::uniform_real_distribution<>(0, 1)(random));
-  if (refreshAgain_) {
+  if (refreshAgain_) {  // a reload or a new leader came meanwhile: a refresh now
     refreshAgain_ = false;
-    schedule(0);  // the leader changed while this refresh ran
+    schedule(0);
     return;
   }
   if (failures_ > 1)
@@ -550,7 +715,7 @@ std::string RecordSource::loadOnce(const SourceSetup& setup, std::shared_ptr<con
   event_base_free(source.base_);
   source.base_ = nullptr;
   out = store.current();
-  return out ? "" : source.lastError_;
+  return out ? "" : source.lastError();
 }
 
 }  // namespace mdns

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <functional>
 #include <future>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -18,6 +19,7 @@
 
 #include "common/answer_table.h"
 #include "common/config.h"
+#include "common/metrics.h"
 #include "common/record_generator.h"
 #include "common/record_set.h"
 #include "common/zk_info.h"
@@ -26,14 +28,16 @@ namespace mdns {
 
 class StateFetcher;
 class ZkLeaderDetector;
+struct BuildResult;
 
 struct Snapshot {
-  std::shared_ptr<const RecordSet> records;  // null unless SourceSetup::keepRecords
-  std::array<uint8_t, 20> digest{};          // of the records' content
+  std::shared_ptr<const RecordSet> records;        // null unless SourceSetup::keepRecords
+  std::shared_ptr<const Enumeration> enumeration;  // only with keepRecords and EnumerationOn, from a refresh
+  std::array<uint8_t, 20> digest{};                // of the records' content
   size_t countA = 0, countAAAA = 0, countSrv = 0;
   std::shared_ptr<const AnswerTable> table;
   std::chrono::system_clock::time_point changedAt;  // when the content last changed (SOA serial)
-  std::chrono::steady_clock::time_point loadedAt;   // last successful refresh
+  std::chrono::steady_clock::time_point loadedAt;   // last successful refresh (data confirmed)
   std::string origin;                               // "master 10.0.0.5:5050", "file /path"
 };
 
@@ -66,6 +70,12 @@ struct SourceSetup {
   bool keepRecords = false;  // keep the RecordSet in snapshots (dump-zone); the table suffices for DNS
 };
 
+// Refresh counters for /metrics (written by the source's thread).
+struct SourceStats {
+  Counter refreshes, failures, bytes;
+  std::atomic<double> lastDurationSeconds{0};
+};
+
 class RecordSource {
  public:
   RecordSource(SourceSetup setup, RecordStore& store, std::function<void(const Snapshot&)> onLoaded);
@@ -81,6 +91,15 @@ class RecordSource {
   // One synchronous load (for dump-zone): empty error on success.
   static std::string loadOnce(const SourceSetup& setup, std::shared_ptr<const Snapshot>& out);
 
+  // A config reload, from any thread: the new settings apply from a refresh that starts at once
+  // (or right after the one running); zone settings (TTL, SOA fields) re-render the served
+  // records at once when they are kept (keepRecords) and the domain stays.
+  void reconfigure(SourceSetup setup);
+
+  const SourceStats& stats() const { return stats_; }
+  // The last refresh's error, empty after a good one (for /health); thread-safe.
+  std::string lastError() const;
+
  private:
   struct MasterAttempt;
   void run();
@@ -90,10 +109,18 @@ class RecordSource {
   std::vector<std::string> candidates(double& waitSeconds);
   void createEvents();
   void freeEvents();
+  void startZk();  // the ZooKeeper detector, when setup_.zk is set
   void tryMaster(const std::shared_ptr<MasterAttempt>& attempt);
+  void refreshFromMasters();
+  // Peers (mesos-dns or agents' /v1/axfr) in order; then the masters, if any.
+  void tryPeer(size_t index, std::string lastError);
+  std::map<std::string, std::string> peerEtags_;  // peer -> ETag of its last good answer
   void finishRefresh(bool ok);
   // Generates and publishes. `fetchMs` and `parseMs` are for the log line.
   void accept(MesosState state, const std::string& origin, double fetchMs, double parseMs);
+  // The part after building: the minRecordRatio guard, publishing, the cache file.
+  void acceptBuilt(BuildResult built, const std::shared_ptr<const Snapshot>& previous, const std::string& origin,
+                   double fetchMs, double parseMs);
   void schedule(double seconds);
   // The cache file: the last good record set, read once at start (so a restart with the masters
   // down serves at once) and written after each refresh that changed the records.
@@ -119,16 +146,23 @@ class RecordSource {
   std::string lastLeader_;  // "ip:port" of the master that last served a good state
   std::unique_ptr<ZkLeaderDetector> zk_;
   event* zkLeaderChanged_ = nullptr;  // made active by the detector's thread: refresh now
-  bool refreshing_ = false;           // a refresh is asking masters...
-  bool refreshAgain_ = false;         // ...and the leader changed meanwhile: another one right after
   bool fellBack_ = false;             // ZooKeeper named no leader for zkDetectionTimeout (logged once)
   bool waitLogged_ = false;
   std::chrono::steady_clock::time_point refreshStarted_;
+  mutable std::mutex errorMutex_;
   std::string lastError_;
+  void setLastError(std::string error);
+  SourceStats stats_;
   std::atomic<bool> stopping_{false};
   std::promise<void> runDone_;
   std::future<void> finishedRun_;
   bool oneShot_ = false;  // loadOnce: stop after the first refresh
+  void applyReconfigure();
+  event* reconfigureEvent_ = nullptr;
+  std::mutex reconfigureMutex_;
+  std::unique_ptr<SourceSetup> newSetup_;  // under reconfigureMutex_
+  bool refreshing_ = false;
+  bool refreshAgain_ = false;  // a reload or a new leader came during a refresh: another one right after
   bool finished_ = false;
 };
 
@@ -145,13 +179,16 @@ struct BuildResult {
 };
 
 // A snapshot of records read back from the cache file: the table rendered with the config's zone
-// settings and `changedAt` as the SOA serial.
+// settings and `changedAt` as the SOA serial; `age` is how long ago a master last confirmed them.
 std::shared_ptr<const Snapshot> snapshotFromRecords(RecordSet records, const SourceSetup& setup,
                                                     std::chrono::system_clock::time_point changedAt,
-                                                    const std::string& origin);
+                                                    const std::string& origin, std::chrono::seconds age = {});
 // `masters` numbers the masterN records (setup.masters when null).
 BuildResult buildSnapshot(MesosState state, const SourceSetup& setup, const Snapshot* previous,
                           const std::string& origin, const HostResolver& resolveHost,
                           const std::vector<std::string>* masters = nullptr);
+// The same from records that come whole (a peer's /v1/axfr): unchanged content keeps the table.
+BuildResult buildSnapshotFromRecords(RecordSet records, std::shared_ptr<const Enumeration> enumeration,
+                                     const SourceSetup& setup, const Snapshot* previous, const std::string& origin);
 
 }  // namespace mdns

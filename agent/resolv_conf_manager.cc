@@ -83,6 +83,7 @@ bool ResolvConfManager::writeFile(const std::string& text, std::string& error) {
   const bool exists = ::stat(target_.c_str(), &st) == 0;
   if (!replaceFileAtomically(target_, text, exists ? &st : nullptr, error)) return false;
   written_ = text;
+  writes_.add();
   return true;
 }
 

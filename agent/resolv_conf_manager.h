@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/config.h"
+#include "common/metrics.h"
 #include "common/resolv_conf.h"
 #include "common/upstream.h"
 
@@ -32,6 +33,7 @@ class ResolvConfManager {
   // keeps it in stateDir. Call before anything is served.
   bool prepare(std::string& error);
   const std::string& original() const { return original_; }
+  uint64_t writes() const { return writes_.get(); }  // for /metrics: how often the file was written
 
   // Puts the agent first and starts watching. Call once the agent answers queries.
   bool apply(std::string& error);
@@ -66,6 +68,7 @@ class ResolvConfManager {
   std::string original_;
   std::string written_;  // what we wrote last
   bool applied_ = false;
+  Counter writes_;
   int inotify_ = -1;
   event* inotifyEvent_ = nullptr;
   event* recheckTimer_ = nullptr;

@@ -1,6 +1,9 @@
 #include "agent/state_fetcher.h"
 
+#include <strings.h>
+
 #include <stdexcept>
+#include <string_view>
 
 namespace mdns {
 
@@ -12,8 +15,10 @@ struct StateFetcher::Transfer {
   Done done;
   std::pair<std::string*, size_t> sink{nullptr, 0};  // body and its limit, for onBody
   char errorBuffer[CURL_ERROR_SIZE] = {};
+  curl_slist* headers = nullptr;
   ~Transfer() {
     if (easy != nullptr) curl_easy_cleanup(easy);
+    curl_slist_free_all(headers);
   }
 };
 
@@ -52,6 +57,19 @@ size_t onBody(char* data, size_t size, size_t n, void* user) {
   t->first->append(data, size * n);
   return size * n;
 }
+// Keeps the ETag of the final answer (headers of redirects before it are dropped).
+size_t onHeader(char* data, size_t size, size_t n, void* user) {
+  auto* etag = static_cast<std::string*>(user);
+  const std::string_view line(data, size * n);
+  if (line.starts_with("HTTP/")) etag->clear();
+  if (line.size() > 5 && strncasecmp(line.data(), "etag:", 5) == 0) {
+    std::string_view v = line.substr(5);
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+    while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' ')) v.remove_suffix(1);
+    *etag = std::string(v);
+  }
+  return size * n;
+}
 }  // namespace
 
 void StateFetcher::get(const HttpRequest& request, Done done) {
@@ -76,6 +94,12 @@ void StateFetcher::get(const HttpRequest& request, Done done) {
   t->sink = {&t->result.body, t->maxBody};
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &onBody);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, &t->sink);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &onHeader);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, &t->result.etag);
+  if (!request.ifNoneMatch.empty()) {
+    t->headers = curl_slist_append(t->headers, ("If-None-Match: " + request.ifNoneMatch).c_str());
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+  }
   if (!request.caFile.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, request.caFile.c_str());
   if (!request.certFile.empty()) curl_easy_setopt(e, CURLOPT_SSLCERT, request.certFile.c_str());
   if (!request.keyFile.empty()) curl_easy_setopt(e, CURLOPT_SSLKEY, request.keyFile.c_str());
@@ -156,6 +180,11 @@ void StateFetcher::finishDone() {
     char* ip = nullptr;
     if (curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip != nullptr) r.primaryIp = ip;
     curl_easy_getinfo(e, CURLINFO_PRIMARY_PORT, &r.primaryPort);
+    curl_off_t body = 0;
+    long headers = 0;
+    curl_easy_getinfo(e, CURLINFO_SIZE_DOWNLOAD_T, &body);  // as received (before gzip decoding)
+    curl_easy_getinfo(e, CURLINFO_HEADER_SIZE, &headers);
+    r.wireBytes = static_cast<size_t>(body) + static_cast<size_t>(headers);
     if (code == CURLE_WRITE_ERROR) {
       r.error = "answer larger than " + std::to_string(t->maxBody) + " bytes";
     } else if (code != CURLE_OK) {

@@ -18,6 +18,7 @@ struct HttpRequest {
   size_t maxBodyBytes = size_t{1} << 30;
   std::string caFile, certFile, keyFile;
   std::string user, password;  // HTTP basic authentication when user is set
+  std::string ifNoneMatch;     // a conditional GET (an ETag from an earlier answer)
 };
 
 struct HttpResult {
@@ -26,6 +27,8 @@ struct HttpResult {
   std::string error;      // transport error, empty when an HTTP answer arrived
   std::string primaryIp;  // who answered in the end (after redirects)
   long primaryPort = 0;
+  size_t wireBytes = 0;  // headers and body as they came over the network (compressed)
+  std::string etag;      // the ETag header, if any
   bool ok() const { return error.empty() && status == 200; }
   std::string describe() const;
 };

@@ -122,6 +122,7 @@ const std::vector<std::pair<std::string, Setter>>& keyTable() {
   static const std::vector<std::pair<std::string, Setter>> table = {
       {"masters", [](Reader& r, auto k, const json& v, Config& c) { r.strings(k, v, c.masters); }},
       {"zk", [](Reader& r, auto k, const json& v, Config& c) { r.string(k, v, c.zk); }},
+      {"peers", [](Reader& r, auto k, const json& v, Config& c) { r.strings(k, v, c.peers); }},
       {"refreshSeconds", [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.refreshSeconds, 1, 86400); }},
       {"stateTimeoutSeconds",
        [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.stateTimeoutSeconds, 1, 86400); }},
@@ -201,8 +202,12 @@ const std::vector<std::pair<std::string, Setter>>& keyTable() {
       {"cacheMaxTTL", [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.cacheMaxTtl, 0, 604800); }},
       {"cacheMaxNegativeTTL",
        [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.cacheMaxNegativeTtl, 0, 86400); }},
-      {"staleMaxSeconds",
-       [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.staleMaxSeconds, 0, 604800); }},
+      {"cacheMaxStaleSeconds",
+       [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.cacheMaxStaleSeconds, 0, 604800); }},
+      {"maxStaleSeconds",
+       [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.maxStaleSeconds, 1, 31536000); }},
+      {"queryLog", [](Reader& r, auto k, const json& v, Config& c) { r.boolean(k, v, c.queryLog); }},
+      {"queryLogRate", [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.queryLogRate, 1, 1000000); }},
       {"allowFrom", [](Reader& r, auto k, const json& v, Config& c) { r.strings(k, v, c.allowFrom); }},
       {"stateDir", [](Reader& r, auto k, const json& v, Config& c) { r.string(k, v, c.stateDir); }},
       {"cacheFile", [](Reader& r, auto k, const json& v, Config& c) { r.string(k, v, c.cacheFile); }},
@@ -273,8 +278,17 @@ void validateResolverList(Reader& r, const std::string& key, const std::vector<s
 
 void validate(Reader& r, Config& c, const std::string& path) {
   if (!c.dnsOn && !c.httpOn) r.error("dnson", "either DNS or HTTP must be on (dnson, httpon)");
-  if (c.masters.empty() && c.zk.empty() && c.stateFile.empty()) {
-    r.error("masters", "no source of cluster state: set masters, zk or stateFile");
+  if (c.masters.empty() && c.zk.empty() && c.stateFile.empty() && c.peers.empty()) {
+    r.error("masters", "no source of cluster state: set masters, zk, peers or stateFile");
+  }
+  std::set<std::string> seenPeers;
+  for (const auto& p : c.peers) {
+    const auto hp = splitHostPort(p);
+    if (!hp || hp->host.empty() || !validPort(hp->port)) {
+      r.error("peers", "\"" + p + "\" is not host:port (a mesos-dns or agent HTTP API)");
+    } else if (!seenPeers.insert(lower(p)).second) {
+      r.error("peers", "duplicate peer \"" + p + "\"");
+    }
   }
   if (!c.zk.empty()) {
     if (const auto zk = parseZkUrl(c.zk); !zk.url) r.error("zk", zk.error);
@@ -434,6 +448,41 @@ ConfigResult parseConfig(std::string_view text, const std::string& path) {
   validate(reader, config, path);
   if (result.errors.empty()) result.config = std::move(config);
   return result;
+}
+
+std::vector<std::string> keepRestartOnlyKeys(const Config& running, Config& next) {
+  std::vector<std::string> kept;
+  auto keep = [&kept](const char* key, const auto& runningValue, auto& nextValue) {
+    if (!(runningValue == nextValue)) {
+      nextValue = runningValue;
+      kept.emplace_back(key);
+    }
+  };
+  keep("port", running.port, next.port);
+  keep("listener", running.listeners, next.listeners);
+  keep("dnsOn", running.dnsOn, next.dnsOn);
+  keep("httpOn", running.httpOn, next.httpOn);
+  keep("httpListener", running.httpListener, next.httpListener);
+  keep("httpPort", running.httpPort, next.httpPort);
+  keep("externalOn", running.externalOn, next.externalOn);
+  keep("recurseOn", running.recurseOn, next.recurseOn);
+  keep("SetTruncateBit", running.setTruncateBit, next.setTruncateBit);
+  keep("domain", running.domain, next.domain);
+  keep("EnumerationOn", running.enumerationOn, next.enumerationOn);
+  keep("workers", running.workers, next.workers);
+  keep("tcpIdleSeconds", running.tcpIdleSeconds, next.tcpIdleSeconds);
+  keep("maxTcpConnections", running.maxTcpConnections, next.maxTcpConnections);
+  keep("allowFrom", running.allowFrom, next.allowFrom);
+  keep("cacheSize", running.cacheSize, next.cacheSize);
+  keep("cacheMaxTTL", running.cacheMaxTtl, next.cacheMaxTtl);
+  keep("cacheMaxNegativeTTL", running.cacheMaxNegativeTtl, next.cacheMaxNegativeTtl);
+  keep("cacheMaxStaleSeconds", running.cacheMaxStaleSeconds, next.cacheMaxStaleSeconds);
+  keep("resolvConf.manage", running.resolvConf.manage, next.resolvConf.manage);
+  keep("resolvConf.path", running.resolvConf.path, next.resolvConf.path);
+  keep("resolvConf.fallback", running.resolvConf.fallback, next.resolvConf.fallback);
+  keep("stateDir", running.stateDir, next.stateDir);
+  keep("cacheFile", running.cacheFile, next.cacheFile);
+  return kept;
 }
 
 }  // namespace mdns

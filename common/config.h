@@ -67,14 +67,18 @@ struct Config {
   std::string mesosAuthentication;  // "", "basic" or "iam"
 
   // The agent's own keys.
-  std::string stateFile;        // absolute after parsing (relative paths are taken from the config's folder)
-  int tcpIdleSeconds = 10;      // a DNS-over-TCP connection with nothing to do is closed after this
-  int maxTcpConnections = 256;  // more at once are refused (closed) until some end
-  int workers = 0;              // DNS worker threads; 0: one per core
-  int cacheSize = 10000;        // forwarded answers kept (LRU beyond)
-  int cacheMaxTtl = 3600;       // seconds a forwarded answer is kept at most
+  std::vector<std::string> peers;  // "host:port" of mesos-dns (or agent) HTTP APIs: records from /v1/axfr
+  std::string stateFile;           // absolute after parsing (relative paths are taken from the config's folder)
+  int tcpIdleSeconds = 10;         // a DNS-over-TCP connection with nothing to do is closed after this
+  int maxTcpConnections = 256;     // more at once are refused (closed) until some end
+  int workers = 0;                 // DNS worker threads; 0: one per core
+  int cacheSize = 10000;           // forwarded answers kept (LRU beyond)
+  int cacheMaxTtl = 3600;          // seconds a forwarded answer is kept at most
   int cacheMaxNegativeTtl = 300;
-  int staleMaxSeconds = 86400;         // how long past expiry an answer may be served when upstreams fail
+  int cacheMaxStaleSeconds = 86400;    // how long past expiry an answer may be served when upstreams fail
+  int maxStaleSeconds = 3600;          // /health says 503 when the served records are older (no good refresh since)
+  bool queryLog = false;               // one log line per query...
+  int queryLogRate = 100;              // ...at most this many per second (the rest counted in a summary line)
   std::vector<std::string> allowFrom;  // address ranges that may query; empty: loopback + listener networks
   ResolvConfSettings resolvConf;
   std::string stateDir = "/var/lib/mesos-dns-agent";  // what must survive a restart (the original resolv.conf)
@@ -91,6 +95,11 @@ struct ConfigResult {
   std::vector<std::string> errors;    // each names the file and the key
   std::vector<std::string> warnings;  // unknown keys, settings that are probably unintended
 };
+
+// A reload (SIGHUP) applies most keys at once; those that shape sockets, threads or the forward
+// cache need a restart. This copies every such key that differs from `running` back into `next`
+// (so `next` is what will really run) and returns their names.
+std::vector<std::string> keepRestartOnlyKeys(const Config& running, Config& next);
 
 // Parses config.json text. `path` names the file in messages and anchors relative paths.
 ConfigResult parseConfig(std::string_view text, const std::string& path);

@@ -164,9 +164,14 @@ class Generator {
   void taskRecords(const MesosState& state) {
     for (const auto& f : state.frameworks) {
       const std::string fname = fragment(f.name);
+      if (opt_.enumerate) out_.enumeration.push_back(EnumeratedFramework{f.name, {}});
       for (const auto& task : f.tasks) {
         const auto slave = slaveIps_.find(task.slaveId);
         if (slave == slaveIps_.end() || task.state != "TASK_RUNNING") continue;
+        if (opt_.enumerate) {
+          out_.enumeration.back().tasks.push_back(EnumeratedTask{task.name, task.id, {}});
+          enumTask_ = &out_.enumeration.back().tasks.back();
+        }
         const auto ips = taskIps(task, slave->second, opt_.ipSources);
         const std::string hash = taskIdHash(task.id);
         const std::string slaveTail = slaveIdTail(task.slaveId);
@@ -210,12 +215,12 @@ class Generator {
     const std::string canonical = canonicalName(taskName, hash, slaveTail) + "." + fname;
     const std::string arec = taskName + "." + fname;
     for (const auto& ip : ips) {
-      out_.records.addAddress(arec + tail_, ip);
-      out_.records.addAddress(canonical + tail_, ip);
+      taskAddress(arec + tail_, ip);
+      taskAddress(canonical + tail_, ip);
     }
     for (const auto& ip : slaveIps) {
-      out_.records.addAddress(arec + ".slave" + tail_, ip);
-      out_.records.addAddress(canonical + ".slave" + tail_, ip);
+      taskAddress(arec + ".slave" + tail_, ip);
+      taskAddress(canonical + ".slave" + tail_, ip);
     }
 
     // RFC 2782 names for the task's resource ports, pointing at the task's agent:
@@ -226,8 +231,8 @@ class Generator {
     for (const int port : task.ports()) {
       for (const char* proto : {"._tcp.", "._udp."}) {
         const std::string base = service + proto + fname;
-        out_.records.addSrv(base + ".slave" + tail_, SrvTarget{slaveTarget, static_cast<uint16_t>(port)});
-        if (!discovery) out_.records.addSrv(base + tail_, SrvTarget{slaveTarget, static_cast<uint16_t>(port)});
+        taskSrv(base + ".slave" + tail_, SrvTarget{slaveTarget, static_cast<uint16_t>(port)});
+        if (!discovery) taskSrv(base + tail_, SrvTarget{slaveTarget, static_cast<uint16_t>(port)});
       }
     }
     if (!discovery) return;
@@ -251,8 +256,20 @@ class Generator {
         for (size_t i = 0; i < plain; ++i) names.push_back("_" + portName + "." + names[i]);
       }
       for (const auto& n : names) {
-        out_.records.addSrv(n + tail_, SrvTarget{target, static_cast<uint16_t>(dp.number)});
+        taskSrv(n + tail_, SrvTarget{target, static_cast<uint16_t>(dp.number)});
       }
+    }
+  }
+
+  // A task's record, listed in the enumeration when it is new.
+  void taskAddress(const std::string& name, const IpAddress& ip) {
+    if (out_.records.addAddress(name, ip) && enumTask_ != nullptr) {
+      enumTask_->records.push_back(EnumeratedRecord{name, ip.toString(), ip.isV4() ? "A" : "AAAA"});
+    }
+  }
+  void taskSrv(const std::string& name, const SrvTarget& target) {
+    if (out_.records.addSrv(name, target) && enumTask_ != nullptr) {
+      enumTask_->records.push_back(EnumeratedRecord{name, target.target + ":" + std::to_string(target.port), "SRV"});
     }
   }
 
@@ -262,6 +279,7 @@ class Generator {
   GeneratedRecords out_;
   std::unordered_map<std::string, std::vector<IpAddress>> slaveIps_;
   std::unordered_map<std::string, std::vector<IpAddress>> resolved_;
+  EnumeratedTask* enumTask_ = nullptr;  // the task whose records are being made (enumerate only)
 };
 
 }  // namespace

@@ -23,6 +23,7 @@ struct GeneratorOptions {
   std::vector<std::string> masters;            // "ip:port", in the order masterN is numbered
   std::vector<std::string> ipSources = {"netinfo", "mesos", "host"};
   LabelRule labelRule = LabelRule::kRfc1123;
+  bool enumerate = false;  // also list each task's records (/v1/enumerate)
 
   static GeneratorOptions fromConfig(const Config& config, std::vector<IpAddress> nameServerAddresses,
                                      std::vector<std::string> resolvedMasters);
@@ -31,8 +32,24 @@ struct GeneratorOptions {
 // Turns a host name into addresses; an IP literal never reaches it. Empty: unknown host.
 using HostResolver = std::function<std::vector<IpAddress>(const std::string& host)>;
 
+// mesos-dns's /v1/enumerate data: every framework, its running tasks, and the records each task
+// brought (a record already made by an earlier task is not listed again). SRV hosts are "target:port".
+struct EnumeratedRecord {
+  std::string name, host, rtype;
+};
+struct EnumeratedTask {
+  std::string name, id;
+  std::vector<EnumeratedRecord> records;
+};
+struct EnumeratedFramework {
+  std::string name;
+  std::vector<EnumeratedTask> tasks;
+};
+using Enumeration = std::vector<EnumeratedFramework>;
+
 struct GeneratedRecords {
   RecordSet records;
+  Enumeration enumeration;            // only with GeneratorOptions::enumerate
   std::vector<std::string> warnings;  // records left out, each with the element and the reason
 };
 

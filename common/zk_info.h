@@ -15,6 +15,7 @@ struct ZkUrl {
   std::vector<std::string> hosts;     // "host:port" ("[v6]:port"); 2181 when the URL gives no port
   std::string path;                   // the master group's znode, "/mesos"; never ends in '/'
   std::string connectString() const;  // "host1:2181,host2:2181", as the ZooKeeper client takes it
+  bool operator==(const ZkUrl&) const = default;
 };
 
 struct ZkUrlParse {

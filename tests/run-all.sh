@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash packaging/apt-install.sh build-essential cmake pkg-config libevent-dev libldns-dev nlohmann-json3-dev \
-  libcurl4-openssl-dev libsystemd-dev libgtest-dev libgmock-dev googletest dnsutils python3 ca-certificates openssl \
+  libcurl4-openssl-dev zlib1g-dev libsystemd-dev libgtest-dev libgmock-dev googletest dnsutils python3 ca-certificates openssl \
   iproute2 util-linux nsd systemd clang libclang-rt-14-dev libzookeeper-mt-dev zookeeper python3-kazoo
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
@@ -16,7 +16,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # stop the run.
 cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DMDNS_SANITIZE=ON -DMDNS_FUZZ=ON \
   -DMDNS_FUZZ_SECONDS="${MDNS_FUZZ_SECONDS:-60}" >/dev/null
-cmake --build build-fuzz -j "$(nproc)" --target fuzz_responder fuzz_state fuzz_upstream_reply
+cmake --build build-fuzz -j "$(nproc)" --target fuzz_responder fuzz_state fuzz_upstream_reply fuzz_axfr
 ctest --test-dir build-fuzz -R '^fuzz\.' --output-on-failure
 
 # Everything else, with AddressSanitizer and UndefinedBehaviorSanitizer (gcc).

@@ -15,6 +15,8 @@ import re
 import shutil
 import signal
 import socket
+import struct
+import random
 import subprocess
 import tempfile
 import threading
@@ -633,3 +635,53 @@ def temp_dir():
         yield d
     finally:
         shutil.rmtree(d, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# A steady query load
+
+
+def dns_query(name, qid, qtype=1):
+    q = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0)
+    for label in name.rstrip(".").split("."):
+        q += bytes([len(label)]) + label.encode()
+    return q + b"\x00" + struct.pack(">HH", qtype, 1)
+
+
+class QueryLoad(threading.Thread):
+    """Sends one UDP query at a time (each waits up to 2 s for its answer) until stopped; counts
+    queries and those never answered. Bounded: stops by itself after `limit` seconds."""
+
+    def __init__(self, port, name, limit=30.0):
+        super().__init__(daemon=True)
+        self.port, self.name, self.limit = port, name, limit
+        self.sent = self.lost = self.failed = 0  # failed: answered, but not NOERROR
+        self._halt = threading.Event()
+
+    def run(self):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.settimeout(2.0)
+        deadline = time.monotonic() + self.limit
+        try:
+            while not self._halt.is_set() and time.monotonic() < deadline:
+                qid = random.randrange(65536)
+                sock.sendto(dns_query(self.name, qid), (LOOPBACK, self.port))
+                self.sent += 1
+                try:
+                    while True:
+                        data, _ = sock.recvfrom(4096)
+                        if struct.unpack(">H", data[:2])[0] == qid:
+                            if data[3] & 0x0F != 0:
+                                self.failed += 1
+                            break
+                except socket.timeout:
+                    self.lost += 1
+                except ConnectionRefusedError:  # nothing listens on the port (ICMP unreachable)
+                    self.lost += 1
+                    time.sleep(0.01)
+        finally:
+            sock.close()
+
+    def stop(self):
+        self._halt.set()
+        self.join(10)

@@ -202,7 +202,7 @@ class ForwardingTest(ForwardingTestCase):
 
     def test_no_stale_answers_past_stale_max_seconds(self):
         nsd = start_nsd(self)
-        agent = self.agent(["127.0.0.1:%d" % nsd.port], cacheMaxTTL=1, staleMaxSeconds=1)
+        agent = self.agent(["127.0.0.1:%d" % nsd.port], cacheMaxTTL=1, cacheMaxStaleSeconds=1)
         self.assertEqual(agent.dig("www.example.test", "A").status, "NOERROR")
         nsd.stop()
         time.sleep(2.2)

@@ -32,6 +32,20 @@ class SystemdUnitTest(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertNotIn(UNIT + ":", p.stderr)  # no complaint about our unit (others' are not ours to judge)
 
+    def test_systemd_analyze_verify_accepts_the_socket_unit(self):
+        socket_unit = "mesos-dns-agent.socket"
+        with open(os.path.join(repo_root(), "systemd", socket_unit)) as f:
+            text = f.read()
+        path = os.path.join(self.dir, socket_unit)
+        with open(path, "w") as f:
+            f.write(text)
+        # --man=no: the man page is installed by the package (its test checks it), not on this machine.
+        p = subprocess.run(["systemd-analyze", "verify", "--man=no", path], capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertNotIn(socket_unit + ":", p.stderr)
+        for line in ("ListenDatagram=127.0.0.1:53", "ListenStream=127.0.0.1:53", "Service=" + UNIT):
+            self.assertIn(line, text)
+
     def test_exposure_level_is_low(self):
         p = subprocess.run(["systemd-analyze", "security", "--offline=true", self.path], capture_output=True,
                            text=True, timeout=60)
@@ -41,6 +55,7 @@ class SystemdUnitTest(unittest.TestCase):
 
     def test_unit_asks_for_notify_watchdog_and_restores_resolv_conf_after_the_agent(self):
         for line in ("Type=notify", "WatchdogSec=", "Restart=on-failure", "StateDirectory=mesos-dns-agent",
+                     "FileDescriptorStoreMax=", "ExecReload=/bin/kill -HUP $MAINPID",
                      "ExecStopPost=/usr/sbin/mesos-dns-agent -config /etc/mesos-dns-agent/config.json resolvconf restore"):
             self.assertIn(line, self.text)
 

@@ -2,6 +2,7 @@
 that ZooKeeper elects (the lowest json.info_ sequence), follows a new election within a couple of
 seconds, skips znodes that are not usable masters, and falls back to `masters` when ZooKeeper
 names no leader for zkDetectionTimeout, serving the last good records all along."""
+import signal
 import time
 import unittest
 
@@ -115,6 +116,27 @@ class ZooKeeperLeaderTest(unittest.TestCase):
         session(self, self.zk).register(self.group, master)
         took = measure(lambda: a_records(agent) == ["10.5.0.5"], timeout=5)
         self.assertLess(took, 2.5)
+
+    def test_peers_down_fall_back_to_master_elected_in_zookeeper(self):
+        elected = serving_master(self, "10.6.1.1")
+        session(self, self.zk).register(self.group, elected)
+        agent = start_agent(self, dict(SLOW_REFRESH, zk=self.zk_url(), peers=["%s:%d" % (LOOPBACK, free_port())]))
+        agent.wait_loaded(timeout=20)
+        self.assertEqual(a_records(agent), ["10.6.1.1"])
+        agent.wait_log(r"no peer gave records .* asking the masters")
+
+    def test_reload_with_another_group_follows_its_leader(self):
+        first = serving_master(self, "10.6.2.1")
+        second = serving_master(self, "10.6.2.2")
+        session(self, self.zk).register(self.group, first)
+        session(self, self.zk).register(self.group + "-b", second)
+        agent = start_agent(self, dict(SLOW_REFRESH, zk=self.zk_url()))
+        agent.wait_loaded(timeout=20)
+        self.assertEqual(a_records(agent), ["10.6.2.1"])
+        agent.write_file("config.json", dict(agent.config, zk=self.zk_url() + "-b"))
+        agent.proc.send_signal(signal.SIGHUP)
+        wait_until(lambda: a_records(agent) == ["10.6.2.2"], 10, message="records from the new group's leader")
+        agent.wait_log(r"ZooKeeper: watching the Mesos master group %s-b" % self.group)
 
     def test_dump_zone_asks_the_master_elected_in_zookeeper(self):
         elected = serving_master(self, "10.6.0.6")

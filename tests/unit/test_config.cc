@@ -412,14 +412,14 @@ TEST(Config, ForwardingCacheKeysHaveTheirDefaultsAndAreRead) {
   EXPECT_EQ(d.cacheSize, 10000);
   EXPECT_EQ(d.cacheMaxTtl, 3600);
   EXPECT_EQ(d.cacheMaxNegativeTtl, 300);
-  EXPECT_EQ(d.staleMaxSeconds, 86400);
+  EXPECT_EQ(d.cacheMaxStaleSeconds, 86400);
   EXPECT_THAT(d.allowFrom, IsEmpty());
   const Config c = parseOk(R"({"masters": ["10.0.0.1:5050"], "cacheSize": 5, "cacheMaxTTL": 100,
-      "cacheMaxNegativeTTL": 10, "staleMaxSeconds": 0, "allowFrom": ["10.0.0.0/8", "::1"]})");
+      "cacheMaxNegativeTTL": 10, "cacheMaxStaleSeconds": 0, "allowFrom": ["10.0.0.0/8", "::1"]})");
   EXPECT_EQ(c.cacheSize, 5);
   EXPECT_EQ(c.cacheMaxTtl, 100);
   EXPECT_EQ(c.cacheMaxNegativeTtl, 10);
-  EXPECT_EQ(c.staleMaxSeconds, 0);
+  EXPECT_EQ(c.cacheMaxStaleSeconds, 0);
   EXPECT_THAT(c.allowFrom, ElementsAre("10.0.0.0/8", "::1"));
 }
 
@@ -490,6 +490,17 @@ TEST(Config, ListenerMayBeAListOfDistinctAddresses) {
   EXPECT_NE(errorWith(dup, {"listener", "duplicate address \"0:0::1\""}), "");
   const auto none = parseConfig(withMasters(R"("listener": [])"), kPath);
   EXPECT_NE(errorWith(none, {"listener", "no address given"}), "");
+}
+
+TEST(Config, PeersAloneAreASourceAndMustBeHostPort) {
+  const auto ok = parseConfig(R"({"peers": ["mesos-dns.example:8123", "10.0.0.2:8123"]})", "c.json");
+  ASSERT_TRUE(ok.config) << (ok.errors.empty() ? "" : ok.errors.front());
+  EXPECT_EQ(ok.config->peers.size(), 2u);
+  const auto bad = parseConfig(R"({"peers": ["10.0.0.2", "10.0.0.3:8123", "10.0.0.3:8123"]})", "c.json");
+  ASSERT_FALSE(bad.config);
+  ASSERT_EQ(bad.errors.size(), 2u);
+  EXPECT_NE(bad.errors[0].find("\"10.0.0.2\" is not host:port"), std::string::npos) << bad.errors[0];
+  EXPECT_NE(bad.errors[1].find("duplicate peer"), std::string::npos) << bad.errors[1];
 }
 
 }  // namespace

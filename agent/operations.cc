@@ -1,0 +1,311 @@
+#include "agent/operations.h"
+
+#include <zlib.h>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/dns_server.h"
+#include "agent/forwarder.h"
+#include "agent/resolv_conf_manager.h"
+#include "common/http_api.h"
+#include "common/sha1.h"
+#include "version.h"
+
+namespace mdns {
+namespace {
+
+using json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+double epochSeconds(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration<double>(t.time_since_epoch()).count();
+}
+
+ApiResponse jsonResponse(std::string body, int status = 200) {
+  return ApiResponse{status, "application/json", body, {}};
+}
+
+ApiResponse notFound(const std::string& path) {
+  return ApiResponse{404, "application/json", json{{"error", "no such endpoint: " + path}}.dump(), {}};
+}
+
+bool acceptsGzip(const std::string& acceptEncoding) { return acceptEncoding.find("gzip") != std::string::npos; }
+
+std::string hex(const uint8_t* p, size_t n) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < n; ++i) {
+    out += kDigits[p[i] >> 4];
+    out += kDigits[p[i] & 15];
+  }
+  return out;
+}
+
+// Whether an If-None-Match header names `etag` (a list, weak or strong, or *).
+bool matchesEtag(const std::string& header, const std::string& etag) {
+  if (header.empty()) return false;
+  if (header.find('*') != std::string::npos) return true;
+  return header.find(etag) != std::string::npos;
+}
+
+}  // namespace
+
+std::string gzipCompress(const std::string& data) {
+  z_stream z{};
+  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return {};
+  std::string out(deflateBound(&z, data.size()), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  const int rc = deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return rc == Z_STREAM_END ? out : std::string();
+}
+
+Operations::Operations(std::shared_ptr<const Config> config, OperationsParts parts)
+    : parts_(std::move(parts)), config_(std::move(config)) {}
+
+void Operations::setConfig(std::shared_ptr<const Config> config) {
+  std::lock_guard lock(mutex_);
+  config_ = std::move(config);
+}
+
+std::shared_ptr<const Config> Operations::config() const {
+  std::lock_guard lock(mutex_);
+  return config_;
+}
+
+ApiResponse Operations::handle(const ApiRequest& request) {
+  const std::string& path = request.path;
+  const auto cfg = config();
+  const auto snap = parts_.store->current();
+  static const RecordSet kEmpty;
+  const RecordSet& records = snap && snap->records ? *snap->records : kEmpty;
+  auto param = [&path](std::string_view prefix) { return path.substr(prefix.size()); };
+
+  if (path == "/v1/version") return jsonResponse(api::version());
+  if (path == "/v1/config") return jsonResponse(api::config(*cfg));
+  if (path.starts_with("/v1/hosts/") && path.size() > 10) {
+    std::string host = param("/v1/hosts/");
+    if (host.ends_with("/ports")) {
+      return ApiResponse{501, "text/plain", "To be implemented...", {}};  // as mesos-dns
+    }
+    return jsonResponse(api::hosts(records, host));
+  }
+  if (path.starts_with("/v1/services/") && path.size() > 13) {
+    return jsonResponse(api::services(records, param("/v1/services/")));
+  }
+  if (path == "/v1/enumerate" && cfg->enumerationOn) {
+    static const Enumeration kNone;
+    return jsonResponse(api::enumerate(snap && snap->enumeration ? *snap->enumeration : kNone));
+  }
+  if (path == "/v1/axfr" && cfg->enumerationOn) return axfr(request);
+  if (path == "/health") {
+    auto h = health();
+    return jsonResponse(h.json, h.healthy ? 200 : 503);
+  }
+  if (path == "/metrics") return ApiResponse{200, "text/plain; version=0.0.4; charset=utf-8", metrics(), {}};
+  return notFound(path);
+}
+
+ApiResponse Operations::axfr(const ApiRequest& request) {
+  const auto snap = parts_.store->current();
+  if (!snap || !snap->records) {
+    return jsonResponse(json{{"error", "no records loaded yet"}}.dump(), 503);
+  }
+  std::lock_guard lock(mutex_);
+  if (axfrSnapshot_ != snap) {
+    // The ETag is a hash of the document: equal content, equal tag, whatever the refreshes did.
+    axfrBody_ = api::axfr(*snap->records, snap->table->zone(), config_->refreshSeconds);
+    const auto digest = sha1(axfrBody_);
+    axfrEtag_ = "\"" + hex(digest.data(), 12) + "\"";
+    axfrGzip_ = gzipCompress(axfrBody_);
+    axfrSnapshot_ = snap;
+  }
+  ApiResponse r;
+  r.headers.emplace_back("ETag", axfrEtag_);
+  r.headers.emplace_back("Vary", "Accept-Encoding");
+  if (matchesEtag(request.ifNoneMatch, axfrEtag_)) {
+    r.status = 304;
+    return r;
+  }
+  if (acceptsGzip(request.acceptEncoding) && !axfrGzip_.empty()) {
+    r.headers.emplace_back("Content-Encoding", "gzip");
+    r.body = axfrGzip_;
+  } else {
+    r.body = axfrBody_;
+  }
+  return r;
+}
+
+Operations::Health Operations::health() const {
+  const auto cfg = config();
+  const auto snap = parts_.store->current();
+  json j;
+  std::vector<std::string> problems;
+  j["version"] = MDNS_VERSION;
+  j["serving"] = snap != nullptr;
+  if (snap) {
+    const double age = secondsSince(snap->loadedAt);
+    j["records"] = snap->countA + snap->countAAAA + snap->countSrv;
+    j["names"] = snap->table->nameCount();
+    j["dataAgeSeconds"] = static_cast<int64_t>(age);
+    j["changedAt"] = static_cast<int64_t>(epochSeconds(snap->changedAt));
+    j["source"] = snap->origin;
+    if (age > cfg->maxStaleSeconds) {
+      problems.push_back("records are " + std::to_string(static_cast<int64_t>(age)) +
+                         " s old (no good refresh since), more than maxStaleSeconds " +
+                         std::to_string(cfg->maxStaleSeconds));
+    }
+  } else {
+    problems.emplace_back("no records loaded yet");
+  }
+  if (parts_.source != nullptr) {
+    const std::string error = parts_.source->lastError();
+    if (!error.empty()) j["lastRefreshError"] = error;
+  }
+  if (parts_.forwarder != nullptr) {
+    json ups = json::array();
+    size_t current = 0, up = 0;
+    parts_.forwarder->forEachUpstream([&](const UpstreamStats& s) {
+      if (!s.current) return;
+      ++current;
+      const bool healthy = !s.down.load(std::memory_order_relaxed);
+      if (healthy) ++up;
+      ups.push_back({{"address", s.address}, {"healthy", healthy}});
+    });
+    j["upstreams"] = ups;
+    if (current == 0) {
+      problems.emplace_back("no upstream resolvers to forward to");
+    } else if (up == 0) {
+      problems.emplace_back("every upstream resolver is failing");
+    }
+  }
+  j["status"] = problems.empty() ? "ok" : "unhealthy";
+  j["problems"] = problems;
+  return Health{problems.empty(), j.dump()};
+}
+
+std::string Operations::metrics() const {
+  PromWriter w;
+  const auto snap = parts_.store->current();
+
+  w.family("mesos_dns_agent_build_info", "gauge", "The agent's version.");
+  w.sample("mesos_dns_agent_build_info", {{"version", MDNS_VERSION}}, 1);
+  w.family("mesos_dns_agent_start_time_seconds", "gauge", "When the agent started (Unix time).");
+  w.sample("mesos_dns_agent_start_time_seconds", epochSeconds(started_));
+
+  // Replies by transport, type and rcode: the workers' own, plus the forwarder's.
+  w.family("mesos_dns_agent_queries_total", "counter", "DNS replies sent, by transport, question type and rcode.");
+  for (size_t t = 0; t < QueryCounters::kTransports; ++t) {
+    for (size_t q = 0; q < QueryCounters::kTypes; ++q) {
+      for (size_t r = 0; r < QueryCounters::kRcodes; ++r) {
+        uint64_t n = parts_.forwarder != nullptr ? parts_.forwarder->replies().get(t, q, r) : 0;
+        for (const auto* s : parts_.servers) n += s->stats().replies.get(t, q, r);
+        if (n == 0) continue;
+        w.sample("mesos_dns_agent_queries_total",
+                 {{"transport", t == 0 ? "udp" : "tcp"},
+                  {"qtype", std::string(QueryCounters::typeName(q))},
+                  {"rcode", std::string(QueryCounters::rcodeName(r))}},
+                 static_cast<double>(n));
+      }
+    }
+  }
+  uint64_t local = 0, cached = 0, forwarded = 0, refused = 0;
+  for (const auto* s : parts_.servers) {
+    local += s->stats().local.get();
+    cached += s->stats().cached.get();
+    forwarded += s->stats().forwarded.get();
+    refused += s->stats().refused.get();
+  }
+  w.family("mesos_dns_agent_answers_total", "counter",
+           "Queries by how they were answered: local (the Mesos domain), forward_cache, forwarded (sent "
+           "upstream or coalesced), refused (asker not in allowFrom).");
+  w.sample("mesos_dns_agent_answers_total", {{"source", "local"}}, static_cast<double>(local));
+  w.sample("mesos_dns_agent_answers_total", {{"source", "forward_cache"}}, static_cast<double>(cached));
+  w.sample("mesos_dns_agent_answers_total", {{"source", "forwarded"}}, static_cast<double>(forwarded));
+  w.sample("mesos_dns_agent_answers_total", {{"source", "refused"}}, static_cast<double>(refused));
+
+  if (parts_.forwarder != nullptr) {
+    const auto c = parts_.forwarder->cache().stats();
+    w.family("mesos_dns_agent_forward_cache_hits_total", "counter", "Forward cache lookups that found a fresh answer.");
+    w.sample("mesos_dns_agent_forward_cache_hits_total", static_cast<double>(c.hits));
+    w.family("mesos_dns_agent_forward_cache_misses_total", "counter",
+             "Forward cache lookups that found nothing fresh.");
+    w.sample("mesos_dns_agent_forward_cache_misses_total", static_cast<double>(c.misses));
+    w.family("mesos_dns_agent_forward_cache_stale_answers_total", "counter",
+             "Expired answers served because the upstreams failed or were slow (RFC 8767).");
+    w.sample("mesos_dns_agent_forward_cache_stale_answers_total", static_cast<double>(c.staleAnswers));
+    w.family("mesos_dns_agent_forward_cache_evictions_total", "counter", "Answers dropped to keep cacheSize.");
+    w.sample("mesos_dns_agent_forward_cache_evictions_total", static_cast<double>(c.evictions));
+    w.family("mesos_dns_agent_forward_cache_entries", "gauge", "Answers in the forward cache.");
+    w.sample("mesos_dns_agent_forward_cache_entries", static_cast<double>(c.entries));
+    w.family("mesos_dns_agent_forward_mismatched_replies_total", "counter",
+             "Upstream replies ignored because ID or question did not match (spoofing or late replies).");
+    w.sample("mesos_dns_agent_forward_mismatched_replies_total",
+             static_cast<double>(parts_.forwarder->mismatchedReplies()));
+    w.family("mesos_dns_agent_forward_overload_total", "counter",
+             "Questions answered SERVFAIL because too many were in flight upstream.");
+    w.sample("mesos_dns_agent_forward_overload_total", static_cast<double>(parts_.forwarder->overloaded()));
+
+    std::vector<const UpstreamStats*> ups;
+    parts_.forwarder->forEachUpstream([&ups](const UpstreamStats& s) { ups.push_back(&s); });
+    w.family("mesos_dns_agent_upstream_queries_total", "counter", "Queries sent to each upstream resolver.");
+    for (const auto* u : ups) {
+      w.sample("mesos_dns_agent_upstream_queries_total", {{"upstream", u->address}},
+               static_cast<double>(u->queries.get()));
+    }
+    w.family("mesos_dns_agent_upstream_failures_total", "counter",
+             "Failures counted against each upstream (no answer in time, errors, malformed replies, REFUSED).");
+    for (const auto* u : ups) {
+      w.sample("mesos_dns_agent_upstream_failures_total", {{"upstream", u->address}},
+               static_cast<double>(u->failures.get()));
+    }
+    w.family("mesos_dns_agent_upstream_up", "gauge", "1 when the upstream in use answers, 0 while it is in back-off.");
+    for (const auto* u : ups) {
+      if (u->current) w.sample("mesos_dns_agent_upstream_up", {{"upstream", u->address}}, u->down ? 0 : 1);
+    }
+    w.family("mesos_dns_agent_upstream_latency_seconds", "histogram", "Round-trip time of upstream answers.");
+    for (const auto* u : ups)
+      w.histogram("mesos_dns_agent_upstream_latency_seconds", {{"upstream", u->address}}, u->latency);
+  }
+
+  if (parts_.source != nullptr) {
+    const auto& s = parts_.source->stats();
+    w.family("mesos_dns_agent_refreshes_total", "counter", "Record refreshes by result.");
+    w.sample("mesos_dns_agent_refreshes_total", {{"result", "success"}}, static_cast<double>(s.refreshes.get()));
+    w.sample("mesos_dns_agent_refreshes_total", {{"result", "failure"}}, static_cast<double>(s.failures.get()));
+    w.family("mesos_dns_agent_refresh_duration_seconds", "gauge", "How long the last refresh took.");
+    w.sample("mesos_dns_agent_refresh_duration_seconds", s.lastDurationSeconds.load(std::memory_order_relaxed));
+    w.family("mesos_dns_agent_refresh_bytes_total", "counter",
+             "Bytes received from the record source (headers and compressed body).");
+    w.sample("mesos_dns_agent_refresh_bytes_total", static_cast<double>(s.bytes.get()));
+  }
+  w.family("mesos_dns_agent_records", "gauge", "Records served in the Mesos domain, by type.");
+  if (snap) {
+    w.sample("mesos_dns_agent_records", {{"type", "A"}}, static_cast<double>(snap->countA));
+    w.sample("mesos_dns_agent_records", {{"type", "AAAA"}}, static_cast<double>(snap->countAAAA));
+    w.sample("mesos_dns_agent_records", {{"type", "SRV"}}, static_cast<double>(snap->countSrv));
+    w.family("mesos_dns_agent_data_age_seconds", "gauge",
+             "Seconds since the served records were last confirmed by their source.");
+    w.sample("mesos_dns_agent_data_age_seconds", secondsSince(snap->loadedAt));
+    w.family("mesos_dns_agent_records_changed_timestamp_seconds", "gauge",
+             "When the served records last changed (Unix time; also the SOA serial).");
+    w.sample("mesos_dns_agent_records_changed_timestamp_seconds", epochSeconds(snap->changedAt));
+  }
+  if (parts_.resolvConf != nullptr) {
+    w.family("mesos_dns_agent_resolv_conf_writes_total", "counter",
+             "Writes of resolv.conf by the agent (applies, re-applies after rewrites by others, restores).");
+    w.sample("mesos_dns_agent_resolv_conf_writes_total", static_cast<double>(parts_.resolvConf->writes()));
+  }
+  w.family("mesos_dns_agent_config_reloads_total", "counter", "Configuration reloads (SIGHUP) by result.");
+  w.sample("mesos_dns_agent_config_reloads_total", {{"result", "success"}}, static_cast<double>(reloads_.get()));
+  w.sample("mesos_dns_agent_config_reloads_total", {{"result", "failure"}}, static_cast<double>(reloadFailures_.get()));
+  return w.text();
+}
+
+}  // namespace mdns

@@ -1,0 +1,63 @@
+// What operators read over HTTP: mesos-dns's /v1 API, /health and /metrics, from the parts of the
+// running agent. Handlers run on the HTTP thread and only read (snapshots, atomic counters).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "agent/http_server.h"
+#include "agent/record_source.h"
+#include "common/config.h"
+#include "common/metrics.h"
+
+namespace mdns {
+
+class DnsServer;
+class Forwarder;
+class ResolvConfManager;
+
+struct OperationsParts {
+  const RecordStore* store = nullptr;
+  const RecordSource* source = nullptr;
+  const Forwarder* forwarder = nullptr;  // null without forwarding (externalOn false)
+  std::vector<const DnsServer*> servers;
+  const ResolvConfManager* resolvConf = nullptr;
+};
+
+class Operations {
+ public:
+  Operations(std::shared_ptr<const Config> config, OperationsParts parts);
+
+  void setConfig(std::shared_ptr<const Config> config);  // after a reload
+  void countReload(bool ok) { (ok ? reloads_ : reloadFailures_).add(); }
+
+  ApiResponse handle(const ApiRequest& request);
+
+  struct Health {
+    bool healthy = false;
+    std::string json;
+  };
+  Health health() const;
+  std::string metrics() const;
+
+ private:
+  std::shared_ptr<const Config> config() const;
+  ApiResponse axfr(const ApiRequest& request);
+
+  OperationsParts parts_;
+  mutable std::mutex mutex_;
+  std::shared_ptr<const Config> config_;
+  // /v1/axfr rendered once per snapshot: peers ask often, the records change rarely.
+  std::shared_ptr<const Snapshot> axfrSnapshot_;
+  std::string axfrBody_, axfrGzip_, axfrEtag_;
+  Counter reloads_, reloadFailures_;
+  const std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
+};
+
+// gzip (RFC 1952) of `data`; empty on failure.
+std::string gzipCompress(const std::string& data);
+
+}  // namespace mdns

@@ -1,0 +1,322 @@
+"""Operating the agent: the HTTP API in mesos-dns's shapes, /health, /metrics, SIGHUP reload and the
+query log, against the real binary with a fake master and real dig."""
+import gzip
+import http.client
+import json
+import re
+import signal
+import socket
+import time
+import unittest
+
+from harness import LOOPBACK, QueryLoad, app_state, fake_master, free_port, require_dig, start_agent, wait_until
+
+REFRESH = {"refreshSeconds": 1, "stateTimeoutSeconds": 3}
+TASK_IPS = ["10.1.0.1", "10.1.0.2"]
+
+
+def http_get(port, path, headers=None, method="GET"):
+    """(status, headers dict with lower-case names, body bytes)."""
+    conn = http.client.HTTPConnection(LOOPBACK, port, timeout=5)
+    try:
+        conn.request(method, path, headers=headers or {})
+        r = conn.getresponse()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
+    finally:
+        conn.close()
+
+
+def get_json(port, path):
+    status, _, body = http_get(port, path)
+    return status, json.loads(body)
+
+
+METRIC_LINE = re.compile(r'^(?P<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?P<labels>.*)\})? (?P<value>[-+0-9.eE]+|[-+]Inf|NaN)$')
+LABEL = re.compile(r'(?P<k>[a-zA-Z_][a-zA-Z0-9_]*)="(?P<v>(?:[^"\\]|\\.)*)"(,|$)')
+
+
+def scrape(port):
+    """/metrics parsed: {(name, frozenset(labels)): value}; every line must be valid exposition
+    format, and every sample's family must have been declared with TYPE before it."""
+    status, headers, body = http_get(port, "/metrics")
+    assert status == 200, status
+    assert headers["content-type"].startswith("text/plain; version=0.0.4"), headers
+    samples, typed = {}, set()
+    for line in body.decode().splitlines():
+        if line.startswith("# TYPE "):
+            typed.add(line.split()[2])
+            continue
+        if line.startswith("# HELP "):
+            continue
+        m = METRIC_LINE.match(line)
+        assert m, "not exposition format: %r" % line
+        labels = {}
+        if m.group("labels"):
+            text = m.group("labels")
+            pos = 0
+            while pos < len(text):
+                lm = LABEL.match(text, pos)
+                assert lm, "bad labels in %r" % line
+                labels[lm.group("k")] = lm.group("v")
+                pos = lm.end()
+        name = m.group("name")
+        family = re.sub(r"_(bucket|sum|count)$", "", name)
+        assert name in typed or family in typed, "%s has no TYPE line before it" % name
+        samples[(name, frozenset(labels.items()))] = float(m.group("value"))
+    return samples
+
+
+def metric(samples, name, **labels):
+    return samples.get((name, frozenset(labels.items())), 0.0)
+
+
+class OperationsTest(unittest.TestCase):
+    def setUp(self):
+        require_dig()
+        self.master = fake_master(self)
+        self.master.state = app_state(self.master.pid, "web", task_ips=TASK_IPS)
+        self.http_port = free_port()
+
+    def start(self, **config):
+        cfg = dict(REFRESH, masters=[self.master.address], httpon=True, httpport=self.http_port)
+        cfg.update(config)
+        agent = start_agent(self, cfg)
+        agent.wait_loaded()
+        return agent
+
+    def rewrite_config(self, agent, **changes):
+        cfg = dict(agent.config)
+        cfg.update(changes)
+        agent.write_file("config.json", cfg)
+
+    # --- mesos-dns's API ------------------------------------------------------------------------
+
+    def test_api_endpoints_answer_in_mesos_dns_shapes(self):
+        self.start_and_keep(MesosCredentials={"principal": "agent", "secret": "hunter2"}, MesosAuthentication="basic")
+        status, version = get_json(self.http_port, "/v1/version")
+        self.assertEqual(status, 200)
+        self.assertEqual(set(version), {"Service", "URL", "Version"})
+
+        status, headers, body = http_get(self.http_port, "/v1/config")
+        self.assertEqual(status, 200)
+        self.assertNotIn(b"hunter2", body)
+        config = json.loads(body)
+        self.assertEqual(config["MesosCredentials"], {"Principal": "agent", "Secret": "******"})
+        self.assertEqual(config["Masters"], [self.master.address])
+        self.assertEqual(config["RefreshSeconds"], 1)
+
+        status, hosts = get_json(self.http_port, "/v1/hosts/web.marathon.mesos")
+        self.assertEqual(status, 200)
+        self.assertEqual(sorted(h["ip"] for h in hosts), TASK_IPS)
+        self.assertEqual({h["host"] for h in hosts}, {"web.marathon.mesos."})
+        # The same addresses DNS gives.
+        dns = sorted(rr.rdata for rr in self.master_agent_dig("web.marathon.mesos"))
+        self.assertEqual(dns, TASK_IPS)
+        self.assertEqual(get_json(self.http_port, "/v1/hosts/nothing.mesos")[1], [{"host": "", "ip": ""}])
+
+        status, services = get_json(self.http_port, "/v1/services/_web._tcp.marathon.mesos.")
+        self.assertEqual(status, 200)
+        self.assertEqual(len(services), 2)
+        for s in services:
+            self.assertEqual(set(s), {"service", "host", "ip", "port"})
+            self.assertEqual(s["service"], "_web._tcp.marathon.mesos.")
+            self.assertIn(s["ip"], TASK_IPS)
+        self.assertEqual(sorted(s["port"] for s in services), ["31000", "31001"])
+        self.assertEqual(get_json(self.http_port, "/v1/services/_none._tcp.mesos.")[1],
+                         [{"service": "", "host": "", "ip": "", "port": ""}])
+
+        status, enum = get_json(self.http_port, "/v1/enumerate")
+        self.assertEqual(status, 200)
+        (fw,) = enum["frameworks"]
+        self.assertEqual(fw["name"], "marathon")
+        self.assertEqual(len(fw["tasks"]), 2)
+        for t in fw["tasks"]:
+            self.assertEqual(set(t), {"name", "id", "records"})
+            self.assertEqual(t["name"], "web")
+            for r in t["records"]:
+                self.assertEqual(set(r), {"name", "host", "rtype"})
+        records = [r for t in fw["tasks"] for r in t["records"]]
+        self.assertIn({"name": "web.marathon.mesos.", "host": "10.1.0.1", "rtype": "A"}, records)
+
+        status, axfr = get_json(self.http_port, "/v1/axfr")
+        self.assertEqual(status, 200)
+        self.assertEqual(set(axfr), {"TTL", "Serial", "RefreshSeconds", "Mname", "Rname", "Domain", "Records"})
+        self.assertEqual(set(axfr["Records"]), {"As", "AAAAs", "SRVs"})
+        self.assertEqual(sorted(axfr["Records"]["As"]["web.marathon.mesos."]), TASK_IPS)
+        soa = self.agent.dig("mesos", "SOA").answer[0].rdata.split()
+        self.assertEqual(axfr["Serial"], int(soa[2]))
+
+        self.assertEqual(http_get(self.http_port, "/v1/hosts/web.marathon.mesos/ports")[0], 501)
+
+    def master_agent_dig(self, name):
+        r = self.agent.dig(name, "A")
+        return [rr for rr in r.answer if rr.type == "A"]
+
+    def start_and_keep(self, **config):
+        self.agent = self.start(**config)
+        return self.agent
+
+    def test_bad_requests_get_the_right_status_and_the_agent_keeps_serving(self):
+        agent = self.start_and_keep()
+        self.assertEqual(http_get(self.http_port, "/v2/nothing")[0], 404)
+        self.assertEqual(http_get(self.http_port, "/v1/version", method="POST")[0], 405)
+        self.assertEqual(http_get(self.http_port, "/v1/hosts/" + "a" * 5000)[0], 414)
+        self.assertEqual(http_get(self.http_port, "/v1/version", method="HEAD")[0], 200)
+        # Garbage instead of HTTP, and a client that connects and says nothing.
+        with socket.create_connection((LOOPBACK, self.http_port), timeout=5) as s:
+            s.sendall(b"\x00\x01\x02 nonsense\r\n\r\n")
+            reply = s.recv(100)
+            self.assertTrue(reply == b"" or reply.startswith(b"HTTP/1.1 400"), reply)
+        idle = socket.create_connection((LOOPBACK, self.http_port), timeout=5)
+        self.addCleanup(idle.close)
+        self.assertEqual(http_get(self.http_port, "/v1/version")[0], 200)
+        self.assertEqual(agent.dig("web.marathon.mesos").status, "NOERROR")
+
+    def test_axfr_is_conditional_and_compressed(self):
+        self.start_and_keep()
+        status, headers, plain = http_get(self.http_port, "/v1/axfr")
+        self.assertEqual(status, 200)
+        etag = headers["etag"]
+        status, headers, packed = http_get(self.http_port, "/v1/axfr", {"Accept-Encoding": "gzip"})
+        self.assertEqual(headers.get("content-encoding"), "gzip")
+        self.assertEqual(gzip.decompress(packed), plain)
+        self.assertLess(len(packed), len(plain))
+        status, headers, body = http_get(self.http_port, "/v1/axfr", {"If-None-Match": etag})
+        self.assertEqual((status, body), (304, b""))
+        # Refreshes that bring the same records keep the tag (mesos-dns would bump its serial).
+        self.master.wait_for_requests(self.master.requests + 2)
+        self.assertEqual(http_get(self.http_port, "/v1/axfr", {"If-None-Match": etag})[0], 304)
+        # New records, new tag.
+        self.master.state = app_state(self.master.pid, "web", task_ips=TASK_IPS + ["10.1.0.3"])
+        wait_until(lambda: http_get(self.http_port, "/v1/axfr", {"If-None-Match": etag})[0] == 200, 10)
+        status, headers, body = http_get(self.http_port, "/v1/axfr")
+        self.assertNotEqual(headers["etag"], etag)
+        self.assertIn("10.1.0.3", json.loads(body)["Records"]["As"]["web.marathon.mesos."])
+
+    # --- /metrics ---------------------------------------------------------------------------------
+
+    def test_metrics_are_valid_exposition_format_and_counters_move(self):
+        dead = free_port()  # nothing listens: forwarded names fail
+        agent = self.start_and_keep(resolvers=["127.0.0.1:%d" % dead], timeout=1)
+        before = scrape(self.http_port)
+        for _ in range(5):
+            self.assertEqual(agent.dig("web.marathon.mesos").status, "NOERROR")
+        for _ in range(3):
+            self.assertEqual(agent.dig("nothing.marathon.mesos").status, "NXDOMAIN")
+        self.assertEqual(agent.dig("web.marathon.mesos", "A", "+tcp").status, "NOERROR")
+        self.assertEqual(agent.dig("example.org").status, "SERVFAIL")
+        after = scrape(self.http_port)
+
+        def delta(name, **labels):
+            return metric(after, name, **labels) - metric(before, name, **labels)
+
+        q = "mesos_dns_agent_queries_total"
+        self.assertGreaterEqual(delta(q, transport="udp", qtype="A", rcode="NOERROR"), 5)
+        self.assertGreaterEqual(delta(q, transport="udp", qtype="A", rcode="NXDOMAIN"), 3)
+        self.assertGreaterEqual(delta(q, transport="tcp", qtype="A", rcode="NOERROR"), 1)
+        self.assertGreaterEqual(delta(q, transport="udp", qtype="A", rcode="SERVFAIL"), 1)
+        self.assertGreaterEqual(delta("mesos_dns_agent_answers_total", source="local"), 9)
+        self.assertGreaterEqual(delta("mesos_dns_agent_answers_total", source="forwarded"), 1)
+        upstream = "127.0.0.1:%d" % dead
+        self.assertGreaterEqual(metric(after, "mesos_dns_agent_upstream_failures_total", upstream=upstream), 1)
+        self.assertEqual(metric(after, "mesos_dns_agent_upstream_up", upstream=upstream), 0)
+        self.assertGreaterEqual(metric(after, "mesos_dns_agent_refreshes_total", result="success"), 1)
+        self.assertGreater(metric(after, "mesos_dns_agent_refresh_bytes_total"), 0)
+        self.assertGreaterEqual(metric(after, "mesos_dns_agent_records", type="A"), 2)
+        self.assertLess(metric(after, "mesos_dns_agent_data_age_seconds"), 10)
+
+    # --- /health ----------------------------------------------------------------------------------
+
+    def test_health_turns_503_when_the_source_is_down_longer_than_maxStaleSeconds(self):
+        agent = self.start_and_keep(maxStaleSeconds=2)
+        status, health = get_json(self.http_port, "/health")
+        self.assertEqual(status, 200, health)
+        self.assertEqual(health["status"], "ok")
+        self.assertTrue(health["serving"])
+        self.assertGreater(health["records"], 0)
+        self.assertIn(self.master.address, health["source"])
+        self.master.stop()
+        wait_until(lambda: http_get(self.http_port, "/health")[0] == 503, 10,
+                   message="/health stays 200 with the master down")
+        status, health = get_json(self.http_port, "/health")
+        self.assertEqual(health["status"], "unhealthy")
+        self.assertTrue(any("maxStaleSeconds" in p for p in health["problems"]), health)
+        self.assertIn("lastRefreshError", health)
+        # Unhealthy, but still serving what it has.
+        self.assertEqual(sorted(rr.rdata for rr in self.master_agent_dig("web.marathon.mesos")), TASK_IPS)
+
+    def test_health_is_503_when_every_upstream_fails(self):
+        agent = self.start_and_keep(resolvers=["127.0.0.1:%d" % free_port()], timeout=1)
+        self.assertEqual(agent.dig("example.org").status, "SERVFAIL")
+        status, health = get_json(self.http_port, "/health")
+        self.assertEqual(status, 503, health)
+        self.assertIn("every upstream resolver is failing", health["problems"])
+
+    # --- SIGHUP -----------------------------------------------------------------------------------
+
+    def test_sighup_with_a_new_ttl_changes_answers_and_loses_no_query(self):
+        agent = self.start_and_keep(ttl=60)
+        self.assertEqual(agent.dig("web.marathon.mesos").answer[0].ttl, 60)
+        load = QueryLoad(agent.port, "web.marathon.mesos")
+        load.start()
+        time.sleep(0.5)
+        mark = agent.log_mark()
+        self.rewrite_config(agent, ttl=7)
+        agent.proc.send_signal(signal.SIGHUP)
+        agent.wait_log(r"reload: the new config is in force", since=mark)
+        wait_until(lambda: agent.dig("web.marathon.mesos").answer[0].ttl == 7, 5, message="TTL still old")
+        time.sleep(0.5)
+        load.stop()
+        self.assertGreater(load.sent, 20)
+        self.assertEqual(load.lost, 0, "%d of %d queries lost across the reload" % (load.lost, load.sent))
+        self.assertEqual(metric(scrape(self.http_port), "mesos_dns_agent_config_reloads_total", result="success"), 1)
+
+    def test_sighup_with_a_broken_config_keeps_serving_the_old_one(self):
+        agent = self.start_and_keep(ttl=60)
+        mark = agent.log_mark()
+        agent.write_file("config.json", '{"ttl": 5, "port": ')
+        agent.proc.send_signal(signal.SIGHUP)
+        agent.wait_log(r"error: reload: .*config.json.*not valid JSON", since=mark)
+        agent.wait_log(r"keeping the running one", since=mark)
+        self.rewrite_config(agent, ttl="sixty")
+        agent.proc.send_signal(signal.SIGHUP)
+        agent.wait_log(r'error: reload: .*key "ttl"', since=mark)
+        self.assertEqual(agent.dig("web.marathon.mesos").answer[0].ttl, 60)
+        self.assertEqual(metric(scrape(self.http_port), "mesos_dns_agent_config_reloads_total", result="failure"), 2)
+
+    def test_sighup_names_keys_that_need_a_restart(self):
+        agent = self.start_and_keep()
+        mark = agent.log_mark()
+        self.rewrite_config(agent, port=free_port(), ttl=9)
+        agent.proc.send_signal(signal.SIGHUP)
+        agent.wait_log(r'warning: reload: key "port" changed; it takes effect at the next restart', since=mark)
+        wait_until(lambda: agent.dig("web.marathon.mesos").answer[0].ttl == 9, 5)  # the rest applies
+
+    # --- query log --------------------------------------------------------------------------------
+
+    def test_query_log_is_rate_limited(self):
+        agent = self.start_and_keep(queryLog=True, queryLogRate=3)
+        self.assertEqual(agent.dig("web.marathon.mesos").status, "NOERROR")
+        agent.wait_log(r"info: query 127\.0\.0\.1 udp web\.marathon\.mesos\. type 1: local NOERROR")
+        # A burst within one second: at most 3 lines, the rest summed up in the next second.
+        load = QueryLoad(agent.port, "nothing.marathon.mesos", limit=2.5)
+        load.start()
+        load.join(10)
+        self.assertGreater(load.sent, 10)
+        agent.dig("web.marathon.mesos")
+        agent.wait_log(r"query log: \d+ queries not logged in the last second")
+        # Between two summaries (one second of load): at most queryLogRate query lines.
+        segments, count = [], None
+        for line in agent.log().splitlines():
+            if "query log: " in line:
+                if count is not None:
+                    segments.append(count)
+                count = 0
+            elif " info: query " in line and count is not None:
+                count += 1
+        self.assertTrue(segments, agent.log())
+        self.assertLessEqual(max(segments), 3, segments)
+
+
+if __name__ == "__main__":
+    unittest.main()
