@@ -270,7 +270,7 @@ std::optional<std::vector<std::string>> resolveMasters(const Config& config, std
       return std::nullopt;
     }
     if (auto ip = IpAddress::parse(hp->host)) {
-      out.push_back(ip->isV4() ? ip->toString() + ":" + hp->port : "[" + ip->toString() + "]:" + hp->port);
+      out.push_back(joinHostPort(ip->toString(), hp->port));
       continue;
     }
     const auto ips = resolveHostBlocking(hp->host);
@@ -283,7 +283,7 @@ std::optional<std::vector<std::string>> resolveMasters(const Config& config, std
     const auto v4 = std::find_if(ips.begin(), ips.end(), [](const IpAddress& a) { return a.isV4(); });
     const auto& ip = v4 != ips.end() ? *v4 : ips.front();
     log::info("master " + m + " is " + ip.toString());
-    out.push_back(ip.isV4() ? ip.toString() + ":" + hp->port : "[" + ip.toString() + "]:" + hp->port);
+    out.push_back(joinHostPort(ip.toString(), hp->port));
   }
   return out;
 }
@@ -407,10 +407,13 @@ std::optional<SourceSetup> prepareSource(const Config& config, std::string& erro
   if (!masters) return std::nullopt;
   setup.masters = std::move(*masters);
   setup.nameServerAddresses = listenerAddresses(config);
-  if (config.masters.empty() && config.stateFile.empty() && config.peers.empty()) {
-    error =
-        config.configPath + ": key \"zk\": ZooKeeper leader detection is not supported yet; set masters or stateFile";
-    return std::nullopt;
+  if (!config.zk.empty() && config.stateFile.empty()) {
+    auto zk = parseZkUrl(config.zk);
+    if (!zk.url) {
+      error = config.configPath + ": key \"zk\": " + zk.error;
+      return std::nullopt;
+    }
+    setup.zk = std::move(zk.url);
   }
   return setup;
 }

@@ -1,5 +1,6 @@
 #include "agent/record_source.h"
 
+#include <event2/thread.h>
 #include <fcntl.h>
 #include <malloc.h>
 #include <sys/resource.h>
@@ -16,6 +17,7 @@
 #include "agent/host_resolver.h"
 #include "agent/log.h"
 #include "agent/state_fetcher.h"
+#include "agent/zk_leader.h"
 #include "common/http_api.h"
 #include "common/mesos_state.h"
 #include "common/record_file.h"
@@ -47,21 +49,20 @@ bool readFile(const std::string& path, std::string& out, std::string& error) {
   return true;
 }
 
-// "ip:port" with the IP in canonical text form, for comparing master addresses.
-std::string canonicalHostPort(const std::string& host, const std::string& port) {
-  const auto ip = IpAddress::parse(host);
-  const std::string h = ip ? ip->toString() : host;
-  return (ip && !ip->isV4()) ? "[" + h + "]:" + port : h + ":" + port;
-}
-
 std::string leaderAddressOf(const MesosState& state) {
   const auto pid = Upid::parse(state.leader);
   if (!pid) return "";
   if (!IpAddress::parse(pid->host)) {
     const auto ips = resolveHostBlocking(pid->host);
-    if (!ips.empty()) return canonicalHostPort(ips.front().toString(), pid->port);
+    if (!ips.empty()) return joinHostPort(ips.front().toString(), pid->port);
   }
-  return canonicalHostPort(pid->host, pid->port);
+  return joinHostPort(pid->host, pid->port);
+}
+
+std::string commaList(const std::vector<std::string>& list) {
+  std::string out;
+  for (const auto& item : list) out += (out.empty() ? "" : ", ") + item;
+  return out;
 }
 
 }  // namespace
@@ -122,8 +123,10 @@ std::shared_ptr<const Snapshot> snapshotFromRecords(RecordSet records, const Sou
 }
 
 BuildResult buildSnapshot(MesosState state, const SourceSetup& setup, const Snapshot* previous,
-                          const std::string& origin, const HostResolver& resolveHost) {
-  auto options = GeneratorOptions::fromConfig(setup.config, setup.nameServerAddresses, setup.masters);
+                          const std::string& origin, const HostResolver& resolveHost,
+                          const std::vector<std::string>* masters) {
+  auto options = GeneratorOptions::fromConfig(setup.config, setup.nameServerAddresses,
+                                              masters != nullptr ? *masters : setup.masters);
   options.enumerate = setup.keepRecords && setup.config.enumerationOn;
   const auto t0 = Clock::now();
   auto generated = generateRecords(state, options, resolveHost);
@@ -194,11 +197,52 @@ RecordSource::~RecordSource() {
   if (!stop(std::chrono::hours(1))) std::terminate();  // unreachable: the wait is unbounded in practice
 }
 
-void RecordSource::start() {
-  base_ = event_base_new();
+void RecordSource::createEvents() {
   fetcher_ = std::make_unique<StateFetcher>(base_);
   timer_ = evtimer_new(
       base_, [](evutil_socket_t, short, void* self) { static_cast<RecordSource*>(self)->refresh(); }, this);
+  startZk();
+}
+
+void RecordSource::startZk() {
+  if (!setup_.zk) return;
+  fellBack_ = false;
+  waitLogged_ = false;
+  if (zkLeaderChanged_ != nullptr) {
+    zk_ = std::make_unique<ZkLeaderDetector>(*setup_.zk, [this] { event_active(zkLeaderChanged_, EV_READ, 0); });
+    zk_->start();
+    return;
+  }
+  zkLeaderChanged_ = event_new(
+      base_, -1, EV_PERSIST,
+      [](evutil_socket_t, short, void* p) {
+        auto* self = static_cast<RecordSource*>(p);
+        if (self->refreshing_) {
+          self->refreshAgain_ = true;  // once the refresh under way ends
+          return;
+        }
+        evtimer_del(self->timer_);
+        self->refresh();
+      },
+      this);
+  event_add(zkLeaderChanged_, nullptr);
+  // The detector's thread hands a new leader over to this loop (libevent is thread-safe here).
+  startZk();
+}
+
+void RecordSource::freeEvents() {
+  if (zk_) zk_->stop();  // before the event it activates goes
+  zk_.reset();
+  if (zkLeaderChanged_ != nullptr) event_free(zkLeaderChanged_);
+  zkLeaderChanged_ = nullptr;
+  fetcher_.reset();
+  if (timer_ != nullptr) event_free(timer_);
+  timer_ = nullptr;
+}
+
+void RecordSource::start() {
+  base_ = event_base_new();
+  createEvents();
   retireTimer_ = evtimer_new(
       base_,
       [](evutil_socket_t, short, void* self) {
@@ -223,13 +267,13 @@ void RecordSource::start() {
 bool RecordSource::stop(std::chrono::milliseconds grace) {
   if (!thread_.joinable()) return true;
   stopping_ = true;
+  if (zk_) zk_->stop();                  // no leader change may start a refresh now
   event_active(stopEvent_, EV_READ, 0);  // libevent is thread-safe here (evthread_use_pthreads)
   // A refresh of a huge state may be mid-parse; the process is going away, so it gets a grace
   // period rather than the power to delay a stop.
   if (finishedRun_.wait_for(grace) != std::future_status::ready) return false;
   thread_.join();
-  fetcher_.reset();
-  event_free(timer_);
+  freeEvents();
   event_free(retireTimer_);
   retireTimer_ = nullptr;
   event_free(stopEvent_);
@@ -332,7 +376,14 @@ void RecordSource::applyReconfigure() {
   }
   if (!setup) return;
   const bool sameDomain = setup->config.domain == setup_.config.domain;
+  const bool sameZk = setup->zk == setup_.zk;
   setup_ = std::move(*setup);
+  if (!sameZk) {
+    // Another ensemble or group: a new detector (the old one's session ends here).
+    if (zk_) zk_->stop();
+    zk_.reset();
+    startZk();
+  }
   const auto current = store_.current();
   ZoneOptions zone = zoneOptions(setup_.config);
   if (current) zone.soaSerial = current->table->zone().soaSerial;
@@ -394,7 +445,7 @@ void RecordSource::refresh() {
 void RecordSource::tryPeer(size_t index, std::string lastError) {
   const auto& peers = setup_.config.peers;
   if (index >= peers.size()) {
-    if (!setup_.masters.empty()) {
+    if (!setup_.masters.empty() || zk_) {
       log::warning("no peer gave records (last error: " + lastError + "); asking the masters");
       refreshFromMasters();
       return;
@@ -457,11 +508,55 @@ void RecordSource::tryPeer(size_t index, std::string lastError) {
 
 void RecordSource::refreshFromMasters() {
   auto attempt = std::make_shared<MasterAttempt>();
-  if (!lastLeader_.empty()) attempt->candidates.push_back(lastLeader_);
-  for (const auto& m : setup_.masters) {
-    if (m != lastLeader_) attempt->candidates.push_back(m);
+  double waitSeconds = 0;
+  attempt->candidates = candidates(waitSeconds);
+  if (attempt->candidates.empty()) {
+    if (waitSeconds > 0) {
+      // Nothing to ask before ZooKeeper names a leader or zkDetectionTimeout passes; a leader
+      // change starts the refresh at once.
+      if (!waitLogged_) {
+        log::info("waiting up to " + fmt(waitSeconds) +
+                  " s (zkDetectionTimeout) for ZooKeeper to name the leading "
+                  "master; " +
+                  servingNote());
+      }
+      waitLogged_ = true;
+      refreshing_ = false;  // a leader change may start the next one at once
+      schedule(waitSeconds + 0.05);
+      return;
+    }
+    const std::string error = "no master to ask: ZooKeeper names no leading master and masters is empty";
+    setLastError(error);
+    log::error("refresh failed: " + error + "; " + servingNote());
+    finishRefresh(false);
+    return;
   }
   tryMaster(attempt);
+}
+
+std::vector<std::string> RecordSource::candidates(double& waitSeconds) {
+  CandidateInputs in;
+  in.lastLeader = lastLeader_;
+  in.configured = setup_.masters;
+  waitSeconds = 0;
+  if (zk_) {
+    const auto view = zk_->current();
+    in.useZk = true;
+    in.zkHasLeader = !view.leader.empty();
+    in.zkMasters = view.masters;
+    const double leaderless = std::chrono::duration<double>(Clock::now() - view.leaderlessSince).count();
+    const double timeout = setup_.config.zkDetectionTimeout;
+    in.fallBack = !in.zkHasLeader && leaderless >= timeout;
+    if (!in.zkHasLeader && !in.fallBack) waitSeconds = timeout - leaderless;
+    if (in.fallBack && !fellBack_) {
+      log::warning("ZooKeeper has named no leading master for " + fmt(leaderless) + " s (zkDetectionTimeout " +
+                   std::to_string(setup_.config.zkDetectionTimeout) + " s): asking masters " +
+                   (setup_.masters.empty() ? std::string("(none configured)") : commaList(setup_.masters)));
+    }
+    fellBack_ = in.fallBack;
+    if (in.zkHasLeader) waitLogged_ = false;
+  }
+  return masterCandidates(in);
 }
 
 void RecordSource::tryMaster(const std::shared_ptr<MasterAttempt>& attempt) {
@@ -506,7 +601,7 @@ void RecordSource::tryMaster(const std::shared_ptr<MasterAttempt>& attempt) {
       return;
     }
     // Only the leader's state is complete. A master that names another leader sends us there.
-    const std::string answeredBy = canonicalHostPort(r.primaryIp, std::to_string(r.primaryPort));
+    const std::string answeredBy = joinHostPort(r.primaryIp, std::to_string(r.primaryPort));
     const std::string leader = leaderAddressOf(*parsed.state);
     if (leader != answeredBy) {
       attempt->lastError = "master " + master + " is not the leader (it names " + parsed.state->leader + ")";
@@ -530,8 +625,11 @@ void RecordSource::tryMaster(const std::shared_ptr<MasterAttempt>& attempt) {
 void RecordSource::accept(MesosState state, const std::string& origin, double fetchMs, double parseMs) {
   if (stopping_) return;
   const auto previous = store_.current();
-  acceptBuilt(buildSnapshot(std::move(state), setup_, previous.get(), origin, resolveHostBlocking), previous, origin,
-              fetchMs, parseMs);
+  // With ZooKeeper, masterN names the masters registered there (as mesos-dns does).
+  const auto zkMasters = zk_ ? zk_->current().masters : std::vector<std::string>();
+  acceptBuilt(buildSnapshot(std::move(state), setup_, previous.get(), origin, resolveHostBlocking,
+                            zkMasters.empty() ? nullptr : &zkMasters),
+              previous, origin, fetchMs, parseMs);
 }
 
 void RecordSource::acceptBuilt(BuildResult built, const std::shared_ptr<const Snapshot>& previous,
@@ -593,7 +691,7 @@ void RecordSource::finishRefresh(bool ok) {
   static thread_local std::mt19937 random{std::random_device{}()};
   const double next =
       nextRefreshSeconds(setup_.config.refreshSeconds, failures_, std::uniform_real_distribution<>(0, 1)(random));
-  if (refreshAgain_) {  // a reload came meanwhile: its settings get a refresh now
+  if (refreshAgain_) {  // a reload or a new leader came meanwhile: a refresh now
     refreshAgain_ = false;
     schedule(0);
     return;
@@ -607,11 +705,13 @@ std::string RecordSource::loadOnce(const SourceSetup& setup, std::shared_ptr<con
   RecordStore store;
   RecordSource source(setup, store, nullptr);
   source.oneShot_ = true;
+  // The ZooKeeper detector's thread wakes this loop: libevent must know about threads first.
+  if (setup.zk) evthread_use_pthreads();
   source.base_ = event_base_new();
-  source.fetcher_ = std::make_unique<StateFetcher>(source.base_);
+  source.createEvents();
   source.refresh();  // a file is read at once; masters are asked on the loop until the refresh ends
   if (!source.finished_) event_base_dispatch(source.base_);
-  source.fetcher_.reset();
+  source.freeEvents();
   event_base_free(source.base_);
   source.base_ = nullptr;
   out = store.current();

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -21,10 +22,12 @@
 #include "common/metrics.h"
 #include "common/record_generator.h"
 #include "common/record_set.h"
+#include "common/zk_info.h"
 
 namespace mdns {
 
 class StateFetcher;
+class ZkLeaderDetector;
 struct BuildResult;
 
 struct Snapshot {
@@ -58,10 +61,11 @@ class RecordStore {
 };
 
 // Everything a refresh needs besides the config: the masters as "ip:port" (host names resolved
-// at start) and the addresses published for the SOA's name server.
+// at start), the parsed `zk` URL, and the addresses published for the SOA's name server.
 struct SourceSetup {
   Config config;
   std::vector<std::string> masters;
+  std::optional<ZkUrl> zk;  // leader detection through ZooKeeper
   std::vector<IpAddress> nameServerAddresses;
   bool keepRecords = false;  // keep the RecordSet in snapshots (dump-zone); the table suffices for DNS
 };
@@ -100,6 +104,12 @@ class RecordSource {
   struct MasterAttempt;
   void run();
   void refresh();
+  // The masters to ask, in order (common/zk_info.h: masterCandidates). Empty while the agent waits
+  // for ZooKeeper to name a leader (`waitSeconds` says how much longer it waits).
+  std::vector<std::string> candidates(double& waitSeconds);
+  void createEvents();
+  void freeEvents();
+  void startZk();  // the ZooKeeper detector, when setup_.zk is set
   void tryMaster(const std::shared_ptr<MasterAttempt>& attempt);
   void refreshFromMasters();
   // Peers (mesos-dns or agents' /v1/axfr) in order; then the masters, if any.
@@ -134,6 +144,10 @@ class RecordSource {
   event* stopEvent_ = nullptr;
   std::unique_ptr<StateFetcher> fetcher_;
   std::string lastLeader_;  // "ip:port" of the master that last served a good state
+  std::unique_ptr<ZkLeaderDetector> zk_;
+  event* zkLeaderChanged_ = nullptr;  // made active by the detector's thread: refresh now
+  bool fellBack_ = false;             // ZooKeeper named no leader for zkDetectionTimeout (logged once)
+  bool waitLogged_ = false;
   std::chrono::steady_clock::time_point refreshStarted_;
   mutable std::mutex errorMutex_;
   std::string lastError_;
@@ -148,7 +162,7 @@ class RecordSource {
   std::mutex reconfigureMutex_;
   std::unique_ptr<SourceSetup> newSetup_;  // under reconfigureMutex_
   bool refreshing_ = false;
-  bool refreshAgain_ = false;  // a reload came during a refresh
+  bool refreshAgain_ = false;  // a reload or a new leader came during a refresh: another one right after
   bool finished_ = false;
 };
 
@@ -169,8 +183,10 @@ struct BuildResult {
 std::shared_ptr<const Snapshot> snapshotFromRecords(RecordSet records, const SourceSetup& setup,
                                                     std::chrono::system_clock::time_point changedAt,
                                                     const std::string& origin, std::chrono::seconds age = {});
+// `masters` numbers the masterN records (setup.masters when null).
 BuildResult buildSnapshot(MesosState state, const SourceSetup& setup, const Snapshot* previous,
-                          const std::string& origin, const HostResolver& resolveHost);
+                          const std::string& origin, const HostResolver& resolveHost,
+                          const std::vector<std::string>* masters = nullptr);
 // The same from records that come whole (a peer's /v1/axfr): unchanged content keeps the table.
 BuildResult buildSnapshotFromRecords(RecordSet records, std::shared_ptr<const Enumeration> enumeration,
                                      const SourceSetup& setup, const Snapshot* previous, const std::string& origin);

@@ -10,6 +10,7 @@
 
 #include "common/ip_address.h"
 #include "common/upstream.h"
+#include "common/zk_info.h"
 
 namespace mdns {
 namespace {
@@ -288,6 +289,9 @@ void validate(Reader& r, Config& c, const std::string& path) {
     } else if (!seenPeers.insert(lower(p)).second) {
       r.error("peers", "duplicate peer \"" + p + "\"");
     }
+  }
+  if (!c.zk.empty()) {
+    if (const auto zk = parseZkUrl(c.zk); !zk.url) r.error("zk", zk.error);
   }
   std::set<std::string> seenMasters;
   for (const auto& m : c.masters) {

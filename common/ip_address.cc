@@ -61,4 +61,10 @@ std::optional<HostPort> splitHostPort(std::string_view text) {
   return HostPort{std::string(host), std::string(text.substr(colon + 1))};
 }
 
+std::string joinHostPort(const std::string& host, const std::string& port) {
+  const auto ip = IpAddress::parse(host);
+  const std::string h = ip ? ip->toString() : host;
+  return (ip && !ip->isV4()) ? "[" + h + "]:" + port : h + ":" + port;
+}
+
 }  // namespace mdns

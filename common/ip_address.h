@@ -37,4 +37,8 @@ struct HostPort {
 };
 std::optional<HostPort> splitHostPort(std::string_view text);
 
+// The reverse: "ip:port", or "[ip]:port" for IPv6, with an IP in canonical text (so that equal
+// addresses compare equal); a host name is kept as given.
+std::string joinHostPort(const std::string& host, const std::string& port);
+
 }  // namespace mdns

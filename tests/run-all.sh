@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 bash packaging/apt-install.sh build-essential cmake pkg-config libevent-dev libldns-dev nlohmann-json3-dev \
   libcurl4-openssl-dev zlib1g-dev libsystemd-dev libgtest-dev libgmock-dev googletest dnsutils python3 ca-certificates openssl \
-  iproute2 util-linux nsd systemd clang libclang-rt-14-dev
+  iproute2 util-linux nsd systemd clang libclang-rt-14-dev libzookeeper-mt-dev zookeeper python3-kazoo
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

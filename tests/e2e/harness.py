@@ -461,6 +461,19 @@ def dig(port, name, rtype="A", *options, server=LOOPBACK, timeout=2, tries=1):
     return r
 
 
+def a_records(agent, name="web.marathon.mesos", timeout=2):
+    """The sorted A addresses the agent answers for `name`, or the rcode when it is not NOERROR."""
+    r = agent.dig(name, "A", timeout=timeout)
+    return sorted(rr.rdata for rr in r.answer if rr.type == "A") if r.status == "NOERROR" else r.status
+
+
+def leader_srv_port(agent):
+    """The port of the agent's one _leader._tcp SRV record (the list of ports when not one)."""
+    r = agent.dig("_leader._tcp.mesos", "SRV")
+    ports = [int(rr.rdata.split()[2]) for rr in r.answer if rr.type == "SRV"]
+    return ports[0] if len(ports) == 1 else ports
+
+
 # ---------------------------------------------------------------------------------------------
 # The agent
 

@@ -4,14 +4,14 @@ import os
 import time
 import unittest
 
+from harness import a_records as answered_a_records
 from harness import app_state, fake_master, require_dig, start_agent, wait_until
 
 REFRESH = {"refreshSeconds": 1, "stateTimeoutSeconds": 3}
 
 
 def a_records(agent, name="web.marathon.mesos"):
-    r = agent.dig(name, "A", timeout=1)
-    return sorted(rr.rdata for rr in r.answer if rr.type == "A") if r.status == "NOERROR" else r.status
+    return answered_a_records(agent, name, timeout=1)
 
 
 class CacheFileTest(unittest.TestCase):

@@ -5,21 +5,10 @@ import re
 import time
 import unittest
 
-from harness import (LOOPBACK, app_state, down_master_address, fake_master, make_state, require_dig,
-                     self_signed_cert, start_agent, temp_dir, wait_until)
+from harness import (LOOPBACK, a_records, app_state, down_master_address, fake_master, leader_srv_port, make_state,
+                     require_dig, self_signed_cert, start_agent, temp_dir, wait_until)
 
 REFRESH = {"refreshSeconds": 1, "stateTimeoutSeconds": 3}
-
-
-def a_records(agent, name="web.marathon.mesos"):
-    r = agent.dig(name, "A")
-    return sorted(rr.rdata for rr in r.answer if rr.type == "A") if r.status == "NOERROR" else r.status
-
-
-def leader_srv_port(agent):
-    r = agent.dig("_leader._tcp.mesos", "SRV")
-    ports = [int(rr.rdata.split()[2]) for rr in r.answer if rr.type == "SRV"]
-    return ports[0] if len(ports) == 1 else ports
 
 
 class MasterSourceTest(unittest.TestCase):
