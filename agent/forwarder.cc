@@ -157,9 +157,10 @@ Forwarder::Forwarder(ForwarderSettings settings)
 void Forwarder::applyRouting(const std::vector<Upstream>& upstreams,
                              const std::map<std::string, std::vector<Upstream>>* zoneUpstreams) {
   // Queries in flight finish with the groups they started with.
-  for (const auto& h : defaultGroup_ ? defaultGroup_->upstreams : std::vector<UpstreamHealth>{})
-    h.stats->current = false;
-  if (defaultGroup_) retiredGroups_.push_back(std::move(defaultGroup_));
+  if (defaultGroup_) {
+    for (const auto& h : defaultGroup_->upstreams) h.stats->current = false;
+    retiredGroups_.push_back(std::move(defaultGroup_));
+  }
   if (zoneUpstreams != nullptr) {
     for (auto& [zone, group] : zoneGroups_) {
       for (const auto& h : group->upstreams) h.stats->current = false;
