@@ -51,8 +51,9 @@ def run(cmd, check=True, **kw):
 
 @functools.lru_cache(maxsize=None)
 def extracted(release):
-    """The release's .deb unpacked into a temporary folder (removed at exit)."""
-    path = tempfile.mkdtemp(prefix="mdns-deb-")
+    """The release's .deb unpacked into a temporary folder (removed at exit), in the build folder:
+    /tmp may be mounted noexec."""
+    path = tempfile.mkdtemp(prefix="extracted-", dir=package_dir())
     atexit.register(shutil.rmtree, path, True)
     run(["dpkg-deb", "-x", package(release, "deb"), path])
     return path
