@@ -129,7 +129,7 @@ class DebLifecycleTest(ThrowawayRootTestCase):
         # expected); the real deb-systemd-helper honours DPKG_ROOT.
         require_tools("deb-systemd-helper")
         root = self.make_root()
-        fakes = tempfile.mkdtemp(prefix="mdns-fakes-")
+        fakes = tempfile.mkdtemp(prefix="fakes-", dir=os.path.dirname(root.path))  # not /tmp: may be noexec
         self.addCleanup(shutil.rmtree, fakes, True)
         log = os.path.join(fakes, "calls.log")
         write_fake_tools(fakes, ("systemctl", "deb-systemd-invoke", "mesos-dns-agent"), log)
