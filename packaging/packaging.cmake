@@ -15,17 +15,17 @@ install(FILES ${MDNS_DEFAULT_CONFIG} DESTINATION /etc/mesos-dns-agent RENAME con
 install(DIRECTORY DESTINATION /var/lib/mesos-dns-agent
         DIRECTORY_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
 
+# The manual page names the version it documents.
+configure_file(packaging/mesos-dns-agent.8 ${CMAKE_BINARY_DIR}/packaging/mesos-dns-agent.8 @ONLY)
 # Compressed as Debian policy asks: gzip -9, no name or time stamp (-n), so that builds are reproducible.
 set(MDNS_GZIPPED)
-foreach(pair "packaging/mesos-dns-agent.8:mesos-dns-agent.8.gz" "packaging/changelog:changelog.Debian.gz")
-  string(REPLACE ":" ";" pair "${pair}")
-  list(GET pair 0 source)
-  list(GET pair 1 gzipped)
-  add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/packaging/${gzipped}
-                     COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/packaging
-                     COMMAND gzip -9n -c ${CMAKE_SOURCE_DIR}/${source} > ${CMAKE_BINARY_DIR}/packaging/${gzipped}
-                     DEPENDS ${CMAKE_SOURCE_DIR}/${source} VERBATIM)
-  list(APPEND MDNS_GZIPPED ${CMAKE_BINARY_DIR}/packaging/${gzipped})
+foreach(source ${CMAKE_BINARY_DIR}/packaging/mesos-dns-agent.8 ${CMAKE_SOURCE_DIR}/packaging/changelog.Debian)
+  get_filename_component(name ${source} NAME)
+  set(gzipped ${CMAKE_BINARY_DIR}/packaging/${name}.gz)
+  add_custom_command(OUTPUT ${gzipped}
+                     COMMAND gzip -9n -c ${source} > ${gzipped}
+                     DEPENDS ${source} VERBATIM)
+  list(APPEND MDNS_GZIPPED ${gzipped})
 endforeach()
 add_custom_target(packaging_docs ALL DEPENDS ${MDNS_GZIPPED})
 install(FILES ${CMAKE_BINARY_DIR}/packaging/mesos-dns-agent.8.gz DESTINATION share/man/man8)

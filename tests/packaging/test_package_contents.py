@@ -148,6 +148,11 @@ class ManualPageTest(unittest.TestCase):
         for path in (CONFIG, STATE_DIR, "/etc/resolv.conf"):
             self.assertIn(path, self.text)
 
+    def test_names_the_packaged_version(self):
+        version = run(["dpkg-deb", "-f", package(1, "deb"), "Version"]).stdout.strip().rsplit("-", 1)[0]
+        self.assertRegex(self.troff.splitlines()[0], r'^\.TH MESOS-DNS-AGENT 8 "[^"]*" "mesos-dns-agent %s"'
+                         % re.escape(version))
+
     def test_groff_reports_no_warnings(self):
         require_tools("groff")
         p = run(["groff", "-man", "-ww", "-z"], input=self.troff, check=False)
