@@ -66,7 +66,10 @@ set(CPACK_RPM_FILE_NAME RPM-DEFAULT)
 set(CPACK_RPM_PACKAGE_RELEASE ${MDNS_PACKAGE_RELEASE})
 set(CPACK_RPM_PACKAGE_SUMMARY "Per-node DNS agent for Apache Mesos clusters")
 set(CPACK_RPM_PACKAGE_DESCRIPTION "${CPACK_PACKAGE_DESCRIPTION}")
-set(CPACK_RPM_SPEC_MORE_DEFINE "%define packager ${MDNS_PACKAGE_MAINTAINER}")
+# Debian's libcurl versions its symbols (CURL_OPENSSL_4); RPM distributions' does not, and the
+# binary runs with an unversioned libcurl.so.4: require the soname only.
+set(CPACK_RPM_SPEC_MORE_DEFINE "%define packager ${MDNS_PACKAGE_MAINTAINER}
+%global __requires_exclude ^libcurl[.]so[.]4[(]CURL_OPENSSL_4[)]")
 set(CPACK_RPM_PACKAGE_LICENSE "Apache-2.0")  # SPDX, as Fedora writes licenses since 2023
 set(CPACK_RPM_PACKAGE_GROUP "System Environment/Daemons")
 set(CPACK_RPM_PACKAGE_URL "${MDNS_HOMEPAGE}")

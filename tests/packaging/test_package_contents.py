@@ -182,6 +182,8 @@ class RpmPackageTest(unittest.TestCase):
         requires = run(["rpm", "-qpR", self.rpm]).stdout
         for soname in ("libevent-2.1.so.7", "libcurl.so.4", "libsystemd.so.0"):
             self.assertIn(soname, requires)
+        # Debian's own symbol version of libcurl would make the package uninstallable elsewhere.
+        self.assertNotIn("CURL_OPENSSL_4", requires)
 
     def test_metadata(self):
         info = run(["rpm", "-qpi", self.rpm]).stdout
