@@ -9,8 +9,10 @@ set(MDNS_PACKAGE_MAINTAINER "mesos-dns-agent maintainers <mesos-dns-agent@exampl
     "Maintainer field of the packages")
 set(MDNS_HOMEPAGE "https://github.com/mesosphere/mesos-dns" CACHE STRING "Homepage field of the packages")
 
-# Debian's unit folder; the RPM's pre-build script moves the unit to /usr/lib/systemd/system.
-install(FILES systemd/mesos-dns-agent.service DESTINATION /lib/systemd/system)
+# Every unit of systemd/, in Debian's unit folder; the RPM's pre-build script moves them to
+# /usr/lib/systemd/system. The maintainer scripts enable and start the service only.
+file(GLOB MDNS_UNITS systemd/*.service systemd/*.socket)
+install(FILES ${MDNS_UNITS} DESTINATION /lib/systemd/system)
 install(FILES ${MDNS_DEFAULT_CONFIG} DESTINATION /etc/mesos-dns-agent RENAME config.json)
 install(DIRECTORY DESTINATION /var/lib/mesos-dns-agent
         DIRECTORY_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
