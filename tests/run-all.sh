@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need (Debian 12), builds with AddressSanitizer and
-# UndefinedBehaviorSanitizer, and runs every test (fuzz, unit and end-to-end) with CTest.
+# UndefinedBehaviorSanitizer, and runs every test (fuzz, unit, end-to-end and packaging) with CTest.
 # Usage: bash tests/run-all.sh        (as root, or as a user who may sudo)
+#   MDNS_BUILD_LOCK=FILE: compile under flock FILE (machines where builds take turns).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash packaging/apt-install.sh build-essential cmake pkg-config libevent-dev libldns-dev nlohmann-json3-dev \
   libcurl4-openssl-dev zlib1g-dev libsystemd-dev libgtest-dev libgmock-dev googletest dnsutils python3 ca-certificates openssl \
-  iproute2 util-linux nsd systemd clang libclang-rt-14-dev libzookeeper-mt-dev zookeeper python3-kazoo
+  iproute2 util-linux nsd systemd clang libclang-rt-14-dev libzookeeper-mt-dev zookeeper python3-kazoo \
+  dpkg-dev rpm lintian rpmlint busybox-static groff-base binutils
+
+lock=()
+[ -n "${MDNS_BUILD_LOCK:-}" ] && lock=(flock "$MDNS_BUILD_LOCK")
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -16,12 +21,12 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # stop the run.
 cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DMDNS_SANITIZE=ON -DMDNS_FUZZ=ON \
   -DMDNS_FUZZ_SECONDS="${MDNS_FUZZ_SECONDS:-60}" >/dev/null
-cmake --build build-fuzz -j "$(nproc)" --target fuzz_responder fuzz_state fuzz_upstream_reply fuzz_axfr
+${lock[@]+"${lock[@]}"} cmake --build build-fuzz -j "$(nproc)" --target fuzz_responder fuzz_state fuzz_upstream_reply fuzz_axfr
 ctest --test-dir build-fuzz -R '^fuzz\.' --output-on-failure
 
 # Everything else, with AddressSanitizer and UndefinedBehaviorSanitizer (gcc).
 build=build-asan
 werror=OFF; [ "${CI:-}" = "true" ] && werror=ON
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DMDNS_SANITIZE=ON -DMDNS_WERROR="$werror" >/dev/null
-cmake --build "$build" -j "$(nproc)"
+${lock[@]+"${lock[@]}"} cmake --build "$build" -j "$(nproc)"
 ctest --test-dir "$build" --output-on-failure -j 2
