@@ -585,19 +585,33 @@ int runAgent(const Config& config) {
     const timeval wait{kInheritedWaitMs / 1000, (kInheritedWaitMs % 1000) * 1000};
     event_add(resume.get(), &wait);
   }
-  bool ready = false;
-  RecordSource source(std::move(*setup), store, [&ready, &serving, &config, &resume](const Snapshot& snap) {
+  bool loaded = false;                 // the source's thread only
+  std::atomic<bool> readySent{false};  // READY=1 went to systemd (records, or startWaitSeconds passed)
+  RecordSource source(std::move(*setup), store, [&](const Snapshot& snap) {
     const std::string status = "serving " + std::to_string(snap.table->nameCount()) + " names from " + snap.origin +
                                ", changed " + ageText(snap.changedAt) + " ago";
-    if (!ready) {
-      ready = true;
+    if (!loaded) {
+      loaded = true;
       event_active(resume.get(), EV_TIMEOUT, 0);
       if (config.dnsOn) event_active(serving.get(), EV_TIMEOUT, 0);  // on the main loop
-      sd_notify(0, ("READY=1\nSTATUS=" + status).c_str());
-    } else {
-      sd_notify(0, ("STATUS=" + status).c_str());
     }
+    sd_notify(0, ((readySent.exchange(true) ? "" : "READY=1\n") + ("STATUS=" + status)).c_str());
   });
+  // Without records after startWaitSeconds (masters unreachable, no cache file yet), systemd is told
+  // READY anyway, so that `systemctl start` and `apt install` do not hang: the agent forwards other
+  // names, answers SERVFAIL in the domain, and stays out of resolv.conf until records come.
+  std::unique_ptr<event, EventDeleter> startWait(evtimer_new(
+      base.get(),
+      [](evutil_socket_t, short, void* flag) {
+        if (static_cast<std::atomic<bool>*>(flag)->exchange(true)) return;
+        log::warning(
+            "no records after startWaitSeconds; telling systemd the agent is up (names in the domain get "
+            "SERVFAIL until records come; resolv.conf is left alone until then)");
+        sd_notify(0, "READY=1\nSTATUS=no records yet (the source does not answer); forwarding other names");
+      },
+      &readySent));
+  const timeval startWaitTime{config.startWaitSeconds, 0};
+  evtimer_add(startWait.get(), &startWaitTime);
 
   auto onSignal = [](evutil_socket_t sig, short, void* basePtr) {
     log::info(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + ", stopping");

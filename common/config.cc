@@ -204,6 +204,8 @@ const std::vector<std::pair<std::string, Setter>>& keyTable() {
        [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.cacheMaxNegativeTtl, 0, 86400); }},
       {"cacheMaxStaleSeconds",
        [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.cacheMaxStaleSeconds, 0, 604800); }},
+      {"startWaitSeconds",
+       [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.startWaitSeconds, 0, 3600); }},
       {"maxStaleSeconds",
        [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.maxStaleSeconds, 1, 31536000); }},
       {"queryLog", [](Reader& r, auto k, const json& v, Config& c) { r.boolean(k, v, c.queryLog); }},

@@ -76,6 +76,7 @@ struct Config {
   int cacheMaxTtl = 3600;          // seconds a forwarded answer is kept at most
   int cacheMaxNegativeTtl = 300;
   int cacheMaxStaleSeconds = 86400;    // how long past expiry an answer may be served when upstreams fail
+  int startWaitSeconds = 20;           // READY=1 to systemd after this long even without records
   int maxStaleSeconds = 3600;          // /health says 503 when the served records are older (no good refresh since)
   bool queryLog = false;               // one log line per query...
   int queryLogRate = 100;              // ...at most this many per second (the rest counted in a summary line)

@@ -19,7 +19,7 @@ while [ $# -gt 0 ]; do
 done
 
 bash packaging/apt-install.sh build-essential cmake pkg-config libevent-dev libldns-dev nlohmann-json3-dev \
-  libcurl4-openssl-dev libsystemd-dev dpkg-dev rpm
+  libcurl4-openssl-dev zlib1g-dev libsystemd-dev libzookeeper-mt-dev dpkg-dev rpm
 
 # Debian's hardening (fortify, stack protector, relro, bindnow, PIE), as a Debian build would get them.
 export DEB_BUILD_MAINT_OPTIONS=hardening=+all

@@ -8,7 +8,7 @@ import threading
 import time
 import unittest
 
-from harness import app_state, require_dig, start_agent, wait_until
+from harness import app_state, down_master_address, require_dig, start_agent, wait_until
 
 LEADER = "127.0.0.1:5050"
 
@@ -71,6 +71,21 @@ class SystemdNotifyTest(unittest.TestCase):
         agent.wait_log(r"systemd watchdog: 400 ms")
         self.assertEqual(agent.stop(), 0)
         wait_until(lambda: notify.lines("STOPPING=1"), 5, message="no STOPPING=1")
+
+    def test_ready_waits_for_records_then_comes_anyway_after_startWaitSeconds(self):
+        notify = NotifySocket(self)
+        agent = start_agent(self, {"masters": [down_master_address()], "refreshSeconds": 1, "stateTimeoutSeconds": 1,
+                                   "startWaitSeconds": 3},
+                            env={"NOTIFY_SOCKET": notify.path})
+        started = time.monotonic()
+        time.sleep(1.5)
+        self.assertEqual(notify.lines("READY=1"), [], "READY=1 before any records")
+        wait_until(lambda: notify.lines("READY=1"), 6, message="no READY=1 after startWaitSeconds")
+        ready_at = notify.lines("READY=1")[0][0]
+        self.assertGreaterEqual(ready_at - started, 2.5)
+        self.assertTrue(any("no records yet" in line for _, line in notify.lines("STATUS=")), notify.messages)
+        self.assertEqual(agent.dig("web.marathon.mesos").status, "SERVFAIL")
+        agent.wait_log(r"no records after startWaitSeconds")
 
     def test_no_watchdog_messages_without_watchdog_usec(self):
         notify = NotifySocket(self)
