@@ -114,13 +114,16 @@ class DebLifecycleTest(ThrowawayRootTestCase):
         root.dpkg("-r", NAME)
         calls = root.take_calls()
         self.assertEqual(calls[0], "deb-systemd-invoke stop " + UNIT)
+        self.assertIn("deb-systemd-invoke stop mesos-dns-agent.socket", calls)  # it would hold port 53
         self.assertIn("deb-systemd-helper mask " + UNIT, calls)
+        self.assertIn("deb-systemd-helper mask mesos-dns-agent.socket", calls)
         self.assertNotIn(MARKER, root.read("/etc/resolv.conf"))
 
         root.dpkg("-P", NAME)
         calls = root.take_calls()
         self.assertIn("deb-systemd-helper purge " + UNIT, calls)
         self.assertIn("deb-systemd-helper unmask " + UNIT, calls)
+        self.assertIn("deb-systemd-helper purge mesos-dns-agent.socket", calls)
         self.assertHostUntouched()
 
     def test_chrootless_scripts_keep_to_dpkg_root(self):
