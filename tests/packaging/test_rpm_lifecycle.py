@@ -32,8 +32,9 @@ class RpmLifecycleTest(ThrowawayRootTestCase):
         root.write(STATE_DIR + "/records.cache", "saved records\n")
         root.rpm("-e", NAME)
         calls = root.take_calls()
-        self.assertIn("systemctl --no-reload disable " + UNIT, calls)
-        self.assertIn("systemctl stop " + UNIT, calls)
+        # The optional socket unit too: it would hold port 53 for a service that is gone.
+        self.assertIn("systemctl --no-reload disable " + UNIT + " mesos-dns-agent.socket", calls)
+        self.assertIn("systemctl stop " + UNIT + " mesos-dns-agent.socket", calls)
         self.assertEqual(root.read("/etc/resolv.conf"), "nameserver 10.0.0.2\n", "the agent's lines are gone")
         self.assertFalse(root.exists(STATE_DIR))
         self.assertFalse(root.exists("/usr/sbin/mesos-dns-agent"))
