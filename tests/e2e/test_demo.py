@@ -1,4 +1,5 @@
 """The bundled demo (packaging/demo: config.json + state.json) serves what its README promises."""
+import http.client
 import json
 import os
 import shutil
@@ -22,8 +23,10 @@ class DemoTest(unittest.TestCase):
         with open(config_path) as f:
             config = json.load(f)
         self.assertEqual(config.get("stateFile"), "state.json", "the demo config reads state.json next to it")
-        # Run a copy on a free port: the demo's own port (5353) may be taken.
+        # Run a copy on free ports: the demo's own (5353, 8123) may be taken.
         config["port"] = free_port()
+        self.assertTrue(config.get("httpon"), "the demo shows the HTTP API too")
+        config["httpPort"] = self.http_port = free_port()
         self.agent = Agent(config)
         self.addCleanup(self.agent.cleanup)
         shutil.copyfile(state_path, os.path.join(self.agent.dir, "state.json"))
@@ -46,6 +49,13 @@ class DemoTest(unittest.TestCase):
             with self.subTest(target=target):
                 self.assertIn(target, [a.name for a in r.additional if a.type in ("A", "AAAA")])
                 self.assertEqual(self.agent.dig(target, "A").status, "NOERROR")
+
+    def test_demo_http_api_lists_the_apps_instances(self):
+        conn = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=5)
+        conn.request("GET", "/v1/hosts/myapp.dev.marathon.mesos")
+        hosts = json.loads(conn.getresponse().read())
+        conn.close()
+        self.assertEqual(sorted(h["ip"] for h in hosts), sorted(self.agent.dig("myapp.dev.marathon.mesos").rdatas("A")))
 
     def test_demo_serves_leader_and_soa(self):
         self.assertEqual(self.agent.dig("leader.mesos", "A").status, "NOERROR")
