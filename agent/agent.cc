@@ -782,12 +782,16 @@ int dumpZone(const Config& config) {
               zone.soaRname.c_str(), zone.soaSerial, zone.soaRefresh, zone.soaRetry, zone.soaExpire, zone.soaMinttl);
   std::printf("%s\t%u\tIN\tNS\t%s\n", apex.c_str(), zone.ttl, zone.soaMname.c_str());
   for (const auto& [name, recs] : snap->records->names()) {
-    for (const auto& ip : recs.a) std::printf("%s\t%u\tIN\tA\t%s\n", name.c_str(), zone.ttl, ip.toString().c_str());
+    const int len = static_cast<int>(name.size());
+    for (const auto& ip : recs.a) {
+      std::printf("%.*s\t%u\tIN\tA\t%s\n", len, name.data(), zone.ttl, ip.toString().c_str());
+    }
     for (const auto& ip : recs.aaaa) {
-      std::printf("%s\t%u\tIN\tAAAA\t%s\n", name.c_str(), zone.ttl, ip.toString().c_str());
+      std::printf("%.*s\t%u\tIN\tAAAA\t%s\n", len, name.data(), zone.ttl, ip.toString().c_str());
     }
     for (const auto& s : recs.srv) {
-      std::printf("%s\t%u\tIN\tSRV\t0 %u %u %s\n", name.c_str(), zone.ttl, zone.srvWeight, s.port, s.target.c_str());
+      std::printf("%.*s\t%u\tIN\tSRV\t0 %u %u %.*s\n", len, name.data(), zone.ttl, zone.srvWeight, s.port,
+                  static_cast<int>(s.target.size()), s.target.data());
     }
   }
   return 0;

@@ -101,7 +101,9 @@ ApiResponse Operations::handle(const ApiRequest& request) {
   }
   if (path == "/v1/enumerate" && cfg->enumerationOn) {
     static const Enumeration kNone;
-    return jsonResponse(api::enumerate(snap && snap->enumeration ? *snap->enumeration : kNone));
+    static const RecordSet kNoRecords;
+    const bool have = snap && snap->enumeration && snap->records;
+    return jsonResponse(api::enumerate(have ? *snap->enumeration : kNone, have ? *snap->records : kNoRecords));
   }
   if (path == "/v1/axfr" && cfg->enumerationOn) return axfr(request);
   if (path == "/health") {

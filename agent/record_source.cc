@@ -158,11 +158,17 @@ BuildResult buildSnapshotFromRecords(RecordSet records, std::shared_ptr<const En
     return other == zone;
   };
   if (previous != nullptr && previous->table && previous->digest == snap->digest && sameZone(previous->table->zone())) {
-    // Same content: keep the table and its SOA serial; only the data's age moves.
-    snap->records = previous->records;
+    // Same content: keep the table and its SOA serial; only the data's age moves. A new
+    // enumeration refers to the names of its own record set, so the two stay together.
+    if (snap->enumeration) {
+      snap->records = std::make_shared<const RecordSet>(std::move(records));
+    } else {
+      snap->records = previous->records;
+      snap->enumeration = previous->enumeration;
+    }
+    if (!setup.keepRecords) snap->records.reset();
     snap->table = previous->table;
     snap->changedAt = previous->changedAt;
-    if (!snap->enumeration) snap->enumeration = previous->enumeration;
     result.unchanged = true;
   } else {
     snap->changedAt = std::chrono::system_clock::now();

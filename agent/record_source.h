@@ -32,7 +32,7 @@ struct BuildResult;
 
 struct Snapshot {
   std::shared_ptr<const RecordSet> records;        // null unless SourceSetup::keepRecords
-  std::shared_ptr<const Enumeration> enumeration;  // only with keepRecords and EnumerationOn, from a refresh
+  std::shared_ptr<const Enumeration> enumeration;  // only with keepRecords and EnumerationOn; names in `records`
   std::array<uint8_t, 20> digest{};                // of the records' content
   size_t countA = 0, countAAAA = 0, countSrv = 0;
   std::shared_ptr<const AnswerTable> table;

@@ -92,50 +92,33 @@ std::shared_ptr<const AnswerTable> AnswerTable::build(const RecordSet& records, 
   t.apexWire_ = wire(zone.domain);
 
   // Every owner name, plus the empty non-terminals between it and the apex (they exist: NODATA,
-  // not NXDOMAIN, per RFC 8020), plus the apex.
-  std::vector<std::pair<std::string, const NameRecords*>> owners;
-  owners.reserve(records.names().size() + 1);
+  // not NXDOMAIN, per RFC 8020), plus the apex. Keys point into nameArena_, which is sized first
+  // and never moves; an empty non-terminal's wire name is the tail of an owner's.
   const std::string apexText = zone.domain + ".";
   const std::string dotApex = "." + apexText;
-  owners.emplace_back(t.apexWire_, records.find(apexText));
+  auto inDomain = [&](std::string_view name) {
+    return name != apexText && name.size() > dotApex.size() && name.ends_with(dotApex);
+  };
+  size_t arenaSize = t.apexWire_.size();
+  size_t owners = 1;
   for (const auto& [name, recs] : records.names()) {
-    if (name == apexText || name.size() <= dotApex.size() ||
-        name.compare(name.size() - dotApex.size(), dotApex.size(), dotApex) != 0) {
-      continue;  // outside the domain (e.g. an SOAMname elsewhere): not ours to answer
-    }
-    owners.emplace_back(wire(name), &recs);
+    if (!inDomain(name)) continue;  // outside the domain (e.g. an SOAMname elsewhere): not ours to answer
+    arenaSize += name.size() + 1;
+    ++owners;
   }
-  std::vector<std::string> ancestors;
-  for (size_t i = 1; i < owners.size(); ++i) {
-    const std::string& w = owners[i].first;
-    for (size_t pos = 1 + static_cast<uint8_t>(w[0]); w.size() - pos > t.apexWire_.size();
-         pos += 1 + static_cast<uint8_t>(w[pos])) {
-      ancestors.push_back(w.substr(pos));
-    }
-  }
-  std::sort(ancestors.begin(), ancestors.end());
-  ancestors.erase(std::unique(ancestors.begin(), ancestors.end()), ancestors.end());
-
-  size_t arenaSize = 0;
-  for (const auto& o : owners) arenaSize += o.first.size();
-  for (const auto& a : ancestors) arenaSize += a.size();
   t.nameArena_.reserve(arenaSize);
-  t.names_.reserve(owners.size() + ancestors.size());
+  t.names_.reserve(owners + owners / 8);
   auto intern = [&t](const std::string& w) {
     const size_t at = t.nameArena_.size();
     t.nameArena_ += w;
     return std::string_view(t.nameArena_).substr(at, w.size());
   };
-
-  for (const auto& [w, recs] : owners) {
-    const std::string_view key = intern(w);
+  auto addOwner = [&](std::string_view key, const NameRecords& recs) {
     NameEntry e;
-    const bool apex = w == t.apexWire_;
-    if (recs != nullptr) {
-      e.a = t.render(key, dns::kTypeA, recs, records);
-      e.aaaa = t.render(key, dns::kTypeAAAA, recs, records);
-      e.srv = t.render(key, dns::kTypeSRV, recs, records);
-    }
+    const bool apex = key == t.apexWire_;
+    e.a = t.render(key, dns::kTypeA, recs, records);
+    e.aaaa = t.render(key, dns::kTypeAAAA, recs, records);
+    e.srv = t.render(key, dns::kTypeSRV, recs, records);
     if (apex) {
       e.soa = t.render(key, dns::kTypeSOA, recs, records);
       e.ns = t.render(key, dns::kTypeNS, recs, records);
@@ -149,9 +132,21 @@ std::shared_ptr<const AnswerTable> AnswerTable::build(const RecordSet& records, 
       }
     }
     t.names_.emplace(key, e);
+  };
+  addOwner(intern(t.apexWire_), records.find(apexText).value_or(NameRecords{}));
+  for (const auto& [name, recs] : records.names()) {
+    if (inDomain(name)) addOwner(intern(wire(name)), recs);
   }
-  for (const auto& a : ancestors) {
-    if (t.names_.find(std::string_view(a)) == t.names_.end()) t.names_.emplace(intern(a), NameEntry{});
+  const std::string_view arena = t.nameArena_;
+  for (size_t at = t.apexWire_.size(); at < arena.size();) {
+    size_t end = at;  // past the owner's wire name: label by label to the root label
+    while (arena[end] != '\0') end += 1 + static_cast<uint8_t>(arena[end]);
+    ++end;
+    for (size_t pos = at + 1 + static_cast<uint8_t>(arena[at]); end - pos > t.apexWire_.size();
+         pos += 1 + static_cast<uint8_t>(arena[pos])) {
+      t.names_.emplace(arena.substr(pos, end - pos), NameEntry{});  // kept when the name has records
+    }
+    at = end;
   }
 
   // Negative answers' SOA (RFC 2308: TTL is the lesser of the SOA's TTL and its MINIMUM field).
@@ -173,9 +168,7 @@ std::shared_ptr<const AnswerTable> AnswerTable::build(const RecordSet& records, 
   return table;
 }
 
-uint32_t AnswerTable::render(std::string_view qname, uint16_t type, const NameRecords* recs, const RecordSet& all) {
-  static const NameRecords kEmpty;
-  const NameRecords& r = recs != nullptr ? *recs : kEmpty;
+uint32_t AnswerTable::render(std::string_view qname, uint16_t type, const NameRecords& r, const RecordSet& all) {
   const bool wantA = type == dns::kTypeA || type == dns::kTypeANY;
   const bool wantAAAA = type == dns::kTypeAAAA || type == dns::kTypeANY;
   const bool wantSrv = type == dns::kTypeSRV || type == dns::kTypeANY;
@@ -220,7 +213,7 @@ uint32_t AnswerTable::render(std::string_view qname, uint16_t type, const NameRe
     answerDone(before);
   }
   bool full = false;
-  auto addresses = [&](const std::vector<IpAddress>& ips, uint16_t rrtype) {
+  auto addresses = [&](std::span<const IpAddress> ips, uint16_t rrtype) {
     for (const auto& ip : ips) {
       if (full) return;
       const size_t before = w.size();
@@ -232,7 +225,7 @@ uint32_t AnswerTable::render(std::string_view qname, uint16_t type, const NameRe
   };
   if (wantA) addresses(r.a, dns::kTypeA);
   if (wantAAAA) addresses(r.aaaa, dns::kTypeAAAA);
-  std::vector<std::string> targets;
+  std::vector<std::string_view> targets;
   if (wantSrv) {
     for (const auto& s : r.srv) {
       if (full) break;
@@ -256,8 +249,8 @@ uint32_t AnswerTable::render(std::string_view qname, uint16_t type, const NameRe
   if (wantNs) targets.insert(targets.begin(), zone_.soaMname);
   bool additionalFull = false;
   for (const auto& target : targets) {
-    const NameRecords* tr = all.find(target);
-    if (tr == nullptr || additionalFull) continue;
+    const auto tr = all.find(target);
+    if (!tr || additionalFull) continue;
     const std::string tw = wire(target);
     for (const auto* list : {&tr->a, &tr->aaaa}) {
       if (list->empty()) continue;

@@ -63,7 +63,7 @@ class AnswerTable {
   size_t memoryBytes() const;
 
  private:
-  uint32_t render(std::string_view qnameWire, uint16_t type, const NameRecords* records, const RecordSet& all);
+  uint32_t render(std::string_view qnameWire, uint16_t type, const NameRecords& records, const RecordSet& all);
 
   ZoneOptions zone_;
   std::string apexWire_;

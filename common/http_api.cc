@@ -97,7 +97,7 @@ std::string cleanName(std::string_view name) {
 std::string hosts(const RecordSet& records, std::string_view host) {
   const std::string name = cleanName(host);
   json out = json::array();
-  if (const NameRecords* r = records.find(name)) {
+  if (const auto r = records.find(name)) {
     for (const auto& ip : r->a) out.push_back({{"host", name}, {"ip", ip.toString()}});
     for (const auto& ip : r->aaaa) out.push_back({{"host", name}, {"ip", ip.toString()}});
   }
@@ -108,10 +108,10 @@ std::string hosts(const RecordSet& records, std::string_view host) {
 std::string services(const RecordSet& records, std::string_view service) {
   const std::string name = cleanName(service);
   json out = json::array();
-  if (const NameRecords* r = records.find(name)) {
+  if (const auto r = records.find(name)) {
     for (const auto& s : r->srv) {
-      const NameRecords* target = records.find(s.target);
-      if (target == nullptr) continue;
+      const auto target = records.find(s.target);
+      if (!target) continue;
       const std::string port = std::to_string(s.port);
       // mesos-dns echoes the service as asked.
       if (!target->a.empty()) {
@@ -127,13 +127,15 @@ std::string services(const RecordSet& records, std::string_view service) {
   return out.dump();
 }
 
-std::string enumerate(const Enumeration& enumeration) {
+std::string enumerate(const Enumeration& enumeration, const RecordSet& records) {
   json frameworks = json::array();
   for (const auto& f : enumeration) {
     json tasks = json::array();
     for (const auto& t : f.tasks) {
       json recs = json::array();
-      for (const auto& r : t.records) recs.push_back({{"name", r.name}, {"host", r.host}, {"rtype", r.rtype}});
+      for (const auto& r : t.records) {
+        recs.push_back({{"name", r.nameIn(records)}, {"host", r.hostIn(records)}, {"rtype", r.rtype()}});
+      }
       tasks.push_back({{"name", t.name}, {"id", t.id}, {"records", recs}});
     }
     frameworks.push_back({{"name", f.name}, {"tasks", tasks}});
@@ -166,7 +168,7 @@ void appendRecordMap(std::string& out, const RecordSet& records, Get get, Format
   out += '{';
   bool firstName = true;
   for (const auto& [name, r] : records.names()) {
-    const auto& values = get(r);
+    const auto values = get(r);
     if (values.empty()) continue;
     if (!firstName) out += ',';
     firstName = false;
@@ -197,16 +199,14 @@ std::string axfr(const RecordSet& records, const ZoneOptions& zone, int refreshS
   appendJsonString(out, zone.domain);
   out += ",\"Records\":{\"As\":";
   appendRecordMap(
-      out, records, [](const NameRecords& r) -> const auto& { return r.a; },
-      [](const IpAddress& ip) { return ip.toString(); });
+      out, records, [](const NameRecords& r) { return r.a; }, [](const IpAddress& ip) { return ip.toString(); });
   out += ",\"AAAAs\":";
   appendRecordMap(
-      out, records, [](const NameRecords& r) -> const auto& { return r.aaaa; },
-      [](const IpAddress& ip) { return ip.toString(); });
+      out, records, [](const NameRecords& r) { return r.aaaa; }, [](const IpAddress& ip) { return ip.toString(); });
   out += ",\"SRVs\":";
   appendRecordMap(
-      out, records, [](const NameRecords& r) -> const auto& { return r.srv; },
-      [](const SrvTarget& s) { return s.target + ":" + std::to_string(s.port); });
+      out, records, [](const NameRecords& r) { return r.srv; },
+      [](const SrvTarget& s) { return std::string(s.target) + ":" + std::to_string(s.port); });
   out += "}}";
   return out;
 }

@@ -34,7 +34,8 @@ std::string hosts(const RecordSet& records, std::string_view host);
 std::string services(const RecordSet& records, std::string_view service);
 
 // GET /v1/enumerate: {"frameworks": [{"name", "tasks": [{"name", "id", "records": [...]}]}]}.
-std::string enumerate(const Enumeration& enumeration);
+// `records` is the set generated with the enumeration (whose names it refers to).
+std::string enumerate(const Enumeration& enumeration, const RecordSet& records);
 
 // GET /v1/axfr: {"TTL", "Serial", "RefreshSeconds", "Mname", "Rname", "Domain",
 // "Records": {"As", "AAAAs", "SRVs"}} (SRV values "target:port").

@@ -40,9 +40,14 @@ std::string serializeRecordFile(const RecordSet& records, const RecordFileMeta& 
   out += "\nsaved " + std::to_string(meta.savedAt) + "\nchanged " + std::to_string(meta.changedAt) + "\norigin " +
          meta.origin + "\ndigest " + hex(records.contentDigest()) + "\n";
   for (const auto& [name, recs] : records.names()) {
-    for (const auto& ip : recs.a) out += "A " + name + " " + ip.toString() + "\n";
-    for (const auto& ip : recs.aaaa) out += "AAAA " + name + " " + ip.toString() + "\n";
-    for (const auto& s : recs.srv) out += "SRV " + name + " " + std::to_string(s.port) + " " + s.target + "\n";
+    auto line = [&out, name = name](std::string_view kind, std::string_view value, std::string_view value2 = {}) {
+      out.append(kind).append(" ").append(name).append(" ").append(value);
+      if (!value2.empty()) out.append(" ").append(value2);
+      out += '\n';
+    };
+    for (const auto& ip : recs.a) line("A", ip.toString());
+    for (const auto& ip : recs.aaaa) line("AAAA", ip.toString());
+    for (const auto& s : recs.srv) line("SRV", std::to_string(s.port), s.target);
   }
   out += "end\n";
   return out;
@@ -82,15 +87,15 @@ RecordFileParse parseRecordFile(std::string_view text) {
     } else if (kind == "digest") {
       digest = std::string(rest);
     } else if (kind == "A" || kind == "AAAA") {
-      const std::string name(word(rest));
+      const std::string_view name = word(rest);
       const auto ip = IpAddress::parse(rest);
       if (name.empty() || !ip || ip->isV4() != (kind == "A")) return fail("bad " + std::string(kind) + " record");
       records.addAddress(name, *ip);
     } else if (kind == "SRV") {
-      const std::string name(word(rest));
+      const std::string_view name = word(rest);
       uint16_t port = 0;
       if (name.empty() || !number(word(rest), port) || rest.empty()) return fail("bad SRV record");
-      records.addSrv(name, SrvTarget{std::string(rest), port});
+      records.addSrv(name, SrvTarget{rest, port});
     } else if (kind == "end") {
       ended = true;
     } else {

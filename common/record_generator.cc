@@ -263,13 +263,24 @@ class Generator {
 
   // A task's record, listed in the enumeration when it is new.
   void taskAddress(const std::string& name, const IpAddress& ip) {
-    if (out_.records.addAddress(name, ip) && enumTask_ != nullptr) {
-      enumTask_->records.push_back(EnumeratedRecord{name, ip.toString(), ip.isV4() ? "A" : "AAAA"});
+    RecordSet::NameRef where = 0;
+    if (out_.records.addAddress(name, ip, &where) && enumTask_ != nullptr) {
+      EnumeratedRecord r;
+      r.type = ip.isV4() ? EnumeratedRecord::Type::kA : EnumeratedRecord::Type::kAAAA;
+      r.name = where;
+      r.ip = ip;
+      enumTask_->records.push_back(r);
     }
   }
   void taskSrv(const std::string& name, const SrvTarget& target) {
-    if (out_.records.addSrv(name, target) && enumTask_ != nullptr) {
-      enumTask_->records.push_back(EnumeratedRecord{name, target.target + ":" + std::to_string(target.port), "SRV"});
+    RecordSet::NameRef where = 0, targetWhere = 0;
+    if (out_.records.addSrv(name, target, &where, &targetWhere) && enumTask_ != nullptr) {
+      EnumeratedRecord r;
+      r.type = EnumeratedRecord::Type::kSRV;
+      r.name = where;
+      r.target = targetWhere;
+      r.port = target.port;
+      enumTask_->records.push_back(r);
     }
   }
 
@@ -299,6 +310,11 @@ GeneratorOptions GeneratorOptions::fromConfig(const Config& config, std::vector<
 GeneratedRecords generateRecords(const MesosState& state, const GeneratorOptions& options,
                                  const HostResolver& resolveHost) {
   return Generator(options, resolveHost).run(state);
+}
+
+std::string EnumeratedRecord::hostIn(const RecordSet& records) const {
+  if (type != Type::kSRV) return ip.toString();
+  return std::string(records.nameAt(target)) + ":" + std::to_string(port);
 }
 
 std::string slaveIdTail(const std::string& slaveId) {

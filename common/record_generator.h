@@ -33,9 +33,19 @@ struct GeneratorOptions {
 using HostResolver = std::function<std::vector<IpAddress>(const std::string& host)>;
 
 // mesos-dns's /v1/enumerate data: every framework, its running tasks, and the records each task
-// brought (a record already made by an earlier task is not listed again). SRV hosts are "target:port".
+// brought (a record already made by an earlier task is not listed again). A record refers to the
+// names kept in the record set generated with it (some 30 bytes a record, not three strings).
 struct EnumeratedRecord {
-  std::string name, host, rtype;
+  enum class Type : uint8_t { kA, kAAAA, kSRV };
+  Type type = Type::kA;
+  RecordSet::NameRef name = 0;
+  IpAddress ip;                   // A, AAAA
+  RecordSet::NameRef target = 0;  // SRV
+  uint16_t port = 0;              // SRV
+  // mesos-dns's fields, read from the record set it was generated with.
+  std::string_view nameIn(const RecordSet& records) const { return records.nameAt(name); }
+  std::string hostIn(const RecordSet& records) const;  // "10.0.0.1", or SRV's "target:port"
+  const char* rtype() const { return type == Type::kA ? "A" : type == Type::kAAAA ? "AAAA" : "SRV"; }
 };
 struct EnumeratedTask {
   std::string name, id;

@@ -1,6 +1,9 @@
 #include "common/record_set.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
+#include <functional>
 
 #include "common/sha1.h"
 
@@ -8,24 +11,51 @@ namespace mdns {
 namespace {
 
 // Short lists are checked for duplicates on insert; long ones (slave.mesos on a big cluster) are
-// deduplicated once in finalize(), which keeps building linear.
+// checked against their last values only and deduplicated once in finalize(), which keeps building
+// linear.
 constexpr size_t kLinearCheckLimit = 32;
-
-template <typename T>
-bool addUnique(std::vector<T>& list, const T& value) {
-  if (list.size() < kLinearCheckLimit && std::find(list.begin(), list.end(), value) != list.end()) return false;
-  list.push_back(value);
-  return true;
-}
-
-template <typename T>
-void sortUnique(std::vector<T>& list) {
-  std::sort(list.begin(), list.end());
-  list.erase(std::unique(list.begin(), list.end()), list.end());
-  list.shrink_to_fit();
-}
+constexpr uint32_t kNil = UINT32_MAX;
 
 }  // namespace
+
+// What building needs and reading does not: the name index and each name's values as chains
+// (newest first), in the order they came.
+struct RecordSet::Builder {
+  struct Name {
+    uint32_t text = 0;  // offset in text_
+    size_t hash = 0;
+    uint32_t a = kNil, aaaa = kNil, srv = kNil;  // newest value of each chain
+  };
+  struct Address {
+    IpAddress ip;
+    uint32_t next = kNil;
+  };
+  struct Srv {
+    SrvList::Stored value;
+    uint32_t next = kNil;
+  };
+  std::vector<Name> names;
+  std::vector<uint32_t> slots;  // open addressing: index into names + 1; 0 is free
+  std::vector<Address> addresses;
+  std::vector<Srv> srvs;
+};
+
+RecordSet::RecordSet() : builder_(std::make_unique<Builder>()) {}
+RecordSet::~RecordSet() = default;
+RecordSet::RecordSet(RecordSet&& other) noexcept = default;
+RecordSet& RecordSet::operator=(RecordSet&& other) noexcept = default;
+RecordSet::RecordSet(const RecordSet& other)
+    : text_(other.text_),
+      entries_(other.entries_),
+      a_(other.a_),
+      aaaa_(other.aaaa_),
+      srv_(other.srv_),
+      dropped_(other.dropped_),
+      builder_(other.builder_ ? std::make_unique<Builder>(*other.builder_) : nullptr) {}
+RecordSet& RecordSet::operator=(const RecordSet& other) {
+  if (this != &other) *this = RecordSet(other);
+  return *this;
+}
 
 bool isEncodableName(std::string_view name) {
   if (!name.empty() && name.back() == '.') name.remove_suffix(1);
@@ -43,34 +73,208 @@ bool isEncodableName(std::string_view name) {
   return wire <= 255;
 }
 
-bool RecordSet::addAddress(const std::string& name, const IpAddress& ip) {
+std::string_view RecordSet::textAt(uint32_t offset) const {
+  return {text_.data() + offset, static_cast<uint8_t>(text_[offset - 1])};
+}
+
+SrvTarget SrvList::iterator::operator*() const {
+  return {std::string_view(text_ + at_->target, static_cast<uint8_t>(text_[at_->target - 1])), at_->port};
+}
+
+uint32_t RecordSet::intern(std::string_view name) {
+  Builder& b = *builder_;
+  std::vector<char>& text = text_;
+  const size_t hash = std::hash<std::string_view>()(name);
+  if ((b.names.size() + 1) * 10 > b.slots.size() * 7) {
+    b.slots.assign(std::max<size_t>(64, b.slots.size() * 2), 0);
+    const size_t mask = b.slots.size() - 1;
+    for (uint32_t i = 0; i < b.names.size(); ++i) {
+      size_t s = b.names[i].hash & mask;
+      while (b.slots[s] != 0) s = (s + 1) & mask;
+      b.slots[s] = i + 1;
+    }
+  }
+  const size_t mask = b.slots.size() - 1;
+  size_t s = hash & mask;
+  while (b.slots[s] != 0) {
+    const auto& n = b.names[b.slots[s] - 1];
+    if (n.hash == hash && static_cast<uint8_t>(text[n.text - 1]) == name.size() &&
+        std::memcmp(text.data() + n.text, name.data(), name.size()) == 0) {
+      return b.slots[s] - 1;
+    }
+    s = (s + 1) & mask;
+  }
+  const auto index = static_cast<uint32_t>(b.names.size());
+  text.push_back(static_cast<char>(name.size()));
+  const auto offset = static_cast<uint32_t>(text.size());
+  text.insert(text.end(), name.begin(), name.end());
+  text.push_back('\0');
+  b.names.push_back({offset, hash});
+  b.slots[s] = index + 1;
+  return index;
+}
+
+bool RecordSet::addAddress(std::string_view name, const IpAddress& ip, NameRef* where) {
+  if (!builder_) thaw();
   if (!isEncodableName(name)) {
     ++dropped_;
     return false;
   }
-  auto& rec = names_[name];
-  return addUnique(ip.isV4() ? rec.a : rec.aaaa, ip);
+  Builder& b = *builder_;
+  const uint32_t n = intern(name);
+  uint32_t& head = ip.isV4() ? b.names[n].a : b.names[n].aaaa;
+  size_t seen = 0;
+  for (uint32_t i = head; i != kNil && seen < kLinearCheckLimit; i = b.addresses[i].next, ++seen) {
+    if (b.addresses[i].ip == ip) return false;
+  }
+  b.addresses.push_back({ip, head});
+  head = static_cast<uint32_t>(b.addresses.size() - 1);
+  if (where != nullptr) *where = b.names[n].text;
+  return true;
 }
 
-bool RecordSet::addSrv(const std::string& name, const SrvTarget& target) {
+bool RecordSet::addSrv(std::string_view name, const SrvTarget& target, NameRef* where, NameRef* targetWhere) {
+  if (!builder_) thaw();
   if (!isEncodableName(name) || !isEncodableName(target.target)) {
     ++dropped_;
     return false;
   }
-  return addUnique(names_[name].srv, target);
+  Builder& b = *builder_;
+  const uint32_t n = intern(name);
+  const uint32_t t = b.names[intern(target.target)].text;
+  uint32_t& head = b.names[n].srv;
+  size_t seen = 0;
+  for (uint32_t i = head; i != kNil && seen < kLinearCheckLimit; i = b.srvs[i].next, ++seen) {
+    if (b.srvs[i].value.target == t && b.srvs[i].value.port == target.port) return false;
+  }
+  b.srvs.push_back({{t, target.port}, head});
+  head = static_cast<uint32_t>(b.srvs.size() - 1);
+  if (where != nullptr) *where = b.names[n].text;
+  if (targetWhere != nullptr) *targetWhere = t;
+  return true;
+}
+
+void RecordSet::thaw() {
+  builder_ = std::make_unique<Builder>();
+  Builder& b = *builder_;
+  std::vector<uint32_t> indexOf(text_.size(), kNil);  // by name offset
+  for (size_t at = 0; at < text_.size(); at += 2 + static_cast<uint8_t>(text_[at])) {
+    const auto offset = static_cast<uint32_t>(at + 1);
+    indexOf[offset] = static_cast<uint32_t>(b.names.size());
+    b.names.push_back({offset, std::hash<std::string_view>()(textAt(offset))});
+  }
+  b.slots.assign(std::bit_ceil(b.names.size() * 2 + 64), 0);
+  const size_t mask = b.slots.size() - 1;
+  for (uint32_t i = 0; i < b.names.size(); ++i) {
+    size_t slot = b.names[i].hash & mask;
+    while (b.slots[slot] != 0) slot = (slot + 1) & mask;
+    b.slots[slot] = i + 1;
+  }
+  for (size_t e = 0; e < entries_.size(); ++e) {
+    auto& n = b.names[indexOf[entries_[e].name]];
+    const NameRecords r = recordsAt(e);
+    for (const auto& ip : r.a) {
+      b.addresses.push_back({ip, n.a});
+      n.a = static_cast<uint32_t>(b.addresses.size() - 1);
+    }
+    for (const auto& ip : r.aaaa) {
+      b.addresses.push_back({ip, n.aaaa});
+      n.aaaa = static_cast<uint32_t>(b.addresses.size() - 1);
+    }
+    const size_t srvBegin = e == 0 ? 0 : entries_[e - 1].srvEnd;
+    for (size_t i = srvBegin; i < entries_[e].srvEnd; ++i) {
+      b.srvs.push_back({srv_[i], n.srv});
+      n.srv = static_cast<uint32_t>(b.srvs.size() - 1);
+    }
+  }
+  entries_.clear();
+  a_.clear();
+  aaaa_.clear();
+  srv_.clear();
 }
 
 void RecordSet::finalize() {
-  for (auto& [name, rec] : names_) {
-    sortUnique(rec.a);
-    sortUnique(rec.aaaa);
-    sortUnique(rec.srv);
+  if (!builder_) return;
+  const Builder& b = *builder_;
+  std::vector<uint32_t> owners;
+  for (uint32_t i = 0; i < b.names.size(); ++i) {
+    const auto& n = b.names[i];
+    if (n.a != kNil || n.aaaa != kNil || n.srv != kNil) owners.push_back(i);
   }
+  auto nameOf = [&](uint32_t i) { return textAt(b.names[i].text); };
+  std::sort(owners.begin(), owners.end(), [&](uint32_t x, uint32_t y) { return nameOf(x) < nameOf(y); });
+
+  entries_.reserve(owners.size());
+  a_.reserve(b.addresses.size());
+  srv_.reserve(b.srvs.size());
+  std::vector<IpAddress> ips;
+  std::vector<SrvList::Stored> srvs;
+  auto addresses = [&](uint32_t head, std::vector<IpAddress>& out) {
+    ips.clear();
+    for (uint32_t i = head; i != kNil; i = b.addresses[i].next) ips.push_back(b.addresses[i].ip);
+    std::sort(ips.begin(), ips.end());
+    out.insert(out.end(), ips.begin(), std::unique(ips.begin(), ips.end()));
+  };
+  for (const uint32_t o : owners) {
+    const auto& n = b.names[o];
+    addresses(n.a, a_);
+    addresses(n.aaaa, aaaa_);
+    srvs.clear();
+    for (uint32_t i = n.srv; i != kNil; i = b.srvs[i].next) srvs.push_back(b.srvs[i].value);
+    auto key = [this](const SrvList::Stored& s) { return SrvTarget{textAt(s.target), s.port}; };
+    std::sort(srvs.begin(), srvs.end(), [&](const auto& x, const auto& y) { return key(x) < key(y); });
+    srv_.insert(srv_.end(), srvs.begin(), std::unique(srvs.begin(), srvs.end(), [](const auto& x, const auto& y) {
+                  return x.target == y.target && x.port == y.port;
+                }));
+    entries_.push_back({n.text, static_cast<uint32_t>(a_.size()), static_cast<uint32_t>(aaaa_.size()),
+                        static_cast<uint32_t>(srv_.size())});
+  }
+  builder_.reset();
+  text_.shrink_to_fit();
+  a_.shrink_to_fit();
+  aaaa_.shrink_to_fit();
+  srv_.shrink_to_fit();
+}
+
+NameRecords RecordSet::recordsAt(size_t i) const {
+  const Entry& e = entries_[i];
+  const Entry before = i == 0 ? Entry{} : entries_[i - 1];
+  return {
+      std::span<const IpAddress>(a_).subspan(before.aEnd, e.aEnd - before.aEnd),
+      std::span<const IpAddress>(aaaa_).subspan(before.aaaaEnd, e.aaaaEnd - before.aaaaEnd),
+      SrvList(std::span<const SrvList::Stored>(srv_).subspan(before.srvEnd, e.srvEnd - before.srvEnd), text_.data())};
+}
+
+std::optional<NameRecords> RecordSet::find(std::string_view name) const {
+  const auto it = std::lower_bound(entries_.begin(), entries_.end(), name,
+                                   [this](const Entry& e, std::string_view n) { return textAt(e.name) < n; });
+  if (it == entries_.end() || textAt(it->name) != name) return std::nullopt;
+  return recordsAt(static_cast<size_t>(it - entries_.begin()));
+}
+
+bool RecordSet::operator==(const RecordSet& other) const {
+  if (entries_.size() != other.entries_.size() || a_ != other.a_ || aaaa_ != other.aaaa_ ||
+      srv_.size() != other.srv_.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    const Entry& x = entries_[i];
+    const Entry& y = other.entries_[i];
+    if (x.aEnd != y.aEnd || x.aaaaEnd != y.aaaaEnd || x.srvEnd != y.srvEnd || entryName(i) != other.entryName(i)) {
+      return false;
+    }
+  }
+  for (size_t i = 0; i < srv_.size(); ++i) {
+    if (srv_[i].port != other.srv_[i].port || textAt(srv_[i].target) != other.textAt(other.srv_[i].target)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 std::array<uint8_t, 20> RecordSet::contentDigest() const {
   Sha1 h;
-  for (const auto& [name, rec] : names_) {
+  for (const auto& [name, rec] : names()) {
     h.update(name.data(), name.size() + 1);  // with the terminating NUL as separator
     for (const auto& ip : rec.a) {
       h.update("A", 1);
@@ -89,25 +293,9 @@ std::array<uint8_t, 20> RecordSet::contentDigest() const {
   return h.digest();
 }
 
-const NameRecords* RecordSet::find(std::string_view name) const {
-  const auto it = names_.find(name);
-  return it == names_.end() ? nullptr : &it->second;
-}
-
-size_t RecordSet::countA() const {
-  size_t n = 0;
-  for (const auto& [name, rec] : names_) n += rec.a.size();
-  return n;
-}
-size_t RecordSet::countAAAA() const {
-  size_t n = 0;
-  for (const auto& [name, rec] : names_) n += rec.aaaa.size();
-  return n;
-}
-size_t RecordSet::countSrv() const {
-  size_t n = 0;
-  for (const auto& [name, rec] : names_) n += rec.srv.size();
-  return n;
+size_t RecordSet::memoryBytes() const {
+  return text_.capacity() + entries_.capacity() * sizeof(Entry) +
+         (a_.capacity() + aaaa_.capacity()) * sizeof(IpAddress) + srv_.capacity() * sizeof(SrvList::Stored);
 }
 
 }  // namespace mdns

@@ -120,12 +120,12 @@ TEST(HttpApi, AxfrValuesThatDoNotParseAreLeftOutOneByOne) {
       "SRVs": {"_a._tcp.mesos.": ["a.mesos.:80", "a.mesos.", "a.mesos.:99999"]}}})",
                                    "mesos");
   ASSERT_TRUE(read.records) << read.error;
-  const NameRecords* a = read.records->find("a.mesos.");
-  ASSERT_NE(a, nullptr);
+  const auto a = read.records->find("a.mesos.");
+  ASSERT_TRUE(a);
   EXPECT_EQ(a->a.size(), 1u);
   EXPECT_EQ(a->aaaa.size(), 1u);
-  EXPECT_EQ(read.records->find("x.example."), nullptr);
-  ASSERT_NE(read.records->find("_a._tcp.mesos."), nullptr);
+  EXPECT_FALSE(read.records->find("x.example."));
+  ASSERT_TRUE(read.records->find("_a._tcp.mesos."));
   EXPECT_EQ(read.records->find("_a._tcp.mesos.")->srv.size(), 1u);
   EXPECT_EQ(read.warnings.size(), 5u);
 }
@@ -154,17 +154,19 @@ TEST(Enumeration, ListsEveryFrameworkAndEachTasksNewRecords) {
   EXPECT_EQ(task->name, "myapp.dev");
   bool sawA = false, sawSrv = false;
   for (const auto& r : task->records) {
-    if (r.rtype == "A" && r.name == "myapp.dev-hgd3t-s0.marathon.mesos.") sawA = r.host == "10.0.0.11";
-    if (r.rtype == "SRV" && r.name == "_myapp.dev._tcp.marathon.mesos.") {
-      sawSrv = r.host == "myapp.dev-hgd3t-s0.marathon.mesos.:31539";
+    const std::string_view name = r.nameIn(out.records);
+    const std::string rtype = r.rtype();
+    if (rtype == "A" && name == "myapp.dev-hgd3t-s0.marathon.mesos.") sawA = r.hostIn(out.records) == "10.0.0.11";
+    if (rtype == "SRV" && name == "_myapp.dev._tcp.marathon.mesos.") {
+      sawSrv = r.hostIn(out.records) == "myapp.dev-hgd3t-s0.marathon.mesos.:31539";
     }
     // Every listed record is one the record set really has.
-    ASSERT_NE(out.records.find(r.name), nullptr) << r.name;
+    ASSERT_TRUE(out.records.find(name)) << name;
   }
   EXPECT_TRUE(sawA);
   EXPECT_TRUE(sawSrv);
   // The document: {"frameworks": [{"name", "tasks": [{"name", "id", "records": [{"name", "host", "rtype"}]}]}]}.
-  const auto doc = json::parse(api::enumerate(out.enumeration));
+  const auto doc = json::parse(api::enumerate(out.enumeration, out.records));
   const auto& first = doc["frameworks"][static_cast<size_t>(marathon - out.enumeration.begin())];
   EXPECT_EQ(first["name"], "marathon");
   EXPECT_EQ(first["tasks"].size(), marathon->tasks.size());

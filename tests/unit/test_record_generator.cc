@@ -32,8 +32,8 @@ const char* kindName(Kind k) { return k == Kind::kA ? "A" : k == Kind::kAAAA ? "
 // The values of `name` of one type, as text: addresses, or SRV as "target:port" (mesos-dns's form).
 std::set<std::string> valuesOf(const RecordSet& rs, Kind kind, const std::string& name) {
   std::set<std::string> out;
-  const NameRecords* rec = rs.find(name);
-  if (rec == nullptr) return out;
+  const auto rec = rs.find(name);
+  if (!rec) return out;
   switch (kind) {
     case Kind::kA:
       for (const auto& ip : rec->a) out.insert(ip.toString());
@@ -42,7 +42,7 @@ std::set<std::string> valuesOf(const RecordSet& rs, Kind kind, const std::string
       for (const auto& ip : rec->aaaa) out.insert(ip.toString());
       break;
     case Kind::kSRV:
-      for (const auto& srv : rec->srv) out.insert(srv.target + ":" + std::to_string(srv.port));
+      for (const auto& srv : rec->srv) out.insert(std::string(srv.target) + ":" + std::to_string(srv.port));
       break;
   }
   return out;
@@ -78,7 +78,7 @@ void expectSrv(const RecordSet& rs, const std::string& name, const std::set<std:
 }
 void expectNoName(const RecordSet& rs, const std::string& name,
                   const std::source_location& loc = std::source_location::current()) {
-  if (rs.find(name) != nullptr) ADD_FAILURE_AT(loc.file_name(), static_cast<int>(loc.line())) << name << " exists";
+  if (rs.find(name)) ADD_FAILURE_AT(loc.file_name(), static_cast<int>(loc.line())) << name << " exists";
 }
 
 // One expected record set of a table: type, name and values.
@@ -100,9 +100,12 @@ void expectAll(const RecordSet& rs, const std::vector<Expect>& table, const std:
 std::set<std::string> allRecords(const RecordSet& rs) {
   std::set<std::string> out;
   for (const auto& [name, rec] : rs.names()) {
-    for (const auto& ip : rec.a) out.insert("A " + name + " " + ip.toString());
-    for (const auto& ip : rec.aaaa) out.insert("AAAA " + name + " " + ip.toString());
-    for (const auto& srv : rec.srv) out.insert("SRV " + name + " " + srv.target + ":" + std::to_string(srv.port));
+    const std::string n(name);
+    for (const auto& ip : rec.a) out.insert("A " + n + " " + ip.toString());
+    for (const auto& ip : rec.aaaa) out.insert("AAAA " + n + " " + ip.toString());
+    for (const auto& srv : rec.srv) {
+      out.insert("SRV " + n + " " + std::string(srv.target) + ":" + std::to_string(srv.port));
+    }
   }
   return out;
 }
@@ -186,6 +189,61 @@ TEST(RecordSet, LongListsAreDeduplicatedByFinalize) {
   EXPECT_EQ(rs.find("slave.mesos.")->a.size(), 100u);
 }
 
+TEST(RecordSet, NamesComeInOrderWithTheirValuesSortedAndSrvTargetsReadable) {
+  RecordSet rs;
+  rs.addSrv("_b._tcp.mesos.", SrvTarget{"z.mesos.", 2});
+  rs.addAddress("c.mesos.", ip("10.0.0.9"));
+  rs.addSrv("_b._tcp.mesos.", SrvTarget{"a.mesos.", 7});
+  rs.addAddress("c.mesos.", ip("10.0.0.1"));
+  rs.addSrv("_b._tcp.mesos.", SrvTarget{"a.mesos.", 3});
+  {
+    const std::string target = "temporary.mesos.";  // the set keeps its own copy of every name
+    rs.addSrv("_t._tcp.mesos.", SrvTarget{target, 1});
+  }
+  rs.finalize();
+  std::vector<std::string> names;
+  for (const auto& [name, rec] : rs.names()) names.emplace_back(name);
+  // Targets without records of their own (z.mesos.) are no owner names.
+  EXPECT_EQ(names, (std::vector<std::string>{"_b._tcp.mesos.", "_t._tcp.mesos.", "c.mesos."}));
+  const auto srv = rs.find("_b._tcp.mesos.");
+  ASSERT_TRUE(srv);
+  ASSERT_EQ(srv->srv.size(), 3u);
+  EXPECT_EQ(srv->srv[0], (SrvTarget{"a.mesos.", 3}));
+  EXPECT_EQ(srv->srv[1], (SrvTarget{"a.mesos.", 7}));
+  EXPECT_EQ(srv->srv[2], (SrvTarget{"z.mesos.", 2}));
+  EXPECT_EQ(rs.find("_t._tcp.mesos.")->srv.front().target, "temporary.mesos.");
+  EXPECT_EQ(rs.find("c.mesos.")->a.front(), ip("10.0.0.1"));
+  EXPECT_FALSE(rs.find("z.mesos."));
+  EXPECT_FALSE(rs.find("d.mesos."));
+  EXPECT_FALSE(rs.find(""));
+}
+
+TEST(RecordSet, AddingAfterFinalizeKeepsWhatWasThereAndCopiesStayApart) {
+  RecordSet rs;
+  rs.addAddress("a.mesos.", ip("10.0.0.1"));
+  rs.addSrv("_a._tcp.mesos.", SrvTarget{"a.mesos.", 80});
+  rs.finalize();
+  const RecordSet before = rs;
+  const auto digest = rs.contentDigest();
+  EXPECT_FALSE(rs.addAddress("a.mesos.", ip("10.0.0.1")));  // still known as a duplicate
+  EXPECT_TRUE(rs.addAddress("b.mesos.", ip("10.0.0.2")));
+  EXPECT_TRUE(rs.addSrv("_a._tcp.mesos.", SrvTarget{"b.mesos.", 81}));
+  rs.finalize();
+  expectA(rs, "a.mesos.", {"10.0.0.1"});
+  expectA(rs, "b.mesos.", {"10.0.0.2"});
+  expectSrv(rs, "_a._tcp.mesos.", {"a.mesos.:80", "b.mesos.:81"});
+  EXPECT_NE(rs.contentDigest(), digest);
+  // The copy taken before is unchanged, and equal to a set built with the same content.
+  EXPECT_EQ(before.contentDigest(), digest);
+  expectSrv(before, "_a._tcp.mesos.", {"a.mesos.:80"});
+  RecordSet same;
+  same.addSrv("_a._tcp.mesos.", SrvTarget{"a.mesos.", 80});
+  same.addAddress("a.mesos.", ip("10.0.0.1"));
+  same.finalize();
+  EXPECT_TRUE(same == before);
+  EXPECT_FALSE(same == rs);
+}
+
 TEST(RecordSet, NamesThatCannotBeEncodedAreCountedNotStored) {
   RecordSet rs;
   const std::string longLabel(64, 'a');
@@ -194,8 +252,8 @@ TEST(RecordSet, NamesThatCannotBeEncodedAreCountedNotStored) {
   EXPECT_FALSE(rs.addAddress("a..mesos.", ip("10.0.0.1")));
   EXPECT_TRUE(rs.addAddress(std::string(63, 'a') + ".mesos.", ip("10.0.0.1")));
   EXPECT_EQ(rs.droppedNames(), 3u);
-  EXPECT_EQ(rs.find(longLabel + ".mesos."), nullptr);
-  EXPECT_EQ(rs.find("_x._tcp.mesos."), nullptr);
+  EXPECT_FALSE(rs.find(longLabel + ".mesos."));
+  EXPECT_FALSE(rs.find("_x._tcp.mesos."));
 }
 
 TEST(RecordSet, EncodableNamesHaveShortLabelsAndAtMost255Bytes) {
