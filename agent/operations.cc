@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include <utility>
+
 #include <nlohmann/json.hpp>
 
 #include "agent/dns_server.h"
@@ -24,7 +26,7 @@ double epochSeconds(std::chrono::system_clock::time_point t) {
 }
 
 ApiResponse jsonResponse(std::string body, int status = 200) {
-  return ApiResponse{status, "application/json", body, {}};
+  return ApiResponse{status, "application/json", std::move(body), {}};
 }
 
 ApiResponse notFound(const std::string& path) {
@@ -120,13 +122,17 @@ ApiResponse Operations::axfr(const ApiRequest& request) {
     return jsonResponse(json{{"error", "no records loaded yet"}}.dump(), 503);
   }
   std::lock_guard lock(mutex_);
-  if (axfrSnapshot_ != snap) {
+  const int refreshSeconds = config_->refreshSeconds;
+  const bool cached = !axfrTable_.owner_before(snap->table) && !snap->table.owner_before(axfrTable_) &&
+                      axfrRefreshSeconds_ == refreshSeconds;
+  if (!cached) {
     // The ETag is a hash of the document: equal content, equal tag, whatever the refreshes did.
-    axfrBody_ = api::axfr(*snap->records, snap->table->zone(), config_->refreshSeconds);
-    const auto digest = sha1(axfrBody_);
+    const std::string body = api::axfr(*snap->records, snap->table->zone(), refreshSeconds);
+    const auto digest = sha1(body);
     axfrEtag_ = "\"" + hex(digest.data(), 12) + "\"";
-    axfrGzip_ = gzipCompress(axfrBody_);
-    axfrSnapshot_ = snap;
+    axfrGzip_ = gzipCompress(body);
+    axfrTable_ = snap->table;
+    axfrRefreshSeconds_ = refreshSeconds;
   }
   ApiResponse r;
   r.headers.emplace_back("ETag", axfrEtag_);
@@ -139,7 +145,7 @@ ApiResponse Operations::axfr(const ApiRequest& request) {
     r.headers.emplace_back("Content-Encoding", "gzip");
     r.body = axfrGzip_;
   } else {
-    r.body = axfrBody_;
+    r.body = api::axfr(*snap->records, snap->table->zone(), refreshSeconds);  // rare: written again
   }
   return r;
 }

@@ -50,9 +50,12 @@ class Operations {
   OperationsParts parts_;
   mutable std::mutex mutex_;
   std::shared_ptr<const Config> config_;
-  // /v1/axfr rendered once per snapshot: peers ask often, the records change rarely.
-  std::shared_ptr<const Snapshot> axfrSnapshot_;
-  std::string axfrBody_, axfrGzip_, axfrEtag_;
+  // /v1/axfr rendered once per answer table (a refresh that changes nothing keeps the table), and
+  // kept gzipped only: peers ask often and take gzip, the records change rarely. The table is not
+  // held: a cache must not keep a retired record set alive.
+  std::weak_ptr<const AnswerTable> axfrTable_;
+  int axfrRefreshSeconds_ = 0;
+  std::string axfrGzip_, axfrEtag_;
   Counter reloads_, reloadFailures_;
   const std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
 };

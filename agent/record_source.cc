@@ -131,7 +131,10 @@ BuildResult buildSnapshot(MesosState state, const SourceSetup& setup, const Snap
   const auto t0 = Clock::now();
   auto generated = generateRecords(state, options, resolveHost);
   const double generateMs = msSince(t0);
-  state = MesosState();  // not needed any more: free it before the table is rendered (peak memory)
+  // Not needed any more: free it before the table is rendered, and give its pages back, so that
+  // the table's large arrays do not come on top of a heap full of the state's freed strings.
+  state = MesosState();
+  malloc_trim(0);
   std::shared_ptr<const Enumeration> enumeration;
   if (options.enumerate) enumeration = std::make_shared<const Enumeration>(std::move(generated.enumeration));
   BuildResult result =

@@ -1,6 +1,9 @@
 #include "common/answer_table.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
+#include <functional>
 
 namespace mdns {
 namespace {
@@ -107,7 +110,8 @@ std::shared_ptr<const AnswerTable> AnswerTable::build(const RecordSet& records, 
     ++owners;
   }
   t.nameArena_.reserve(arenaSize);
-  t.names_.reserve(owners + owners / 8);
+  t.names_.reserve(owners);
+  t.slots_.assign(std::bit_ceil(std::max<size_t>(64, owners * 2 + owners / 2)), 0);
   auto intern = [&t](const std::string& w) {
     const size_t at = t.nameArena_.size();
     t.nameArena_ += w;
@@ -131,7 +135,7 @@ std::shared_ptr<const AnswerTable> AnswerTable::build(const RecordSet& records, 
         if (r != kNone) e.any = r;
       }
     }
-    t.names_.emplace(key, e);
+    t.insert(key, &e);
   };
   addOwner(intern(t.apexWire_), records.find(apexText).value_or(NameRecords{}));
   for (const auto& [name, recs] : records.names()) {
@@ -144,7 +148,7 @@ std::shared_ptr<const AnswerTable> AnswerTable::build(const RecordSet& records, 
     ++end;
     for (size_t pos = at + 1 + static_cast<uint8_t>(arena[at]); end - pos > t.apexWire_.size();
          pos += 1 + static_cast<uint8_t>(arena[pos])) {
-      t.names_.emplace(arena.substr(pos, end - pos), NameEntry{});  // kept when the name has records
+      t.insert(arena.substr(pos, end - pos), nullptr);  // kept when the name has records
     }
     at = end;
   }
@@ -272,14 +276,58 @@ uint32_t AnswerTable::render(std::string_view qname, uint16_t type, const NameRe
   return static_cast<uint32_t>(rendered_.size() - 1);
 }
 
+size_t AnswerTable::probe(std::string_view wireName, size_t hash) const {
+  const size_t mask = slots_.size() - 1;
+  size_t s = hash & mask;
+  for (; slots_[s] != 0; s = (s + 1) & mask) {
+    const Key& k = keyOf(slots_[s]);
+    if (k.hash == static_cast<uint32_t>(hash) && k.length == wireName.size() &&
+        std::memcmp(nameArena_.data() + k.name, wireName.data(), k.length) == 0) {
+      break;
+    }
+  }
+  return s;
+}
+
 const AnswerTable::NameEntry* AnswerTable::find(std::string_view lowerWireName) const {
-  const auto it = names_.find(lowerWireName);
-  return it == names_.end() ? nullptr : &it->second;
+  static const NameEntry kNoRecords;
+  if (slots_.empty()) return nullptr;
+  const uint32_t slot = slots_[probe(lowerWireName, std::hash<std::string_view>()(lowerWireName))];
+  if (slot == 0) return nullptr;
+  return (slot & kEmptyBit) != 0 ? &kNoRecords : &names_[slot - 1].entry;
+}
+
+void AnswerTable::insert(std::string_view wireName, const NameEntry* entry) {
+  if ((nameCount() + 1) * 2 > slots_.size()) {
+    std::vector<uint32_t> old(std::max<size_t>(64, slots_.size() * 2), 0);
+    old.swap(slots_);
+    const size_t mask = slots_.size() - 1;
+    for (const uint32_t slot : old) {
+      if (slot == 0) continue;
+      size_t s =
+          std::hash<std::string_view>()(std::string_view(nameArena_.data() + keyOf(slot).name, keyOf(slot).length)) &
+          mask;
+      while (slots_[s] != 0) s = (s + 1) & mask;
+      slots_[s] = slot;
+    }
+  }
+  const size_t hash = std::hash<std::string_view>()(wireName);
+  const size_t s = probe(wireName, hash);
+  if (slots_[s] != 0) return;
+  const Key key{static_cast<uint32_t>(wireName.data() - nameArena_.data()), static_cast<uint32_t>(hash),
+                static_cast<uint8_t>(wireName.size())};
+  if (entry != nullptr) {
+    names_.push_back({*entry, key});
+    slots_[s] = static_cast<uint32_t>(names_.size());
+  } else {
+    emptyNames_.push_back(key);
+    slots_[s] = static_cast<uint32_t>(emptyNames_.size()) | kEmptyBit;
+  }
 }
 
 size_t AnswerTable::memoryBytes() const {
-  return nameArena_.capacity() + names_.size() * (sizeof(std::string_view) + sizeof(NameEntry) + 2 * sizeof(void*)) +
-         names_.bucket_count() * sizeof(void*) + rendered_.capacity() * sizeof(Rendered) + bytes_.capacity() +
+  return nameArena_.capacity() + names_.capacity() * sizeof(Named) + emptyNames_.capacity() * sizeof(Key) +
+         slots_.capacity() * sizeof(uint32_t) + rendered_.capacity() * sizeof(Rendered) + bytes_.capacity() +
          answerRrOffsets_.capacity() * sizeof(uint16_t);
 }
 

@@ -6,7 +6,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "common/dns_wire.h"
@@ -59,16 +58,39 @@ class AnswerTable {
   // The SOA record as it stands in a negative answer's authority section, minus its owner
   // (a 2-byte pointer to the apex inside the question, written per query).
   std::string_view negativeSoaTail() const { return negativeSoaTail_; }
-  size_t nameCount() const { return names_.size(); }
+  size_t nameCount() const { return names_.size() + emptyNames_.size(); }
   size_t memoryBytes() const;
 
  private:
   uint32_t render(std::string_view qnameWire, uint16_t type, const NameRecords& records, const RecordSet& all);
+  // The name index: open addressing with linear probing, at most half full, so that a name that
+  // is not there (NXDOMAIN) costs about two probes. No allocation per name: an owner name costs
+  // 36 bytes and an empty non-terminal 12, plus the slots.
+  struct Key {
+    uint32_t name = 0;  // offset in nameArena_
+    uint32_t hash = 0;  // low bits of the name's hash
+    uint8_t length = 0;
+  };
+  struct Named {
+    NameEntry entry;
+    Key key;
+  };
+  static constexpr uint32_t kEmptyBit = 0x80000000;  // in a slot: an index into emptyNames_
+  // Adds a name (a view into nameArena_) unless it is there already; without an entry, as an
+  // empty non-terminal.
+  void insert(std::string_view wireName, const NameEntry* entry);
+  const Key& keyOf(uint32_t slot) const {
+    return (slot & kEmptyBit) != 0 ? emptyNames_[(slot & ~kEmptyBit) - 1] : names_[slot - 1].key;
+  }
+  // The slot holding the name, or the free slot where it would go.
+  size_t probe(std::string_view wireName, size_t hash) const;
 
   ZoneOptions zone_;
   std::string apexWire_;
-  std::string nameArena_;  // keys of names_ point in here
-  std::unordered_map<std::string_view, NameEntry> names_;
+  std::string nameArena_;        // every name in wire format, once
+  std::vector<Named> names_;     // names with records (and the apex)
+  std::vector<Key> emptyNames_;  // names between them and the apex: they exist, with no records (RFC 8020)
+  std::vector<uint32_t> slots_;  // index into names_ + 1, or into emptyNames_ + 1 with kEmptyBit; 0 is free
   std::vector<Rendered> rendered_;
   std::vector<uint8_t> bytes_;
   std::vector<uint16_t> answerRrOffsets_;

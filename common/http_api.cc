@@ -86,7 +86,7 @@ std::string config(const Config& c) {
 
 std::string cleanName(std::string_view name) {
   std::string out(name);
-  for (size_t p; (p = out.find(".*")) != std::string::npos;) out.erase(p, 2);
+  for (size_t p = out.find(".*"); p != std::string::npos; p = out.find(".*")) out.erase(p, 2);
   for (auto& ch : out) {
     if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
   }

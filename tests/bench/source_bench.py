@@ -4,7 +4,9 @@ Mesos master sends it to clients that ask), and a second agent fed by the first 
 
 For each size: the master-fed agent's fetch, parse and generate+render times (from its log line),
 its peak RSS (VmHWM) and the bytes on the wire for the state; the peer-fed agent's time and peak
-RSS, the bytes of a full /v1/axfr and of an unchanged refresh (304).
+RSS, the bytes of a full /v1/axfr and of an unchanged refresh (304). Then "rss": each agent's RSS
+once loaded, and "changed": its peak RSS after a changed state (a ninth of the apps renamed) has been loaded
+while the previous set was still served (SIGHUP asks the master-fed agent to refresh at once).
 
 usage: source_bench.py --agent build-rel/mesos-dns-agent [--tasks 10000 100000]
 All servers are on 127.0.0.1; every process started here is stopped by PID."""
@@ -15,6 +17,7 @@ import http.server
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -33,10 +36,10 @@ def free_port():
     return port
 
 
-def vm_hwm_kib(pid):
+def vm_kib(pid, field="VmHWM"):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
-            if line.startswith("VmHWM:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
     return 0
 
@@ -50,8 +53,7 @@ class Master:
             text = f.read()
         # The state names its leader: make it this server.
         me = ("master@127.0.0.1:%d" % self.port).encode()
-        self.plain = text.replace(b"master@10.0.0.5:5050", me)
-        self.packed = gzip.compress(self.plain, 6)
+        self.serve(text.replace(b"master@10.0.0.5:5050", me))
         self.sent = 0
         master = self
 
@@ -74,6 +76,10 @@ class Master:
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
+    def serve(self, plain):
+        self.plain = plain
+        self.packed = gzip.compress(plain, 6)
+
     def stop(self):
         self.server.shutdown()
         self.server.server_close()
@@ -93,14 +99,15 @@ def start_agent(binary, work, name, config):
     return proc
 
 
-def wait_log(proc, pattern, timeout):
+def wait_log(proc, pattern, timeout, nth=1):
+    """The nth match of pattern in the agent's log, once there."""
     rx = re.compile(pattern)
     deadline = time.time() + timeout
     while time.time() < deadline:
         with open(proc.log_path, errors="replace") as f:
-            m = rx.search(f.read())
-        if m:
-            return m
+            found = list(rx.finditer(f.read()))
+        if len(found) >= nth:
+            return found[nth - 1]
         if proc.poll() is not None:
             raise SystemExit("agent exited; see " + proc.log_path)
         time.sleep(0.1)
@@ -131,7 +138,7 @@ def run(binary, tasks, work):
         procs.append(a)
         m = wait_log(a, LOADED % "master", 300)
         a_row = dict(total=float(m.group(3)), fetch=float(m.group(4)), parse=float(m.group(5)),
-                     generate=float(m.group(6)) + float(m.group(7)), hwm=vm_hwm_kib(a.pid),
+                     generate=float(m.group(6)) + float(m.group(7)), hwm=vm_kib(a.pid),
                      state_plain=len(master.plain), state_wire=metric(http_a, "mesos_dns_agent_refresh_bytes_total"),
                      records=int(m.group(1)) + int(m.group(2)))
         http_b = free_port()
@@ -143,8 +150,17 @@ def run(binary, tasks, work):
         wait_log(b, r"unchanged \(304, (\d+) bytes\)", 60)
         m304 = wait_log(b, r"unchanged \(304, (\d+) bytes\)", 1)
         b_row = dict(total=float(m.group(3)), fetch=float(m.group(4)), parse=float(m.group(5)),
-                     generate=float(m.group(6)) + float(m.group(7)), hwm=vm_hwm_kib(b.pid), axfr_wire=full,
+                     generate=float(m.group(6)) + float(m.group(7)), hwm=vm_kib(b.pid), axfr_wire=full,
                      axfr_304=int(m304.group(1)))
+        a_row["rss"] = vm_kib(a.pid, "VmRSS")
+        b_row["rss"] = vm_kib(b.pid, "VmRSS")
+        # A changed state (the apps svc-1, svc-1N, svc-1NN... renamed, about a ninth of them): both
+        # agents build the new set while serving the old one.
+        master.serve(master.plain.replace(b'"svc-1', b'"svc-x1'))
+        a.send_signal(signal.SIGHUP)
+        wait_log(a, LOADED % "master", 300, nth=2)
+        wait_log(b, LOADED % "peer", 300, nth=2)
+        a_row["change_hwm"], b_row["change_hwm"] = vm_kib(a.pid), vm_kib(b.pid)
         return a_row, b_row
     finally:
         for p in procs:
@@ -163,17 +179,17 @@ def main():
     ap.add_argument("--tasks", type=int, nargs="+", default=[10000, 100000])
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="mdns-source-bench-") as work:
-        print("%8s %-6s %9s %8s %8s %9s %9s %12s %12s %10s" % ("tasks", "source", "total ms", "fetch", "parse",
-                                                              "gen+rend", "peak MiB", "plain bytes", "wire bytes",
-                                                              "304 bytes"))
+        print("%8s %-6s %9s %8s %8s %9s %9s %9s %9s %12s %12s %10s" % (
+            "tasks", "source", "total ms", "fetch", "parse", "gen+rend", "peak MiB", "rss MiB", "changed", "plain bytes",
+            "wire bytes", "304 bytes"))
         for n in args.tasks:
             a, b = run(os.path.abspath(args.agent), n, work)
-            print("%8d %-6s %9.0f %8.0f %8.0f %9.0f %9.1f %12d %12d %10s" % (
-                n, "state", a["total"], a["fetch"], a["parse"], a["generate"], a["hwm"] / 1024, a["state_plain"],
-                a["state_wire"], "-"))
-            print("%8d %-6s %9.0f %8.0f %8.0f %9.0f %9.1f %12s %12d %10d" % (
-                n, "axfr", b["total"], b["fetch"], b["parse"], b["generate"], b["hwm"] / 1024, "", b["axfr_wire"],
-                b["axfr_304"]))
+            print("%8d %-6s %9.0f %8.0f %8.0f %9.0f %9.1f %9.1f %9.1f %12d %12d %10s" % (
+                n, "state", a["total"], a["fetch"], a["parse"], a["generate"], a["hwm"] / 1024, a["rss"] / 1024,
+                a["change_hwm"] / 1024, a["state_plain"], a["state_wire"], "-"))
+            print("%8d %-6s %9.0f %8.0f %8.0f %9.0f %9.1f %9.1f %9.1f %12s %12d %10d" % (
+                n, "axfr", b["total"], b["fetch"], b["parse"], b["generate"], b["hwm"] / 1024, b["rss"] / 1024,
+                b["change_hwm"] / 1024, "", b["axfr_wire"], b["axfr_304"]))
             sys.stdout.flush()
 
 
