@@ -15,6 +15,10 @@ using Clock = std::chrono::steady_clock;
 constexpr int kSessionTimeoutMs = 10000;
 constexpr auto kReconnectDelay = std::chrono::seconds(2);
 constexpr auto kRecheck = std::chrono::seconds(1);
+// Without a session for this long, a new handle: the old session has expired on any server by
+// then, and a server that lost its data (a rebuilt ensemble) refuses the old session for good
+// (the client has seen newer transactions than it has) without ever saying it expired.
+constexpr auto kNewSessionAfter = std::chrono::milliseconds(2 * kSessionTimeoutMs);
 constexpr int kMaxMemberBytes = 64 * 1024;  // a MasterInfo is a few hundred bytes
 constexpr auto kClientLogEvery = std::chrono::seconds(60);
 
@@ -94,6 +98,7 @@ void ZkLeaderDetector::onWatch(zhandle_t*, int type, int state, const char*, voi
       if (state == ZOO_EXPIRED_SESSION_STATE || state == ZOO_AUTH_FAILED_STATE) d->expired_ = true;
       if (wasConnected && !d->view_.connected) {
         lost = true;
+        d->sessionlessSince_ = Clock::now();
         // Without a session the group cannot be watched: no leader is known until it is back.
         if (!d->view_.leader.empty()) {
           d->view_.leader.clear();
@@ -129,18 +134,26 @@ void ZkLeaderDetector::disconnect() {
 void ZkLeaderDetector::run() {
   connect();
   std::unique_lock<std::mutex> lock(mutex_);
+  sessionlessSince_ = Clock::now();
   while (!stopping_) {
     wake_.wait_for(lock, kRecheck, [this] { return stopping_ || expired_ || (dirty_ && view_.connected); });
     if (stopping_) break;
-    if (expired_ || (zh_ == nullptr && Clock::now() >= nextConnect_)) {
+    const bool stale = zh_ != nullptr && !view_.connected && Clock::now() - sessionlessSince_ >= kNewSessionAfter;
+    if (expired_ || stale || (zh_ == nullptr && Clock::now() >= nextConnect_)) {
       const bool expired = expired_;
       expired_ = false;
       view_.connected = false;
       lock.unlock();
       if (expired) log::warning("ZooKeeper: the session expired; opening a new one");
+      if (stale && !expired) {
+        log::warning("ZooKeeper: no session for " +
+                     std::to_string(std::chrono::duration_cast<std::chrono::seconds>(kNewSessionAfter).count()) +
+                     " s; opening a new one");
+      }
       disconnect();
       connect();
       lock.lock();
+      sessionlessSince_ = Clock::now();
       continue;
     }
     if (retryAt_ != Clock::time_point() && Clock::now() >= retryAt_) {

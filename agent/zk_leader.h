@@ -67,6 +67,8 @@ class ZkLeaderDetector {
   ZkMasters view_;
   bool dirty_ = false;    // the group may have changed: read it again
   bool expired_ = false;  // the session is gone for good: a new one is needed
+  // Since when the client has had no session (the handle's start, or the connection's loss).
+  std::chrono::steady_clock::time_point sessionlessSince_;
   bool stopping_ = false;
 };
 

@@ -218,6 +218,24 @@ class ZooKeeperOutageTest(unittest.TestCase):
         took = measure(lambda: a_records(agent) == ["10.10.0.2"], timeout=5)
         self.assertLess(took, 2.5)
 
+    def test_opens_a_new_session_when_a_rebuilt_zookeeper_refuses_the_old_one(self):
+        zk = zookeeper_server(self)
+        first = serving_master(self, "10.11.0.1")
+        session(self, zk).register("/mesos", first)
+        agent = start_agent(self, dict(SLOW_REFRESH, zk="zk://%s/mesos" % zk.address, zkDetectionTimeout=60))
+        agent.wait_loaded(timeout=20)
+        self.assertEqual(a_records(agent), ["10.11.0.1"])
+        mark = agent.log_mark()
+        zk.stop()
+        zk.forget()  # the server that comes back refuses the agent's old session (it has seen newer data)
+        zk.start()
+        agent.wait_log(r"ZooKeeper: no session for \d+ s; opening a new one", since=mark, timeout=40)
+        self.assertEqual(a_records(agent), ["10.11.0.1"], "the last good records are served meanwhile")
+        second = serving_master(self, "10.11.0.2")
+        session(self, zk).register("/mesos", second)
+        took = measure(lambda: a_records(agent) == ["10.11.0.2"], timeout=20)
+        print("\nleader in the new session picked up in %.2f s" % took)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -110,6 +110,12 @@ class ZooKeeperServer:
         self.proc = None
         self._log.close()
 
+    def forget(self):
+        """Drops the stopped server's data: started again, it knows no session and no znode, as a
+        rebuilt ensemble would."""
+        assert self.proc is None, "stop() first"
+        shutil.rmtree(os.path.join(self.dir, "data"), ignore_errors=True)
+
     def cleanup(self):
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
