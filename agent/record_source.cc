@@ -469,6 +469,7 @@ void RecordSource::tryPeer(size_t index, std::string lastError) {
   HttpRequest req;
   req.url = "http://" + peer + "/v1/axfr";
   req.timeoutSeconds = setup_.config.stateTimeoutSeconds;
+  req.expectedBodyBytes = lastAxfrBytes_;
   // A conditional GET when what we serve came from this peer: an unchanged set costs one small answer.
   const auto current = store_.current();
   const auto known = peerEtags_.find(peer);
@@ -495,6 +496,7 @@ void RecordSource::tryPeer(size_t index, std::string lastError) {
       return;
     }
     const auto parseStart = Clock::now();
+    lastAxfrBytes_ = r.body.size();
     auto parsed = api::parseAxfr(r.body, setup_.config.domain);
     std::string().swap(r.body);
     const double parseMs = msSince(parseStart);
@@ -581,6 +583,7 @@ void RecordSource::tryMaster(const std::shared_ptr<MasterAttempt>& attempt) {
   HttpRequest req;
   req.url = std::string(c.mesosHttpsOn ? "https://" : "http://") + master + "/master/state";
   req.timeoutSeconds = c.stateTimeoutSeconds;
+  req.expectedBodyBytes = lastStateBytes_;
   req.caFile = c.caCertFile;
   req.certFile = c.certFile;
   req.keyFile = c.keyFile;
@@ -600,6 +603,7 @@ void RecordSource::tryMaster(const std::shared_ptr<MasterAttempt>& attempt) {
     const auto parseStart = Clock::now();
     auto parsed = parseMesosState(r.body);
     const size_t bodyBytes = r.body.size();
+    lastStateBytes_ = bodyBytes;
     stats_.bytes.add(r.wireBytes);
     std::string().swap(r.body);  // the text is not needed once parsed
     const double parseMs = msSince(parseStart);

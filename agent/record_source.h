@@ -143,7 +143,8 @@ class RecordSource {
   event* retireTimer_ = nullptr;  // releases the replaced snapshot shortly after a publish
   event* stopEvent_ = nullptr;
   std::unique_ptr<StateFetcher> fetcher_;
-  std::string lastLeader_;  // "ip:port" of the master that last served a good state
+  std::string lastLeader_;                         // "ip:port" of the master that last served a good state
+  size_t lastStateBytes_ = 0, lastAxfrBytes_ = 0;  // the last bodies' sizes: the next ones' likely
   std::unique_ptr<ZkLeaderDetector> zk_;
   event* zkLeaderChanged_ = nullptr;  // made active by the detector's thread: refresh now
   bool fellBack_ = false;             // ZooKeeper named no leader for zkDetectionTimeout (logged once)

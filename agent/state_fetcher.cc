@@ -2,6 +2,7 @@
 
 #include <strings.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <string_view>
 
@@ -92,6 +93,9 @@ void StateFetcher::get(const HttpRequest& request, Done done) {
   curl_easy_setopt(e, CURLOPT_USERAGENT, "mesos-dns-agent");
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errorBuffer);
   t->sink = {&t->result.body, t->maxBody};
+  if (request.expectedBodyBytes > 0) {
+    t->result.body.reserve(std::min(request.expectedBodyBytes + request.expectedBodyBytes / 16, t->maxBody));
+  }
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &onBody);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, &t->sink);
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &onHeader);

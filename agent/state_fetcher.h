@@ -19,6 +19,9 @@ struct HttpRequest {
   std::string caFile, certFile, keyFile;
   std::string user, password;  // HTTP basic authentication when user is set
   std::string ifNoneMatch;     // a conditional GET (an ETag from an earlier answer)
+  // The body's likely size (the last one's): room for it is made at once, so that a body of tens
+  // of megabytes does not grow by doubling into twice the memory it needs.
+  size_t expectedBodyBytes = 0;
 };
 
 struct HttpResult {
