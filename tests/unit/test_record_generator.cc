@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <map>
+#include <random>
 #include <set>
 #include <source_location>
 #include <sstream>
@@ -242,6 +243,84 @@ TEST(RecordSet, AddingAfterFinalizeKeepsWhatWasThereAndCopiesStayApart) {
   same.finalize();
   EXPECT_TRUE(same == before);
   EXPECT_FALSE(same == rs);
+}
+
+// The flat set against the plainest model of it (a map of sets), over random additions with many
+// duplicates, long value lists and additions after finalize(): same names in the same order, same
+// values, same answers to find(), and the digest of the set equals that of a set built in order.
+TEST(RecordSet, MatchesAMapOfSetsOverRandomAdditions) {
+  std::mt19937 random(20261128);
+  for (int round = 0; round < 20; ++round) {
+    RecordSet rs;
+    std::map<std::string, std::set<std::string>> model;  // name -> "A ip" / "Q ip" / "S target port"
+    const int names = 1 + static_cast<int>(random() % 60);
+    auto name = [&] { return "n" + std::to_string(random() % names) + ".mesos."; };
+    const int adds = static_cast<int>(random() % 3000);
+    for (int i = 0; i < adds; ++i) {
+      const std::string n = name();
+      const auto kind = random() % 3;
+      bool fresh = false;
+      bool added = false;
+      if (kind == 0) {
+        const IpAddress a = ip(("10.0." + std::to_string(random() % 4) + "." + std::to_string(random() % 50)).c_str());
+        fresh = model[n].insert("A " + a.toString()).second;
+        added = rs.addAddress(n, a);
+      } else if (kind == 1) {
+        const IpAddress a = ip(("fd00::" + std::to_string(random() % 40)).c_str());
+        fresh = model[n].insert("Q " + a.toString()).second;
+        added = rs.addAddress(n, a);
+      } else {
+        const std::string target = name();
+        const auto port = static_cast<uint16_t>(random() % 5);
+        fresh = model[n].insert("S " + target + " " + std::to_string(port)).second;
+        added = rs.addSrv(n, SrvTarget{target, port});
+      }
+      if (model[n].size() <= 32) {
+        EXPECT_EQ(added, fresh) << n;  // exact for short lists
+      }
+      if (random() % 500 == 0) rs.finalize();  // and go on adding
+    }
+    rs.finalize();
+    std::map<std::string, std::set<std::string>> got;
+    size_t a = 0, aaaa = 0, srv = 0;
+    std::string previous;
+    for (const auto& [n, rec] : rs.names()) {
+      EXPECT_LT(previous, std::string(n));
+      previous = n;
+      auto& values = got[std::string(n)];
+      for (const auto& v : rec.a) values.insert("A " + v.toString());
+      for (const auto& v : rec.aaaa) values.insert("Q " + v.toString());
+      for (const auto& v : rec.srv) values.insert("S " + std::string(v.target) + " " + std::to_string(v.port));
+      a += rec.a.size();
+      aaaa += rec.aaaa.size();
+      srv += rec.srv.size();
+      EXPECT_EQ(rec.a.size() + rec.aaaa.size() + rec.srv.size(), values.size()) << n << ": a value twice";
+      const auto found = rs.find(n);
+      ASSERT_TRUE(found) << n;
+      EXPECT_EQ(found->a.data(), rec.a.data());
+    }
+    ASSERT_EQ(got, model) << "round " << round;
+    EXPECT_EQ(a, rs.countA());
+    EXPECT_EQ(aaaa, rs.countAAAA());
+    EXPECT_EQ(srv, rs.countSrv());
+    EXPECT_FALSE(rs.find("n" + std::to_string(names) + ".mesos."));
+    RecordSet ordered;
+    for (const auto& [n, values] : model) {
+      for (const auto& v : values) {
+        std::istringstream in(v);
+        std::string kind, value, port;
+        in >> kind >> value >> port;
+        if (kind == "S") {
+          ordered.addSrv(n, SrvTarget{value, static_cast<uint16_t>(std::stoi(port))});
+        } else {
+          ordered.addAddress(n, ip(value.c_str()));
+        }
+      }
+    }
+    ordered.finalize();
+    EXPECT_TRUE(ordered == rs);
+    EXPECT_EQ(ordered.contentDigest(), rs.contentDigest());
+  }
 }
 
 TEST(RecordSet, NamesThatCannotBeEncodedAreCountedNotStored) {
