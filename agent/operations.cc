@@ -52,21 +52,53 @@ bool matchesEtag(const std::string& header, const std::string& etag) {
   return header.find(etag) != std::string::npos;
 }
 
-}  // namespace
+// gzip (RFC 1952) written as the input comes, so that a large document is never whole in memory.
+class GzipWriter {
+ public:
+  GzipWriter() {
+    started_ = deflateInit2(&z_, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK;
+    ok_ = started_;
+  }
+  ~GzipWriter() {
+    if (started_) deflateEnd(&z_);
+  }
+  GzipWriter(const GzipWriter&) = delete;
+  GzipWriter& operator=(const GzipWriter&) = delete;
 
-std::string gzipCompress(const std::string& data) {
-  z_stream z{};
-  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return {};
-  std::string out(deflateBound(&z, data.size()), '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  const int rc = deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return rc == Z_STREAM_END ? out : std::string();
-}
+  void write(std::string_view data) {
+    z_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    z_.avail_in = static_cast<uInt>(data.size());
+    run(Z_NO_FLUSH);
+  }
+  // The whole gzip stream; empty when zlib failed.
+  std::string finish() {
+    z_.avail_in = 0;
+    if (!run(Z_FINISH)) out_.clear();
+    out_.shrink_to_fit();
+    return std::move(out_);
+  }
+
+ private:
+  bool run(int flush) {
+    while (ok_) {
+      char chunk[16384];
+      z_.next_out = reinterpret_cast<Bytef*>(chunk);
+      z_.avail_out = sizeof chunk;
+      const int rc = deflate(&z_, flush);
+      if (rc == Z_STREAM_ERROR || (rc == Z_BUF_ERROR && flush == Z_FINISH)) ok_ = false;
+      out_.append(chunk, sizeof chunk - z_.avail_out);
+      if (flush == Z_FINISH ? rc == Z_STREAM_END : z_.avail_in == 0 && z_.avail_out != 0) return ok_;
+    }
+    return false;
+  }
+
+  z_stream z_{};
+  bool started_ = false;
+  bool ok_ = false;
+  std::string out_;
+};
+
+}  // namespace
 
 Operations::Operations(std::shared_ptr<const Config> config, OperationsParts parts)
     : parts_(std::move(parts)), config_(std::move(config)) {}
@@ -127,10 +159,16 @@ ApiResponse Operations::axfr(const ApiRequest& request) {
                       axfrRefreshSeconds_ == refreshSeconds;
   if (!cached) {
     // The ETag is a hash of the document: equal content, equal tag, whatever the refreshes did.
-    const std::string body = api::axfr(*snap->records, snap->table->zone(), refreshSeconds);
-    const auto digest = sha1(body);
+    // Hashed and compressed piece by piece: the plain document is never whole in memory.
+    Sha1 hash;
+    GzipWriter gzip;
+    api::writeAxfr(*snap->records, snap->table->zone(), refreshSeconds, [&](std::string_view piece) {
+      hash.update(piece);
+      gzip.write(piece);
+    });
+    const auto digest = hash.digest();
     axfrEtag_ = "\"" + hex(digest.data(), 12) + "\"";
-    axfrGzip_ = gzipCompress(body);
+    axfrGzip_ = gzip.finish();
     axfrTable_ = snap->table;
     axfrRefreshSeconds_ = refreshSeconds;
   }

@@ -60,7 +60,4 @@ class Operations {
   const std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
 };
 
-// gzip (RFC 1952) of `data`; empty on failure.
-std::string gzipCompress(const std::string& data);
-
 }  // namespace mdns

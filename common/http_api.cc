@@ -163,11 +163,19 @@ void appendJsonString(std::string& out, std::string_view s) {
 }
 
 // One of the three record maps: {"name": ["value", ...], ...} for the names that have `get` values.
+// `out` goes to `sink` whenever it holds 64 KiB or more.
+constexpr size_t kAxfrPiece = 64 * 1024;
+
 template <typename Get, typename Format>
-void appendRecordMap(std::string& out, const RecordSet& records, Get get, Format format) {
+void appendRecordMap(std::string& out, const RecordSet& records, Get get, Format format,
+                     const std::function<void(std::string_view)>& sink) {
   out += '{';
   bool firstName = true;
   for (const auto& [name, r] : records.names()) {
+    if (out.size() >= kAxfrPiece) {
+      sink(out);
+      out.clear();
+    }
     const auto values = get(r);
     if (values.empty()) continue;
     if (!firstName) out += ',';
@@ -185,11 +193,12 @@ void appendRecordMap(std::string& out, const RecordSet& records, Get get, Format
 
 }  // namespace
 
-std::string axfr(const RecordSet& records, const ZoneOptions& zone, int refreshSeconds) {
+void writeAxfr(const RecordSet& records, const ZoneOptions& zone, int refreshSeconds,
+               const std::function<void(std::string_view)>& sink) {
   // Written straight into the text (no JSON tree): at 100,000 tasks the tree costs seconds and
-  // hundreds of megabytes.
+  // hundreds of megabytes; and in pieces, so that the whole never has to be in memory.
   std::string out;
-  out.reserve(records.names().size() * 64 + 256);
+  out.reserve(kAxfrPiece + 4096);
   out += "{\"TTL\":" + std::to_string(zone.ttl) + ",\"Serial\":" + std::to_string(zone.soaSerial) +
          ",\"RefreshSeconds\":" + std::to_string(refreshSeconds) + ",\"Mname\":";
   appendJsonString(out, zone.soaMname);
@@ -199,16 +208,23 @@ std::string axfr(const RecordSet& records, const ZoneOptions& zone, int refreshS
   appendJsonString(out, zone.domain);
   out += ",\"Records\":{\"As\":";
   appendRecordMap(
-      out, records, [](const NameRecords& r) { return r.a; }, [](const IpAddress& ip) { return ip.toString(); });
+      out, records, [](const NameRecords& r) { return r.a; }, [](const IpAddress& ip) { return ip.toString(); }, sink);
   out += ",\"AAAAs\":";
   appendRecordMap(
-      out, records, [](const NameRecords& r) { return r.aaaa; }, [](const IpAddress& ip) { return ip.toString(); });
+      out, records, [](const NameRecords& r) { return r.aaaa; }, [](const IpAddress& ip) { return ip.toString(); },
+      sink);
   out += ",\"SRVs\":";
   appendRecordMap(
       out, records, [](const NameRecords& r) { return r.srv; },
-      [](const SrvTarget& s) { return std::string(s.target) + ":" + std::to_string(s.port); });
+      [](const SrvTarget& s) { return std::string(s.target) + ":" + std::to_string(s.port); }, sink);
   out += "}}";
-  return out;
+  sink(out);
+}
+
+std::string axfr(const RecordSet& records, const ZoneOptions& zone, int refreshSeconds) {
+  std::string doc;
+  writeAxfr(records, zone, refreshSeconds, [&doc](std::string_view piece) { doc += piece; });
+  return doc;
 }
 
 namespace {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +41,9 @@ std::string enumerate(const Enumeration& enumeration, const RecordSet& records);
 // GET /v1/axfr: {"TTL", "Serial", "RefreshSeconds", "Mname", "Rname", "Domain",
 // "Records": {"As", "AAAAs", "SRVs"}} (SRV values "target:port").
 std::string axfr(const RecordSet& records, const ZoneOptions& zone, int refreshSeconds);
+// The same document handed to `sink` in pieces of about 64 KiB, in order.
+void writeAxfr(const RecordSet& records, const ZoneOptions& zone, int refreshSeconds,
+               const std::function<void(std::string_view)>& sink);
 
 // A /v1/axfr document read back (from a mesos-dns server or another agent). Records outside
 // `domain`, addresses that do not parse and SRV values that are not "target.:port" are left out

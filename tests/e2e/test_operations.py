@@ -193,6 +193,22 @@ class OperationsTest(unittest.TestCase):
         self.assertNotEqual(headers["etag"], etag)
         self.assertIn("10.1.0.3", json.loads(body)["Records"]["As"]["web.marathon.mesos."])
 
+    def test_large_axfr_is_the_same_document_plain_and_gzipped(self):
+        # Thousands of names: the document is written, hashed and compressed in many pieces.
+        ips = ["10.2.%d.%d" % (i // 250, 1 + i % 250) for i in range(3000)]
+        self.master.state = app_state(self.master.pid, "big", task_ips=ips)
+        self.start_and_keep()
+        status, headers, plain = http_get(self.http_port, "/v1/axfr")
+        self.assertEqual(status, 200)
+        self.assertGreater(len(plain), 8 * 65536)
+        doc = json.loads(plain)
+        self.assertEqual(sorted(doc["Records"]["As"]["big.marathon.mesos."]), sorted(ips))
+        status, packed_headers, packed = http_get(self.http_port, "/v1/axfr", {"Accept-Encoding": "gzip"})
+        self.assertEqual(packed_headers.get("content-encoding"), "gzip")
+        self.assertEqual(gzip.decompress(packed), plain)
+        self.assertLess(len(packed), len(plain) // 4)
+        self.assertEqual(packed_headers["etag"], headers["etag"])
+
     # --- /metrics ---------------------------------------------------------------------------------
 
     def test_metrics_are_valid_exposition_format_and_counters_move(self):

@@ -139,6 +139,27 @@ MesosState demoState() {
   return parsed.state.value_or(MesosState{});
 }
 
+TEST(HttpApi, AxfrWrittenInPiecesIsTheSameDocument) {
+  RecordSet rs;
+  for (int i = 0; i < 5000; ++i) {
+    rs.addAddress("task-" + std::to_string(i) + ".marathon.mesos.", *IpAddress::parse("10.3.0.1"));
+    rs.addSrv("_task-" + std::to_string(i) + "._tcp.marathon.mesos.",
+              SrvTarget{"task-" + std::to_string(i) + ".marathon.mesos.", 31000});
+  }
+  rs.finalize();
+  ZoneOptions zone;
+  std::vector<std::string> pieces;
+  api::writeAxfr(rs, zone, 30, [&pieces](std::string_view p) { pieces.emplace_back(p); });
+  EXPECT_GT(pieces.size(), 4u);
+  std::string joined;
+  for (const auto& p : pieces) {
+    EXPECT_LT(p.size(), 80u * 1024) << "a piece is about 64 KiB";
+    joined += p;
+  }
+  EXPECT_EQ(joined, api::axfr(rs, zone, 30));
+  EXPECT_EQ(json::parse(joined)["Records"]["SRVs"].size(), 5000u);
+}
+
 TEST(Enumeration, ListsEveryFrameworkAndEachTasksNewRecords) {
   GeneratorOptions opt;
   opt.enumerate = true;
