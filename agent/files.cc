@@ -44,6 +44,12 @@ std::optional<std::string> readWholeFile(const std::string& path, std::string& e
 
 bool replaceFileAtomically(const std::string& path, const std::string& text, const struct stat* like,
                            std::string& error) {
+  return replaceFileAtomically(
+      path, [&text](const ContentWriter& write) { write(text); }, like, error);
+}
+
+bool replaceFileAtomically(const std::string& path, const std::function<void(const ContentWriter&)>& produce,
+                           const struct stat* like, std::string& error) {
   const std::string folder = folderOf(path);
   std::string tmpl = path + ".mesos-dns-agent.XXXXXX";
   std::vector<char> name(tmpl.begin(), tmpl.end());
@@ -59,12 +65,19 @@ bool replaceFileAtomically(const std::string& path, const std::string& text, con
     ::unlink(name.data());
     return false;
   };
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return fail("write " + std::string(name.data()));
-    done += static_cast<size_t>(n);
+  int writeErrno = 0;  // the first write error; what comes after it is not written
+  produce([&](std::string_view piece) {
+    size_t done = 0;
+    while (writeErrno == 0 && done < piece.size()) {
+      const ssize_t n = ::write(fd, piece.data() + done, piece.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) writeErrno = errno;
+      if (n > 0) done += static_cast<size_t>(n);
+    }
+  });
+  if (writeErrno != 0) {
+    errno = writeErrno;
+    return fail("write " + std::string(name.data()));
   }
   const mode_t mode = like != nullptr ? (like->st_mode & 07777) : 0644;
   if (::fchmod(fd, mode) != 0) return fail("chmod " + std::string(name.data()));

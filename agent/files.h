@@ -3,8 +3,10 @@
 
 #include <sys/stat.h>
 
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace mdns {
 
@@ -17,6 +19,11 @@ std::optional<std::string> readWholeFile(const std::string& path, std::string& e
 // owner (when given), fsync'ed, renamed over `path`, and the folder fsync'ed.
 bool replaceFileAtomically(const std::string& path, const std::string& text, const struct stat* like,
                            std::string& error);
+// The same, with the content handed over in pieces: `produce` calls its argument with each piece,
+// in order (a large file need not be whole in memory).
+using ContentWriter = std::function<void(std::string_view)>;
+bool replaceFileAtomically(const std::string& path, const std::function<void(const ContentWriter&)>& produce,
+                           const struct stat* like, std::string& error);
 
 // Creates a folder and its parents (mode 0755) when missing.
 bool makeDirectories(const std::string& path, std::string& error);

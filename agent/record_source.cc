@@ -364,7 +364,8 @@ void RecordSource::saveCacheFile(const RecordSet& records, const Snapshot& snap)
   std::string error;
   const auto slash = path.rfind('/');
   if ((slash != std::string::npos && slash > 0 && !makeDirectories(path.substr(0, slash), error)) ||
-      !replaceFileAtomically(path, serializeRecordFile(records, meta), nullptr, error)) {
+      !replaceFileAtomically(
+          path, [&](const ContentWriter& write) { writeRecordFile(records, meta, write); }, nullptr, error)) {
     log::warning("cache file: cannot save the records: " + error);
   }
 }

@@ -33,13 +33,19 @@ std::string_view word(std::string_view& rest) {
 
 }  // namespace
 
-std::string serializeRecordFile(const RecordSet& records, const RecordFileMeta& meta) {
+void writeRecordFile(const RecordSet& records, const RecordFileMeta& meta,
+                     const std::function<void(std::string_view)>& sink) {
+  constexpr size_t kPiece = 64 * 1024;
   std::string out;
-  out.reserve(records.names().size() * 64);
+  out.reserve(kPiece + 4096);
   out += kMagic;
   out += "\nsaved " + std::to_string(meta.savedAt) + "\nchanged " + std::to_string(meta.changedAt) + "\norigin " +
          meta.origin + "\ndigest " + hex(records.contentDigest()) + "\n";
   for (const auto& [name, recs] : records.names()) {
+    if (out.size() >= kPiece) {
+      sink(out);
+      out.clear();
+    }
     auto line = [&out, name = name](std::string_view kind, std::string_view value, std::string_view value2 = {}) {
       out.append(kind).append(" ").append(name).append(" ").append(value);
       if (!value2.empty()) out.append(" ").append(value2);
@@ -50,7 +56,13 @@ std::string serializeRecordFile(const RecordSet& records, const RecordFileMeta& 
     for (const auto& s : recs.srv) line("SRV", std::to_string(s.port), s.target);
   }
   out += "end\n";
-  return out;
+  sink(out);
+}
+
+std::string serializeRecordFile(const RecordSet& records, const RecordFileMeta& meta) {
+  std::string text;
+  writeRecordFile(records, meta, [&text](std::string_view piece) { text += piece; });
+  return text;
 }
 
 RecordFileParse parseRecordFile(std::string_view text) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,9 @@ struct RecordFileMeta {
 
 // `records` must be finalized.
 std::string serializeRecordFile(const RecordSet& records, const RecordFileMeta& meta);
+// The same text handed to `sink` in pieces of about 64 KiB, in order.
+void writeRecordFile(const RecordSet& records, const RecordFileMeta& meta,
+                     const std::function<void(std::string_view)>& sink);
 
 struct RecordFileParse {
   std::optional<RecordSet> records;  // finalized

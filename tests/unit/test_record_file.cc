@@ -31,6 +31,28 @@ TEST(RecordFile, ReadsBackTheSameRecordsAndWhereAndWhenTheyCameFrom) {
   EXPECT_EQ(parsed.meta.origin, kMeta.origin);
 }
 
+TEST(RecordFile, WrittenInPiecesItIsTheSameFileAndReadsBack) {
+  RecordSet rs;
+  for (int i = 0; i < 5000; ++i) {
+    const std::string task = "task-" + std::to_string(i) + ".marathon.mesos.";
+    rs.addAddress(task, *IpAddress::parse("10.4.0." + std::to_string(1 + i % 250)));
+    rs.addSrv("_" + task, SrvTarget{task, static_cast<uint16_t>(31000 + i % 1000)});
+  }
+  rs.finalize();
+  std::string joined;
+  size_t pieces = 0;
+  writeRecordFile(rs, kMeta, [&](std::string_view piece) {
+    EXPECT_LT(piece.size(), 80u * 1024) << "a piece is about 64 KiB";
+    joined += piece;
+    ++pieces;
+  });
+  EXPECT_GT(pieces, 3u);
+  EXPECT_EQ(joined, serializeRecordFile(rs, kMeta));
+  const auto parsed = parseRecordFile(joined);
+  ASSERT_TRUE(parsed.records) << parsed.error;
+  EXPECT_EQ(*parsed.records, rs);
+}
+
 TEST(RecordFile, EmptyRecordSetRoundTrips) {
   RecordSet empty;
   empty.finalize();
