@@ -182,7 +182,7 @@ BuildResult buildSnapshotFromRecords(RecordSet records, std::shared_ptr<const En
       zone.soaSerial = previous->table->zone().soaSerial + 1;
     }
     const auto t1 = Clock::now();
-    snap->table = AnswerTable::build(*shared, zone);
+    snap->table = AnswerTable::build(*shared, zone, previous != nullptr ? previous->table.get() : nullptr);
     result.renderMs = msSince(t1);
     result.records = shared;
     // The answer table holds everything DNS needs; the record set itself is kept only for those

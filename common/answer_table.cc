@@ -88,7 +88,8 @@ size_t bodyLimit(std::string_view qname) { return dns::kMaxMessage - dns::kHeade
 
 }  // namespace
 
-std::shared_ptr<const AnswerTable> AnswerTable::build(const RecordSet& records, const ZoneOptions& zone) {
+std::shared_ptr<const AnswerTable> AnswerTable::build(const RecordSet& records, const ZoneOptions& zone,
+                                                      const AnswerTable* sizeLike) {
   auto table = std::shared_ptr<AnswerTable>(new AnswerTable());
   AnswerTable& t = *table;
   t.zone_ = zone;
@@ -111,6 +112,12 @@ std::shared_ptr<const AnswerTable> AnswerTable::build(const RecordSet& records, 
   }
   t.nameArena_.reserve(arenaSize);
   t.names_.reserve(owners);
+  if (sizeLike != nullptr) {
+    auto room = [](size_t n) { return n + n / 32; };
+    t.bytes_.reserve(room(sizeLike->bytes_.size()));
+    t.rendered_.reserve(room(sizeLike->rendered_.size()));
+    t.answerRrOffsets_.reserve(room(sizeLike->answerRrOffsets_.size()));
+  }
   t.slots_.assign(std::bit_ceil(std::max<size_t>(64, owners * 2 + owners / 2)), 0);
   auto intern = [&t](const std::string& w) {
     const size_t at = t.nameArena_.size();
@@ -166,9 +173,13 @@ std::shared_ptr<const AnswerTable> AnswerTable::build(const RecordSet& records, 
   for (uint32_t v : {zone.soaSerial, zone.soaRefresh, zone.soaRetry, zone.soaExpire, zone.soaMinttl}) w.u32(v);
   put16(&soa[rdlen], static_cast<uint16_t>(soa.size() - rdlen - 2));
   t.negativeSoaTail_.assign(soa.begin(), soa.end());
-  t.bytes_.shrink_to_fit();
-  t.answerRrOffsets_.shrink_to_fit();
-  t.rendered_.shrink_to_fit();
+  // Trimmed only when much is left over (a trim copies the array).
+  auto trim = [](auto& v) {
+    if (v.capacity() > v.size() + v.size() / 16) v.shrink_to_fit();
+  };
+  trim(t.bytes_);
+  trim(t.answerRrOffsets_);
+  trim(t.rendered_);
   return table;
 }
 

@@ -46,7 +46,10 @@ class AnswerTable {
     uint32_t a = kNone, aaaa = kNone, srv = kNone, any = kNone, soa = kNone, ns = kNone;  // into rendered_
   };
 
-  static std::shared_ptr<const AnswerTable> build(const RecordSet& records, const ZoneOptions& zone);
+  // `sizeLike`: an earlier table of much the same content (the one being replaced), whose sizes
+  // are reserved at once, so that the rendered bytes do not grow by doubling.
+  static std::shared_ptr<const AnswerTable> build(const RecordSet& records, const ZoneOptions& zone,
+                                                  const AnswerTable* sizeLike = nullptr);
 
   const ZoneOptions& zone() const { return zone_; }
   const std::string& apexWire() const { return apexWire_; }

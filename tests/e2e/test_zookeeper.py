@@ -221,10 +221,14 @@ class ZooKeeperOutageTest(unittest.TestCase):
     def test_opens_a_new_session_when_a_rebuilt_zookeeper_refuses_the_old_one(self):
         zk = zookeeper_server(self)
         first = serving_master(self, "10.11.0.1")
-        session(self, zk).register("/mesos", first)
+        first_session = session(self, zk)
+        first_session.register("/mesos", first)
         agent = start_agent(self, dict(SLOW_REFRESH, zk="zk://%s/mesos" % zk.address, zkDetectionTimeout=60))
         agent.wait_loaded(timeout=20)
         self.assertEqual(a_records(agent), ["10.11.0.1"])
+        # The master leaves first, so that no session but the agent's outlives the ensemble.
+        first_session.close()
+        agent.wait_log(r"ZooKeeper: no leading master: no master is registered", timeout=10)
         mark = agent.log_mark()
         zk.stop()
         zk.forget()  # the server that comes back refuses the agent's old session (it has seen newer data)
@@ -235,7 +239,6 @@ class ZooKeeperOutageTest(unittest.TestCase):
         session(self, zk).register("/mesos", second)
         took = measure(lambda: a_records(agent) == ["10.11.0.2"], timeout=20)
         print("\nleader in the new session picked up in %.2f s" % took)
-
 
 if __name__ == "__main__":
     unittest.main()
