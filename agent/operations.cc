@@ -342,6 +342,15 @@ std::string Operations::metrics() const {
     w.family("mesos_dns_agent_records_changed_timestamp_seconds", "gauge",
              "When the served records last changed (Unix time; also the SOA serial).");
     w.sample("mesos_dns_agent_records_changed_timestamp_seconds", epochSeconds(snap->changedAt));
+    w.family("mesos_dns_agent_records_memory_bytes", "gauge",
+             "Memory held by the served records: the answer table queries are answered from, and the record set "
+             "kept for the HTTP API.");
+    w.sample("mesos_dns_agent_records_memory_bytes", {{"part", "answer_table"}},
+             static_cast<double>(snap->table->memoryBytes()));
+    if (snap->records) {
+      w.sample("mesos_dns_agent_records_memory_bytes", {{"part", "record_set"}},
+               static_cast<double>(snap->records->memoryBytes()));
+    }
   }
   if (parts_.resolvConf != nullptr) {
     w.family("mesos_dns_agent_resolv_conf_writes_total", "counter",

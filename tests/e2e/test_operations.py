@@ -239,6 +239,9 @@ class OperationsTest(unittest.TestCase):
         self.assertGreaterEqual(metric(after, "mesos_dns_agent_refreshes_total", result="success"), 1)
         self.assertGreater(metric(after, "mesos_dns_agent_refresh_bytes_total"), 0)
         self.assertGreaterEqual(metric(after, "mesos_dns_agent_records", type="A"), 2)
+        # The HTTP API is on: the record set is kept next to the answer table, and both are counted.
+        self.assertGreater(metric(after, "mesos_dns_agent_records_memory_bytes", part="answer_table"), 0)
+        self.assertGreater(metric(after, "mesos_dns_agent_records_memory_bytes", part="record_set"), 0)
         self.assertLess(metric(after, "mesos_dns_agent_data_age_seconds"), 10)
 
     # --- /health ----------------------------------------------------------------------------------
