@@ -155,8 +155,8 @@ ApiResponse Operations::axfr(const ApiRequest& request) {
   }
   std::lock_guard lock(mutex_);
   const int refreshSeconds = config_->refreshSeconds;
-  const bool cached = !axfrTable_.owner_before(snap->table) && !snap->table.owner_before(axfrTable_) &&
-                      axfrRefreshSeconds_ == refreshSeconds;
+  // An expired reference locks to null: a table that took a dead one's address is not mistaken for it.
+  const bool cached = axfrTable_.lock() == snap->table && axfrRefreshSeconds_ == refreshSeconds;
   if (!cached) {
     // The ETag is a hash of the document: equal content, equal tag, whatever the refreshes did.
     // Hashed and compressed piece by piece: the plain document is never whole in memory.
