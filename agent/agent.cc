@@ -31,6 +31,7 @@
 #include "agent/resolv_conf_manager.h"
 #include "common/dns_wire.h"
 #include "common/forward_cache.h"
+#include "common/zone_file.h"
 
 namespace mdns {
 namespace {
@@ -361,6 +362,8 @@ ResolvConfLines resolvConfLines(const Config& config) {
 // (never the agent itself), plus zoneResolvers, the timeout and the cache limits.
 ForwarderSettings forwarderSettings(const Config& config, const ResolvConfManager* resolvConf) {
   ForwarderSettings fs;
+  fs.maxUdpSize = static_cast<size_t>(config.maxUdpSize);
+  fs.setTruncateBit = config.setTruncateBit;
   for (const auto& r : config.resolvers) {
     const Upstream u = *parseUpstream(r);
     if (isSelf(config, u)) {
@@ -442,6 +445,7 @@ int runAgent(const Config& config) {
   options.apexWire = *dns::toWireName(config.domain);
   options.recurseOn = config.recurseOn;
   options.setTruncateBit = config.setTruncateBit;
+  options.maxUdpSize = static_cast<size_t>(config.maxUdpSize);
   // resolv.conf: its original content (kept across a crash) gives the upstreams; the agent goes
   // into the file once it serves.
   std::unique_ptr<ResolvConfManager> resolvConf;
@@ -491,7 +495,10 @@ int runAgent(const Config& config) {
   }
   QueryLog queryLog;
   queryLog.setRate(config.queryLog ? config.queryLogRate : 0);
-  for (auto& server : servers) server->setQueryLog(&queryLog);
+  for (auto& server : servers) {
+    server->setQueryLog(&queryLog);
+    server->setMaxStaleSeconds(config.maxStaleSeconds);
+  }
   if (forwarder) forwarder->start();
   // Sockets from systemd (socket activation, or the file descriptor store of a previous run):
   // queries that came while no agent ran wait in them, so they are read only once records are
@@ -728,6 +735,7 @@ int runAgent(const Config& config) {
       forwarder->reconfigure(std::move(fs.upstreams), std::move(fs.zoneUpstreams), fs.timeoutMs);
     }
     queryLog.setRate(next->queryLog ? next->queryLogRate : 0);
+    for (auto& server : servers) server->setMaxStaleSeconds(next->maxStaleSeconds);
     current = next;
     operations.setConfig(current);
     operations.countReload(true);
@@ -775,25 +783,8 @@ int dumpZone(const Config& config) {
     log::error("dump-zone: " + error);
     return 1;
   }
-  const auto& zone = snap->table->zone();
-  const std::string apex = config.domain + ".";
-  std::printf("$ORIGIN %s\n$TTL %u\n", apex.c_str(), zone.ttl);
-  std::printf("%s\t%u\tIN\tSOA\t%s %s %u %u %u %u %u\n", apex.c_str(), zone.ttl, zone.soaMname.c_str(),
-              zone.soaRname.c_str(), zone.soaSerial, zone.soaRefresh, zone.soaRetry, zone.soaExpire, zone.soaMinttl);
-  std::printf("%s\t%u\tIN\tNS\t%s\n", apex.c_str(), zone.ttl, zone.soaMname.c_str());
-  for (const auto& [name, recs] : snap->records->names()) {
-    const int len = static_cast<int>(name.size());
-    for (const auto& ip : recs.a) {
-      std::printf("%.*s\t%u\tIN\tA\t%s\n", len, name.data(), zone.ttl, ip.toString().c_str());
-    }
-    for (const auto& ip : recs.aaaa) {
-      std::printf("%.*s\t%u\tIN\tAAAA\t%s\n", len, name.data(), zone.ttl, ip.toString().c_str());
-    }
-    for (const auto& s : recs.srv) {
-      std::printf("%.*s\t%u\tIN\tSRV\t0 %u %u %.*s\n", len, name.data(), zone.ttl, zone.srvWeight, s.port,
-                  static_cast<int>(s.target.size()), s.target.data());
-    }
-  }
+  writeZoneFile(*snap->records, snap->table->zone(),
+                [](std::string_view piece) { std::fwrite(piece.data(), 1, piece.size(), stdout); });
   return 0;
 }
 

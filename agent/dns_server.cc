@@ -83,9 +83,13 @@ DnsServer::DnsServer(event_base* base, const RecordStore& store, ResponderOption
   options_.forwardOutside = forwarder_ != nullptr;
   deliveredEvent_ = event_new(base_, -1, EV_PERSIST, &DnsServer::onDelivered, this);
   event_add(deliveredEvent_, nullptr);
+  tickEvent_ = event_new(base_, -1, EV_PERSIST, &DnsServer::onTick, this);
+  const timeval second{1, 0};
+  event_add(tickEvent_, &second);
 }
 
 DnsServer::~DnsServer() {
+  event_free(tickEvent_);
   event_free(deliveredEvent_);
   connections_.clear();
   for (auto* l : tcpListeners_) evconnlistener_free(l);
@@ -100,6 +104,19 @@ const AnswerTable* DnsServer::table() {
     seenGeneration_ = gen;
   }
   return snapshot_ ? snapshot_->table.get() : nullptr;
+}
+
+void DnsServer::onTick(evutil_socket_t, short, void* selfPtr) {
+  auto* self = static_cast<DnsServer*>(selfPtr);
+  self->table();
+  int64_t stale = 0;
+  if (self->snapshot_) {
+    const auto age =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - self->snapshot_->loadedAt)
+            .count();
+    if (age > self->maxStaleSeconds_.load(std::memory_order_relaxed)) stale = age;
+  }
+  self->options_.staleAgeSeconds = stale;
 }
 
 bool DnsServer::allowed(const sockaddr* from) const {
@@ -182,7 +199,8 @@ void QueryLog::record(const sockaddr* from, Transport transport, const uint8_t* 
     while (p < length && message[p] != 0 && (message[p] & 0xC0) == 0) p += 1 + message[p];
     if (p + 4 < length) {
       const std::string_view wire(reinterpret_cast<const char*>(message) + dns::kHeaderSize, p + 1 - dns::kHeaderSize);
-      question = dns::wireNameToText(wire) + " type " + std::to_string(dns::get16(message + p + 1));
+      question =
+          dns::presentationName(dns::wireNameToText(wire)) + " type " + std::to_string(dns::get16(message + p + 1));
     }
   }
   std::string line =

@@ -83,6 +83,9 @@ class DnsServer : public ReplySink {
   void deliverTcp(uint64_t connection, const uint8_t* reply, size_t length) override;
 
   const DnsServerStats& stats() const { return stats_; }
+  // Answers from records not confirmed by their source for longer than this carry Extended DNS
+  // Error 3 (Stale Answer); from any thread.
+  void setMaxStaleSeconds(int seconds) { maxStaleSeconds_.store(seconds, std::memory_order_relaxed); }
   void setQueryLog(QueryLog* log) { queryLog_ = log; }  // before the loop runs
 
  private:
@@ -98,6 +101,9 @@ class DnsServer : public ReplySink {
   static void onTcpWritten(bufferevent* bev, void* connection);
   static void onTcpEvent(bufferevent* bev, short events, void* connection);
   static void onDelivered(evutil_socket_t, short, void* self);
+  // Once a second on the server's loop: takes a newly published snapshot even when no query comes
+  // (a quiet worker would keep the old answer table alive), and notes whether the data is stale.
+  static void onTick(evutil_socket_t, short, void* self);
   bool allowed(const sockaddr* from) const;
   void closeConnection(TcpConnection* c);
   const AnswerTable* table();
@@ -121,6 +127,8 @@ class DnsServer : public ReplySink {
   std::mutex deliveredMutex_;  // forwarded answers for TCP clients, from the forwarder thread
   std::vector<std::pair<uint64_t, std::vector<uint8_t>>> delivered_;
   event* deliveredEvent_ = nullptr;
+  event* tickEvent_ = nullptr;
+  std::atomic<int> maxStaleSeconds_{3600};
   DnsServerStats stats_;
   QueryLog* queryLog_ = nullptr;
 };

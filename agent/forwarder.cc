@@ -203,9 +203,13 @@ void Forwarder::stop() {
 
 int64_t Forwarder::now() const { return monotonicMs(); }
 
+ReplyOptions Forwarder::replyOptions(const dns::Query& q, Transport transport) const {
+  return {settings_.recursionAvailable, replySizeLimit(q, transport, settings_.maxUdpSize), settings_.setTruncateBit};
+}
+
 size_t Forwarder::answerFromCache(const uint8_t* packet, const dns::Query& q, Transport transport, uint8_t* out) {
   const CacheKey key(packet, q);
-  ReplyOptions options{settings_.recursionAvailable, replySizeLimit(q, transport)};
+  const ReplyOptions options = replyOptions(q, transport);
   size_t length = 0;
   if (cache_.answer(key, packet, q, monotonicMs(), false, options, out, length) == ForwardCache::Lookup::kFresh) {
     return length;
@@ -290,7 +294,7 @@ void Forwarder::accept(ForwardRequest& request) {
     return;
   }
   // Answered while it waited in the queue?
-  ReplyOptions options{settings_.recursionAvailable, replySizeLimit(request.query, request.transport)};
+  const ReplyOptions options = replyOptions(request.query, request.transport);
   size_t length = 0;
   if (cache_.answer(key, request.packet.data(), request.query, t, false, options, buffer_.data(), length) ==
       ForwardCache::Lookup::kFresh) {
@@ -323,7 +327,7 @@ void Forwarder::accept(ForwardRequest& request) {
   p->tcp = request.transport == Transport::kTcp;
   if (request.query.hasEdns) {
     p->ednsSize = static_cast<uint16_t>(
-        std::clamp<size_t>(request.query.ednsUdpSize, dns::kMaxUdpWithoutEdns, dns::kMaxUdpReply));
+        std::clamp<size_t>(request.query.ednsUdpSize, dns::kMaxUdpWithoutEdns, settings_.maxUdpSize));
   }
   p->group = &group;
   p->order = group.order(t);
@@ -527,7 +531,7 @@ void Forwarder::handleReply(Attempt* a, const uint8_t* msg, size_t len) {
   }
   CachedAnswer& answer = analyzed->answer;
   for (const auto& w : p->waiters) {
-    ReplyOptions options{settings_.recursionAvailable, replySizeLimit(w.query, w.transport)};
+    const ReplyOptions options = replyOptions(w.query, w.transport);
     const size_t n = writeCachedReply(answer, w.packet.data(), w.query, t, false, options, buffer_.data() + 2);
     reply(w, buffer_.data() + 2, n);
   }
@@ -561,7 +565,7 @@ void Forwarder::answerStale(Pending* p) {
   std::vector<ForwardRequest> unanswered;
   for (auto& w : p->waiters) {
     const CacheKey key(w.packet.data(), w.query);
-    ReplyOptions options{settings_.recursionAvailable, replySizeLimit(w.query, w.transport)};
+    const ReplyOptions options = replyOptions(w.query, w.transport);
     size_t length = 0;
     if (cache_.answer(key, w.packet.data(), w.query, now(), true, options, buffer_.data(), length) !=
         ForwardCache::Lookup::kMiss) {
@@ -576,9 +580,11 @@ void Forwarder::answerStale(Pending* p) {
 void Forwarder::fail(Pending* p) {
   // Every upstream failed or the budget is spent: stale data when there is some, else SERVFAIL.
   answerStale(p);
+  static constexpr dns::ExtendedError kNoUpstream{dns::kEdeNoReachableAuthority,
+                                                  "no upstream resolver answered in time"};
   for (auto& w : p->waiters) {
-    const size_t n =
-        writeErrorReply(w.packet.data(), w.query, dns::kRcodeServFail, settings_.recursionAvailable, buffer_.data());
+    const size_t n = writeErrorReply(w.packet.data(), w.query, dns::kRcodeServFail, settings_.recursionAvailable,
+                                     buffer_.data(), &kNoUpstream);
     reply(w, buffer_.data(), n);
   }
   p->waiters.clear();

@@ -57,6 +57,8 @@ struct ForwarderSettings {
   std::map<std::string, std::vector<Upstream>> zoneUpstreams;  // zone in dotted form -> its upstreams
   int timeoutMs = 5000;
   bool recursionAvailable = true;
+  size_t maxUdpSize = dns::kDefaultMaxUdpReply;  // replies to UDP clients, and our EDNS size upstream
+  bool setTruncateBit = true;
   CacheLimits cache;
 };
 
@@ -122,6 +124,7 @@ class Forwarder {
   void reply(const ForwardRequest& request, const uint8_t* data, size_t length);
   Group& groupFor(std::string_view lowerName);
   int64_t now() const;
+  ReplyOptions replyOptions(const dns::Query& q, Transport transport) const;
 
   ForwarderSettings settings_;
   ForwardCache cache_;

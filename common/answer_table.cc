@@ -44,6 +44,10 @@ class BodyWriter {
     }
     out_.push_back(0);
   }
+  // A name written out in full: RDATA names of types newer than RFC 1035 (SRV's target, RFC 2782)
+  // must not be compressed (RFC 3597 section 4), and Go's and c-ares' parsers reject the reply
+  // when they are.
+  void uncompressedName(std::string_view wire) { out_.insert(out_.end(), wire.begin(), wire.end()); }
   // Makes names written with remember=true available as pointer targets from now on.
   void freeze() {
     fixed_.insert(fixed_.end(), learned_.begin(), learned_.end());
@@ -249,8 +253,7 @@ uint32_t AnswerTable::render(std::string_view qname, uint16_t type, const NameRe
       w.u16(0);  // priority
       w.u16(zone_.srvWeight);
       w.u16(s.port);
-      const std::string target = wire(s.target);
-      w.name(target, false);
+      w.uncompressedName(wire(s.target));
       w.finishRdata(rd);
       full = !answerDone(before);
       if (!full && std::find(targets.begin(), targets.end(), s.target) == targets.end()) targets.push_back(s.target);

@@ -198,6 +198,7 @@ const std::vector<std::pair<std::string, Setter>>& keyTable() {
       {"workers", [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.workers, 0, 256); }},
       {"maxTcpConnections",
        [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.maxTcpConnections, 1, 65535); }},
+      {"maxUdpSize", [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.maxUdpSize, 512, 4096); }},
       {"cacheSize", [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.cacheSize, 0, 10000000); }},
       {"cacheMaxTTL", [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.cacheMaxTtl, 0, 604800); }},
       {"cacheMaxNegativeTTL",
@@ -476,6 +477,7 @@ std::vector<std::string> keepRestartOnlyKeys(const Config& running, Config& next
   keep("workers", running.workers, next.workers);
   keep("tcpIdleSeconds", running.tcpIdleSeconds, next.tcpIdleSeconds);
   keep("maxTcpConnections", running.maxTcpConnections, next.maxTcpConnections);
+  keep("maxUdpSize", running.maxUdpSize, next.maxUdpSize);
   keep("allowFrom", running.allowFrom, next.allowFrom);
   keep("cacheSize", running.cacheSize, next.cacheSize);
   keep("cacheMaxTTL", running.cacheMaxTtl, next.cacheMaxTtl);

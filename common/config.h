@@ -71,6 +71,7 @@ struct Config {
   std::string stateFile;           // absolute after parsing (relative paths are taken from the config's folder)
   int tcpIdleSeconds = 10;         // a DNS-over-TCP connection with nothing to do is closed after this
   int maxTcpConnections = 256;     // more at once are refused (closed) until some end
+  int maxUdpSize = 1232;           // the largest UDP reply (DNS Flag Day 2020: no fragments); more goes over TCP
   int workers = 0;                 // DNS worker threads; 0: one per core
   int cacheSize = 10000;           // forwarded answers kept (LRU beyond)
   int cacheMaxTtl = 3600;          // seconds a forwarded answer is kept at most

@@ -86,6 +86,48 @@ std::string wireNameToText(std::string_view wire) {
   return out.empty() ? "." : out;
 }
 
+std::string presentationName(std::string_view dotted) {
+  std::string out;
+  out.reserve(dotted.size());
+  for (const char ch : dotted) {
+    const auto c = static_cast<uint8_t>(ch);
+    if (c <= 0x20 || c >= 0x7F) {
+      out.push_back('\\');
+      out.push_back(static_cast<char>('0' + c / 100));
+      out.push_back(static_cast<char>('0' + c / 10 % 10));
+      out.push_back(static_cast<char>('0' + c % 10));
+    } else {
+      if (c == '"' || c == '(' || c == ')' || c == ';' || c == '@' || c == '$' || c == '\\') out.push_back('\\');
+      out.push_back(ch);
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> parsePresentationName(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\\') {
+      out.push_back(text[i]);
+      continue;
+    }
+    if (++i == text.size()) return std::nullopt;
+    const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    if (digit(text[i])) {
+      if (i + 2 >= text.size() || !digit(text[i + 1]) || !digit(text[i + 2])) return std::nullopt;
+      const int value = (text[i] - '0') * 100 + (text[i + 1] - '0') * 10 + (text[i + 2] - '0');
+      if (value > 255 || value == '.') return std::nullopt;
+      out.push_back(static_cast<char>(value));
+      i += 2;
+    } else {
+      if (text[i] == '.') return std::nullopt;
+      out.push_back(text[i]);
+    }
+  }
+  return out;
+}
+
 void lowercaseWireName(const uint8_t* in, size_t length, uint8_t* out) {
   // Length bytes are at most 63 and never in 'A'..'Z' (65..90), so folding every byte is safe.
   for (size_t i = 0; i < length; ++i) {

@@ -202,16 +202,18 @@ std::optional<AnalyzedReply> analyzeUpstreamReply(const uint8_t* msg, size_t len
 
 size_t writeCachedReply(const CachedAnswer& answer, const uint8_t* packet, const dns::Query& q, int64_t nowMs,
                         bool stale, const ReplyOptions& options, uint8_t* out) {
-  const size_t optSize = q.hasEdns ? dns::kOptSize : 0;
+  static constexpr dns::ExtendedError kStale{dns::kEdeStaleAnswer,
+                                             "every upstream failed: a cached answer past its TTL"};
+  const dns::ExtendedError* ede = stale ? &kStale : nullptr;
+  const size_t optSize = q.hasEdns ? dns::kOptSize + (ede != nullptr ? ede->optionSize() : 0) : 0;
   uint16_t flags = 0x8000;
   flags |= q.flags & 0x0110;  // RD, CD as asked
   if (options.recursionAvailable) flags |= 0x0080;
   // AD only for clients that show they understand it (RFC 6840 5.8).
   if ((q.dnssecOk || (q.flags & 0x0020) != 0)) flags |= answer.flags & 0x0020;
   const size_t questionSize = q.questionEnd - dns::kHeaderSize;
-  const bool sameQuestion = answer.questionEnd == q.questionEnd;
-  if (!sameQuestion || answer.message.size() + optSize > options.maxSize) {
-    // Too big for this transport: TC and no records, so the client asks again over TCP.
+  if (answer.questionEnd != q.questionEnd) {
+    // Cannot happen (the key holds the name); a TC reply without records is always right.
     put16(out, q.id);
     put16(out + 2, static_cast<uint16_t>(flags | 0x0200 | answer.rcode));
     put16(out + 4, 1);
@@ -220,21 +222,48 @@ size_t writeCachedReply(const CachedAnswer& answer, const uint8_t* packet, const
     put16(out + 10, q.hasEdns ? 1 : 0);
     std::memcpy(out + dns::kHeaderSize, packet + dns::kHeaderSize, questionSize);
     size_t pos = q.questionEnd;
-    if (q.hasEdns) pos += dns::writeOpt(out + pos, dns::kOurEdnsBufferSize, 0, q.dnssecOk);
+    if (q.hasEdns) pos += dns::writeOpt(out + pos, dns::kOurEdnsBufferSize, 0, q.dnssecOk, ede);
     return pos;
   }
-  std::memcpy(out, answer.message.data(), answer.message.size());
+  // A prefix of the message stays valid: compression pointers only point backwards. Records end
+  // at their TTL offset + 4 (TTL) + 2 (RDLENGTH) + RDLENGTH.
+  const uint16_t counts[3] = {get16(answer.message.data() + 6), get16(answer.message.data() + 8),
+                              get16(answer.message.data() + 10)};
+  auto recordEnd = [&answer](size_t i) {
+    const size_t ttl = answer.ttlOffsets[i];
+    return ttl + 6 + get16(answer.message.data() + ttl + 4);
+  };
+  size_t keep = answer.message.size();
+  uint16_t kept[3] = {counts[0], counts[1], counts[2]};
+  bool truncated = false;
+  if (keep + optSize > options.maxSize) {
+    const size_t withoutAdditional = counts[0] + counts[1];
+    keep = withoutAdditional == 0 ? answer.questionEnd : recordEnd(withoutAdditional - 1);
+    kept[2] = 0;
+    if (keep + optSize > options.maxSize) {
+      truncated = true;
+      kept[1] = 0;
+      kept[0] = 0;
+      keep = answer.questionEnd;
+      while (kept[0] < counts[0] && recordEnd(kept[0]) + optSize <= options.maxSize) keep = recordEnd(kept[0]++);
+    }
+  }
+  std::memcpy(out, answer.message.data(), keep);
   put16(out, q.id);
-  put16(out + 2, static_cast<uint16_t>(flags | answer.rcode));
-  if (q.hasEdns) put16(out + 10, static_cast<uint16_t>(get16(out + 10) + 1));
+  put16(out + 2, static_cast<uint16_t>(flags | answer.rcode | (truncated && options.setTruncateBit ? 0x0200 : 0)));
+  put16(out + 6, kept[0]);
+  put16(out + 8, kept[1]);
+  put16(out + 10, static_cast<uint16_t>(kept[2] + (q.hasEdns ? 1 : 0)));
   std::memcpy(out + dns::kHeaderSize, packet + dns::kHeaderSize, questionSize);
   const int64_t elapsed = std::max<int64_t>(0, (nowMs - answer.storedMs) / 1000);
-  for (const uint16_t offset : answer.ttlOffsets) {
+  const size_t records = kept[0] + kept[1] + kept[2];
+  for (size_t i = 0; i < records; ++i) {
+    const uint16_t offset = answer.ttlOffsets[i];
     const uint32_t ttl = get32(out + offset);
     put32(out + offset, stale ? kStaleTtl : static_cast<uint32_t>(std::max<int64_t>(0, ttl - elapsed)));
   }
-  size_t pos = answer.message.size();
-  if (q.hasEdns) pos += dns::writeOpt(out + pos, dns::kOurEdnsBufferSize, 0, q.dnssecOk);
+  size_t pos = keep;
+  if (q.hasEdns) pos += dns::writeOpt(out + pos, dns::kOurEdnsBufferSize, 0, q.dnssecOk, ede);
   return pos;
 }
 

@@ -87,12 +87,16 @@ std::optional<AnalyzedReply> analyzeUpstreamReply(const uint8_t* msg, size_t len
 struct ReplyOptions {
   bool recursionAvailable = true;
   size_t maxSize = dns::kMaxMessage;  // the transport's limit for this client
+  bool setTruncateBit = true;         // SetTruncateBit: TC on a reply that lost answer or authority records
 };
 
 // Writes the reply to the client's query from a cached answer: the client's ID, RD, CD and
 // question (letter case kept), TTLs counted down by the time since it was stored (or all set
-// to 30 when `stale`), the client's EDNS answered. When it does not fit `maxSize`, a reply with
-// TC and no records. Returns the length.
+// to 30 when `stale`, with Extended DNS Error 3 for EDNS askers), the client's EDNS answered.
+// When it does not fit `maxSize`: the additional section goes first (no TC, RFC 2181 section 9);
+// if still too big, as many whole answer records as fit, with TC when options.setTruncateBit,
+// so that clients with TCP ask again and those without (musl up to 1.2.3) get a usable part.
+// Returns the length.
 size_t writeCachedReply(const CachedAnswer& answer, const uint8_t* packet, const dns::Query& q, int64_t nowMs,
                         bool stale, const ReplyOptions& options, uint8_t* out);
 

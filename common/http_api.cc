@@ -69,6 +69,7 @@ std::string config(const Config& c) {
       {"stateFile", c.stateFile},
       {"tcpIdleSeconds", c.tcpIdleSeconds},
       {"maxTcpConnections", c.maxTcpConnections},
+      {"maxUdpSize", c.maxUdpSize},
       {"workers", c.workers},
       {"cacheSize", c.cacheSize},
       {"cacheMaxTTL", c.cacheMaxTtl},

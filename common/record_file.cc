@@ -2,10 +2,15 @@
 
 #include <charconv>
 
+#include "common/dns_wire.h"
+
 namespace mdns {
 namespace {
 
-constexpr std::string_view kMagic = "mesos-dns-agent records 1";
+// Version 2 writes names in presentation form (\DDD for spaces and other bytes), so that any
+// label byte survives; version 1 wrote them raw, which a space broke. Both are read.
+constexpr std::string_view kMagic = "mesos-dns-agent records 2";
+constexpr std::string_view kMagicRaw = "mesos-dns-agent records 1";
 
 std::string hex(const std::array<uint8_t, 20>& digest) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -46,14 +51,15 @@ void writeRecordFile(const RecordSet& records, const RecordFileMeta& meta,
       sink(out);
       out.clear();
     }
-    auto line = [&out, name = name](std::string_view kind, std::string_view value, std::string_view value2 = {}) {
-      out.append(kind).append(" ").append(name).append(" ").append(value);
+    const std::string owner = dns::presentationName(name);
+    auto line = [&out, &owner](std::string_view kind, std::string_view value, std::string_view value2 = {}) {
+      out.append(kind).append(" ").append(owner).append(" ").append(value);
       if (!value2.empty()) out.append(" ").append(value2);
       out += '\n';
     };
     for (const auto& ip : recs.a) line("A", ip.toString());
     for (const auto& ip : recs.aaaa) line("AAAA", ip.toString());
-    for (const auto& s : recs.srv) line("SRV", std::to_string(s.port), s.target);
+    for (const auto& s : recs.srv) line("SRV", std::to_string(s.port), dns::presentationName(s.target));
   }
   out += "end\n";
   sink(out);
@@ -70,7 +76,13 @@ RecordFileParse parseRecordFile(std::string_view text) {
   RecordSet records;
   std::string digest;
   bool ended = false;
+  bool escaped = true;
   size_t lineNo = 0;
+  // A name as the file holds it: escaped (version 2) or raw (version 1); empty when malformed.
+  auto nameOf = [&escaped](std::string_view field) -> std::string {
+    if (!escaped) return std::string(field);
+    return dns::parsePresentationName(field).value_or(std::string());
+  };
   size_t start = 0;
   while (start < text.size()) {
     const size_t nl = text.find('\n', start);
@@ -87,7 +99,8 @@ RecordFileParse parseRecordFile(std::string_view text) {
     };
     if (ended) return fail("text after the end line");
     if (lineNo == 1) {
-      if (line != kMagic) return fail("not a mesos-dns-agent record file (or another version)");
+      if (line != kMagic && line != kMagicRaw) return fail("not a mesos-dns-agent record file (or another version)");
+      escaped = line == kMagic;
       continue;
     }
     std::string_view rest = line;
@@ -99,15 +112,17 @@ RecordFileParse parseRecordFile(std::string_view text) {
     } else if (kind == "digest") {
       digest = std::string(rest);
     } else if (kind == "A" || kind == "AAAA") {
-      const std::string_view name = word(rest);
+      const std::string name = nameOf(word(rest));
       const auto ip = IpAddress::parse(rest);
       if (name.empty() || !ip || ip->isV4() != (kind == "A")) return fail("bad " + std::string(kind) + " record");
       records.addAddress(name, *ip);
     } else if (kind == "SRV") {
-      const std::string_view name = word(rest);
+      const std::string name = nameOf(word(rest));
       uint16_t port = 0;
       if (name.empty() || !number(word(rest), port) || rest.empty()) return fail("bad SRV record");
-      records.addSrv(name, SrvTarget{rest, port});
+      const std::string target = nameOf(rest);
+      if (target.empty()) return fail("bad SRV record");
+      records.addSrv(name, SrvTarget{target, port});
     } else if (kind == "end") {
       ended = true;
     } else {

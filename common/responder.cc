@@ -1,6 +1,7 @@
 #include "common/responder.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 namespace mdns {
@@ -8,15 +9,15 @@ namespace {
 
 using dns::put16;
 
-using dns::kOptSize;
-
 struct ReplyWriter {
   dns::Query& q;
   const ResponderOptions& opt;
   const uint8_t* packet;
   uint8_t* out;
   size_t pos = 0;
+  const dns::ExtendedError* ede = nullptr;  // sent in the OPT record, if the asker sent one
 
+  size_t optSize() const { return q.hasEdns ? dns::kOptSize + (ede != nullptr ? ede->optionSize() : 0) : 0; }
   void header(uint16_t rcode, bool aa, bool tc, uint16_t qd, uint16_t an, uint16_t ns, uint16_t ar) {
     uint16_t flags = 0x8000;
     flags |= q.flags & 0x7800;  // opcode
@@ -40,7 +41,7 @@ struct ReplyWriter {
     pos += n;
   }
   void edns(uint16_t rcode) {
-    if (q.hasEdns) pos += dns::writeOpt(out + pos, dns::kOurEdnsBufferSize, rcode, q.dnssecOk);
+    if (q.hasEdns) pos += dns::writeOpt(out + pos, dns::kOurEdnsBufferSize, rcode, q.dnssecOk, ede);
   }
   size_t simple(uint16_t rcode, bool withQuestion) {
     header(rcode, false, false, withQuestion ? 1 : 0, 0, 0, q.hasEdns ? 1 : 0);
@@ -104,7 +105,7 @@ bool rejectMalformed(dns::ParseStatus status, ReplyWriter& w, size_t& length) {
 size_t respondToQuery(dns::Query& q, const uint8_t* packet, Transport transport, const AnswerTable* table,
                       const ResponderOptions& options, uint32_t rotation, ReplyWriter& w, bool& forward) {
   uint8_t* out = w.out;
-  const size_t maxSize = replySizeLimit(q, transport);
+  const size_t maxSize = replySizeLimit(q, transport, options.maxUdpSize);
   if (q.hasEdns && q.ednsVersion != 0) return w.simple(dns::kRcodeBadVers, true);
   if (q.qclass != dns::kClassIN) return w.simple(dns::kRcodeRefused, true);
 
@@ -115,9 +116,21 @@ size_t respondToQuery(dns::Query& q, const uint8_t* packet, Transport transport,
     forward = true;
     return 0;
   }
-  if (table == nullptr) return w.simple(dns::kRcodeServFail, true);
+  if (table == nullptr) {
+    static constexpr dns::ExtendedError kNotReady{dns::kEdeNotReady, "no record set loaded yet"};
+    w.ede = &kNotReady;
+    return w.simple(dns::kRcodeServFail, true);
+  }
+  char staleText[64];
+  dns::ExtendedError stale{dns::kEdeStaleAnswer, {}};
+  if (options.staleAgeSeconds > 0) {
+    const int n = std::snprintf(staleText, sizeof staleText, "records last confirmed %lld s ago",
+                                static_cast<long long>(options.staleAgeSeconds));
+    stale.text = std::string_view(staleText, static_cast<size_t>(std::max(n, 0)));
+    w.ede = &stale;
+  }
 
-  const size_t optSize = q.hasEdns ? kOptSize : 0;
+  const size_t optSize = w.optSize();
   const uint16_t arOpt = q.hasEdns ? 1 : 0;
   const auto* entry = table->find(std::string_view(reinterpret_cast<const char*>(lower), q.qnameLength));
   const AnswerTable::Rendered* r = entry == nullptr ? nullptr : table->rendered(pick(*entry, q.qtype));
@@ -162,15 +175,13 @@ size_t respondToQuery(dns::Query& q, const uint8_t* packet, Transport transport,
     copyAnswers();
     std::memcpy(out + w.pos, body + answerEnd, r->authorityEnd - answerEnd);
     w.pos += r->authorityEnd - answerEnd;
-  } else if (options.setTruncateBit) {
-    // The answer RRset does not fit: send none of it, with TC, so the client asks over TCP
-    // (RFC 2181 section 9: never a partial RRset that looks complete).
-    w.header(dns::kRcodeNoError, true, true, 1, 0, 0, arOpt);
-    w.question();
   } else {
-    // SetTruncateBit false (mesos-dns's option for clients without TCP): as many whole answer
-    // RRs as fit, without TC.
-    w.header(dns::kRcodeNoError, true, false, 1, 0, 0, arOpt);
+    // The answer RRset does not fit: as many whole records of it as fit (from the rotation's
+    // start, so that clients without TCP, such as musl up to 1.2.3, spread over the instances),
+    // with TC when SetTruncateBit is on, so that clients with TCP ask again there (RFC 2181
+    // section 9 allows it; mesos-dns does the same). Without TC it is mesos-dns's option for
+    // clients that cannot use TCP.
+    w.header(dns::kRcodeNoError, true, options.setTruncateBit, 1, 0, 0, arOpt);
     w.question();
     uint16_t count = 0;
     const size_t first = r->ancount > 1 ? rotation % r->ancount : 0;
@@ -191,10 +202,10 @@ size_t respondToQuery(dns::Query& q, const uint8_t* packet, Transport transport,
 
 }  // namespace
 
-size_t replySizeLimit(const dns::Query& q, Transport transport) {
+size_t replySizeLimit(const dns::Query& q, Transport transport, size_t maxUdpSize) {
   if (transport == Transport::kTcp) return dns::kMaxMessage;
-  return q.hasEdns ? std::clamp<size_t>(q.ednsUdpSize, dns::kMaxUdpWithoutEdns, dns::kMaxUdpReply)
-                   : dns::kMaxUdpWithoutEdns;
+  const size_t most = std::clamp<size_t>(maxUdpSize, dns::kMaxUdpWithoutEdns, dns::kMaxUdpReply);
+  return q.hasEdns ? std::clamp<size_t>(q.ednsUdpSize, dns::kMaxUdpWithoutEdns, most) : dns::kMaxUdpWithoutEdns;
 }
 
 size_t respond(const uint8_t* packet, size_t length, Transport transport, const AnswerTable* table,
@@ -207,15 +218,18 @@ size_t refuse(const uint8_t* packet, size_t length, const ResponderOptions& opti
   ReplyWriter w{q, options, packet, out};
   size_t replyLength = 0;
   if (rejectMalformed(dns::parseQuery(packet, length, q), w, replyLength)) return replyLength;
+  static constexpr dns::ExtendedError kProhibited{dns::kEdeProhibited, "asker not in allowFrom"};
+  w.ede = &kProhibited;
   return w.simple(dns::kRcodeRefused, true);
 }
 
 size_t writeErrorReply(const uint8_t* packet, const dns::Query& q, uint16_t rcode, bool recursionAvailable,
-                       uint8_t* out) {
+                       uint8_t* out, const dns::ExtendedError* ede) {
   ResponderOptions options;
   options.recurseOn = recursionAvailable;
   dns::Query copy = q;
   ReplyWriter w{copy, options, packet, out};
+  w.ede = ede;
   return w.simple(rcode, true);
 }
 

@@ -16,7 +16,11 @@ struct ResponderOptions {
   std::string apexWire;  // the domain in wire form, lower case; decides which names are ours
   bool recurseOn = true;
   bool setTruncateBit = true;
-  bool forwardOutside = false;  // names outside the domain are for the forwarder (else REFUSED)
+  bool forwardOutside = false;                   // names outside the domain are for the forwarder (else REFUSED)
+  size_t maxUdpSize = dns::kDefaultMaxUdpReply;  // the largest UDP reply, 512 to dns::kMaxUdpReply
+  // Nonzero: the records are older than maxStaleSeconds by this many seconds' age: answers from
+  // them carry Extended DNS Error 3 (Stale Answer) with the age.
+  int64_t staleAgeSeconds = 0;
 };
 
 struct Outcome {
@@ -26,8 +30,8 @@ struct Outcome {
 };
 
 // The largest reply this client takes over `transport`: 64 KiB over TCP; over UDP its EDNS buffer
-// size (at least 512, at most dns::kMaxUdpReply), 512 without EDNS.
-size_t replySizeLimit(const dns::Query& q, Transport transport);
+// size (at least 512, at most `maxUdpSize`), 512 without EDNS.
+size_t replySizeLimit(const dns::Query& q, Transport transport, size_t maxUdpSize);
 
 // Writes the reply to the query in `packet` into `out` and returns its length; 0 means send
 // nothing. `out` holds at least 65535 bytes for TCP, dns::kMaxUdpReply for UDP. `table` is null until the first record
@@ -41,11 +45,13 @@ size_t respond(const uint8_t* packet, size_t length, Transport transport, const 
 Outcome respondOrForward(const uint8_t* packet, size_t length, Transport transport, const AnswerTable* table,
                          const ResponderOptions& options, uint32_t rotation, uint8_t* out);
 
-// REFUSED for a client that may not ask (allowFrom); malformed packets get what respond() gives them.
+// REFUSED for a client that may not ask (allowFrom), with Extended DNS Error 18 (Prohibited);
+// malformed packets get what respond() gives them.
 size_t refuse(const uint8_t* packet, size_t length, const ResponderOptions& options, uint8_t* out);
 
-// A reply with `rcode`, the question echoed and no records (e.g. SERVFAIL when every upstream failed).
+// A reply with `rcode`, the question echoed and no records (e.g. SERVFAIL when every upstream
+// failed), and `ede` when the asker sent EDNS.
 size_t writeErrorReply(const uint8_t* packet, const dns::Query& q, uint16_t rcode, bool recursionAvailable,
-                       uint8_t* out);
+                       uint8_t* out, const dns::ExtendedError* ede = nullptr);
 
 }  // namespace mdns

@@ -13,6 +13,7 @@ from harness import LOOPBACK, free_port
 from upstreams import (BIG_RECORDS, OTHER_ZONE, TIMEOUT, CountingProxy, FakeUpstream, ForwardingTestCase, encode_name,
                        parse_question, start_nsd, start_server)
 
+BIG_ADDRESSES = ["198.51.100.%d" % (i + 1) for i in range(BIG_RECORDS)]
 
 
 def ipv6_loopback_available():
@@ -146,16 +147,25 @@ class ForwardingTest(ForwardingTestCase):
         self.assertNotIn("tc", r.flags)
         self.assertEqual(fake.count(transport="tcp"), 1)
 
-    def test_large_answers_come_whole_over_udp_or_tc_then_tcp(self):
+    def test_large_answers_come_in_part_with_tc_over_udp_and_whole_over_tcp(self):
         _, proxy, agent = self.nsd_agent()
+        # Whatever the asker offers, UDP replies stop at maxUdpSize (1232): as many whole records as
+        # fit, with TC, so that clients with TCP ask again and those without still get addresses.
+        for options, size in ((("+bufsize=4096",), 1232), (("+bufsize=1232",), 1232), (("+noedns",), 512)):
+            part = agent.dig("big.example.test", "A", *options, "+ignore")
+            self.assertIn("tc", part.flags, options)
+            opt = 0 if "+noedns" in options else 11
+            self.assertEqual(len(part.answer), (size - 12 - 22 - opt) // 16, (options, part))
+            self.assertTrue(set(part.rdatas("A")) <= set(BIG_ADDRESSES), part)
+        self.assertEqual(len(agent.dig("big.example.test", "A", "+tcp").answer), BIG_RECORDS)
+        # The agent asked nsd over TCP once (UDP came back truncated), and then answered from its cache.
+        self.assertEqual(proxy.count("big.example.test", "tcp"), 1, proxy.queries)
+
+    def test_larger_max_udp_size_carries_large_answers_whole(self):
+        _, _, agent = self.nsd_agent(maxUdpSize=4096)
         big = agent.dig("big.example.test", "A", "+bufsize=4096", "+ignore")
         self.assertNotIn("tc", big.flags)
         self.assertEqual(len(big.answer), BIG_RECORDS)
-        small = agent.dig("big.example.test", "A", "+bufsize=1232", "+ignore")
-        self.assertIn("tc", small.flags)
-        self.assertEqual(small.answer, [])
-        self.assertEqual(len(agent.dig("big.example.test", "A", "+tcp").answer), BIG_RECORDS)
-        self.assertEqual(agent.dig("big.example.test", "A", "+noedns", "+ignore").answer, [])
 
     # --- Fail-over, SERVFAIL, stale ----------------------------------------------------------------
 

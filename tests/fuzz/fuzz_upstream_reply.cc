@@ -92,7 +92,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (mdns::dns::parseQuery(query.data(), query.size(), q) != mdns::dns::ParseStatus::kOk) std::abort();
     for (const auto transport : {mdns::Transport::kUdp, mdns::Transport::kTcp}) {
       for (const int64_t now : {int64_t{1000}, int64_t{1000 + 3600 * 1000}}) {
-        const mdns::ReplyOptions options{true, mdns::replySizeLimit(q, transport)};
+        const mdns::ReplyOptions options{true, mdns::replySizeLimit(q, transport, mdns::dns::kMaxUdpReply)};
         const size_t n =
             mdns::writeCachedReply(analyzed->answer, query.data(), q, now, now > 1000, options, out.data());
         if (n < 12 || n > options.maxSize) std::abort();

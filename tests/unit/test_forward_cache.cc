@@ -253,25 +253,72 @@ TEST(CachedReply, StaleAnswerCarriesTtl30) {
   EXPECT_EQ(ldns_rr_ttl(ldns_rr_list_rr(ldns_pkt_answer(p.get()), 0)), kStaleTtl);
 }
 
-TEST(CachedReply, TooBigForTheClientsUdpSizeIsTruncatedWithoutRecords) {
+TEST(CachedReply, TooBigForTheClientsUdpSizeCarriesTheWholeRecordsThatFitWithTc) {
   std::vector<std::pair<ldns_pkt_section, std::string>> rrs;
   for (int i = 0; i < 60; ++i) rrs.push_back({LDNS_SECTION_ANSWER, "big.test. 60 IN A 10.0.0." + std::to_string(i)});
+  rrs.push_back({LDNS_SECTION_AUTHORITY, "test. 60 IN NS ns.test."});
+  rrs.push_back({LDNS_SECTION_ADDITIONAL, "ns.test. 60 IN A 10.9.9.9"});
   const auto a = analyze(upstreamReply("big.test.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, rrs, 1, 4096));
   ClientQuery plain("big.test.", LDNS_RR_TYPE_A);
   std::vector<uint8_t> out(65536);
-  const size_t n = writeCachedReply(a, plain.wire.data(), plain.q, 1000, false,
-                                    ReplyOptions{true, replySizeLimit(plain.q, Transport::kUdp)}, out.data());
+  const size_t n =
+      writeCachedReply(a, plain.wire.data(), plain.q, 1000, false,
+                       ReplyOptions{true, replySizeLimit(plain.q, Transport::kUdp, dns::kMaxUdpReply)}, out.data());
   EXPECT_LE(n, 512u);
   auto p = parse(out.data(), n);
+  // A client without TCP (musl) still gets addresses; one with TCP sees TC and asks there.
   EXPECT_TRUE(ldns_pkt_tc(p.get()));
-  EXPECT_EQ(ldns_pkt_ancount(p.get()), 0);
+  EXPECT_EQ(ldns_pkt_ancount(p.get()), (512 - 12 - 14) / 16);
+  EXPECT_EQ(ldns_pkt_nscount(p.get()), 0);
+  EXPECT_EQ(ldns_pkt_arcount(p.get()), 0);
+  // SetTruncateBit false: the same records, no TC.
+  const size_t quiet = writeCachedReply(
+      a, plain.wire.data(), plain.q, 1000, false,
+      ReplyOptions{true, replySizeLimit(plain.q, Transport::kUdp, dns::kMaxUdpReply), false}, out.data());
+  auto q = parse(out.data(), quiet);
+  EXPECT_FALSE(ldns_pkt_tc(q.get()));
+  EXPECT_EQ(ldns_pkt_ancount(q.get()), ldns_pkt_ancount(p.get()));
   // The same over TCP, or to a client offering 4096 bytes: everything.
   EXPECT_EQ(ldns_pkt_ancount(reply(a, plain, 1000).get()), 60);
   ClientQuery large("big.test.", LDNS_RR_TYPE_A, 4096);
-  auto big = reply(a, large, 1000, false, replySizeLimit(large.q, Transport::kUdp));
+  auto big = reply(a, large, 1000, false, replySizeLimit(large.q, Transport::kUdp, dns::kMaxUdpReply));
   EXPECT_FALSE(ldns_pkt_tc(big.get()));
   EXPECT_EQ(ldns_pkt_ancount(big.get()), 60);
+  EXPECT_EQ(ldns_pkt_arcount(big.get()), 1);
   EXPECT_EQ(ldns_pkt_edns_udp_size(big.get()), dns::kOurEdnsBufferSize);
+  // Capped at the default maxUdpSize whatever the client offers.
+  auto capped = reply(a, large, 1000, false, replySizeLimit(large.q, Transport::kUdp, dns::kDefaultMaxUdpReply));
+  EXPECT_EQ(ldns_pkt_ancount(capped.get()), 60);
+}
+
+TEST(CachedReply, WithoutRoomForTheAdditionalSectionDropsItWithoutTc) {
+  std::vector<std::pair<ldns_pkt_section, std::string>> rrs;
+  for (int i = 0; i < 29; ++i) rrs.push_back({LDNS_SECTION_ANSWER, "big.test. 60 IN A 10.0.0." + std::to_string(i)});
+  for (int i = 0; i < 5; ++i) rrs.push_back({LDNS_SECTION_ADDITIONAL, "ns.test. 60 IN A 10.9.9." + std::to_string(i)});
+  const auto a = analyze(upstreamReply("big.test.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, rrs, 1, 4096));
+  auto p = reply(a, ClientQuery("big.test.", LDNS_RR_TYPE_A), 1000, false, 512);
+  EXPECT_FALSE(ldns_pkt_tc(p.get()));
+  EXPECT_EQ(ldns_pkt_ancount(p.get()), 29);
+  EXPECT_EQ(ldns_pkt_arcount(p.get()), 0);
+}
+
+TEST(CachedReply, StaleAnswerToEdnsAskerCarriesExtendedErrorStaleAnswer) {
+  const auto a = analyze(
+      upstreamReply("a.test.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, {{LDNS_SECTION_ANSWER, "a.test. 60 IN A 1.2.3.4"}}));
+  ClientQuery c("a.test.", LDNS_RR_TYPE_A, 1232);
+  std::vector<uint8_t> out(65536);
+  const size_t n = writeCachedReply(a, c.wire.data(), c.q, 1000 + 3600000, true, ReplyOptions{}, out.data());
+  auto p = parse(out.data(), n);
+  ldns_rdf* data = ldns_pkt_edns_data(p.get());
+  ASSERT_NE(data, nullptr);
+  const uint8_t* opt = ldns_rdf_data(data);
+  ASSERT_GE(ldns_rdf_size(data), 6u);
+  EXPECT_EQ(dns::get16(opt), dns::kOptionExtendedError);
+  EXPECT_EQ(dns::get16(opt + 4), dns::kEdeStaleAnswer);
+  // Not to an asker without EDNS, and not on a fresh answer.
+  ClientQuery plain("a.test.", LDNS_RR_TYPE_A);
+  EXPECT_EQ(ldns_pkt_edns_data(reply(a, plain, 1000 + 3600000, true).get()), nullptr);
+  EXPECT_EQ(ldns_pkt_edns_data(reply(a, c, 1000).get()), nullptr);
 }
 
 class ForwardCacheTest : public ::testing::Test {

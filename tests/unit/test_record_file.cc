@@ -31,6 +31,33 @@ TEST(RecordFile, ReadsBackTheSameRecordsAndWhereAndWhenTheyCameFrom) {
   EXPECT_EQ(parsed.meta.origin, kMeta.origin);
 }
 
+TEST(RecordFile, NamesHoldingAnyLabelByteReadBackTheSame) {
+  // Marathon discovery names give labels with spaces and UTF-8 ("search 31 é-disc"); a label may
+  // hold any byte but the dot that separates labels.
+  RecordSet rs;
+  for (int b = 0; b < 256; ++b) {
+    if (b == '.') continue;
+    const std::string label = "x" + std::string(1, static_cast<char>(b)) + "y";
+    ASSERT_TRUE(rs.addAddress(label + ".marathon.mesos.", *IpAddress::parse("10.0.0.1")));
+    ASSERT_TRUE(rs.addSrv("_" + label + "._tcp.marathon.mesos.", SrvTarget{label + ".marathon.slave.mesos.", 31000}));
+  }
+  rs.addAddress("search 31 \xc3\xa9-disc.marathon.mesos.", *IpAddress::parse("10.0.0.2"));
+  rs.finalize();
+  const auto parsed = parseRecordFile(serializeRecordFile(rs, kMeta));
+  ASSERT_TRUE(parsed.records) << parsed.error;
+  EXPECT_EQ(*parsed.records, rs);
+  EXPECT_EQ(parsed.records->names().size(), 255u * 2 + 1);
+}
+
+TEST(RecordFile, VersionOneFilesWithPlainNamesAreStillRead) {
+  std::string text = serializeRecordFile(sample(), kMeta);
+  ASSERT_EQ(text.rfind("mesos-dns-agent records 2\n", 0), 0u);
+  text.replace(0, 25, "mesos-dns-agent records 1");
+  const auto parsed = parseRecordFile(text);
+  ASSERT_TRUE(parsed.records) << parsed.error;
+  EXPECT_EQ(*parsed.records, sample());
+}
+
 TEST(RecordFile, WrittenInPiecesItIsTheSameFileAndReadsBack) {
   RecordSet rs;
   for (int i = 0; i < 5000; ++i) {

@@ -116,16 +116,50 @@ TEST_F(ResponderTest, RecursionAvailableFollowsRecurseOn) {
   EXPECT_FALSE(ldns_pkt_ra(off.get()));
 }
 
+// The SRV records' RDATA in a reply: their target names must hold no compression pointer
+// (RFC 2782, RFC 3597 section 4; Go's resolver rejects the whole reply otherwise).
+std::vector<std::vector<uint8_t>> srvRdata(const uint8_t* msg, size_t len) {
+  std::vector<std::vector<uint8_t>> out;
+  size_t pos = 12;
+  while (msg[pos] != 0) pos += 1 + msg[pos];
+  pos += 5;
+  const uint16_t records = dns::get16(msg + 6) + dns::get16(msg + 8) + dns::get16(msg + 10);
+  for (uint16_t i = 0; i < records && pos < len; ++i) {
+    while ((msg[pos] & 0xC0) == 0 && msg[pos] != 0) pos += 1 + msg[pos];
+    pos += (msg[pos] & 0xC0) != 0 ? 2 : 1;
+    const uint16_t type = dns::get16(msg + pos);
+    const uint16_t rdlen = dns::get16(msg + pos + 8);
+    if (type == dns::kTypeSRV) out.emplace_back(msg + pos + 10, msg + pos + 10 + rdlen);
+    pos += 10 + rdlen;
+  }
+  return out;
+}
+
+TEST_F(ResponderTest, SrvTargetsAreWrittenInFullNeverAsCompressionPointers) {
+  for (const bool tcp : {false, true}) {
+    const auto query = wireQuery("_web._tcp.marathon.mesos.", LDNS_RR_TYPE_SRV, {.edns = 1232, .tcp = tcp});
+    std::vector<uint8_t> out(65535);
+    const size_t n = respond(query.data(), query.size(), tcp ? Transport::kTcp : Transport::kUdp, table_.get(),
+                             options_, 0, out.data());
+    const auto rdatas = srvRdata(out.data(), n);
+    ASSERT_EQ(rdatas.size(), 2u);
+    for (const auto& rdata : rdatas) {
+      const std::string target(rdata.begin() + 6, rdata.end());
+      EXPECT_EQ(target, std::string("\x0cweb-abcde-s0\x08marathon\x05mesos\x00", 29));
+    }
+  }
+}
+
 TEST_F(ResponderTest, OwnerNamesAreCompressedToPointersAtTheQuestion) {
   // Header 12 + question (20-byte name + 4) + 3 A records of 2 (pointer) + 10 + 4 bytes.
   auto r = ask("web.marathon.mesos.", LDNS_RR_TYPE_A);
   ASSERT_TRUE(r);
   EXPECT_EQ(lastSize_, 12u + 20 + 4 + 3 * 16);
-  // SRV targets share the question's "marathon.mesos." suffix through a pointer too.
+  // SRV targets are written in full; the additional record's owner points into the question.
   auto srv = ask("_web._tcp.marathon.mesos.", LDNS_RR_TYPE_SRV);
   ASSERT_TRUE(srv);
   const size_t question = 12 + 26 + 4;
-  const size_t srvRr = 2 + 10 + 6 + (1 + 12 + 2);  // owner pointer, fixed part, rdata with "web-abcde-s0"+ptr
+  const size_t srvRr = 2 + 10 + 6 + 29;  // owner pointer, fixed part, rdata with "web-abcde-s0.marathon.mesos."
   const size_t additional = (1 + 12 + 2) + 10 + 4;
   EXPECT_EQ(lastSize_, question + 2 * srvRr + additional);
 }
@@ -190,12 +224,40 @@ TEST_F(ResponderTest, RotatesFirstAnswerBetweenQueries) {
   EXPECT_EQ(firsts.size(), 3u);
 }
 
-TEST_F(ResponderTest, UdpWithoutEdnsSetsTcAndSendsNoPartialRRset) {
-  auto r = ask("big.marathon.mesos.", LDNS_RR_TYPE_A);
+TEST_F(ResponderTest, UdpWithoutEdnsSendsTheWholeRecordsThatFitWithTc) {
+  // Clients with TCP see TC and ask again; those without (musl up to 1.2.3) still get addresses.
+  std::set<std::string> seen;
+  for (uint32_t rotation = 0; rotation < 60; rotation += 29) {
+    auto r = ask("big.marathon.mesos.", LDNS_RR_TYPE_A, {}, rotation);
+    ASSERT_TRUE(r);
+    EXPECT_TRUE(ldns_pkt_tc(r.get()));
+    EXPECT_EQ(ldns_pkt_ancount(r.get()), (512 - 12 - 24) / 16);
+    EXPECT_LE(lastSize_, 512u);
+    for (const auto& rr : section(ldns_pkt_answer(r.get()))) seen.insert(rr);
+  }
+  EXPECT_GT(seen.size(), 30u) << "the part sent moves with the rotation";
+}
+
+TEST_F(ResponderTest, UdpRepliesStopAtMaxUdpSizeWhateverTheAskerOffers) {
+  for (int i = 0; i < 200; ++i) {
+    records_.addAddress("huge.marathon.mesos.",
+                        *IpAddress::parse("10.2." + std::to_string(i / 100) + "." + std::to_string(i % 100 + 1)));
+  }
+  rebuild();
+  auto r = ask("huge.marathon.mesos.", LDNS_RR_TYPE_A, {.edns = 4096});
   ASSERT_TRUE(r);
+  EXPECT_LE(lastSize_, 1232u);
   EXPECT_TRUE(ldns_pkt_tc(r.get()));
-  EXPECT_EQ(ldns_pkt_ancount(r.get()), 0);
-  EXPECT_LE(lastSize_, 512u);
+  EXPECT_GT(ldns_pkt_ancount(r.get()), 60);
+  options_.maxUdpSize = 4096;
+  auto bigger = ask("huge.marathon.mesos.", LDNS_RR_TYPE_A, {.edns = 4096});
+  EXPECT_GT(lastSize_, 3000u);
+  EXPECT_FALSE(ldns_pkt_tc(bigger.get()));
+  EXPECT_EQ(ldns_pkt_ancount(bigger.get()), 200);
+  // TCP is not capped.
+  options_.maxUdpSize = 512;
+  auto tcp = ask("huge.marathon.mesos.", LDNS_RR_TYPE_A, {.edns = 4096, .tcp = true});
+  EXPECT_EQ(ldns_pkt_ancount(tcp.get()), 200);
 }
 
 TEST_F(ResponderTest, UdpHonoursEdnsBufferSizeAndEchoesOpt) {
@@ -235,6 +297,7 @@ TEST_F(ResponderTest, DropsAdditionalSectionBeforeTruncatingAnswers) {
                     SrvTarget{"web-abcde-s0.marathon.mesos.", static_cast<uint16_t>(32000 + p)});
   }
   rebuild();
+  options_.maxUdpSize = 4096;
   auto full = ask("_many._tcp.marathon.mesos.", LDNS_RR_TYPE_SRV, {.edns = 4096});
   ASSERT_TRUE(full);
   ASSERT_EQ(ldns_rr_list_rr_count(ldns_pkt_additional(full.get())), 1u);
@@ -268,11 +331,59 @@ TEST_F(ResponderTest, AnyReturnsEveryRecordOfTheName) {
   EXPECT_EQ(ldns_pkt_ancount(r.get()), 4);
 }
 
+// The Extended DNS Error (RFC 8914) in a reply's OPT record: its info-code and EXTRA-TEXT, or -1.
+std::pair<int, std::string> extendedError(const ldns_pkt* p) {
+  const ldns_rdf* data = ldns_pkt_edns_data(p);
+  if (data == nullptr) return {-1, ""};
+  const uint8_t* opt = ldns_rdf_data(data);
+  const size_t size = ldns_rdf_size(data);
+  for (size_t pos = 0; pos + 4 <= size;) {
+    const uint16_t code = dns::get16(opt + pos);
+    const uint16_t length = dns::get16(opt + pos + 2);
+    if (code == dns::kOptionExtendedError && length >= 2 && pos + 4 + length <= size) {
+      return {dns::get16(opt + pos + 4), std::string(reinterpret_cast<const char*>(opt + pos + 6), length - 2)};
+    }
+    pos += 4 + length;
+  }
+  return {-1, ""};
+}
+
 TEST_F(ResponderTest, ServfailBeforeFirstRecordSetSoResolversMoveOn) {
   served_ = false;
   auto r = ask("web.marathon.mesos.", LDNS_RR_TYPE_A);
   ASSERT_TRUE(r);
   EXPECT_EQ(ldns_pkt_get_rcode(r.get()), LDNS_RCODE_SERVFAIL);
+  EXPECT_EQ(extendedError(r.get()).first, -1) << "no EDNS asked, none given";
+  auto e = ask("web.marathon.mesos.", LDNS_RR_TYPE_A, {.edns = 1232});
+  EXPECT_EQ(ldns_pkt_get_rcode(e.get()), LDNS_RCODE_SERVFAIL);
+  EXPECT_EQ(extendedError(e.get()).first, dns::kEdeNotReady);
+}
+
+TEST_F(ResponderTest, AnswersFromStaleRecordsCarryExtendedErrorStaleAnswerWithTheAge) {
+  auto fresh = ask("web.marathon.mesos.", LDNS_RR_TYPE_A, {.edns = 1232});
+  EXPECT_EQ(extendedError(fresh.get()).first, -1);
+  options_.staleAgeSeconds = 7300;
+  for (const char* name : {"web.marathon.mesos.", "nothere.marathon.mesos."}) {
+    auto r = ask(name, LDNS_RR_TYPE_A, {.edns = 1232});
+    ASSERT_TRUE(r);
+    const auto [code, text] = extendedError(r.get());
+    EXPECT_EQ(code, dns::kEdeStaleAnswer) << name;
+    EXPECT_NE(text.find("7300 s"), std::string::npos) << text;
+  }
+  auto withoutEdns = ask("web.marathon.mesos.", LDNS_RR_TYPE_A);
+  EXPECT_EQ(ldns_pkt_ancount(withoutEdns.get()), 3);
+  EXPECT_FALSE(ldns_pkt_edns(withoutEdns.get()));
+}
+
+TEST_F(ResponderTest, RefusedAskerGetsExtendedErrorProhibited) {
+  const auto query = wireQuery("web.marathon.mesos.", LDNS_RR_TYPE_A, {.edns = 1232});
+  std::vector<uint8_t> out(512);
+  const size_t n = refuse(query.data(), query.size(), options_, out.data());
+  ldns_pkt* raw = nullptr;
+  ASSERT_EQ(ldns_wire2pkt(&raw, out.data(), n), LDNS_STATUS_OK);
+  Pkt r(raw);
+  EXPECT_EQ(ldns_pkt_get_rcode(r.get()), LDNS_RCODE_REFUSED);
+  EXPECT_EQ(extendedError(r.get()).first, dns::kEdeProhibited);
 }
 
 TEST_F(ResponderTest, RefusesNamesOutsideTheDomain) {
