@@ -440,7 +440,7 @@ void RecordSource::refresh() {
       finishRefresh(false);
       return;
     }
-    for (const auto& w : parsed.warnings) log::warning(setup_.config.stateFile + ": " + w);
+    warnOnce(setup_.config.stateFile, parsed.warnings);
     accept(std::move(*parsed.state), "file " + setup_.config.stateFile, readMs, parseMs);
     finishRefresh(true);
     return;
@@ -506,7 +506,7 @@ void RecordSource::tryPeer(size_t index, std::string lastError) {
       tryPeer(index + 1, origin + ": " + parsed.error);
       return;
     }
-    for (const auto& w : parsed.warnings) log::warning(origin + ": " + w);
+    warnOnce(origin, parsed.warnings);
     if (r.etag.empty()) {
       peerEtags_.erase(peer);  // mesos-dns sends none: the content digest tells whether it changed
     } else {
@@ -627,7 +627,7 @@ void RecordSource::tryMaster(const std::shared_ptr<MasterAttempt>& attempt) {
       tryMaster(attempt);
       return;
     }
-    for (const auto& w : parsed.warnings) log::warning("state from " + leader + ": " + w);
+    warnOnce("state from " + leader, parsed.warnings);
     if (lastLeader_ != leader) log::info("leading master is " + leader);
     lastLeader_ = leader;
     accept(std::move(*parsed.state), "master " + leader + " (" + std::to_string(bodyBytes) + " bytes)", fetchMs,
@@ -648,7 +648,7 @@ void RecordSource::accept(MesosState state, const std::string& origin, double fe
 
 void RecordSource::acceptBuilt(BuildResult built, const std::shared_ptr<const Snapshot>& previous,
                                const std::string& origin, double fetchMs, double parseMs) {
-  for (const auto& w : built.warnings) log::warning(origin + ": " + w);
+  warnOnce(origin, built.warnings);
   const auto& snap = *built.snapshot;
   if (!built.unchanged && previous) {
     const size_t served = previous->countA + previous->countAAAA + previous->countSrv;
@@ -691,6 +691,15 @@ void RecordSource::acceptBuilt(BuildResult built, const std::shared_ptr<const Sn
   if (onLoaded_) onLoaded_(snap);
 }
 
+void RecordSource::warnOnce(const std::string& origin, const std::vector<std::string>& warnings) {
+  for (const auto& w : warnings) {
+    if (std::find(warnedBefore_.begin(), warnedBefore_.end(), w) == warnedBefore_.end()) {
+      log::warning(origin + ": " + w);
+    }
+    warnedNow_.push_back(w);
+  }
+}
+
 void RecordSource::finishRefresh(bool ok) {
   if (oneShot_) {
     finished_ = true;
@@ -699,12 +708,14 @@ void RecordSource::finishRefresh(bool ok) {
   }
   refreshing_ = false;
   failures_ = ok ? 0 : failures_ + 1;
+  if (ok) warnedBefore_ = std::move(warnedNow_);
+  warnedNow_.clear();
   (ok ? stats_.refreshes : stats_.failures).add();
   stats_.lastDurationSeconds.store(msSince(refreshStarted_) / 1000, std::memory_order_relaxed);
   if (ok) setLastError("");
   static thread_local std::mt19937 random{std::random_device{}()};
-  const double next =
-      nextRefreshSeconds(setup_.config.refreshSeconds, failures_, std::uniform_real_distribution<>(0, 1)(random));
+  const double next = nextRefreshSeconds(setup_.config.refreshSeconds, failures_,
+                                         std::uniform_real_distribution<>(0, 1)(random), store_.generation() != 0);
   if (refreshAgain_) {  // a reload or a new leader came meanwhile: a refresh now
     refreshAgain_ = false;
     schedule(0);

@@ -153,6 +153,11 @@ class RecordSource {
   mutable std::mutex errorMutex_;
   std::string lastError_;
   void setLastError(std::string error);
+  // Logs the warnings about the data (from `origin`) that the last refresh did not have too, so
+  // that a problem in the state is logged once per change, not on every refresh.
+  void warnOnce(const std::string& origin, const std::vector<std::string>& warnings);
+  std::vector<std::string> warnedBefore_;  // the previous refresh's warnings
+  std::vector<std::string> warnedNow_;     // this refresh's so far
   SourceStats stats_;
   std::atomic<bool> stopping_{false};
   std::promise<void> runDone_;

@@ -319,6 +319,10 @@ class StateReader final : public nlohmann::json_sax<json> {
 }  // namespace
 
 std::optional<Upid> Upid::parse(std::string_view text) {
+  // As mesos-dns reads a PID: spaces and quotes around it are not part of it.
+  const auto first = text.find_first_not_of("\" ");
+  if (first == std::string_view::npos) return std::nullopt;
+  text = text.substr(first, text.find_last_not_of("\" ") - first + 1);
   const auto at = text.find('@');
   if (at == std::string_view::npos || text.find('@', at + 1) != std::string_view::npos) return std::nullopt;
   const auto hp = splitHostPort(text.substr(at + 1));

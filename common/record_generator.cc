@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "common/config.h"
+#include "common/dns_wire.h"
 #include "common/task_hash.h"
 
 namespace mdns {
@@ -59,9 +60,11 @@ class Generator {
     masterRecords(state.leader);
     taskRecords(state);
     out_.records.finalize();
-    if (out_.records.droppedNames() > 0) {
-      warn(std::to_string(out_.records.droppedNames()) +
-           " records left out: their names cannot be put in DNS (a label over 63 bytes or a name over 255)");
+    for (const auto problem : {NameProblem::kEmptyLabel, NameProblem::kLongLabel, NameProblem::kLongName}) {
+      if (const size_t n = out_.records.droppedNames(problem); n > 0) {
+        warn(std::to_string(n) + " records left out: their names have " + describe(problem) + ", e.g. \"" +
+             dns::presentationName(out_.records.droppedExample(problem)) + "\"");
+      }
     }
     return std::move(out_);
   }

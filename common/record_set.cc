@@ -57,20 +57,40 @@ RecordSet& RecordSet::operator=(const RecordSet& other) {
   return *this;
 }
 
-bool isEncodableName(std::string_view name) {
+NameProblem nameProblem(std::string_view name) {
   if (!name.empty() && name.back() == '.') name.remove_suffix(1);
-  if (name.empty()) return true;  // the root
+  if (name.empty()) return NameProblem::kNone;  // the root
   size_t wire = 1;
   size_t start = 0;
   while (start <= name.size()) {
     auto dot = name.find('.', start);
     if (dot == std::string_view::npos) dot = name.size();
     const size_t len = dot - start;
-    if (len == 0 || len > 63) return false;
+    if (len == 0) return NameProblem::kEmptyLabel;
+    if (len > 63) return NameProblem::kLongLabel;
     wire += len + 1;
     start = dot + 1;
   }
-  return wire <= 255;
+  return wire <= 255 ? NameProblem::kNone : NameProblem::kLongName;
+}
+
+const char* describe(NameProblem problem) {
+  switch (problem) {
+    case NameProblem::kEmptyLabel:
+      return "an empty label";
+    case NameProblem::kLongLabel:
+      return "a label over 63 bytes";
+    case NameProblem::kLongName:
+      return "more than 255 bytes";
+    case NameProblem::kNone:
+      break;
+  }
+  return "";
+}
+
+void RecordSet::Dropped::add(NameProblem problem, std::string_view name) {
+  const auto i = static_cast<size_t>(problem);
+  if (count[i]++ == 0) example[i] = std::string(name);
 }
 
 std::string_view RecordSet::textAt(uint32_t offset) const {
@@ -116,8 +136,8 @@ uint32_t RecordSet::intern(std::string_view name) {
 
 bool RecordSet::addAddress(std::string_view name, const IpAddress& ip, NameRef* where) {
   if (!builder_) thaw();
-  if (!isEncodableName(name)) {
-    ++dropped_;
+  if (const NameProblem problem = nameProblem(name); problem != NameProblem::kNone) {
+    dropped_.add(problem, name);
     return false;
   }
   Builder& b = *builder_;
@@ -135,9 +155,11 @@ bool RecordSet::addAddress(std::string_view name, const IpAddress& ip, NameRef* 
 
 bool RecordSet::addSrv(std::string_view name, const SrvTarget& target, NameRef* where, NameRef* targetWhere) {
   if (!builder_) thaw();
-  if (!isEncodableName(name) || !isEncodableName(target.target)) {
-    ++dropped_;
-    return false;
+  for (const std::string_view n : {name, target.target}) {
+    if (const NameProblem problem = nameProblem(n); problem != NameProblem::kNone) {
+      dropped_.add(problem, n);
+      return false;
+    }
   }
   Builder& b = *builder_;
   const uint32_t n = intern(name);

@@ -85,9 +85,13 @@ struct NameRecords {
   bool empty() const { return a.empty() && aaaa.empty() && srv.empty(); }
 };
 
-// True when `name` (dotted, trailing dot optional) can be written in DNS wire format: labels of
-// 1 to 63 bytes, 255 bytes in all.
-bool isEncodableName(std::string_view name);
+// Why a name (dotted, trailing dot optional) cannot be written in DNS wire format, if it cannot.
+enum class NameProblem { kNone, kEmptyLabel, kLongLabel, kLongName };
+NameProblem nameProblem(std::string_view name);
+// "an empty label", "a label over 63 bytes", "more than 255 bytes"; "" for kNone.
+const char* describe(NameProblem problem);
+// True when `name` can be written in DNS wire format: labels of 1 to 63 bytes, 255 bytes in all.
+inline bool isEncodableName(std::string_view name) { return nameProblem(name) == NameProblem::kNone; }
 
 class RecordSet {
   struct Entry {
@@ -164,7 +168,12 @@ class RecordSet {
   size_t countA() const { return a_.size(); }
   size_t countAAAA() const { return aaaa_.size(); }
   size_t countSrv() const { return srv_.size(); }
-  size_t droppedNames() const { return dropped_; }
+  size_t droppedNames() const { return dropped_.count[1] + dropped_.count[2] + dropped_.count[3]; }
+  // Names left out for `problem`, and the first of them.
+  size_t droppedNames(NameProblem problem) const { return dropped_.count[static_cast<size_t>(problem)]; }
+  const std::string& droppedExample(NameProblem problem) const {
+    return dropped_.example[static_cast<size_t>(problem)];
+  }
   size_t memoryBytes() const;
   bool operator==(const RecordSet& other) const;
   // SHA-1 over the whole content (names and values, after finalize()): equal digests, equal sets.
@@ -186,7 +195,12 @@ class RecordSet {
   std::vector<IpAddress> a_;
   std::vector<IpAddress> aaaa_;
   std::vector<SrvList::Stored> srv_;
-  size_t dropped_ = 0;
+  struct Dropped {
+    std::array<size_t, 4> count{};  // by NameProblem
+    std::array<std::string, 4> example;
+    void add(NameProblem problem, std::string_view name);
+  };
+  Dropped dropped_;
   std::unique_ptr<Builder> builder_;  // until finalize()
 };
 

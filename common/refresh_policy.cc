@@ -4,9 +4,13 @@
 
 namespace mdns {
 
-double nextRefreshSeconds(int refreshSeconds, int failures, double random01) {
+double nextRefreshSeconds(int refreshSeconds, int failures, double random01, bool haveRecords) {
   double base = refreshSeconds;
-  if (failures > 1) base *= std::min(4, 1 << std::min(failures - 1, 2));
+  if (!haveRecords && failures > 0) {
+    base = std::min<double>(refreshSeconds, 1 << std::min(failures - 1, 20));
+  } else if (failures > 1) {
+    base *= std::min(4, 1 << std::min(failures - 1, 2));
+  }
   return base * (0.8 + 0.4 * std::clamp(random01, 0.0, 1.0));
 }
 

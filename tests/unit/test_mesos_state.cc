@@ -110,6 +110,20 @@ TEST(MesosState, UnknownFieldsAreIgnored) {
   EXPECT_THAT(r.warnings, IsEmpty());
 }
 
+TEST(MesosState, PidsWithSpacesInsideTheQuotesKeepTheirAddress) {
+  const auto r = parseMesosState(R"({"leader": "master@10.0.0.1:5050",
+      "frameworks": [{"id": "F1", "name": "marathon", "pid": " scheduler-1@10.0.0.7:8080 ", "tasks": []}],
+      "slaves": [{"id": "x-S0", "hostname": "node-a.example", "pid": "  slave(1)@10.5.0.2:5052  "}]})");
+  ASSERT_TRUE(r.state.has_value()) << r.error;
+  ASSERT_EQ(r.state->slaves.size(), 1u);
+  ASSERT_TRUE(r.state->slaves[0].pid.has_value());
+  EXPECT_EQ(r.state->slaves[0].pid->host, "10.5.0.2");
+  ASSERT_EQ(r.state->frameworks.size(), 1u);
+  ASSERT_TRUE(r.state->frameworks[0].pid.has_value());
+  EXPECT_EQ(r.state->frameworks[0].pid->host, "10.0.0.7");
+  EXPECT_THAT(r.warnings, IsEmpty());
+}
+
 // --- Bad elements ---------------------------------------------------------------------------------
 
 TEST(MesosState, SlaveWithoutIdIsSkippedWithWarningNamingIt) {
@@ -198,6 +212,9 @@ TEST(Upid, ParsesIdHostAndPort) {
        "scheduler-3f0c5b9e-8a7d-4c21-b6e4-2d9a1f7c8e03", "10.20.0.7", "8080"},
       {"scheduler(1)@sched.dc1.internal:7070", "scheduler(1)", "sched.dc1.internal", "7070"},
       {"@10.0.0.1:1", "", "10.0.0.1", "1"},
+      // Spaces and quotes around a PID are trimmed, as mesos-dns's TestPID_UnmarshalJSON expects.
+      {"  slave(1)@10.5.0.2:5052  ", "slave(1)", "10.5.0.2", "5052"},
+      {"\" slave(1)@10.5.0.2:5052\"", "slave(1)", "10.5.0.2", "5052"},
   };
   for (const auto& c : cases) {
     const auto upid = Upid::parse(c.text);
@@ -210,7 +227,7 @@ TEST(Upid, ParsesIdHostAndPort) {
 
 TEST(Upid, RejectsTextThatIsNotIdAtHostPort) {
   for (const char* text :
-       {"", "master", "10.0.0.5:5050", "a@b@10.0.0.5:5050", "master@10.0.0.5", "master@10.0.0.5:http5050",
+       {"", "  ", "\"\"", "master", "10.0.0.5:5050", "a@b@10.0.0.5:5050", "master@10.0.0.5", "master@10.0.0.5:http5050",
         "master@2001:db8::1:5050", "master@[2001:db8::1]", "master@[2001:db8::1:5050"}) {
     EXPECT_FALSE(Upid::parse(text).has_value()) << '"' << text << '"';
   }

@@ -331,6 +331,10 @@ TEST(RecordSet, NamesThatCannotBeEncodedAreCountedNotStored) {
   EXPECT_FALSE(rs.addAddress("a..mesos.", ip("10.0.0.1")));
   EXPECT_TRUE(rs.addAddress(std::string(63, 'a') + ".mesos.", ip("10.0.0.1")));
   EXPECT_EQ(rs.droppedNames(), 3u);
+  EXPECT_EQ(rs.droppedNames(NameProblem::kLongLabel), 2u);
+  EXPECT_EQ(rs.droppedNames(NameProblem::kEmptyLabel), 1u);
+  EXPECT_EQ(rs.droppedExample(NameProblem::kEmptyLabel), "a..mesos.");
+  EXPECT_EQ(rs.droppedExample(NameProblem::kLongLabel), longLabel + ".mesos.");
   EXPECT_FALSE(rs.find(longLabel + ".mesos."));
   EXPECT_FALSE(rs.find("_x._tcp.mesos."));
 }
@@ -1002,6 +1006,22 @@ TEST(RecordGenerator, NamesWithLabelsOver63BytesAreNotStoredButCounted) {
   expectA(out.records, std::string(63, 'b') + ".marathon.mesos.", {"10.0.1.1"});  // the sanitized one
   EXPECT_GT(out.records.droppedNames(), 0u);
   for (const auto& [name, rec] : out.records.names()) EXPECT_TRUE(isEncodableName(name)) << name;
+}
+
+TEST(RecordGenerator, NamesLeftOutAreWarnedWithTheirRealReasonAndAnExample) {
+  // A dotted DiscoveryInfo name that ends in a dot gives an empty label, not a long one.
+  Task t = runningTask("test", "web");
+  t.discoveryName = "api.";
+  const auto empty = generateRecords(oneTask(t), GeneratorOptions{}, noResolver());
+  ASSERT_FALSE(empty.warnings.empty());
+  const auto hasWarning = [](const GeneratedRecords& g, const std::string& text) {
+    return std::any_of(g.warnings.begin(), g.warnings.end(),
+                       [&](const std::string& w) { return w.find(text) != std::string::npos; });
+  };
+  EXPECT_TRUE(hasWarning(empty, "their names have an empty label, e.g. \"api..marathon.mesos.\"")) << empty.warnings[0];
+  EXPECT_FALSE(hasWarning(empty, "63"));
+  t.discoveryName = std::string(70, 'b');
+  EXPECT_TRUE(hasWarning(generateRecords(oneTask(t), GeneratorOptions{}, noResolver()), "a label over 63 bytes"));
 }
 
 TEST(RecordGenerator, TaskOnSlaveWithoutAddressStillGetsContainerRecords) {

@@ -19,6 +19,17 @@ TEST(RefreshPolicy, FailuresBackOffDoublingUpToFourTimes) {
   EXPECT_DOUBLE_EQ(nextRefreshSeconds(60, 50, 0.5), 240.0);  // capped
 }
 
+TEST(RefreshPolicy, WithoutAnyRecordsYetRetriesFromOneSecondDoublingUpToRefreshSeconds) {
+  // A node that started while its master was down serves within seconds of the master's return.
+  EXPECT_DOUBLE_EQ(nextRefreshSeconds(60, 1, 0.5, false), 1.0);
+  EXPECT_DOUBLE_EQ(nextRefreshSeconds(60, 2, 0.5, false), 2.0);
+  EXPECT_DOUBLE_EQ(nextRefreshSeconds(60, 6, 0.5, false), 32.0);
+  EXPECT_DOUBLE_EQ(nextRefreshSeconds(60, 7, 0.5, false), 60.0);
+  EXPECT_DOUBLE_EQ(nextRefreshSeconds(60, 500, 0.5, false), 60.0);
+  EXPECT_DOUBLE_EQ(nextRefreshSeconds(60, 1, 0.0, false), 0.8);   // jittered too
+  EXPECT_DOUBLE_EQ(nextRefreshSeconds(60, 0, 0.5, false), 60.0);  // a success: the usual period
+}
+
 TEST(RecordRatioGuard, ShrinkBelowTheRatioIsHeldBackUntilSeenThreeTimes) {
   EXPECT_TRUE(acceptRecordCount(1000, 500, 0.5, 1));
   EXPECT_FALSE(acceptRecordCount(1000, 499, 0.5, 1));
