@@ -61,7 +61,12 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		var dnsErr *net.DNSError
+		var addrErr *net.AddrError
 		switch {
+		case errors.As(err, &addrErr) && strings.Contains(addrErr.Err, "no suitable address"):
+			// The cgo resolver asks getaddrinfo for every address, then keeps those of the
+			// network asked for: none.
+			fmt.Println("NOTFOUND")
 		case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
 			fmt.Println("NOTFOUND")
 		case errors.As(err, &dnsErr) && dnsErr.IsTimeout:
