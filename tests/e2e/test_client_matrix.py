@@ -20,7 +20,9 @@ while the master is down: a lookup in the domain must fail fast (SERVFAIL), then
 up and the table is run, every case from a fresh process of the library's client.
 
 The clients are built once per run, in a temporary folder (setUpClass), with bounded timeouts; a
-missing compiler or runtime fails the library's test with the Debian package to install."""
+missing compiler or runtime fails the library's test with the Debian package to install.
+MDNS_MATRIX_VERBOSE=1 prints every case's result (run inside `unshare -mnpf --mount-proc` with
+MDNS_IN_PRIVATE_NAMESPACES=1 to see it; the namespaced runs' output is shown only on failure)."""
 import json
 import os
 import re
