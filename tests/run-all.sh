@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 bash packaging/apt-install.sh build-essential cmake pkg-config libevent-dev libldns-dev nlohmann-json3-dev \
   libcurl4-openssl-dev zlib1g-dev libsystemd-dev libgtest-dev libgmock-dev googletest dnsutils python3 ca-certificates openssl \
   iproute2 util-linux nsd systemd clang libclang-rt-14-dev libzookeeper-mt-dev zookeeper python3-kazoo \
-  dpkg-dev rpm lintian rpmlint busybox-static groff-base binutils
+  dpkg-dev rpm lintian rpmlint busybox-static groff-base binutils \
+  musl-tools golang-go default-jdk-headless nodejs python3-dnspython
 
 lock=()
 [ -n "${MDNS_BUILD_LOCK:-}" ] && lock=(flock "$MDNS_BUILD_LOCK")
