@@ -175,6 +175,11 @@ void Forwarder::applyRouting(const std::vector<Upstream>& upstreams,
     }
   }
   defaultGroup_ = std::make_unique<Group>(*this, upstreams);
+  {
+    std::lock_guard lock(statsMutex_);
+    defaultUpstreams_.clear();
+    for (const auto& u : upstreams) defaultUpstreams_.push_back(u.toString());
+  }
   for (const auto& h : defaultGroup_->upstreams) h.stats->current = true;
   for (const auto& [zone, group] : zoneGroups_) {
     for (const auto& h : group->upstreams) h.stats->current = true;
@@ -611,6 +616,11 @@ UpstreamStats* Forwarder::statsFor(const Upstream& u) {
     slot->address = u.toString();
   }
   return slot.get();
+}
+
+std::vector<std::string> Forwarder::defaultUpstreams() const {
+  std::lock_guard lock(statsMutex_);
+  return defaultUpstreams_;
 }
 
 void Forwarder::forEachUpstream(const std::function<void(const UpstreamStats&)>& f) const {

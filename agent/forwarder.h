@@ -101,6 +101,9 @@ class Forwarder {
   uint64_t mismatchedReplies() const { return mismatchedReplies_.get(); }
   uint64_t overloaded() const { return overloaded_.get(); }
   void forEachUpstream(const std::function<void(const UpstreamStats&)>& f) const;
+  // The upstreams in use for names outside every zoneResolvers zone ("ip:port"), as configured or
+  // from resolv.conf.
+  std::vector<std::string> defaultUpstreams() const;
   UpstreamStats* statsFor(const Upstream& u);  // the forwarder thread's (creates once per address)
 
   struct Group;
@@ -153,6 +156,7 @@ class Forwarder {
   QueryCounters replies_;
   mutable std::mutex statsMutex_;
   std::map<std::string, std::unique_ptr<UpstreamStats>> upstreamStats_;  // entries never go away
+  std::vector<std::string> defaultUpstreams_;                             // under statsMutex_
 };
 
 }  // namespace mdns

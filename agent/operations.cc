@@ -122,7 +122,11 @@ ApiResponse Operations::handle(const ApiRequest& request) {
   auto param = [&path](std::string_view prefix) { return path.substr(prefix.size()); };
 
   if (path == "/v1/version") return jsonResponse(api::version());
-  if (path == "/v1/config") return jsonResponse(api::config(*cfg));
+  if (path == "/v1/config") {
+    const uint32_t serial = snap && snap->table ? snap->table->zone().soaSerial : 0;
+    return jsonResponse(
+        api::config(*cfg, serial, parts_.forwarder != nullptr ? parts_.forwarder->defaultUpstreams() : std::vector<std::string>()));
+  }
   if (path.starts_with("/v1/hosts/") && path.size() > 10) {
     std::string host = param("/v1/hosts/");
     if (host.ends_with("/ports")) {

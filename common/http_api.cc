@@ -23,7 +23,7 @@ std::string version() {
       .dump();
 }
 
-std::string config(const Config& c) {
+std::string config(const Config& c, uint32_t soaSerial, const std::vector<std::string>& resolvers) {
   json zones = json::object();
   for (const auto& [zone, list] : c.zoneResolvers) zones[zone] = list;
   json j = {
@@ -41,9 +41,10 @@ std::string config(const Config& c) {
       {"SOARetry", c.soaRetry},
       {"SOAExpire", c.soaExpire},
       {"SOAMinttl", c.soaMinttl},
+      {"SOASerial", soaSerial},
       {"Masters", stringsJson(c.masters)},
       {"ZoneResolvers", zones},
-      {"Resolvers", stringsJson(c.resolvers)},
+      {"Resolvers", stringsJson(c.resolvers.empty() ? resolvers : c.resolvers)},
       {"IPSources", stringsJson(c.ipSources)},
       {"Zk", c.zk},
       {"Domain", c.domain},

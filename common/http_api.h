@@ -21,7 +21,9 @@ std::string version();
 
 // GET /v1/config: mesos-dns's Config field names, plus the agent's own keys under their config.json
 // names. Unlike mesos-dns, the Mesos secret is masked.
-std::string config(const Config& config);
+// `soaSerial` is the served zone's serial (mesos-dns shows its own); `resolvers`, the upstreams in
+// use ("ip:port"), shown as Resolvers when the config names none (they come from resolv.conf).
+std::string config(const Config& config, uint32_t soaSerial = 0, const std::vector<std::string>& resolvers = {});
 
 // mesos-dns's clean-up of a path parameter: ".*" wildcards removed, lower case, trailing dot.
 std::string cleanName(std::string_view name);

@@ -104,6 +104,8 @@ class OperationsTest(unittest.TestCase):
         self.assertEqual(config["MesosCredentials"], {"Principal": "agent", "Secret": "******"})
         self.assertEqual(config["Masters"], [self.master.address])
         self.assertEqual(config["RefreshSeconds"], 1)
+        soa = self.agent.dig("mesos", "SOA").answer[0].rdata.split()
+        self.assertEqual(config["SOASerial"], int(soa[2]))  # the zone's serial, as dig shows it
 
         status, hosts = get_json(self.http_port, "/v1/hosts/web.marathon.mesos")
         self.assertEqual(status, 200)

@@ -78,6 +78,18 @@ TEST(HttpApi, ConfigUsesMesosDnsFieldNamesAndMasksTheSecret) {
   }
 }
 
+TEST(HttpApi, ConfigShowsTheServedSerialAndTheUpstreamsInUse) {
+  auto parsed = parseConfig(R"({"masters": ["10.0.0.1:5050"]})", "/etc/x.json");
+  ASSERT_TRUE(parsed.config);
+  const auto j = json::parse(api::config(*parsed.config, 1700000123, {"10.0.0.2:53", "10.0.0.3:53"}));
+  EXPECT_EQ(j["SOASerial"], 1700000123);
+  EXPECT_EQ(j["Resolvers"], json::parse(R"(["10.0.0.2:53", "10.0.0.3:53"])"));  // from resolv.conf
+  auto configured = parseConfig(R"({"masters": ["10.0.0.1:5050"], "resolvers": ["10.9.0.1"]})", "/etc/x.json");
+  ASSERT_TRUE(configured.config);
+  EXPECT_EQ(json::parse(api::config(*configured.config, 1, {"10.0.0.2:53"}))["Resolvers"],
+            json::parse(R"(["10.9.0.1"])"));
+}
+
 TEST(HttpApi, AxfrHasMesosDnsTransferShape) {
   ZoneOptions zone;
   zone.ttl = 60;
