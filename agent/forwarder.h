@@ -156,7 +156,7 @@ class Forwarder {
   QueryCounters replies_;
   mutable std::mutex statsMutex_;
   std::map<std::string, std::unique_ptr<UpstreamStats>> upstreamStats_;  // entries never go away
-  std::vector<std::string> defaultUpstreams_;                             // under statsMutex_
+  std::vector<std::string> defaultUpstreams_;                            // under statsMutex_
 };
 
 }  // namespace mdns

@@ -124,8 +124,8 @@ ApiResponse Operations::handle(const ApiRequest& request) {
   if (path == "/v1/version") return jsonResponse(api::version());
   if (path == "/v1/config") {
     const uint32_t serial = snap && snap->table ? snap->table->zone().soaSerial : 0;
-    return jsonResponse(
-        api::config(*cfg, serial, parts_.forwarder != nullptr ? parts_.forwarder->defaultUpstreams() : std::vector<std::string>()));
+    return jsonResponse(api::config(
+        *cfg, serial, parts_.forwarder != nullptr ? parts_.forwarder->defaultUpstreams() : std::vector<std::string>()));
   }
   if (path.starts_with("/v1/hosts/") && path.size() > 10) {
     std::string host = param("/v1/hosts/");

@@ -114,6 +114,12 @@ std::shared_ptr<const AnswerTable> AnswerTable::build(const RecordSet& records, 
     arenaSize += name.size() + 1;
     ++owners;
   }
+  std::vector<std::string> reverseOwners;
+  for (const auto& p : records.reverse()) {
+    reverseOwners.push_back(wire(reverseName(p.ip)));
+    arenaSize += reverseOwners.back().size();
+    ++owners;
+  }
   t.nameArena_.reserve(arenaSize);
   t.names_.reserve(owners);
   if (sizeLike != nullptr) {
@@ -162,6 +168,14 @@ std::shared_ptr<const AnswerTable> AnswerTable::build(const RecordSet& records, 
       t.insert(arena.substr(pos, end - pos), nullptr);  // kept when the name has records
     }
     at = end;
+  }
+  // Reverse names come after the walk above: they have no empty non-terminals of ours.
+  for (size_t i = 0; i < reverseOwners.size(); ++i) {
+    NameEntry e;
+    const std::string_view key = intern(reverseOwners[i]);
+    e.ptr = t.renderPtr(key, wire(records.nameAt(records.reverse()[i].name)));
+    e.any = e.ptr;
+    t.insert(key, &e);
   }
 
   // Negative answers' SOA (RFC 2308: TTL is the lesser of the SOA's TTL and its MINIMUM field).
@@ -285,6 +299,23 @@ uint32_t AnswerTable::render(std::string_view qname, uint16_t type, const NameRe
       ++out.arcount;
     }
   }
+  out.length = static_cast<uint16_t>(w.size());
+  rendered_.push_back(out);
+  return static_cast<uint32_t>(rendered_.size() - 1);
+}
+
+uint32_t AnswerTable::renderPtr(std::string_view qname, std::string_view targetWire) {
+  Rendered out;
+  out.offset = static_cast<uint32_t>(bytes_.size());
+  out.rrOffsets = static_cast<uint32_t>(answerRrOffsets_.size());
+  BodyWriter w(bytes_, qname);
+  answerRrOffsets_.push_back(0);
+  const size_t rd = w.rrHeader(qname, dns::kTypePTR, zone_.ttl, false);
+  w.uncompressedName(targetWire);
+  w.finishRdata(rd);
+  out.ancount = 1;
+  answerRrOffsets_.push_back(static_cast<uint16_t>(w.size()));
+  out.authorityEnd = static_cast<uint16_t>(w.size());
   out.length = static_cast<uint16_t>(w.size());
   rendered_.push_back(out);
   return static_cast<uint32_t>(rendered_.size() - 1);

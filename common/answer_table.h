@@ -43,17 +43,19 @@ class AnswerTable {
   };
   static constexpr uint32_t kNone = UINT32_MAX;
   struct NameEntry {
-    uint32_t a = kNone, aaaa = kNone, srv = kNone, any = kNone, soa = kNone, ns = kNone;  // into rendered_
+    uint32_t a = kNone, aaaa = kNone, srv = kNone, any = kNone, soa = kNone, ns = kNone, ptr = kNone;  // into rendered_
   };
 
   // `sizeLike`: an earlier table of much the same content (the one being replaced), whose sizes
-  // are reserved at once, so that the rendered bytes do not grow by doubling.
+  // are reserved at once, so that the rendered bytes do not grow by doubling. The set's PTR
+  // records are answered for their in-addr.arpa / ip6.arpa names.
   static std::shared_ptr<const AnswerTable> build(const RecordSet& records, const ZoneOptions& zone,
                                                   const AnswerTable* sizeLike = nullptr);
 
   const ZoneOptions& zone() const { return zone_; }
   const std::string& apexWire() const { return apexWire_; }
-  // Entry for a lower-case wire name inside the domain; nullptr when the name does not exist.
+  // Entry for a lower-case wire name inside the domain, or a reverse name with a PTR record;
+  // nullptr when the name does not exist.
   const NameEntry* find(std::string_view lowerWireName) const;
   const Rendered* rendered(uint32_t index) const { return index == kNone ? nullptr : &rendered_[index]; }
   const uint8_t* bytes(const Rendered& r) const { return bytes_.data() + r.offset; }
@@ -66,6 +68,7 @@ class AnswerTable {
 
  private:
   uint32_t render(std::string_view qnameWire, uint16_t type, const NameRecords& records, const RecordSet& all);
+  uint32_t renderPtr(std::string_view qnameWire, std::string_view targetWire);
   // The name index: open addressing with linear probing, at most half full, so that a name that
   // is not there (NXDOMAIN) costs about two probes. No allocation per name: an owner name costs
   // 36 bytes and an empty non-terminal 12, plus the slots.

@@ -14,6 +14,7 @@ namespace mdns::dns {
 inline constexpr uint16_t kTypeA = 1;
 inline constexpr uint16_t kTypeNS = 2;
 inline constexpr uint16_t kTypeSOA = 6;
+inline constexpr uint16_t kTypePTR = 12;
 inline constexpr uint16_t kTypeAAAA = 28;
 inline constexpr uint16_t kTypeSRV = 33;
 inline constexpr uint16_t kTypeOPT = 41;

@@ -61,6 +61,10 @@ void writeRecordFile(const RecordSet& records, const RecordFileMeta& meta,
     for (const auto& ip : recs.aaaa) line("AAAA", ip.toString());
     for (const auto& s : recs.srv) line("SRV", std::to_string(s.port), dns::presentationName(s.target));
   }
+  for (const auto& p : records.reverse()) {
+    out.append("PTR ").append(p.ip.toString()).append(" ").append(dns::presentationName(records.nameAt(p.name)));
+    out += '\n';
+  }
   out += "end\n";
   sink(out);
 }
@@ -77,6 +81,12 @@ RecordFileParse parseRecordFile(std::string_view text) {
   std::string digest;
   bool ended = false;
   bool escaped = true;
+  struct Pointer {
+    IpAddress ip;
+    std::string name;
+    size_t line = 0;
+  };
+  std::vector<Pointer> pointers;  // resolved once the names are in
   size_t lineNo = 0;
   // A name as the file holds it: escaped (version 2) or raw (version 1); empty when malformed.
   auto nameOf = [&escaped](std::string_view field) -> std::string {
@@ -123,6 +133,11 @@ RecordFileParse parseRecordFile(std::string_view text) {
       const std::string target = nameOf(rest);
       if (target.empty()) return fail("bad SRV record");
       records.addSrv(name, SrvTarget{target, port});
+    } else if (kind == "PTR") {
+      const auto ip = IpAddress::parse(word(rest));
+      std::string name = nameOf(rest);
+      if (!ip || name.empty()) return fail("bad PTR record");
+      pointers.push_back({*ip, std::move(name), lineNo});
     } else if (kind == "end") {
       ended = true;
     } else {
@@ -138,6 +153,16 @@ RecordFileParse parseRecordFile(std::string_view text) {
     return result;
   }
   records.finalize();
+  ReversePointers reverse;
+  for (const auto& p : pointers) {
+    const auto ref = records.refOf(p.name);
+    if (!ref) {
+      result.error = "line " + std::to_string(p.line) + ": PTR record for a name without records";
+      return result;
+    }
+    reverse.push_back({p.ip, *ref});
+  }
+  records.setReverse(std::move(reverse));
   if (hex(records.contentDigest()) != digest) {
     result.error = "the records do not match the digest in the file: it is corrupted";
     return result;

@@ -60,6 +60,7 @@ class Generator {
     masterRecords(state.leader);
     taskRecords(state);
     out_.records.finalize();
+    reversePointers();
     for (const auto problem : {NameProblem::kEmptyLabel, NameProblem::kLongLabel, NameProblem::kLongName}) {
       if (const size_t n = out_.records.droppedNames(problem); n > 0) {
         warn(std::to_string(n) + " records left out: their names have " + describe(problem) + ", e.g. \"" +
@@ -181,12 +182,14 @@ class Generator {
         if (!task.discoveryName.empty()) {
           // mesos-dns publishes the discovery name both as given and sanitized. As given, it is
           // reachable only when lower case: queries are lower-cased before lookup.
+          // The sanitized name first: it is the canonical one (PTR records point at it), also when
+          // the name as given is the same.
+          taskNameRecords(task, label(task.discoveryName), fname, hash, slaveTail, ips, slave->second, true);
           if (!hasUpper(task.discoveryName)) {
-            taskNameRecords(task, task.discoveryName, fname, hash, slaveTail, ips, slave->second);
+            taskNameRecords(task, task.discoveryName, fname, hash, slaveTail, ips, slave->second, false);
           }
-          taskNameRecords(task, label(task.discoveryName), fname, hash, slaveTail, ips, slave->second);
         } else {
-          taskNameRecords(task, label(task.name), fname, hash, slaveTail, ips, slave->second);
+          taskNameRecords(task, label(task.name), fname, hash, slaveTail, ips, slave->second, true);
         }
       }
     }
@@ -212,14 +215,18 @@ class Generator {
     return taskName + suffix;
   }
 
+  // `reverse`: this is the task's canonical name family (its sanitized name), whose addresses
+  // may get PTR records.
   void taskNameRecords(const Task& task, const std::string& taskName, const std::string& fname, const std::string& hash,
                        const std::string& slaveTail, const std::vector<IpAddress>& ips,
-                       const std::vector<IpAddress>& slaveIps) {
+                       const std::vector<IpAddress>& slaveIps, bool reverse) {
     const std::string canonical = canonicalName(taskName, hash, slaveTail) + "." + fname;
     const std::string arec = taskName + "." + fname;
     for (const auto& ip : ips) {
       taskAddress(arec + tail_, ip);
+      reverseCandidate_ = reverse;
       taskAddress(canonical + tail_, ip);
+      reverseCandidate_ = false;
     }
     for (const auto& ip : slaveIps) {
       taskAddress(arec + ".slave" + tail_, ip);
@@ -265,15 +272,38 @@ class Generator {
   }
 
   // A task's record, listed in the enumeration when it is new.
-  void taskAddress(const std::string& name, const IpAddress& ip) {
+  // Addresses that one task's canonical name alone holds, and that no agent has (a task on the
+  // host network shares its agent's), point back at that name.
+  void reversePointers() {
+    std::sort(reverseCandidates_.begin(), reverseCandidates_.end(),
+              [](const ReversePointer& x, const ReversePointer& y) { return x.ip < y.ip; });
+    ReversePointers reverse;
+    std::vector<IpAddress> agents;
+    for (const auto& [id, ips] : slaveIps_) agents.insert(agents.end(), ips.begin(), ips.end());
+    std::sort(agents.begin(), agents.end());
+    for (size_t i = 0; i < reverseCandidates_.size();) {
+      size_t j = i + 1;
+      while (j < reverseCandidates_.size() && reverseCandidates_[j].ip == reverseCandidates_[i].ip) ++j;
+      if (j == i + 1 && !std::binary_search(agents.begin(), agents.end(), reverseCandidates_[i].ip)) {
+        reverse.push_back(reverseCandidates_[i]);
+      }
+      i = j;
+    }
+    out_.records.setReverse(std::move(reverse));
+  }
+
+  bool taskAddress(const std::string& name, const IpAddress& ip) {
     RecordSet::NameRef where = 0;
-    if (out_.records.addAddress(name, ip, &where) && enumTask_ != nullptr) {
+    const bool added = out_.records.addAddress(name, ip, &where);
+    if (added && reverseCandidate_) reverseCandidates_.push_back({ip, where});
+    if (added && enumTask_ != nullptr) {
       EnumeratedRecord r;
       r.type = ip.isV4() ? EnumeratedRecord::Type::kA : EnumeratedRecord::Type::kAAAA;
       r.name = where;
       r.ip = ip;
       enumTask_->records.push_back(r);
     }
+    return added;
   }
   void taskSrv(const std::string& name, const SrvTarget& target) {
     RecordSet::NameRef where = 0, targetWhere = 0;
@@ -294,6 +324,8 @@ class Generator {
   std::unordered_map<std::string, std::vector<IpAddress>> slaveIps_;
   std::unordered_map<std::string, std::vector<IpAddress>> resolved_;
   EnumeratedTask* enumTask_ = nullptr;  // the task whose records are being made (enumerate only)
+  bool reverseCandidate_ = false;       // taskAddress() is adding a task's canonical name
+  std::vector<ReversePointer> reverseCandidates_;
 };
 
 }  // namespace

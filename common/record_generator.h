@@ -57,6 +57,10 @@ struct EnumeratedFramework {
 };
 using Enumeration = std::vector<EnumeratedFramework>;
 
+// `records` also holds PTR records (RecordSet::reverse()): each task address (not an agent's)
+// that exactly one task's canonical name (task-<hash>-<slave>.framework.domain) holds, pointing at
+// that name. Beyond mesos-dns (its issue 286): Java TLS host name checks, Kerberos and HDFS look
+// addresses up in reverse.
 struct GeneratedRecords {
   RecordSet records;
   Enumeration enumeration;            // only with GeneratorOptions::enumerate

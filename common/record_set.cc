@@ -51,6 +51,7 @@ RecordSet::RecordSet(const RecordSet& other)
       aaaa_(other.aaaa_),
       srv_(other.srv_),
       dropped_(other.dropped_),
+      reverse_(other.reverse_),
       builder_(other.builder_ ? std::make_unique<Builder>(*other.builder_) : nullptr) {}
 RecordSet& RecordSet::operator=(const RecordSet& other) {
   if (this != &other) *this = RecordSet(other);
@@ -274,6 +275,35 @@ std::optional<NameRecords> RecordSet::find(std::string_view name) const {
   return recordsAt(static_cast<size_t>(it - entries_.begin()));
 }
 
+std::optional<RecordSet::NameRef> RecordSet::refOf(std::string_view name) const {
+  const auto it = std::lower_bound(entries_.begin(), entries_.end(), name,
+                                   [this](const Entry& e, std::string_view n) { return textAt(e.name) < n; });
+  if (it == entries_.end() || textAt(it->name) != name) return std::nullopt;
+  return it->name;
+}
+
+void RecordSet::setReverse(ReversePointers reverse) {
+  std::sort(reverse.begin(), reverse.end(), [](const auto& x, const auto& y) { return x.ip < y.ip; });
+  reverse_ = std::move(reverse);
+}
+
+std::string reverseName(const IpAddress& ip) {
+  std::string out;
+  const uint8_t* b = ip.data();
+  if (ip.isV4()) {
+    for (int i = 3; i >= 0; --i) out += std::to_string(b[i]) + ".";
+    return out + "in-addr.arpa.";
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 15; i >= 0; --i) {
+    out += kHex[b[i] & 15];
+    out += '.';
+    out += kHex[b[i] >> 4];
+    out += '.';
+  }
+  return out + "ip6.arpa.";
+}
+
 bool RecordSet::operator==(const RecordSet& other) const {
   if (entries_.size() != other.entries_.size() || a_ != other.a_ || aaaa_ != other.aaaa_ ||
       srv_.size() != other.srv_.size()) {
@@ -288,6 +318,12 @@ bool RecordSet::operator==(const RecordSet& other) const {
   }
   for (size_t i = 0; i < srv_.size(); ++i) {
     if (srv_[i].port != other.srv_[i].port || textAt(srv_[i].target) != other.textAt(other.srv_[i].target)) {
+      return false;
+    }
+  }
+  if (reverse_.size() != other.reverse_.size()) return false;
+  for (size_t i = 0; i < reverse_.size(); ++i) {
+    if (reverse_[i].ip != other.reverse_[i].ip || textAt(reverse_[i].name) != other.textAt(other.reverse_[i].name)) {
       return false;
     }
   }
@@ -312,12 +348,19 @@ std::array<uint8_t, 20> RecordSet::contentDigest() const {
       h.update(s.target.data(), s.target.size() + 1);
     }
   }
+  for (const auto& p : reverse_) {  // nothing for a set without PTR records (digests stay as they were)
+    h.update("P", 1);
+    h.update(p.ip.data(), p.ip.size());
+    const std::string_view name = textAt(p.name);
+    h.update(name.data(), name.size() + 1);
+  }
   return h.digest();
 }
 
 size_t RecordSet::memoryBytes() const {
   return text_.capacity() + entries_.capacity() * sizeof(Entry) +
-         (a_.capacity() + aaaa_.capacity()) * sizeof(IpAddress) + srv_.capacity() * sizeof(SrvList::Stored);
+         (a_.capacity() + aaaa_.capacity()) * sizeof(IpAddress) + srv_.capacity() * sizeof(SrvList::Stored) +
+         reverse_.capacity() * sizeof(ReversePointer);
 }
 
 }  // namespace mdns

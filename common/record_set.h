@@ -93,6 +93,14 @@ const char* describe(NameProblem problem);
 // True when `name` can be written in DNS wire format: labels of 1 to 63 bytes, 255 bytes in all.
 inline bool isEncodableName(std::string_view name) { return nameProblem(name) == NameProblem::kNone; }
 
+// A reverse-zone record (PTR): an address and the name it points at (a RecordSet::NameRef).
+struct ReversePointer {
+  IpAddress ip;
+  uint32_t name = 0;
+  bool operator==(const ReversePointer&) const = default;
+};
+using ReversePointers = std::vector<ReversePointer>;  // sorted by address, one per address
+
 class RecordSet {
   struct Entry {
     uint32_t name = 0;                           // offset in text_
@@ -163,6 +171,12 @@ class RecordSet {
 
   std::optional<NameRecords> find(std::string_view name) const;
   std::string_view nameAt(NameRef ref) const { return textAt(ref); }
+  // Where `name` is kept, after finalize(); std::nullopt when the set has no records for it.
+  std::optional<NameRef> refOf(std::string_view name) const;
+  // PTR records for the reverse zones (in-addr.arpa, ip6.arpa), pointing at names of this set;
+  // part of the content (digest, equality). Set after finalize().
+  void setReverse(ReversePointers reverse);  // kept sorted by address
+  const ReversePointers& reverse() const { return reverse_; }
   Names names() const { return Names(*this); }
 
   size_t countA() const { return a_.size(); }
@@ -201,7 +215,11 @@ class RecordSet {
     void add(NameProblem problem, std::string_view name);
   };
   Dropped dropped_;
+  ReversePointers reverse_;
   std::unique_ptr<Builder> builder_;  // until finalize()
 };
+
+// The reverse-lookup name of an address: "4.3.2.1.in-addr.arpa." or the 32 nibbles of ip6.arpa.
+std::string reverseName(const IpAddress& ip);
 
 }  // namespace mdns

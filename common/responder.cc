@@ -51,6 +51,9 @@ struct ReplyWriter {
   }
 };
 
+const std::string kInAddrArpa("\7in-addr\4arpa", 14);
+const std::string kIp6Arpa("\3ip6\4arpa", 10);
+
 bool inDomain(const uint8_t* name, size_t length, const std::string& apex) {
   if (length < apex.size() || std::memcmp(name + length - apex.size(), apex.data(), apex.size()) != 0) return false;
   // The match must start at a label boundary.
@@ -73,6 +76,8 @@ uint32_t pick(const AnswerTable::NameEntry& e, uint16_t qtype) {
       return e.soa;
     case dns::kTypeNS:
       return e.ns;
+    case dns::kTypePTR:
+      return e.ptr;
     default:
       return AnswerTable::kNone;
   }
@@ -102,6 +107,63 @@ bool rejectMalformed(dns::ParseStatus status, ReplyWriter& w, size_t& length) {
   return false;
 }
 
+// A positive answer from the table, fitted to `maxSize`.
+size_t writeAnswer(ReplyWriter& w, const AnswerTable& table, const AnswerTable::Rendered& r, uint32_t rotation,
+                   size_t maxSize, bool setTruncateBit) {
+  const dns::Query& q = w.q;
+  uint8_t* out = w.out;
+  const size_t optSize = w.optSize();
+  const uint16_t arOpt = q.hasEdns ? 1 : 0;
+  const size_t questionSize = q.questionEnd - dns::kHeaderSize;
+  const size_t fixed = dns::kHeaderSize + questionSize + optSize;
+  const uint8_t* body = table.bytes(r);
+  const size_t answerEnd = table.answerRrOffset(r, r.ancount);
+  const size_t start = r.ancount > 1 ? table.answerRrOffset(r, rotation % r.ancount) : 0;
+  auto copyAnswers = [&]() {
+    std::memcpy(out + w.pos, body + start, answerEnd - start);
+    w.pos += answerEnd - start;
+    std::memcpy(out + w.pos, body, start);
+    w.pos += start;
+  };
+
+  if (fixed + r.length <= maxSize) {
+    w.header(dns::kRcodeNoError, true, false, 1, r.ancount, r.nscount, static_cast<uint16_t>(r.arcount + arOpt));
+    w.question();
+    copyAnswers();
+    std::memcpy(out + w.pos, body + answerEnd, r.length - answerEnd);
+    w.pos += r.length - answerEnd;
+  } else if (fixed + r.authorityEnd <= maxSize) {
+    // Leaving out additional data needs no TC bit (RFC 2181 section 9).
+    w.header(dns::kRcodeNoError, true, false, 1, r.ancount, r.nscount, arOpt);
+    w.question();
+    copyAnswers();
+    std::memcpy(out + w.pos, body + answerEnd, r.authorityEnd - answerEnd);
+    w.pos += r.authorityEnd - answerEnd;
+  } else {
+    // The answer RRset does not fit: as many whole records of it as fit (from the rotation's
+    // start, so that clients without TCP, such as musl up to 1.2.3, spread over the instances),
+    // with TC when SetTruncateBit is on, so that clients with TCP ask again there (RFC 2181
+    // section 9 allows it; mesos-dns does the same). Without TC it is mesos-dns's option for
+    // clients that cannot use TCP.
+    w.header(dns::kRcodeNoError, true, setTruncateBit, 1, 0, 0, arOpt);
+    w.question();
+    uint16_t count = 0;
+    const size_t first = r.ancount > 1 ? rotation % r.ancount : 0;
+    for (size_t i = 0; i < r.ancount; ++i) {
+      const size_t idx = (first + i) % r.ancount;
+      const size_t from = table.answerRrOffset(r, idx);
+      const size_t to = table.answerRrOffset(r, idx + 1);
+      if (w.pos + (to - from) + optSize > maxSize) break;
+      std::memcpy(out + w.pos, body + from, to - from);
+      w.pos += to - from;
+      ++count;
+    }
+    put16(out + 6, count);
+  }
+  w.edns(dns::kRcodeNoError);
+  return w.pos;
+}
+
 size_t respondToQuery(dns::Query& q, const uint8_t* packet, Transport transport, const AnswerTable* table,
                       const ResponderOptions& options, uint32_t rotation, ReplyWriter& w, bool& forward) {
   uint8_t* out = w.out;
@@ -112,6 +174,14 @@ size_t respondToQuery(dns::Query& q, const uint8_t* packet, Transport transport,
   uint8_t lower[256];
   dns::lowercaseWireName(packet + q.qnameOffset, q.qnameLength, lower);
   if (!inDomain(lower, q.qnameLength, options.apexWire)) {
+    // A task's address asked in reverse: its PTR record (anything else there is forwarded).
+    if (table != nullptr && (q.qtype == dns::kTypePTR || q.qtype == dns::kTypeANY) &&
+        (inDomain(lower, q.qnameLength, kInAddrArpa) || inDomain(lower, q.qnameLength, kIp6Arpa))) {
+      const auto* entry = table->find(std::string_view(reinterpret_cast<const char*>(lower), q.qnameLength));
+      if (entry != nullptr && entry->ptr != AnswerTable::kNone) {
+        return writeAnswer(w, *table, *table->rendered(entry->ptr), rotation, maxSize, options.setTruncateBit);
+      }
+    }
     if (!options.forwardOutside) return w.simple(dns::kRcodeRefused, true);
     forward = true;
     return 0;
@@ -130,7 +200,6 @@ size_t respondToQuery(dns::Query& q, const uint8_t* packet, Transport transport,
     w.ede = &stale;
   }
 
-  const size_t optSize = w.optSize();
   const uint16_t arOpt = q.hasEdns ? 1 : 0;
   const auto* entry = table->find(std::string_view(reinterpret_cast<const char*>(lower), q.qnameLength));
   const AnswerTable::Rendered* r = entry == nullptr ? nullptr : table->rendered(pick(*entry, q.qtype));
@@ -150,54 +219,7 @@ size_t respondToQuery(dns::Query& q, const uint8_t* packet, Transport transport,
     return w.pos;
   }
 
-  const size_t questionSize = q.questionEnd - dns::kHeaderSize;
-  const size_t fixed = dns::kHeaderSize + questionSize + optSize;
-  const uint8_t* body = table->bytes(*r);
-  const size_t answerEnd = table->answerRrOffset(*r, r->ancount);
-  const size_t start = r->ancount > 1 ? table->answerRrOffset(*r, rotation % r->ancount) : 0;
-  auto copyAnswers = [&]() {
-    std::memcpy(out + w.pos, body + start, answerEnd - start);
-    w.pos += answerEnd - start;
-    std::memcpy(out + w.pos, body, start);
-    w.pos += start;
-  };
-
-  if (fixed + r->length <= maxSize) {
-    w.header(dns::kRcodeNoError, true, false, 1, r->ancount, r->nscount, static_cast<uint16_t>(r->arcount + arOpt));
-    w.question();
-    copyAnswers();
-    std::memcpy(out + w.pos, body + answerEnd, r->length - answerEnd);
-    w.pos += r->length - answerEnd;
-  } else if (fixed + r->authorityEnd <= maxSize) {
-    // Leaving out additional data needs no TC bit (RFC 2181 section 9).
-    w.header(dns::kRcodeNoError, true, false, 1, r->ancount, r->nscount, arOpt);
-    w.question();
-    copyAnswers();
-    std::memcpy(out + w.pos, body + answerEnd, r->authorityEnd - answerEnd);
-    w.pos += r->authorityEnd - answerEnd;
-  } else {
-    // The answer RRset does not fit: as many whole records of it as fit (from the rotation's
-    // start, so that clients without TCP, such as musl up to 1.2.3, spread over the instances),
-    // with TC when SetTruncateBit is on, so that clients with TCP ask again there (RFC 2181
-    // section 9 allows it; mesos-dns does the same). Without TC it is mesos-dns's option for
-    // clients that cannot use TCP.
-    w.header(dns::kRcodeNoError, true, options.setTruncateBit, 1, 0, 0, arOpt);
-    w.question();
-    uint16_t count = 0;
-    const size_t first = r->ancount > 1 ? rotation % r->ancount : 0;
-    for (size_t i = 0; i < r->ancount; ++i) {
-      const size_t idx = (first + i) % r->ancount;
-      const size_t from = table->answerRrOffset(*r, idx);
-      const size_t to = table->answerRrOffset(*r, idx + 1);
-      if (w.pos + (to - from) + optSize > maxSize) break;
-      std::memcpy(out + w.pos, body + from, to - from);
-      w.pos += to - from;
-      ++count;
-    }
-    put16(out + 6, count);
-  }
-  w.edns(dns::kRcodeNoError);
-  return w.pos;
+  return writeAnswer(w, *table, *r, rotation, maxSize, options.setTruncateBit);
 }
 
 }  // namespace

@@ -13,6 +13,10 @@ MYAPP_IPS = ["10.1.0.1", "10.1.0.2"]
 BIG = 60  # tasks of one app: 60 A records (960+ bytes) do not fit in 512
 
 
+def reverse_name(ipv4):
+    return ".".join(reversed(ipv4.split("."))) + ".in-addr.arpa"
+
+
 def cluster_state():
     """myapp.dev (2 tasks, DiscoveryInfo with a tcp port each), big (60 tasks), srv8 (8 tasks with
     a resource port each, so that its SRV answer fits in 512 bytes but its additional section does
@@ -192,6 +196,20 @@ class DnsAnswersTest(unittest.TestCase):
         full = self.dig("_srv8._tcp.marathon.mesos", "SRV", "+tcp")
         self.assertEqual(len(full.answer), 8)
         self.assertEqual(len([rr for rr in full.additional if rr.type == "A"]), 8)
+
+    def test_reverse_lookup_of_a_task_address_gives_its_canonical_name_and_back(self):
+        for ip in MYAPP_IPS:
+            r = self.dig(reverse_name(ip), "PTR")
+            self.assertEqual(r.status, "NOERROR", r)
+            self.assertIn("aa", r.flags)
+            self.assertEqual(len(r.answer), 1, r)
+            ptr = r.answer[0]
+            self.assertEqual((ptr.type, ptr.ttl), ("PTR", TTL))
+            self.assertRegex(ptr.rdata, r"^myapp-dev-[a-z0-9]{5}-s0\.marathon\.mesos\.$")
+            self.assertEqual(self.dig(ptr.rdata, "A").rdatas("A"), [ip], "the name leads back to the address")
+        # The agent's own address (a host-network task would share it) and unknown ones are not ours.
+        self.assertEqual(self.dig(reverse_name("10.0.0.10"), "PTR").status, "REFUSED")
+        self.assertEqual(self.dig(reverse_name("10.99.0.1"), "PTR").status, "REFUSED")
 
     def test_soa_at_apex_is_in_answer_section(self):
         r = self.dig("mesos", "SOA")

@@ -49,6 +49,24 @@ TEST(RecordFile, NamesHoldingAnyLabelByteReadBackTheSame) {
   EXPECT_EQ(parsed.records->names().size(), 255u * 2 + 1);
 }
 
+TEST(RecordFile, PtrRecordsReadBackAndAreCoveredByTheDigest) {
+  RecordSet rs = sample();
+  rs.setReverse({{*IpAddress::parse("10.0.0.1"), *rs.refOf("web.marathon.mesos.")},
+                 {*IpAddress::parse("fd00::1"), *rs.refOf("v6.marathon.mesos.")}});
+  const std::string text = serializeRecordFile(rs, kMeta);
+  EXPECT_THAT(text, HasSubstr("\nPTR 10.0.0.1 web.marathon.mesos.\n"));
+  const auto parsed = parseRecordFile(text);
+  ASSERT_TRUE(parsed.records) << parsed.error;
+  EXPECT_EQ(*parsed.records, rs);
+  EXPECT_NE(rs.contentDigest(), sample().contentDigest());
+  std::string altered = text;
+  altered.replace(altered.find("PTR 10.0.0.1"), 12, "PTR 10.0.0.9");
+  EXPECT_THAT(parseRecordFile(altered).error, HasSubstr("digest"));
+  std::string dangling = text;
+  dangling.replace(dangling.find("PTR 10.0.0.1 web"), 16, "PTR 10.0.0.1 xyz");
+  EXPECT_THAT(parseRecordFile(dangling).error, HasSubstr("PTR record for a name without records"));
+}
+
 TEST(RecordFile, VersionOneFilesWithPlainNamesAreStillRead) {
   std::string text = serializeRecordFile(sample(), kMeta);
   ASSERT_EQ(text.rfind("mesos-dns-agent records 2\n", 0), 0u);

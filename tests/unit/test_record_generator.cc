@@ -1075,3 +1075,54 @@ TEST(RecordGenerator, DemoStateServesMyappDevWithTwoInstances) {
 
 }  // namespace
 }  // namespace mdns
+
+namespace mdns {
+namespace {
+
+// --- PTR records (beyond mesos-dns) -----------------------------------------------------------------
+
+std::map<std::string, std::string> pointers(const RecordSet& rs) {
+  std::map<std::string, std::string> out;
+  for (const auto& p : rs.reverse()) out[p.ip.toString()] = std::string(rs.nameAt(p.name));
+  return out;
+}
+
+Task containerTask(const std::string& id, const std::string& name, std::vector<std::string> ips) {
+  Task t = runningTask(id, name);
+  t.statuses[0].networkIps = std::move(ips);
+  return t;
+}
+
+TEST(ReverseRecords, ContainerAddressOfOneTaskPointsAtItsCanonicalName) {
+  const auto out = generateRecords(oneTask(containerTask("web.1", "web", {"10.9.0.1", "fd00::9"})), GeneratorOptions{},
+                                   noResolver());
+  const std::string canonical = "web-" + taskIdHash("web.1") + "-s0.marathon.mesos.";
+  EXPECT_EQ(pointers(out.records),
+            (std::map<std::string, std::string>{{"10.9.0.1", canonical}, {"fd00::9", canonical}}));
+  EXPECT_EQ(reverseName(*IpAddress::parse("10.9.0.1")), "1.0.9.10.in-addr.arpa.");
+  EXPECT_EQ(reverseName(*IpAddress::parse("fd00::9")),
+            "9.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.f.ip6.arpa.");
+}
+
+TEST(ReverseRecords, AddressesSharedByTasksOrHeldByAnAgentGetNone) {
+  MesosState state = oneTask(containerTask("a.1", "a", {"10.9.0.1"}));
+  state.frameworks[0].tasks.push_back(containerTask("b.1", "b", {"10.9.0.1"}));  // the same address twice
+  state.frameworks[0].tasks.push_back(runningTask("host.1", "host"));            // host network: the agent's
+  state.frameworks[0].tasks.push_back(containerTask("c.1", "c", {"10.9.0.3"}));
+  const auto out = generateRecords(state, GeneratorOptions{}, noResolver());
+  EXPECT_EQ(pointers(out.records),
+            (std::map<std::string, std::string>{{"10.9.0.3", "c-" + taskIdHash("c.1") + "-s0.marathon.mesos."}}));
+}
+
+TEST(ReverseRecords, DiscoveryNamedTaskPointsAtItsSanitizedCanonicalName) {
+  Task t = containerTask("api.1", "whatever", {"10.9.0.4"});
+  t.discoveryName = "My.Api";
+  auto out = generateRecords(oneTask(t), GeneratorOptions{}, noResolver());
+  EXPECT_EQ(pointers(out.records)["10.9.0.4"], "my-api-" + taskIdHash("api.1") + "-s0.marathon.mesos.");
+  t.discoveryName = "myapp.dev";  // published as given too: the pointer names the sanitized one
+  out = generateRecords(oneTask(t), GeneratorOptions{}, noResolver());
+  EXPECT_EQ(pointers(out.records)["10.9.0.4"], "myapp-dev-" + taskIdHash("api.1") + "-s0.marathon.mesos.");
+}
+
+}  // namespace
+}  // namespace mdns

@@ -348,6 +348,28 @@ std::pair<int, std::string> extendedError(const ldns_pkt* p) {
   return {-1, ""};
 }
 
+TEST_F(ResponderTest, ReverseNameOfATaskAddressAnswersItsPtrRecord) {
+  const auto canonical = records_.refOf("web-abcde-s0.marathon.mesos.");
+  ASSERT_TRUE(canonical);
+  records_.setReverse({{*IpAddress::parse("10.0.0.1"), *canonical}, {*IpAddress::parse("fd00::1"), *canonical}});
+  rebuild();
+  auto r = ask("1.0.0.10.IN-ADDR.arpa.", LDNS_RR_TYPE_PTR);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(ldns_pkt_get_rcode(r.get()), LDNS_RCODE_NOERROR);
+  EXPECT_EQ(section(ldns_pkt_answer(r.get())),
+            (std::set<std::string>{"1.0.0.10.IN-ADDR.arpa.\t60\tIN\tPTR\tweb-abcde-s0.marathon.mesos."}));
+  auto v6 = ask(reverseName(*IpAddress::parse("fd00::1")), LDNS_RR_TYPE_PTR);
+  EXPECT_EQ(ldns_pkt_ancount(v6.get()), 1);
+  // Other addresses, and other types of the same name, are not ours: forwarded (or REFUSED when
+  // nothing forwards, as here).
+  EXPECT_EQ(ldns_pkt_get_rcode(ask("2.0.0.10.in-addr.arpa.", LDNS_RR_TYPE_PTR).get()), LDNS_RCODE_REFUSED);
+  EXPECT_EQ(ldns_pkt_get_rcode(ask("1.0.0.10.in-addr.arpa.", LDNS_RR_TYPE_A).get()), LDNS_RCODE_REFUSED);
+  options_.forwardOutside = true;
+  const auto q = wireQuery("2.0.0.10.in-addr.arpa.", LDNS_RR_TYPE_PTR);
+  std::vector<uint8_t> out(512);
+  EXPECT_TRUE(respondOrForward(q.data(), q.size(), Transport::kUdp, table_.get(), options_, 0, out.data()).forward);
+}
+
 TEST_F(ResponderTest, ServfailBeforeFirstRecordSetSoResolversMoveOn) {
   served_ = false;
   auto r = ask("web.marathon.mesos.", LDNS_RR_TYPE_A);
