@@ -18,6 +18,7 @@ namespace mdns {
 namespace dns {
 inline constexpr uint16_t kTypeIXFR = 251;
 inline constexpr uint16_t kTypeAXFR = 252;
+inline constexpr uint8_t kRcodeNotAuth = 9;
 }  // namespace dns
 
 struct TransferQuery {
