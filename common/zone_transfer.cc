@@ -119,8 +119,7 @@ std::optional<TransferQuery> parseTransferQuery(const uint8_t* p, size_t length,
 
 ZoneTransferWriter::ZoneTransferWriter(const RecordSet& records, const ZoneOptions& zone, const uint8_t* packet,
                                        const TransferQuery& query, bool recursionAvailable, size_t messageLimit)
-    : records_(records),
-      zone_(zone),
+    : zone_(zone),
       question_(reinterpret_cast<const char*>(packet) + dns::kHeaderSize, query.query.questionEnd - dns::kHeaderSize),
       id_(query.query.id),
       edns_(query.query.hasEdns),

@@ -66,7 +66,6 @@ class ZoneTransferWriter {
   size_t recordSize(size_t& commonLabels) const;
   void writeRecord(uint8_t* out, size_t& pos);
 
-  const RecordSet& records_;
   const ZoneOptions& zone_;
   std::string question_;  // the asker's question section, echoed
   uint16_t id_ = 0;
