@@ -1,7 +1,6 @@
 """Zone transfers (AXFR, IXFR) of the Mesos domain, seen through the real dig and kdig, and raw
 DNS messages: who gets the whole zone, who gets REFUSED, and what a client that stops reading costs."""
 import json
-import os
 import re
 import shutil
 import signal
@@ -13,7 +12,7 @@ import unittest
 import urllib.request
 
 from harness import (DIG, LOOPBACK, discovery, framework, free_port, make_state, require_dig, run_agent_command,
-                     slave, start_agent, task, temp_dir, wait_until)
+                     slave, start_agent, task, wait_until)
 
 LEADER = "127.0.0.1:5050"
 TTL = 37
@@ -246,9 +245,24 @@ class ZoneTransferTest(unittest.TestCase):
         self.assertIn('mesos_dns_agent_zone_transfers_total{result="ok"} 1\n', body)
         self.assertIn('mesos_dns_agent_zone_transfers_total{result="refused"} 1\n', body)
         self.assertIn('mesos_dns_agent_zone_transfers_total{result="failed"} 0\n', body)
-        _, config = 200, json.loads(urllib.request.urlopen(
-            "http://%s:%d/v1/config" % (LOOPBACK, http_port), timeout=5).read())
+        config = json.loads(urllib.request.urlopen("http://%s:%d/v1/config" % (LOOPBACK, http_port), timeout=5).read())
         self.assertEqual(config["allowTransfer"], ["127.0.0.1"])
+
+    def test_query_pipelined_behind_a_transfer_is_answered_after_it(self):
+        agent = self.start()
+        agent.wait_loaded()
+        with socket.create_connection((LOOPBACK, agent.port), timeout=5) as s:
+            xfr, a = query("mesos", AXFR), query("myapp.dev.marathon.mesos", 1, qid=0x7777)
+            s.sendall(struct.pack(">H", len(xfr)) + xfr + struct.pack(">H", len(a)) + a)
+            ids = []
+            while not ids or ids[-1] != 0x7777:
+                (length,) = struct.unpack(">H", read_exact(s, 2))
+                message = read_exact(s, length)
+                ids.append(header(message)[0])
+                self.assertEqual(header(message)[1], 0, ids)  # NOERROR
+            self.assertGreater(len(ids), 2)
+            self.assertEqual(set(ids[:-1]), {0x2a2a})
+            self.assertEqual(header(message)[4], 2)  # the two A records of myapp.dev
 
     def test_client_that_stops_reading_is_dropped_without_holding_up_others(self):
         # A zone of about 7 MB (more than the kernel's socket buffers take, up to 4 MB here); the client
