@@ -51,16 +51,15 @@ def unescape(text):
                   text.encode("utf-8"))
 
 
-def zone_lines(text, sep=None):
-    """(name, ttl, class, type, rdata) of each record line of a zone listing (dig, kdig or
-    dump-zone), names and rdata as raw bytes."""
+def zone_lines(text):
+    """(name, ttl, class, type, rdata) of each record line of a zone listing in presentation form
+    (dig, kdig, dump-zone), names and rdata as raw bytes."""
     out = []
     for line in text.splitlines():
         if not line.strip() or line.startswith(";") or line.startswith("$"):
             continue
-        name, ttl, cls, rtype, rdata = line.split(sep, 4)
-        out.append((unescape(name) if sep is None else name.encode("utf-8"), int(ttl), cls, rtype,
-                    unescape(rdata.strip()) if sep is None else rdata.strip().encode("utf-8")))
+        name, ttl, cls, rtype, rdata = line.split(None, 4)
+        out.append((unescape(name), int(ttl), cls, rtype, unescape(rdata.strip())))
     return out
 
 
@@ -137,7 +136,7 @@ class ZoneTransferTest(unittest.TestCase):
         """What the agent serves, as `mesos-dns-agent dump-zone` prints it from the same config."""
         p = run_agent_command(["-config", agent.config_path, "dump-zone"])
         self.assertEqual(p.returncode, 0, p)
-        return zone_lines(p.stdout, sep="\t")
+        return zone_lines(p.stdout)
 
     def assert_whole_zone(self, agent, records):
         self.assertGreater(len(records), 4 * BIG, records[:5])
