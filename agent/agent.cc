@@ -320,6 +320,18 @@ AllowList allowList(const Config& config) {
   return allow;
 }
 
+AllowList transferAllowList(const Config& config) {
+  AllowList allow;
+  for (const auto& text : config.allowTransfer) allow.add(*AddressRange::parse(text));
+  return allow;
+}
+
+void logTransferAllowList(const Config& config, const std::string& prefix) {
+  log::info(prefix + (config.allowTransfer.empty() ? "zone transfers (AXFR, IXFR) refused to everyone"
+                                                   : "zone transfers (AXFR, IXFR) allowed to " +
+                                                         transferAllowList(config).toString() + " over TCP"));
+}
+
 std::vector<Upstream> upstreamsFromResolvConf(const Config& config, const std::string& text,
                                               const std::string& origin) {
   std::vector<std::string> skipped;
@@ -434,7 +446,8 @@ int runAgent(const Config& config) {
     log::error(error);
     return 1;
   }
-  setup->keepRecords = config.httpOn;  // the HTTP API reads the records (and the enumeration)
+  // The HTTP API reads the records (and the enumeration); zone transfers send them.
+  setup->keepRecords = config.httpOn || !config.allowTransfer.empty();
   // The running configuration; a reload (SIGHUP, on this thread) replaces it.
   auto current = std::make_shared<const Config>(config);
   evthread_use_pthreads();
@@ -478,6 +491,8 @@ int runAgent(const Config& config) {
   }
   const AllowList allow = allowList(config);
   log::info("answering queries from " + allow.toString());
+  SharedAllowList transferAllow(transferAllowList(config));
+  if (!config.allowTransfer.empty()) logTransferAllowList(config, "");
   DnsServerLimits limits;
   limits.tcpIdleSeconds = config.tcpIdleSeconds;
   limits.maxTcpConnections = static_cast<size_t>(config.maxTcpConnections);
@@ -498,6 +513,7 @@ int runAgent(const Config& config) {
   for (auto& server : servers) {
     server->setQueryLog(&queryLog);
     server->setMaxStaleSeconds(config.maxStaleSeconds);
+    server->setTransferAllowList(&transferAllow);
   }
   if (forwarder) forwarder->start();
   // Sockets from systemd (socket activation, or the file descriptor store of a previous run):
@@ -727,7 +743,11 @@ int runAgent(const Config& config) {
       }
     }
     auto next = std::make_shared<const Config>(*parsed.config);
-    nextSetup->keepRecords = next->httpOn;
+    nextSetup->keepRecords = next->httpOn || !next->allowTransfer.empty();
+    if (next->allowTransfer != current->allowTransfer) {
+      transferAllow.set(transferAllowList(*next));
+      logTransferAllowList(*next, "reload: ");
+    }
     source.reconfigure(std::move(*nextSetup));
     if (forwarder && (next->resolvers != current->resolvers || next->zoneResolvers != current->zoneResolvers ||
                       next->timeout != current->timeout)) {

@@ -23,6 +23,9 @@ constexpr int kUdpRoundsPerWakeup = 8;               // then others (TCP, signal
 constexpr size_t kUdpQueryMax = 4096;                // a longer datagram is no query of ours (MSG_TRUNC)
 constexpr int kUdpSocketBuffer = 4 << 20;            // absorbs bursts while the loop is busy
 constexpr size_t kTcpMaxPendingOutput = 256 * 1024;  // unread answers per connection
+// A zone transfer is topped up whenever its unread messages fall to this, so that the socket
+// always has data and at most kTcpMaxPendingOutput plus one message is held per transfer.
+constexpr size_t kTransferRefillBelow = kTcpMaxPendingOutput / 2;
 
 bool makeAddress(const std::string& ip, int port, sockaddr_storage& ss, socklen_t& len) {
   std::memset(&ss, 0, sizeof ss);
@@ -43,7 +46,48 @@ bool makeAddress(const std::string& ip, int port, sockaddr_storage& ss, socklen_
   return false;
 }
 
+bool allowedBy(const AllowList& allow, const sockaddr* from) {
+  if (from->sa_family == AF_INET) {
+    return allow.allowsV4(reinterpret_cast<const uint8_t*>(&reinterpret_cast<const sockaddr_in*>(from)->sin_addr));
+  }
+  if (from->sa_family == AF_INET6) {
+    return allow.allowsV6(reinterpret_cast<const uint8_t*>(&reinterpret_cast<const sockaddr_in6*>(from)->sin6_addr));
+  }
+  return false;
+}
+
+std::string addressText(const sockaddr* from) {
+  char text[INET6_ADDRSTRLEN] = "";
+  if (from != nullptr && from->sa_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(from)->sin_addr, text, sizeof text);
+  } else if (from != nullptr && from->sa_family == AF_INET6) {
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(from)->sin6_addr, text, sizeof text);
+  }
+  return text;
+}
+
 }  // namespace
+
+bool SharedAllowList::allows(const sockaddr* from) const {
+  std::lock_guard lock(mutex_);
+  return from != nullptr && allowedBy(list_, from);
+}
+
+// A zone transfer being written to a TCP client, a few messages at a time as it reads them. It
+// holds the snapshot it started with, so the client gets one consistent version of the zone even
+// when a refresh publishes another meanwhile (the old records then live until the transfer ends).
+struct DnsServer::OngoingTransfer {
+  OngoingTransfer(std::shared_ptr<const Snapshot> snap, const uint8_t* packet, const TransferQuery& query,
+                  bool recursionAvailable)
+      : snapshot(std::move(snap)),
+        writer(*snapshot->records, snapshot->table->zone(), packet, query, recursionAvailable),
+        ixfr(query.ixfr),
+        started(std::chrono::steady_clock::now()) {}
+  std::shared_ptr<const Snapshot> snapshot;
+  ZoneTransferWriter writer;
+  bool ixfr = false;
+  std::chrono::steady_clock::time_point started;
+};
 
 // Buffers for one recvmmsg/sendmmsg round: one slot per datagram, allocated once.
 struct DnsServer::UdpBatch {
@@ -62,9 +106,10 @@ struct DnsServer::TcpConnection {
   uint64_t id = 0;
   sockaddr_storage peer{};
   socklen_t peerLength = 0;
-  int forwarding = 0;          // queries with the forwarder, answers still to come
-  bool readingPaused = false;  // too many unread answers: queries wait in the input buffer
-  bool closing = false;        // the client half-closed: close once the answers are written
+  int forwarding = 0;                         // queries with the forwarder, answers still to come
+  bool readingPaused = false;                 // too many unread answers: queries wait in the input buffer
+  bool closing = false;                       // the client half-closed: close once the answers are written
+  std::unique_ptr<OngoingTransfer> transfer;  // while a zone transfer is written, queries wait
   ~TcpConnection() {
     if (bev != nullptr) bufferevent_free(bev);
   }
@@ -121,24 +166,23 @@ void DnsServer::onTick(evutil_socket_t, short, void* selfPtr) {
 
 bool DnsServer::allowed(const sockaddr* from) const {
   if (allow_ == nullptr || from == nullptr) return true;
-  if (from->sa_family == AF_INET) {
-    return allow_->allowsV4(reinterpret_cast<const uint8_t*>(&reinterpret_cast<const sockaddr_in*>(from)->sin_addr));
-  }
-  if (from->sa_family == AF_INET6) {
-    return allow_->allowsV6(reinterpret_cast<const uint8_t*>(&reinterpret_cast<const sockaddr_in6*>(from)->sin6_addr));
-  }
-  return false;
+  return allowedBy(*allow_, from);
 }
 
 size_t DnsServer::answer(const uint8_t* packet, size_t length, Transport transport, const sockaddr* from,
-                         socklen_t fromLength, int udpFd, uint64_t connection, uint8_t* out, bool& forwarded) {
-  forwarded = false;
+                         socklen_t fromLength, int udpFd, TcpConnection* connection, uint8_t* out, Pending& pending) {
+  pending = Pending::kNothing;
   const bool tcp = transport == Transport::kTcp;
   if (!allowed(from)) {
     const size_t n = refuse(packet, length, options_, out);
     stats_.refused.add();
     stats_.replies.countReply(tcp, out, n);
     if (queryLog_ != nullptr && queryLog_->enabled()) queryLog_->record(from, transport, out, n, "refused (allowFrom)");
+    return n;
+  }
+  if (const auto transfer = parseTransferQuery(packet, length, options_.apexWire)) {
+    const size_t n = answerTransfer(*transfer, packet, transport, from, connection, out);
+    if (n == 0) pending = Pending::kTransfer;
     return n;
   }
   const Outcome outcome = respondOrForward(packet, length, transport, table(), options_, rotation_++, out);
@@ -154,12 +198,73 @@ size_t DnsServer::answer(const uint8_t* packet, size_t length, Transport transpo
     if (queryLog_ != nullptr && queryLog_->enabled()) queryLog_->record(from, transport, out, n, "forward cache");
     return n;
   }
-  forwarder_->submit(packet, outcome.query, transport, udpFd, from, fromLength, this, connection);
+  forwarder_->submit(packet, outcome.query, transport, udpFd, from, fromLength, this,
+                     connection != nullptr ? connection->id : 0);
   stats_.forwarded.add();
   if (queryLog_ != nullptr && queryLog_->enabled())
     queryLog_->record(from, transport, packet, outcome.query.questionEnd, "forwarded");
-  forwarded = true;
+  pending = Pending::kForwarder;
   return 0;
+}
+
+size_t DnsServer::answerTransfer(const TransferQuery& query, const uint8_t* packet, Transport transport,
+                                 const sockaddr* from, TcpConnection* connection, uint8_t* out) {
+  const bool tcp = transport == Transport::kTcp;
+  auto reply = [&](uint16_t rcode, Counter& counter, std::string_view why) {
+    const size_t n = writeErrorReply(packet, query.query, rcode, options_.recurseOn, out);
+    counter.add();
+    stats_.local.add();
+    stats_.replies.countReply(tcp, out, n);
+    if (queryLog_ != nullptr && queryLog_->enabled()) queryLog_->record(from, transport, out, n, why);
+    return n;
+  };
+  if (query.query.hasEdns && query.query.ednsVersion != 0) {
+    return reply(dns::kRcodeBadVers, stats_.transfersRefused, "zone transfer: EDNS version not supported");
+  }
+  // A transfer needs TCP (RFC 5936 section 4.2); over UDP even an allowed asker is refused.
+  if (!tcp || connection == nullptr)
+    return reply(dns::kRcodeRefused, stats_.transfersRefused, "zone transfer over UDP");
+  if (transferAllow_ == nullptr || !transferAllow_->allows(from)) {
+    return reply(dns::kRcodeRefused, stats_.transfersRefused, "zone transfer refused (allowTransfer)");
+  }
+  // Below the apex there is no zone to transfer (NOTAUTH, as BIND and Knot answer).
+  if (!query.apex) return reply(dns::kRcodeNotAuth, stats_.transfersRefused, "zone transfer: not a zone");
+  table();  // the current snapshot
+  if (!snapshot_ || !snapshot_->table || !snapshot_->records) {
+    // No records yet (or, just after a reload turned allowTransfer on with httpon false, not
+    // kept until the refresh that the reload starts).
+    return reply(dns::kRcodeServFail, stats_.transfersFailed, "zone transfer: no records loaded");
+  }
+  connection->transfer = std::make_unique<OngoingTransfer>(snapshot_, packet, query, options_.recurseOn);
+  if (queryLog_ != nullptr && queryLog_->enabled()) {
+    queryLog_->record(from, transport, packet, query.query.questionEnd, "zone transfer");
+  }
+  bufferevent_setwatermark(connection->bev, EV_WRITE, kTransferRefillBelow, 0);
+  continueTransfer(connection);
+  return 0;
+}
+
+void DnsServer::continueTransfer(TcpConnection* c) {
+  evbuffer* output = bufferevent_get_output(c->bev);
+  OngoingTransfer& t = *c->transfer;
+  while (evbuffer_get_length(output) < kTcpMaxPendingOutput) {
+    uint8_t* message = buffer_.data() + 2;
+    const size_t n = t.writer.next(message);
+    if (t.writer.messageCount() == 1) stats_.replies.countReply(true, message, n);  // one reply per transfer
+    dns::put16(buffer_.data(), static_cast<uint16_t>(n));
+    evbuffer_add(output, buffer_.data(), n + 2);
+    if (!t.writer.done()) continue;
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t.started).count();
+    log::info(std::string("zone transfer (") + (t.ixfr ? "IXFR" : "AXFR") + ") to " +
+              addressText(reinterpret_cast<const sockaddr*>(&c->peer)) + ": serial " +
+              std::to_string(t.snapshot->table->zone().soaSerial) + ", " + std::to_string(t.writer.recordCount()) +
+              " records in " + std::to_string(t.writer.messageCount()) + " messages, " +
+              std::to_string(static_cast<int64_t>(ms)) + " ms");
+    stats_.transfersOk.add();
+    c->transfer.reset();
+    bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+    return;
+  }
 }
 
 void QueryLog::record(const sockaddr* from, Transport transport, const uint8_t* message, size_t length,
@@ -185,14 +290,8 @@ void QueryLog::record(const sockaddr* from, Transport transport, const uint8_t* 
   if (skipped > 0) {
     log::info("query log: " + std::to_string(skipped) + " queries not logged in the last second (queryLogRate)");
   }
-  std::string who = "tcp";
-  char text[INET6_ADDRSTRLEN] = "";
-  if (from != nullptr && from->sa_family == AF_INET) {
-    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(from)->sin_addr, text, sizeof text);
-  } else if (from != nullptr && from->sa_family == AF_INET6) {
-    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(from)->sin6_addr, text, sizeof text);
-  }
-  if (text[0] != 0) who = text;
+  std::string who = addressText(from);
+  if (who.empty()) who = "tcp";
   std::string question = "(no question)";
   if (length > dns::kHeaderSize && dns::get16(message + 4) > 0) {
     size_t p = dns::kHeaderSize;
@@ -372,9 +471,9 @@ void DnsServer::onUdp(evutil_socket_t fd, short, void* selfPtr) {
     for (int i = 0; i < received; ++i) {
       if ((b.in[i].msg_hdr.msg_flags & MSG_TRUNC) != 0) continue;
       const auto* from = reinterpret_cast<const sockaddr*>(&b.from[i]);
-      bool forwarded = false;
+      Pending pending = Pending::kNothing;
       const size_t len = self->answer(b.query[i], b.in[i].msg_len, Transport::kUdp, from, b.in[i].msg_hdr.msg_namelen,
-                                      fd, 0, b.reply[replies], forwarded);
+                                      fd, nullptr, b.reply[replies], pending);
       if (len == 0) continue;
       b.outIov[replies] = {b.reply[replies], len};
       b.out[replies].msg_hdr = {};
@@ -429,8 +528,9 @@ void DnsServer::onTcpRead(bufferevent* bev, void* arg) {
   evbuffer* input = bufferevent_get_input(bev);
   evbuffer* output = bufferevent_get_output(bev);
   // Every complete length-prefixed query in the buffer is answered (RFC 7766 pipelining), until
-  // the client has too many answers unread: then its queries wait until it reads.
-  while (evbuffer_get_length(output) < kTcpMaxPendingOutput) {
+  // the client has too many answers unread, or a zone transfer is being written: then its queries
+  // wait until it reads (or the transfer is done).
+  while (!connection->transfer && evbuffer_get_length(output) < kTcpMaxPendingOutput) {
     uint8_t prefix[2];
     if (evbuffer_copyout(input, prefix, 2) < 2) return;
     const size_t len = dns::get16(prefix);
@@ -439,14 +539,15 @@ void DnsServer::onTcpRead(bufferevent* bev, void* arg) {
     evbuffer_drain(input, 2);
     evbuffer_remove(input, query, len);
     uint8_t* reply = server->buffer_.data() + 2;
-    bool forwarded = false;
+    Pending pending = Pending::kNothing;
     const auto* peer = reinterpret_cast<const sockaddr*>(&connection->peer);
     const size_t replyLen =
-        server->answer(query, len, Transport::kTcp, peer, connection->peerLength, -1, connection->id, reply, forwarded);
-    if (forwarded) {
+        server->answer(query, len, Transport::kTcp, peer, connection->peerLength, -1, connection, reply, pending);
+    if (pending == Pending::kForwarder) {
       ++connection->forwarding;  // the forwarder answers later (out of order is fine, RFC 7766 7)
       continue;
     }
+    if (pending == Pending::kTransfer) continue;  // its messages are in the output already
     if (replyLen == 0) {
       server->closeConnection(connection);  // not a query: this is no DNS client
       return;
@@ -459,8 +560,13 @@ void DnsServer::onTcpRead(bufferevent* bev, void* arg) {
 }
 
 void DnsServer::onTcpWritten(bufferevent* bev, void* arg) {
-  // Called when the output buffer has drained.
+  // Called when the output buffer has drained (during a zone transfer: fallen to kTransferRefillBelow).
   auto* connection = static_cast<TcpConnection*>(arg);
+  if (connection->transfer) {
+    connection->server->continueTransfer(connection);
+    return;
+  }
+  if (evbuffer_get_length(bufferevent_get_output(bev)) > 0) return;  // a transfer's last messages: not drained yet
   if (connection->closing) {
     if (connection->forwarding == 0) connection->server->closeConnection(connection);
     return;
@@ -476,7 +582,7 @@ void DnsServer::onTcpEvent(bufferevent* bev, short events, void* arg) {
   auto* connection = static_cast<TcpConnection*>(arg);
   // A client that half-closes after its queries still gets its answers (RFC 7766 6.2.4).
   if ((events & BEV_EVENT_EOF) != 0 && (events & BEV_EVENT_ERROR) == 0 &&
-      (evbuffer_get_length(bufferevent_get_output(bev)) > 0 || connection->forwarding > 0)) {
+      (evbuffer_get_length(bufferevent_get_output(bev)) > 0 || connection->forwarding > 0 || connection->transfer)) {
     connection->closing = true;
     bufferevent_disable(bev, EV_READ);
     return;
@@ -485,6 +591,12 @@ void DnsServer::onTcpEvent(bufferevent* bev, short events, void* arg) {
 }
 
 void DnsServer::closeConnection(TcpConnection* c) {
+  if (c->transfer) {
+    stats_.transfersFailed.add();
+    log::warning("zone transfer to " + addressText(reinterpret_cast<const sockaddr*>(&c->peer)) + " abandoned after " +
+                 std::to_string(c->transfer->writer.recordCount()) +
+                 " records: the client closed the connection or stopped reading");
+  }
   const auto it = std::find_if(connections_.begin(), connections_.end(), [c](const auto& p) { return p.get() == c; });
   if (it != connections_.end()) {
     std::swap(*it, connections_.back());

@@ -19,6 +19,7 @@
 #include "common/metrics.h"
 #include "common/responder.h"
 #include "common/upstream.h"
+#include "common/zone_transfer.h"
 
 namespace mdns {
 
@@ -45,6 +46,22 @@ class QueryLog {
   uint64_t skipped_ = 0;
 };
 
+// Who may transfer the zone (allowTransfer). A reload replaces the list while workers read it;
+// transfer queries are rare, so taking a lock for each costs nothing.
+class SharedAllowList {
+ public:
+  explicit SharedAllowList(AllowList list = {}) : list_(std::move(list)) {}
+  void set(AllowList list) {
+    std::lock_guard lock(mutex_);
+    list_ = std::move(list);
+  }
+  bool allows(const sockaddr* from) const;
+
+ private:
+  mutable std::mutex mutex_;
+  AllowList list_;
+};
+
 // Per-worker counters for /metrics.
 struct DnsServerStats {
   QueryCounters replies;  // every reply the worker sent itself
@@ -52,6 +69,9 @@ struct DnsServerStats {
   Counter cached;         // answered from the forward cache on the worker
   Counter forwarded;      // handed to the forwarder
   Counter refused;        // asker not in allowFrom
+  // Zone transfers (AXFR/IXFR): sent whole; refused (over UDP, asker not in allowTransfer, not the
+  // apex); failed (no records yet, or the client went away or stopped reading midway).
+  Counter transfersOk, transfersRefused, transfersFailed;
 };
 
 class DnsServer : public ReplySink {
@@ -87,13 +107,24 @@ class DnsServer : public ReplySink {
   // Error 3 (Stale Answer); from any thread.
   void setMaxStaleSeconds(int seconds) { maxStaleSeconds_.store(seconds, std::memory_order_relaxed); }
   void setQueryLog(QueryLog* log) { queryLog_ = log; }  // before the loop runs
+  // Who may transfer the zone; null (the default): nobody. Before the loop runs; outlives the server.
+  void setTransferAllowList(const SharedAllowList* list) { transferAllow_ = list; }
 
  private:
-  // Answers one query from `from`; returns the reply length, 0 when there is nothing to send
-  // now (dropped, or handed to the forwarder, which replies itself).
-  size_t answer(const uint8_t* packet, size_t length, Transport transport, const sockaddr* from, socklen_t fromLength,
-                int udpFd, uint64_t connection, uint8_t* out, bool& forwarded);
   struct TcpConnection;
+  struct OngoingTransfer;
+  // What is still to come for a query answered with no reply of its own.
+  enum class Pending { kNothing, kForwarder, kTransfer };
+  // Answers one query from `from` (over TCP: on `connection`); returns the reply length, 0 when
+  // there is nothing to send now: dropped, handed to the forwarder (which replies itself), or a
+  // zone transfer started on the connection (`pending` says which).
+  size_t answer(const uint8_t* packet, size_t length, Transport transport, const sockaddr* from, socklen_t fromLength,
+                int udpFd, TcpConnection* connection, uint8_t* out, Pending& pending);
+  // An AXFR or IXFR query: an error reply (its length), or 0 with the transfer started.
+  size_t answerTransfer(const TransferQuery& query, const uint8_t* packet, Transport transport, const sockaddr* from,
+                        TcpConnection* connection, uint8_t* out);
+  // Writes a transfer's next messages while the client keeps up (kTcpMaxPendingOutput unread at most).
+  void continueTransfer(TcpConnection* c);
   struct UdpBatch;
   static void onUdp(evutil_socket_t fd, short events, void* self);
   static void onAccept(evconnlistener* listener, evutil_socket_t fd, sockaddr* addr, int len, void* self);
@@ -123,6 +154,7 @@ class DnsServer : public ReplySink {
   std::unique_ptr<UdpBatch> udp_;
   Forwarder* forwarder_;
   const AllowList* allow_;
+  const SharedAllowList* transferAllow_ = nullptr;
   uint64_t nextConnectionId_ = 1;
   std::mutex deliveredMutex_;  // forwarded answers for TCP clients, from the forwarder thread
   std::vector<std::pair<uint64_t, std::vector<uint8_t>>> delivered_;

@@ -279,6 +279,18 @@ std::string Operations::metrics() const {
   w.sample("mesos_dns_agent_answers_total", {{"source", "forward_cache"}}, static_cast<double>(cached));
   w.sample("mesos_dns_agent_answers_total", {{"source", "forwarded"}}, static_cast<double>(forwarded));
   w.sample("mesos_dns_agent_answers_total", {{"source", "refused"}}, static_cast<double>(refused));
+  uint64_t transfersOk = 0, transfersRefused = 0, transfersFailed = 0;
+  for (const auto* s : parts_.servers) {
+    transfersOk += s->stats().transfersOk.get();
+    transfersRefused += s->stats().transfersRefused.get();
+    transfersFailed += s->stats().transfersFailed.get();
+  }
+  w.family("mesos_dns_agent_zone_transfers_total", "counter",
+           "Zone transfer queries (AXFR, IXFR): ok (the whole zone sent), refused (over UDP, asker not in "
+           "allowTransfer, not the apex), failed (no records yet, or the client went away midway).");
+  w.sample("mesos_dns_agent_zone_transfers_total", {{"result", "ok"}}, static_cast<double>(transfersOk));
+  w.sample("mesos_dns_agent_zone_transfers_total", {{"result", "refused"}}, static_cast<double>(transfersRefused));
+  w.sample("mesos_dns_agent_zone_transfers_total", {{"result", "failed"}}, static_cast<double>(transfersFailed));
 
   if (parts_.forwarder != nullptr) {
     const auto c = parts_.forwarder->cache().stats();

@@ -166,7 +166,8 @@ BuildResult buildSnapshotFromRecords(RecordSet records, std::shared_ptr<const En
     if (snap->enumeration) {
       snap->records = std::make_shared<const RecordSet>(std::move(records));
     } else {
-      snap->records = previous->records;
+      // The previous snapshot may have been made without its records (a reload that now needs them).
+      snap->records = previous->records ? previous->records : std::make_shared<const RecordSet>(std::move(records));
       snap->enumeration = previous->enumeration;
     }
     if (!setup.keepRecords) snap->records.reset();

@@ -212,6 +212,7 @@ const std::vector<std::pair<std::string, Setter>>& keyTable() {
       {"queryLog", [](Reader& r, auto k, const json& v, Config& c) { r.boolean(k, v, c.queryLog); }},
       {"queryLogRate", [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.queryLogRate, 1, 1000000); }},
       {"allowFrom", [](Reader& r, auto k, const json& v, Config& c) { r.strings(k, v, c.allowFrom); }},
+      {"allowTransfer", [](Reader& r, auto k, const json& v, Config& c) { r.strings(k, v, c.allowTransfer); }},
       {"stateDir", [](Reader& r, auto k, const json& v, Config& c) { r.string(k, v, c.stateDir); }},
       {"cacheFile", [](Reader& r, auto k, const json& v, Config& c) { r.string(k, v, c.cacheFile); }},
       {"minRecordRatio",
@@ -347,6 +348,9 @@ void validate(Reader& r, Config& c, const std::string& path) {
   }
   for (const auto& range : c.allowFrom) {
     if (!AddressRange::parse(range)) r.error("allowFrom", "\"" + range + "\" is not an address or address/prefix");
+  }
+  for (const auto& range : c.allowTransfer) {
+    if (!AddressRange::parse(range)) r.error("allowTransfer", "\"" + range + "\" is not an address or address/prefix");
   }
   for (const auto& f : c.resolvConf.fallback) {
     if (!IpAddress::parse(f))

@@ -82,6 +82,8 @@ struct Config {
   bool queryLog = false;               // one log line per query...
   int queryLogRate = 100;              // ...at most this many per second (the rest counted in a summary line)
   std::vector<std::string> allowFrom;  // address ranges that may query; empty: loopback + listener networks
+  // Address ranges that may transfer the zone (AXFR, IXFR; over TCP); empty: nobody.
+  std::vector<std::string> allowTransfer;
   ResolvConfSettings resolvConf;
   std::string stateDir = "/var/lib/mesos-dns-agent";  // what must survive a restart (the original resolv.conf)
   double minRecordRatio = 0.5;  // a new set smaller than this x the served one is held back (0: off)

@@ -77,6 +77,7 @@ std::string config(const Config& c, uint32_t soaSerial, const std::vector<std::s
       {"cacheMaxNegativeTTL", c.cacheMaxNegativeTtl},
       {"cacheMaxStaleSeconds", c.cacheMaxStaleSeconds},
       {"allowFrom", stringsJson(c.allowFrom)},
+      {"allowTransfer", stringsJson(c.allowTransfer)},
       {"resolvConf",
        {{"manage", c.resolvConf.manage}, {"path", c.resolvConf.path}, {"fallback", c.resolvConf.fallback}}},
       {"stateDir", c.stateDir},

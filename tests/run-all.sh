@@ -10,7 +10,7 @@ bash packaging/apt-install.sh build-essential cmake pkg-config libevent-dev libl
   libcurl4-openssl-dev zlib1g-dev libsystemd-dev libgtest-dev libgmock-dev googletest dnsutils python3 ca-certificates openssl \
   iproute2 util-linux nsd systemd clang libclang-rt-14-dev libzookeeper-mt-dev zookeeper python3-kazoo \
   dpkg-dev rpm lintian rpmlint busybox-static groff-base binutils \
-  musl-tools golang-go default-jdk-headless nodejs python3-dnspython
+  musl-tools golang-go default-jdk-headless nodejs python3-dnspython knot-dnsutils
 
 lock=()
 [ -n "${MDNS_BUILD_LOCK:-}" ] && lock=(flock "$MDNS_BUILD_LOCK")

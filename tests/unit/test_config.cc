@@ -429,6 +429,30 @@ TEST(Config, AllowFromEntriesMustBeAddressesOrRanges) {
   EXPECT_NE(errorWith(r, {"allowFrom", "localhost"}), "");
 }
 
+TEST(Config, AllowTransferIsEmptyByDefaultAndReadLikeAllowFrom) {
+  EXPECT_THAT(parseOk(R"({"masters": ["10.0.0.1:5050"]})").allowTransfer, IsEmpty());
+  const Config c = parseOk(R"({"masters": ["10.0.0.1:5050"], "allowTransfer": ["10.0.0.0/8", "::1", "127.0.0.1"]})");
+  EXPECT_THAT(c.allowTransfer, ElementsAre("10.0.0.0/8", "::1", "127.0.0.1"));
+}
+
+TEST(Config, AllowTransferEntriesMustBeAddressesOrRanges) {
+  const auto r =
+      parseConfig(R"({"masters": ["10.0.0.1:5050"], "allowTransfer": ["10.0.0.0/33", "secondary.example"]})", kPath);
+  EXPECT_NE(errorWith(r, {kPath, "allowTransfer", "10.0.0.0/33"}), "");
+  EXPECT_NE(errorWith(r, {"allowTransfer", "secondary.example"}), "");
+  EXPECT_NE(errorWith(parseConfig(R"({"masters": ["10.0.0.1:5050"], "allowTransfer": "127.0.0.1"})", kPath),
+                      {"allowTransfer"}),
+            "");
+}
+
+TEST(Config, AllowTransferAppliesOnReload) {
+  const auto running = parseConfig(R"({"masters": ["10.0.0.1:5050"]})", kPath);
+  auto next = parseConfig(R"({"masters": ["10.0.0.1:5050"], "allowTransfer": ["10.0.0.0/8"]})", kPath);
+  ASSERT_TRUE(running.config && next.config);
+  EXPECT_THAT(keepRestartOnlyKeys(*running.config, *next.config), IsEmpty());
+  EXPECT_THAT(next.config->allowTransfer, ElementsAre("10.0.0.0/8"));
+}
+
 TEST(Config, ForwardTimeoutMustBeAtLeastOneSecond) {
   const auto r = parseConfig(R"({"masters": ["10.0.0.1:5050"], "timeout": 0})", kPath);
   EXPECT_NE(errorWith(r, {"timeout", "from 1 to 3600"}), "");
