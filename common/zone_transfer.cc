@@ -159,17 +159,12 @@ void ZoneTransferWriter::advance() {
       phase_ = Phase::kNs;
       return;
     case Phase::kNs:
-      phase_ = Phase::kNames;
-      skipNamesOutsideDomain();
-      if (name_ == namesEnd_) {
-        phase_ = Phase::kLastSoa;
-      } else {
-        loadOwner();
-      }
-      return;
     case Phase::kNames:
-      if (++inName_ < current_.a.size() + current_.aaaa.size() + current_.srv.size()) return;
-      ++name_;
+      if (phase_ == Phase::kNames) {
+        if (++inName_ < current_.a.size() + current_.aaaa.size() + current_.srv.size()) return;
+        ++name_;
+      }
+      phase_ = Phase::kNames;
       skipNamesOutsideDomain();
       if (name_ == namesEnd_) {
         phase_ = Phase::kLastSoa;

@@ -1,12 +1,14 @@
 // Shared by the wire-level tests: ldns packets as owned values and sections as sets of text.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <ldns/ldns.h>
 
 #include <cstdlib>
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace mdns::testing_ldns {
 
@@ -25,6 +27,16 @@ inline std::set<std::string> section(ldns_rr_list* list) {
     while (!s.empty() && s.back() == '\n') s.pop_back();
     out.insert(s);
   }
+  return out;
+}
+
+// A packet's wire form (the test fails if ldns cannot write it).
+inline std::vector<uint8_t> toWire(ldns_pkt* pkt) {
+  uint8_t* wire = nullptr;
+  size_t size = 0;
+  EXPECT_EQ(ldns_pkt2wire(&wire, pkt, &size), LDNS_STATUS_OK);
+  std::vector<uint8_t> out(wire, wire + size);
+  std::free(wire);
   return out;
 }
 

@@ -17,15 +17,7 @@ namespace {
 
 using testing_ldns::Pkt;
 using testing_ldns::section;
-
-std::vector<uint8_t> toWire(ldns_pkt* pkt) {
-  uint8_t* wire = nullptr;
-  size_t size = 0;
-  EXPECT_EQ(ldns_pkt2wire(&wire, pkt, &size), LDNS_STATUS_OK);
-  std::vector<uint8_t> out(wire, wire + size);
-  free(wire);
-  return out;
-}
+using testing_ldns::toWire;
 
 Pkt parse(const uint8_t* data, size_t n) {
   ldns_pkt* p = nullptr;

@@ -15,17 +15,9 @@ namespace mdns {
 namespace {
 
 using testing_ldns::Pkt;
+using testing_ldns::toWire;
 
 const std::string kApexWire("\x05mesos\x00", 7);
-
-std::vector<uint8_t> toWire(ldns_pkt* pkt) {
-  uint8_t* wire = nullptr;
-  size_t size = 0;
-  EXPECT_EQ(ldns_pkt2wire(&wire, pkt, &size), LDNS_STATUS_OK);
-  std::vector<uint8_t> out(wire, wire + size);
-  free(wire);
-  return out;
-}
 
 struct QueryOptions {
   uint16_t edns = 0;  // 0: no OPT record
