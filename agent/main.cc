@@ -1,4 +1,6 @@
 // mesos-dns-agent: command line.
+#include <malloc.h>
+
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -42,6 +44,11 @@ void usage(FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Blocks of 128 KiB and more (the record set's and answer table's arrays) always get their own
+  // mappings, handed back when freed. glibc would otherwise raise this threshold after the first
+  // such free, and later arrays would land in the heap, whose freed pages between live ones stay
+  // resident: at 10,000 tasks 10 MiB more resident memory, depending on the order of frees.
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
   std::string configPath = kDefaultConfig;
   bool verbose = false;
   std::vector<std::string> commands;

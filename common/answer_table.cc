@@ -114,10 +114,9 @@ std::shared_ptr<const AnswerTable> AnswerTable::build(const RecordSet& records, 
     arenaSize += name.size() + 1;
     ++owners;
   }
-  std::vector<std::string> reverseOwners;
+  // Reverse names (PTR owners): at most 30 bytes on the wire for IPv4, 74 for IPv6.
   for (const auto& p : records.reverse()) {
-    reverseOwners.push_back(wire(reverseName(p.ip)));
-    arenaSize += reverseOwners.back().size();
+    arenaSize += p.ip.isV4() ? 30 : 74;
     ++owners;
   }
   t.nameArena_.reserve(arenaSize);
@@ -170,10 +169,10 @@ std::shared_ptr<const AnswerTable> AnswerTable::build(const RecordSet& records, 
     at = end;
   }
   // Reverse names come after the walk above: they have no empty non-terminals of ours.
-  for (size_t i = 0; i < reverseOwners.size(); ++i) {
+  for (const auto& p : records.reverse()) {
     NameEntry e;
-    const std::string_view key = intern(reverseOwners[i]);
-    e.ptr = t.renderPtr(key, wire(records.nameAt(records.reverse()[i].name)));
+    const std::string_view key = intern(wire(reverseName(p.ip)));
+    e.ptr = t.renderPtr(key, wire(records.nameAt(p.name)));
     e.any = e.ptr;
     t.insert(key, &e);
   }
