@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,6 +61,10 @@ class AnswerTable {
   const Rendered* rendered(uint32_t index) const { return index == kNone ? nullptr : &rendered_[index]; }
   const uint8_t* bytes(const Rendered& r) const { return bytes_.data() + r.offset; }
   uint16_t answerRrOffset(const Rendered& r, size_t i) const { return answerRrOffsets_[r.rrOffsets + i]; }
+  // The answer RRs' start offsets and their end: ancount + 1 ascending values.
+  std::span<const uint16_t> answerRrOffsets(const Rendered& r) const {
+    return std::span<const uint16_t>(answerRrOffsets_).subspan(r.rrOffsets, r.ancount + 1u);
+  }
   // The SOA record as it stands in a negative answer's authority section, minus its owner
   // (a 2-byte pointer to the apex inside the question, written per query).
   std::string_view negativeSoaTail() const { return negativeSoaTail_; }

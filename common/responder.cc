@@ -147,18 +147,25 @@ size_t writeAnswer(ReplyWriter& w, const AnswerTable& table, const AnswerTable::
     // clients that cannot use TCP.
     w.header(dns::kRcodeNoError, true, setTruncateBit, 1, 0, 0, arOpt);
     w.question();
-    uint16_t count = 0;
+    // The records from `first` to the end, then from the start: each run is contiguous in the
+    // body, so the records that fit are found by a binary search and copied at once.
+    const auto offsets = table.answerRrOffsets(r);
     const size_t first = r.ancount > 1 ? rotation % r.ancount : 0;
-    for (size_t i = 0; i < r.ancount; ++i) {
-      const size_t idx = (first + i) % r.ancount;
-      const size_t from = table.answerRrOffset(r, idx);
-      const size_t to = table.answerRrOffset(r, idx + 1);
-      if (w.pos + (to - from) + optSize > maxSize) break;
-      std::memcpy(out + w.pos, body + from, to - from);
-      w.pos += to - from;
-      ++count;
-    }
-    put16(out + 6, count);
+    size_t room = maxSize - std::min(maxSize, w.pos + optSize);
+    size_t count = 0;
+    auto copyRun = [&](size_t from, size_t to) {  // records [from, to) as far as they fit
+      const auto end = std::upper_bound(offsets.begin() + static_cast<long>(from) + 1,
+                                        offsets.begin() + static_cast<long>(to) + 1, offsets[from] + room);
+      const size_t last = static_cast<size_t>(end - offsets.begin()) - 1;  // records [from, last) fit
+      const size_t bytes = offsets[last] - offsets[from];
+      std::memcpy(out + w.pos, body + offsets[from], bytes);
+      w.pos += bytes;
+      room -= bytes;
+      count += last - from;
+      return last == to;
+    };
+    if (copyRun(first, r.ancount)) copyRun(0, first);
+    put16(out + 6, static_cast<uint16_t>(count));
   }
   w.edns(dns::kRcodeNoError);
   return w.pos;

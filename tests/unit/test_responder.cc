@@ -236,6 +236,12 @@ TEST_F(ResponderTest, UdpWithoutEdnsSendsTheWholeRecordsThatFitWithTc) {
     for (const auto& rr : section(ldns_pkt_answer(r.get()))) seen.insert(rr);
   }
   EXPECT_GT(seen.size(), 30u) << "the part sent moves with the rotation";
+  // From the rotation's start to the end of the RRset, then on from its beginning.
+  auto wrapped = ask("big.marathon.mesos.", LDNS_RR_TYPE_A, {}, 50);
+  std::set<std::string> expected;
+  for (int i = 51; i <= 60; ++i) expected.insert("big.marathon.mesos.\t60\tIN\tA\t10.1.0." + std::to_string(i));
+  for (int i = 1; i <= 19; ++i) expected.insert("big.marathon.mesos.\t60\tIN\tA\t10.1.0." + std::to_string(i));
+  EXPECT_EQ(section(ldns_pkt_answer(wrapped.get())), expected);
 }
 
 TEST_F(ResponderTest, UdpRepliesStopAtMaxUdpSizeWhateverTheAskerOffers) {
