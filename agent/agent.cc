@@ -4,6 +4,7 @@
 #include <event2/thread.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
@@ -29,12 +30,35 @@
 #include "agent/log.h"
 #include "agent/operations.h"
 #include "agent/resolv_conf_manager.h"
+#include "common/cpu_budget.h"
 #include "common/dns_wire.h"
 #include "common/forward_cache.h"
 #include "common/zone_file.h"
 
 namespace mdns {
 namespace {
+
+// The CPUs this process may run on and its cgroup's CPU quota allow (one worker each by default):
+// an agent pinned to one CPU, or given a quota, must not run a worker per machine core that
+// then fight over it.
+size_t cpusWeMayUse() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  const size_t affinity = sched_getaffinity(0, sizeof set, &set) == 0 ? static_cast<size_t>(CPU_COUNT(&set))
+                                                                      : std::thread::hardware_concurrency();
+  std::vector<std::string> quotas;
+  std::string ignored;
+  const auto cgroups = readWholeFile("/proc/self/cgroup", ignored, true);
+  if (const auto path = cgroups ? cgroupV2Path(*cgroups) : std::nullopt) {
+    for (std::string dir = *path;; dir = dir.substr(0, dir.rfind('/'))) {
+      if (const auto text = readWholeFile("/sys/fs/cgroup" + dir + "/cpu.max", ignored, true); text && !text->empty()) {
+        quotas.push_back(text->substr(0, text->find('\n')));
+      }
+      if (dir.empty() || dir == "/") break;
+    }
+  }
+  return usableCpus(affinity, quotas);
+}
 
 constexpr int kSelfCheckMs = 2000;      // resolv.conf: how often the agent asks itself
 constexpr int kInheritedWaitMs = 5000;  // inherited sockets wait this long for the first records
@@ -498,8 +522,7 @@ int runAgent(const Config& config) {
   limits.maxTcpConnections = static_cast<size_t>(config.maxTcpConnections);
   // One DNS server per worker thread, each with its own loop and sockets (SO_REUSEPORT); the
   // first runs on this thread, next to the signal handling.
-  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  const size_t workerCount = config.workers > 0 ? static_cast<size_t>(config.workers) : cores;
+  const size_t workerCount = config.workers > 0 ? static_cast<size_t>(config.workers) : cpusWeMayUse();
   std::vector<std::unique_ptr<event_base, EventBaseDeleter>> workerBases;
   std::vector<std::unique_ptr<DnsServer>> servers;
   servers.push_back(std::make_unique<DnsServer>(base.get(), store, options, limits, forwarder.get(), &allow));
@@ -656,6 +679,8 @@ int runAgent(const Config& config) {
     http = std::make_unique<HttpServer>([&operations](const ApiRequest& r) { return operations.handle(r); });
     if (!http->listen(config.httpListener, config.httpPort, error)) {
       log::error(error);
+      stopWorkers();  // joinable threads must not be destroyed (std::terminate)
+      if (forwarder) forwarder->stop();
       return 1;
     }
     http->start();
