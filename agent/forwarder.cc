@@ -294,8 +294,16 @@ void Forwarder::accept(ForwardRequest& request) {
   const CacheKey key(request.packet.data(), request.query);
   const int64_t t = now();
   if (const auto it = pending_.find(std::string(key.view())); it != pending_.end()) {
-    // Coalesced with the query in flight (an asker past the bound retries on its own).
-    if (it->second->waiters.size() < kMaxWaiters) it->second->waiters.push_back(request);
+    // Coalesced with the query in flight. Past the bound, a UDP asker retries on its own; a TCP
+    // asker would wait forever (and its connection would never close), so it gets SERVFAIL now.
+    if (it->second->waiters.size() < kMaxWaiters) {
+      it->second->waiters.push_back(request);
+    } else if (request.transport == Transport::kTcp) {
+      overloaded_.add();
+      const size_t n = writeErrorReply(request.packet.data(), request.query, dns::kRcodeServFail,
+                                       settings_.recursionAvailable, buffer_.data());
+      reply(request, buffer_.data(), n);
+    }
     return;
   }
   // Answered while it waited in the queue?

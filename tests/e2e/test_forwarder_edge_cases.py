@@ -16,7 +16,7 @@ import threading
 import time
 import unittest
 
-from harness import LOOPBACK, free_port, wait_until
+from harness import LOOPBACK, dns_query, free_port, wait_until
 from upstreams import (MESOS_IP, OTHER_ZONE, TIMEOUT, ZONE, CountingProxy, FakeUpstream, ForwardingTestCase, Server,
                        encode_name, parse_question, start_nsd, start_server)
 
@@ -291,6 +291,36 @@ class ForwardingEdgeCaseTest(ForwardingTestCase):
                 r, elapsed = self.timed(lambda: agent.dig("www.example.test", "A", *transport, timeout=TIMEOUT + 4))
                 self.assertEqual(r.status, "SERVFAIL", r)
                 self.assertLess(elapsed, 1.0, "refused connections need no waiting for the timeout")
+
+    def test_every_tcp_asker_of_one_name_gets_an_answer_even_past_256_waiting(self):
+        # 300 TCP clients ask the same question of a silent upstream and half-close, as dig and
+        # stub resolvers do. The first 256 wait for the forwarded answer (SERVFAIL at the timeout);
+        # the others must not wait forever on a connection that never closes.
+        dead = start_server(self, FakeUpstream("blackhole"))
+        agent = self.agent(["127.0.0.1:%d" % dead.port], maxTcpConnections=400)
+        clients = []
+        self.addCleanup(lambda: [c.close() for c in clients])
+        for i in range(300):
+            c = socket.create_connection((LOOPBACK, agent.port), timeout=5)
+            q = dns_query("same.example.test", 0x4000 + i)
+            c.sendall(struct.pack(">H", len(q)) + q)
+            c.shutdown(socket.SHUT_WR)
+            clients.append(c)
+        deadline = time.monotonic() + TIMEOUT + 3
+        answered = 0
+        for i, c in enumerate(clients):
+            c.settimeout(max(0.1, deadline - time.monotonic()))
+            try:
+                head = c.recv(2)
+                reply = c.recv(struct.unpack(">H", head)[0]) if len(head) == 2 else b""
+            except socket.timeout:
+                reply = b""
+            if len(reply) >= 4 and struct.unpack(">H", reply[:2])[0] == 0x4000 + i:
+                self.assertEqual(reply[3] & 0x0F, 2, "SERVFAIL")
+                answered += 1
+                c.settimeout(2)
+                self.assertEqual(c.recv(1), b"", "the agent closes the half-closed connection once answered")
+        self.assertEqual(answered, 300)
 
     def test_mesos_names_are_answered_at_once_while_upstreams_are_silent(self):
         dead = start_server(self, FakeUpstream("blackhole"))
