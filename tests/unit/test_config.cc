@@ -453,6 +453,19 @@ TEST(Config, AllowTransferAppliesOnReload) {
   EXPECT_THAT(next.config->allowTransfer, ElementsAre("10.0.0.0/8"));
 }
 
+TEST(Config, MaxUdpSizeIs1232ByDefaultAndFrom512To4096) {
+  const auto d = parseConfig(R"({"masters": ["10.0.0.1:5050"]})", kPath);
+  ASSERT_TRUE(d.config);
+  EXPECT_EQ(d.config->maxUdpSize, 1232);
+  const auto big = parseConfig(R"({"masters": ["10.0.0.1:5050"], "maxUdpSize": 4096})", kPath);
+  ASSERT_TRUE(big.config);
+  EXPECT_EQ(big.config->maxUdpSize, 4096);
+  for (const char* bad : {"511", "4097", "\"1232\""}) {
+    const auto r = parseConfig(std::string(R"({"masters": ["10.0.0.1:5050"], "maxUdpSize": )") + bad + "}", kPath);
+    EXPECT_NE(errorWith(r, {kPath, "maxUdpSize"}), "") << bad;
+  }
+}
+
 TEST(Config, ForwardTimeoutMustBeAtLeastOneSecond) {
   const auto r = parseConfig(R"({"masters": ["10.0.0.1:5050"], "timeout": 0})", kPath);
   EXPECT_NE(errorWith(r, {"timeout", "from 1 to 3600"}), "");

@@ -1,6 +1,7 @@
 // The HTTP API's documents in mesos-dns's shapes (its resolver_test.go TestHTTP expectations and
 // docs/http.md), the enumeration the generator keeps for /v1/enumerate, the Prometheus text
 // format of /metrics, and which keys a reload applies.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -259,10 +260,13 @@ TEST(Metrics, ExpositionFormatIsValid) {
 
 TEST(Reload, KeysThatShapeSocketsWaitForARestart) {
   const auto running = parseConfig(R"({"masters": ["10.0.0.1:5050"], "port": 53, "ttl": 60})", "c.json");
-  auto next = parseConfig(R"({"masters": ["10.0.0.2:5050"], "port": 5353, "ttl": 5, "cacheSize": 5})", "c.json");
+  auto next = parseConfig(R"({"masters": ["10.0.0.2:5050"], "port": 5353, "ttl": 5, "cacheSize": 5,
+                              "maxUdpSize": 4096})",
+                          "c.json");
   ASSERT_TRUE(running.config && next.config);
   const auto kept = keepRestartOnlyKeys(*running.config, *next.config);
-  EXPECT_EQ(kept, (std::vector<std::string>{"port", "cacheSize"}));
+  EXPECT_THAT(kept, ::testing::UnorderedElementsAre("port", "cacheSize", "maxUdpSize"));
+  EXPECT_EQ(next.config->maxUdpSize, 1232);
   EXPECT_EQ(next.config->port, 53);  // the running value stays
   EXPECT_EQ(next.config->cacheSize, 10000);
   EXPECT_EQ(next.config->ttl, 5);  // applied at once
