@@ -139,7 +139,6 @@ DnsServer::~DnsServer() {
   connections_.clear();
   for (auto* l : tcpListeners_) evconnlistener_free(l);
   for (auto* e : udpEvents_) event_free(e);
-  for (int fd : udpFds_) ::close(fd);
 }
 
 const AnswerTable* DnsServer::table() {
@@ -198,7 +197,11 @@ size_t DnsServer::answer(const uint8_t* packet, size_t length, Transport transpo
     if (queryLog_ != nullptr && queryLog_->enabled()) queryLog_->record(from, transport, out, n, "forward cache");
     return n;
   }
-  forwarder_->submit(packet, outcome.query, transport, udpFd, from, fromLength, this,
+  SharedFd udpSocket;
+  for (const auto& s : udpFds_) {
+    if (s->get() == udpFd) udpSocket = s;
+  }
+  forwarder_->submit(packet, outcome.query, transport, std::move(udpSocket), from, fromLength, this,
                      connection != nullptr ? connection->id : 0);
   stats_.forwarded.add();
   if (queryLog_ != nullptr && queryLog_->enabled())
@@ -371,7 +374,7 @@ bool DnsServer::listen(const std::string& ip, int port, bool reusePort, std::str
     ::close(udp);
     return false;
   }
-  udpFds_.push_back(udp);
+  udpFds_.push_back(std::make_shared<const OwnedFd>(udp));
   event* ev = event_new(base_, udp, EV_READ | EV_PERSIST, &DnsServer::onUdp, this);
   event_add(ev, nullptr);
   udpEvents_.push_back(ev);
@@ -385,7 +388,7 @@ bool DnsServer::adopt(int udpFd, int tcpFd, bool paused, std::string& error) {
     evutil_make_socket_closeonexec(udpFd);
     ::setsockopt(udpFd, SOL_SOCKET, SO_RCVBUF, &kUdpSocketBuffer, sizeof kUdpSocketBuffer);
     ::setsockopt(udpFd, SOL_SOCKET, SO_SNDBUF, &kUdpSocketBuffer, sizeof kUdpSocketBuffer);
-    udpFds_.push_back(udpFd);
+    udpFds_.push_back(std::make_shared<const OwnedFd>(udpFd));
     udpEvents_.push_back(event_new(base_, udpFd, EV_READ | EV_PERSIST, &DnsServer::onUdp, this));
     if (!paused) event_add(udpEvents_.back(), nullptr);
   }
@@ -403,6 +406,12 @@ bool DnsServer::adopt(int udpFd, int tcpFd, bool paused, std::string& error) {
     tcpListeners_.push_back(tcp);
   }
   return true;
+}
+
+std::vector<int> DnsServer::udpSockets() const {
+  std::vector<int> fds;
+  for (const auto& s : udpFds_) fds.push_back(s->get());
+  return fds;
 }
 
 void DnsServer::resume() {
@@ -431,9 +440,8 @@ std::string socketAddress(int fd) {
 
 void DnsServer::unlisten(const std::string& address) {
   for (size_t i = 0; i < udpFds_.size();) {
-    if (socketAddress(udpFds_[i]) == address) {
-      event_free(udpEvents_[i]);
-      ::close(udpFds_[i]);
+    if (socketAddress(udpFds_[i]->get()) == address) {
+      event_free(udpEvents_[i]);  // closed once the forwarder owes nothing more on it
       udpEvents_.erase(udpEvents_.begin() + static_cast<long>(i));
       udpFds_.erase(udpFds_.begin() + static_cast<long>(i));
     } else {

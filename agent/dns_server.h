@@ -15,6 +15,7 @@
 #include <mutex>
 
 #include "agent/forwarder.h"
+#include "agent/owned_fd.h"
 #include "agent/record_source.h"
 #include "common/metrics.h"
 #include "common/responder.h"
@@ -97,7 +98,7 @@ class DnsServer : public ReplySink {
   // the server's own thread.
   void unlisten(const std::string& address);  // "ip:port" as in "127.0.0.1:53" or "[::1]:53"
   // The listening sockets, for systemd's file descriptor store.
-  std::vector<int> udpSockets() const { return udpFds_; }
+  std::vector<int> udpSockets() const;
   std::vector<int> tcpSockets() const;
 
   void deliverTcp(uint64_t connection, const uint8_t* reply, size_t length) override;
@@ -144,7 +145,7 @@ class DnsServer : public ReplySink {
   ResponderOptions options_;
   DnsServerLimits limits_;
   std::vector<event*> udpEvents_;
-  std::vector<int> udpFds_;
+  std::vector<SharedFd> udpFds_;  // shared with the forwarder while it owes answers on them
   std::vector<evconnlistener*> tcpListeners_;
   std::vector<std::unique_ptr<TcpConnection>> connections_;
   uint64_t seenGeneration_ = 0;

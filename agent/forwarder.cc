@@ -222,20 +222,20 @@ size_t Forwarder::answerFromCache(const uint8_t* packet, const dns::Query& q, Tr
   return 0;
 }
 
-void Forwarder::submit(const uint8_t* packet, const dns::Query& q, Transport transport, int udpFd,
+void Forwarder::submit(const uint8_t* packet, const dns::Query& q, Transport transport, SharedFd udpSocket,
                        const sockaddr* client, socklen_t clientLength, ReplySink* sink, uint64_t connection) {
   ForwardRequest r;
   r.transport = transport;
   r.query = q;
   std::memcpy(r.packet.data(), packet, q.questionEnd);
-  r.udpFd = udpFd;
+  r.udpSocket = std::move(udpSocket);
   if (client != nullptr) std::memcpy(&r.client, client, std::min<size_t>(clientLength, sizeof r.client));
   r.clientLength = clientLength;
   r.sink = sink;
   r.connection = connection;
   {
     std::lock_guard lock(queueMutex_);
-    queue_.push_back(r);
+    queue_.push_back(std::move(r));
   }
   event_active(wake_, EV_READ, 0);
 }
@@ -639,7 +639,9 @@ void Forwarder::forEachUpstream(const std::function<void(const UpstreamStats&)>&
 void Forwarder::reply(const ForwardRequest& r, const uint8_t* data, size_t length) {
   replies_.countReply(r.transport == Transport::kTcp, data, length);
   if (r.transport == Transport::kUdp) {
-    ::sendto(r.udpFd, data, length, MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&r.client), r.clientLength);
+    if (r.udpSocket == nullptr) return;
+    ::sendto(r.udpSocket->get(), data, length, MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&r.client),
+             r.clientLength);
   } else if (r.sink != nullptr) {
     r.sink->deliverTcp(r.connection, data, length);
   }

@@ -26,6 +26,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "agent/owned_fd.h"
 #include "common/forward_cache.h"
 #include "common/metrics.h"
 #include "common/responder.h"
@@ -45,7 +46,7 @@ struct ForwardRequest {
   Transport transport = Transport::kUdp;
   dns::Query query;                            // offsets into `packet`
   std::array<uint8_t, 12 + 256 + 4> packet{};  // the client's header and question
-  int udpFd = -1;                              // UDP: the worker's socket, replied to directly
+  SharedFd udpSocket;                          // UDP: the worker's socket, replied to directly
   sockaddr_storage client{};
   socklen_t clientLength = 0;
   ReplySink* sink = nullptr;  // TCP
@@ -85,8 +86,8 @@ class Forwarder {
   // On a worker thread: the reply from the cache when it holds a fresh answer, else 0.
   size_t answerFromCache(const uint8_t* packet, const dns::Query& q, Transport transport, uint8_t* out);
   // On a worker thread: hands a cache miss to the forwarder thread. `packet` is the client's.
-  void submit(const uint8_t* packet, const dns::Query& q, Transport transport, int udpFd, const sockaddr* client,
-              socklen_t clientLength, ReplySink* sink, uint64_t connection);
+  void submit(const uint8_t* packet, const dns::Query& q, Transport transport, SharedFd udpSocket,
+              const sockaddr* client, socklen_t clientLength, ReplySink* sink, uint64_t connection);
   // Replaces the default upstreams (e.g. resolv.conf changed); from any thread.
   void setUpstreams(std::vector<Upstream> upstreams);
   // Replaces every upstream and the timeout (a config reload); from any thread. Questions in

@@ -6,10 +6,13 @@ import json
 import re
 import signal
 import socket
+import struct
 import time
 import unittest
 
-from harness import LOOPBACK, QueryLoad, app_state, dig, fake_master, free_port, require_dig, start_agent, wait_until
+from harness import (LOOPBACK, QueryLoad, app_state, dig, dns_query, fake_master, free_port, require_dig, start_agent,
+                     wait_until)
+from upstreams import FakeUpstream, start_server
 
 REFRESH = {"refreshSeconds": 1, "stateTimeoutSeconds": 3}
 TASK_IPS = ["10.1.0.1", "10.1.0.2"]
@@ -313,6 +316,26 @@ class OperationsTest(unittest.TestCase):
         agent.wait_log(r'warning: reload: key "workers" changed; it takes effect at the next restart', since=mark)
         agent.wait_log(r'warning: reload: key "tcpIdleSeconds" changed', since=mark)
         wait_until(lambda: agent.dig("web.marathon.mesos").answer[0].ttl == 9, 5)  # the rest applies
+
+    def test_query_forwarded_before_a_reload_removes_its_listener_still_gets_its_answer(self):
+        dead = start_server(self, FakeUpstream("blackhole"))  # the answer is SERVFAIL after `timeout`
+        agent = self.start_and_keep(listener=[LOOPBACK, "127.0.0.2"], resolvers=["127.0.0.1:%d" % dead.port], timeout=2)
+        client = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.addCleanup(client.close)
+        client.settimeout(6)
+        client.sendto(dns_query("late.example.test", 0x7777), ("127.0.0.2", agent.port))
+        time.sleep(0.3)
+        mark = agent.log_mark()
+        self.rewrite_config(agent, listener=[LOOPBACK])
+        agent.proc.send_signal(signal.SIGHUP)
+        agent.wait_log(r"reload: no longer serving DNS on 127\.0\.0\.2:%d" % agent.port, since=mark)
+        # The socket stays open for the answer the forwarder owes on it (and its number is not
+        # handed to another socket meanwhile), then closes.
+        reply, peer = client.recvfrom(4096)
+        self.assertEqual(peer, ("127.0.0.2", agent.port))
+        self.assertEqual(struct.unpack(">H", reply[:2])[0], 0x7777)
+        self.assertEqual(reply[3] & 0x0F, 2, "SERVFAIL: the upstream never answered")
+        self.assertIsNone(dig(agent.port, "web.marathon.mesos", "A", server="127.0.0.2").status)
 
     def test_sighup_with_new_listeners_rebinds_and_keeps_the_sockets_that_stay(self):
         agent = self.start_and_keep()
