@@ -262,9 +262,15 @@ void RecordSource::start() {
         malloc_trim(0);
       },
       this);
+  // zk_ is replaced by reloads on this thread, so it is stopped here too, not from stop()'s thread.
   stopEvent_ = event_new(
-      base_, -1, 0, [](evutil_socket_t, short, void* base) { event_base_loopbreak(static_cast<event_base*>(base)); },
-      base_);
+      base_, -1, 0,
+      [](evutil_socket_t, short, void* p) {
+        auto* self = static_cast<RecordSource*>(p);
+        if (self->zk_) self->zk_->stop();  // no leader change may start a refresh now
+        event_base_loopbreak(self->base_);
+      },
+      this);
   event_add(stopEvent_, nullptr);
   reconfigureEvent_ = event_new(
       base_, -1, 0, [](evutil_socket_t, short, void* self) { static_cast<RecordSource*>(self)->applyReconfigure(); },
@@ -277,7 +283,6 @@ void RecordSource::start() {
 bool RecordSource::stop(std::chrono::milliseconds grace) {
   if (!thread_.joinable()) return true;
   stopping_ = true;
-  if (zk_) zk_->stop();                  // no leader change may start a refresh now
   event_active(stopEvent_, EV_READ, 0);  // libevent is thread-safe here (evthread_use_pthreads)
   // A refresh of a huge state may be mid-parse; the process is going away, so it gets a grace
   // period rather than the power to delay a stop.
