@@ -493,13 +493,16 @@ void DnsServer::onUdp(evutil_socket_t fd, short, void* selfPtr) {
     }
     if (replies == 1) {
       // One datagram (light load): plain sendto costs the kernel less than a batch of one.
-      ::sendto(fd, b.outIov[0].iov_base, b.outIov[0].iov_len, MSG_DONTWAIT,
-               static_cast<const sockaddr*>(b.out[0].msg_hdr.msg_name), b.out[0].msg_hdr.msg_namelen);
+      if (::sendto(fd, b.outIov[0].iov_base, b.outIov[0].iov_len, MSG_DONTWAIT,
+                   static_cast<const sockaddr*>(b.out[0].msg_hdr.msg_name), b.out[0].msg_hdr.msg_namelen) < 0) {
+        self->stats_.unsentUdp.add();
+      }
       replies = 0;
     }
     for (int sent = 0; sent < replies;) {
       const int n = ::sendmmsg(fd, b.out + sent, static_cast<unsigned>(replies - sent), MSG_DONTWAIT);
       if (n <= 0) {
+        self->stats_.unsentUdp.add();
         ++sent;  // this reply cannot go (e.g. unreachable sender): skip it, keep the others
         continue;
       }

@@ -70,6 +70,7 @@ struct DnsServerStats {
   Counter cached;         // answered from the forward cache on the worker
   Counter forwarded;      // handed to the forwarder
   Counter refused;        // asker not in allowFrom
+  Counter unsentUdp;      // UDP replies the kernel did not take (socket buffer full, ...): lost
   // Zone transfers (AXFR/IXFR): sent whole; refused (over UDP, asker not in allowTransfer, not the
   // apex); failed (no records yet, or the client went away or stopped reading midway).
   Counter transfersOk, transfersRefused, transfersFailed;

@@ -640,8 +640,10 @@ void Forwarder::reply(const ForwardRequest& r, const uint8_t* data, size_t lengt
   replies_.countReply(r.transport == Transport::kTcp, data, length);
   if (r.transport == Transport::kUdp) {
     if (r.udpSocket == nullptr) return;
-    ::sendto(r.udpSocket->get(), data, length, MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&r.client),
-             r.clientLength);
+    if (::sendto(r.udpSocket->get(), data, length, MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&r.client),
+                 r.clientLength) < 0) {
+      unsentUdp_.add();
+    }
   } else if (r.sink != nullptr) {
     r.sink->deliverTcp(r.connection, data, length);
   }

@@ -101,6 +101,7 @@ class Forwarder {
   const QueryCounters& replies() const { return replies_; }
   uint64_t mismatchedReplies() const { return mismatchedReplies_.get(); }
   uint64_t overloaded() const { return overloaded_.get(); }
+  uint64_t unsentUdp() const { return unsentUdp_.get(); }  // UDP answers the kernel did not take
   void forEachUpstream(const std::function<void(const UpstreamStats&)>& f) const;
   // The upstreams in use for names outside every zoneResolvers zone ("ip:port"), as configured or
   // from resolv.conf.
@@ -154,6 +155,7 @@ class Forwarder {
   std::vector<uint8_t> buffer_;
   Counter mismatchedReplies_;
   Counter overloaded_;
+  Counter unsentUdp_;
   QueryCounters replies_;
   mutable std::mutex statsMutex_;
   std::map<std::string, std::unique_ptr<UpstreamStats>> upstreamStats_;  // entries never go away

@@ -279,6 +279,11 @@ std::string Operations::metrics() const {
   w.sample("mesos_dns_agent_answers_total", {{"source", "forward_cache"}}, static_cast<double>(cached));
   w.sample("mesos_dns_agent_answers_total", {{"source", "forwarded"}}, static_cast<double>(forwarded));
   w.sample("mesos_dns_agent_answers_total", {{"source", "refused"}}, static_cast<double>(refused));
+  uint64_t unsent = parts_.forwarder != nullptr ? parts_.forwarder->unsentUdp() : 0;
+  for (const auto* s : parts_.servers) unsent += s->stats().unsentUdp.get();
+  w.family("mesos_dns_agent_udp_replies_unsent_total", "counter",
+           "UDP replies the kernel did not take (socket send buffer full, or an asker it cannot reach): lost.");
+  w.sample("mesos_dns_agent_udp_replies_unsent_total", static_cast<double>(unsent));
   uint64_t transfersOk = 0, transfersRefused = 0, transfersFailed = 0;
   for (const auto* s : parts_.servers) {
     transfersOk += s->stats().transfersOk.get();

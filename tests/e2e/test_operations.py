@@ -248,6 +248,7 @@ class OperationsTest(unittest.TestCase):
         self.assertGreater(metric(after, "mesos_dns_agent_records_memory_bytes", part="answer_table"), 0)
         self.assertGreater(metric(after, "mesos_dns_agent_records_memory_bytes", part="record_set"), 0)
         self.assertLess(metric(after, "mesos_dns_agent_data_age_seconds"), 10)
+        self.assertEqual(metric(after, "mesos_dns_agent_udp_replies_unsent_total"), 0)  # every reply went out
 
     # --- /health ----------------------------------------------------------------------------------
 
