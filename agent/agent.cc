@@ -68,25 +68,29 @@ std::string hostPort(const IpAddress& ip, int port) {
 }
 
 // Runs `f` on the thread of `loop` and waits for it (directly when `loop` is the caller's own).
-void runOnLoop(event_base* loop, event_base* own, const std::function<void()>& f) {
+// False when it could not be handed over (libevent out of memory): `f` did not run.
+[[nodiscard]] bool runOnLoop(event_base* loop, event_base* own, const std::function<void()>& f) {
   if (loop == own) {
     f();
-    return;
+    return true;
   }
   struct Call {
     const std::function<void()>* f;
     std::promise<void> done;
   } call{&f, {}};
   auto finished = call.done.get_future();
-  event_base_once(
-      loop, -1, EV_TIMEOUT,
-      [](evutil_socket_t, short, void* arg) {
-        auto* c = static_cast<Call*>(arg);
-        (*c->f)();
-        c->done.set_value();
-      },
-      &call, nullptr);
+  if (event_base_once(
+          loop, -1, EV_TIMEOUT,
+          [](evutil_socket_t, short, void* arg) {
+            auto* c = static_cast<Call*>(arg);
+            (*c->f)();
+            c->done.set_value();
+          },
+          &call, nullptr) != 0) {
+    return false;  // waiting would never end
+  }
   finished.wait();
+  return true;
 }
 
 // Puts the DNS sockets into systemd's file descriptor store (FileDescriptorStoreMax= in the unit),
@@ -701,21 +705,28 @@ int runAgent(const Config& config) {
     auto has = [](const auto& list, const std::string& a) {
       return std::any_of(list.begin(), list.end(), [&a](const auto& p) { return p.second == a; });
     };
+    auto unlistenOn = [&](size_t i, const std::string& a) {
+      if (!runOnLoop(loopOf(i), base.get(), [&] { servers[i]->unlisten(a); })) {
+        log::error("reload: worker " + std::to_string(i) + " could not be reached to close " + a);
+      }
+    };
     std::vector<std::string> opened;
     std::string bindError;
     for (const auto& [listener, address] : after) {
       if (has(before, address)) continue;
       bool ok = true;
       for (size_t i = 0; i < servers.size() && ok; ++i) {
-        runOnLoop(loopOf(i), base.get(),
-                  [&, i] { ok = servers[i]->listen(listener, to.port, servers.size() > 1, bindError); });
+        if (!runOnLoop(loopOf(i), base.get(),
+                       [&, i] { ok = servers[i]->listen(listener, to.port, servers.size() > 1, bindError); })) {
+          ok = false;
+          bindError = "listener " + address + ": worker " + std::to_string(i) + " could not be reached";
+        }
       }
       opened.push_back(address);
       if (!ok) {
         log::error("reload: " + bindError + "; keeping the listeners as they were");
         for (const auto& a : opened) {
-          for (size_t i = 0; i < servers.size(); ++i)
-            runOnLoop(loopOf(i), base.get(), [&, i] { servers[i]->unlisten(a); });
+          for (size_t i = 0; i < servers.size(); ++i) unlistenOn(i, a);
         }
         return false;
       }
@@ -723,9 +734,7 @@ int runAgent(const Config& config) {
     }
     for (const auto& [listener, address] : before) {
       if (has(after, address)) continue;
-      for (size_t i = 0; i < servers.size(); ++i) {
-        runOnLoop(loopOf(i), base.get(), [&, i, a = address] { servers[i]->unlisten(a); });
-      }
+      for (size_t i = 0; i < servers.size(); ++i) unlistenOn(i, address);
       log::info("reload: no longer serving DNS on " + address);
     }
     storeSockets(servers);

@@ -38,6 +38,18 @@ std::string HttpResult::describe() const {
 StateFetcher::StateFetcher(event_base* base) : base_(base), multi_(curl_multi_init()) {
   if (multi_ == nullptr) throw std::runtime_error("curl_multi_init failed");
   timer_ = evtimer_new(base_, &StateFetcher::onTimeout, this);
+  failed_ = event_new(
+      base_, -1, 0,
+      [](evutil_socket_t, short, void* selfPtr) {
+        std::vector<std::pair<Done, std::string>> failures;
+        failures.swap(static_cast<StateFetcher*>(selfPtr)->failures_);
+        for (auto& [done, error] : failures) {
+          HttpResult r;
+          r.error = std::move(error);
+          done(std::move(r));
+        }
+      },
+      this);
   curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &StateFetcher::onSocket);
   curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
   curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &StateFetcher::onTimer);
@@ -49,6 +61,7 @@ StateFetcher::~StateFetcher() {
   transfers_.clear();
   curl_multi_cleanup(multi_);  // releases the socket watches through onSocket(CURL_POLL_REMOVE)
   event_free(timer_);
+  event_free(failed_);
 }
 
 namespace {
@@ -73,9 +86,18 @@ size_t onHeader(char* data, size_t size, size_t n, void* user) {
 }
 }  // namespace
 
+void StateFetcher::failSoon(Done done, std::string error) {
+  failures_.emplace_back(std::move(done), std::move(error));
+  event_active(failed_, EV_TIMEOUT, 0);
+}
+
 void StateFetcher::get(const HttpRequest& request, Done done) {
   auto t = std::make_unique<Transfer>();
   t->easy = curl_easy_init();
+  if (t->easy == nullptr) {
+    failSoon(std::move(done), "cannot start an HTTP request: curl_easy_init failed");
+    return;
+  }
   t->done = std::move(done);
   t->maxBody = request.maxBodyBytes;
   CURL* e = t->easy;
@@ -113,7 +135,12 @@ void StateFetcher::get(const HttpRequest& request, Done done) {
     curl_easy_setopt(e, CURLOPT_PASSWORD, request.password.c_str());
   }
   transfers_[e] = std::move(t);
-  curl_multi_add_handle(multi_, e);
+  if (const CURLMcode added = curl_multi_add_handle(multi_, e); added != CURLM_OK) {
+    // Otherwise no callback would ever come, and refreshes would stop without a word.
+    auto failed = std::move(transfers_[e]);
+    transfers_.erase(e);
+    failSoon(std::move(failed->done), std::string("cannot start an HTTP request: ") + curl_multi_strerror(added));
+  }
 }
 
 int StateFetcher::onSocket(CURL*, curl_socket_t fd, int what, void* selfPtr, void* socketData) {

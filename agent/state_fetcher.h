@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace mdns {
 
@@ -55,10 +56,15 @@ class StateFetcher {
   static void onEvent(evutil_socket_t fd, short events, void* self);
   static void onTimeout(evutil_socket_t fd, short events, void* self);
   void finishDone();
+  // A request that could not even start: its callback gets `error` from the loop, never from
+  // inside get().
+  void failSoon(Done done, std::string error);
 
   event_base* base_;
   CURLM* multi_;
   event* timer_;
+  event* failed_;  // runs the callbacks in failures_
+  std::vector<std::pair<Done, std::string>> failures_;
   std::map<CURL*, std::unique_ptr<Transfer>> transfers_;
 };
 
