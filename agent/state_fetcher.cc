@@ -3,7 +3,6 @@
 #include <strings.h>
 
 #include <algorithm>
-#include <stdexcept>
 #include <string_view>
 
 namespace mdns {
@@ -36,7 +35,8 @@ std::string HttpResult::describe() const {
 }
 
 StateFetcher::StateFetcher(event_base* base) : base_(base), multi_(curl_multi_init()) {
-  if (multi_ == nullptr) throw std::runtime_error("curl_multi_init failed");
+  // Without a multi handle (out of memory) every request fails with a reason; nothing throws into
+  // the record source's start.
   timer_ = evtimer_new(base_, &StateFetcher::onTimeout, this);
   failed_ = event_new(
       base_, -1, 0,
@@ -59,7 +59,7 @@ StateFetcher::StateFetcher(event_base* base) : base_(base), multi_(curl_multi_in
 StateFetcher::~StateFetcher() {
   for (auto& [easy, t] : transfers_) curl_multi_remove_handle(multi_, easy);
   transfers_.clear();
-  curl_multi_cleanup(multi_);  // releases the socket watches through onSocket(CURL_POLL_REMOVE)
+  if (multi_ != nullptr) curl_multi_cleanup(multi_);  // releases the socket watches (onSocket CURL_POLL_REMOVE)
   event_free(timer_);
   event_free(failed_);
 }
@@ -93,9 +93,10 @@ void StateFetcher::failSoon(Done done, std::string error) {
 
 void StateFetcher::get(const HttpRequest& request, Done done) {
   auto t = std::make_unique<Transfer>();
-  t->easy = curl_easy_init();
+  t->easy = multi_ != nullptr ? curl_easy_init() : nullptr;
   if (t->easy == nullptr) {
-    failSoon(std::move(done), "cannot start an HTTP request: curl_easy_init failed");
+    failSoon(std::move(done), std::string("cannot start an HTTP request: ") +
+                                  (multi_ == nullptr ? "curl_multi_init" : "curl_easy_init") + " failed");
     return;
   }
   t->done = std::move(done);
