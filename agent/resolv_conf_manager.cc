@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -59,6 +60,18 @@ std::string ResolvConfManager::targetPath(const std::string& path) {
 }
 
 bool ResolvConfManager::prepare(std::string& error) {
+  struct stat st {};
+  if (::lstat(config_.resolvConf.path.c_str(), &st) == 0 && S_ISLNK(st.st_mode) &&
+      ::stat(config_.resolvConf.path.c_str(), &st) != 0) {
+    char link[PATH_MAX] = "";
+    const ssize_t n = ::readlink(config_.resolvConf.path.c_str(), link, sizeof link - 1);
+    danglingLink_ = true;
+    log::warning(config_.resolvConf.path + " is a link to " +
+                 std::string(link, static_cast<size_t>(std::max<ssize_t>(n, 0))) +
+                 ", which does not exist (the program that owns it, such as systemd-resolved, is not running): "
+                 "the agent leaves it alone; restart the agent once it is there");
+    return true;
+  }
   if (target_ != config_.resolvConf.path) {
     log::info(config_.resolvConf.path + " is a link to " + target_ + ": the agent writes there and the link stays");
   }
@@ -88,6 +101,7 @@ bool ResolvConfManager::writeFile(const std::string& text, std::string& error) {
 }
 
 bool ResolvConfManager::apply(std::string& error) {
+  if (danglingLink_) return true;  // hands off (see prepare)
   const auto applied = applyAgent(original_, lines_);
   for (const auto& note : applied.notes) log::warning(target_ + ": " + note);
   std::string readError;
@@ -177,7 +191,7 @@ void ResolvConfManager::restore() {
 }
 
 void ResolvConfManager::startSelfCheck(int intervalMs) {
-  if (checkTimer_ != nullptr || lines_.agent.empty()) return;
+  if (checkTimer_ != nullptr || lines_.agent.empty() || danglingLink_) return;
   const Upstream self{lines_.agent.front(), static_cast<uint16_t>(config_.port)};
   sockaddr_storage ss{};
   const socklen_t len = self.toSockaddr(ss);

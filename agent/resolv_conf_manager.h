@@ -68,6 +68,10 @@ class ResolvConfManager {
   std::string original_;
   std::string written_;  // what we wrote last
   bool applied_ = false;
+  // resolv.conf is a link to nothing (its owner, such as systemd-resolved, is not running): the
+  // agent leaves it alone. Writing would replace the link with a file for good, and restoring
+  // would leave that file empty: the node without DNS even after its owner comes back.
+  bool danglingLink_ = false;
   Counter writes_;
   int inotify_ = -1;
   event* inotifyEvent_ = nullptr;

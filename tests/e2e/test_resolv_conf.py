@@ -7,6 +7,7 @@ Each test runs in private mount, network and pid namespaces with a private /etc 
 agent on 127.0.0.1:53, nsd upstreams on 127.0.0.2:53 (example.test) and 127.0.0.3:53 (other.test),
 and name lookups through the real glibc resolver (gethostbyname)."""
 import os
+import re
 import signal
 import socket
 import stat
@@ -206,6 +207,28 @@ class ResolvConfTest(unittest.TestCase):
         agent.stop()
         self.assertTrue(os.path.islink(RESOLV))
         self.assertEqual(read(target), ORIGINAL)
+
+    @in_private_namespaces
+    def test_link_to_a_missing_file_is_left_alone_so_its_owner_gets_it_back(self):
+        # systemd-resolved stopped (or not started yet): /etc/resolv.conf points into an empty /run.
+        # Writing would replace the link with a file, and a restore would leave that file empty:
+        # the node would have no DNS even after resolved comes back.
+        target = "/etc/resolved-run/stub-resolv.conf"
+        os.remove(RESOLV)
+        os.symlink(target, RESOLV)
+        agent = self.start(original=None, wait=False, stateDir="/etc/agent-state")
+        agent.wait_log(r"/etc/resolv\.conf is a link to %s, which does not exist" % re.escape(target))
+        self.assertEqual(agent.dig("web.marathon.mesos").rdatas("A"), [MESOS_IP])  # it serves all the same
+        time.sleep(1.5)
+        self.assertEqual(os.readlink(RESOLV), target)
+        self.assertEqual(agent.stop(), 0)
+        self.assertEqual(os.readlink(RESOLV), target)
+        self.assertEqual(self.command(agent, "resolvconf", "restore").returncode, 0)
+        self.assertEqual(os.readlink(RESOLV), target)
+        # Its owner comes back: the node resolves through it again.
+        os.makedirs(os.path.dirname(target))
+        write_resolv_conf(ORIGINAL, target)
+        self.assertEqual(read(), ORIGINAL)
 
     @in_private_namespaces
     def test_agent_that_cannot_bind_never_writes_itself_in(self):
