@@ -104,12 +104,12 @@ Operations::Operations(std::shared_ptr<const Config> config, OperationsParts par
     : parts_(std::move(parts)), config_(std::move(config)) {}
 
 void Operations::setConfig(std::shared_ptr<const Config> config) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(configMutex_);
   config_ = std::move(config);
 }
 
 std::shared_ptr<const Config> Operations::config() const {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(configMutex_);
   return config_;
 }
 
@@ -157,8 +157,8 @@ ApiResponse Operations::axfr(const ApiRequest& request) {
   if (!snap || !snap->records) {
     return jsonResponse(json{{"error", "no records loaded yet"}}.dump(), 503);
   }
-  std::lock_guard lock(mutex_);
-  const int refreshSeconds = config_->refreshSeconds;
+  const int refreshSeconds = config()->refreshSeconds;
+  std::lock_guard lock(axfrMutex_);
   // An expired reference locks to null: a table that took a dead one's address is not mistaken for it.
   const bool cached = axfrTable_.lock() == snap->table && axfrRefreshSeconds_ == refreshSeconds;
   if (!cached) {

@@ -48,8 +48,9 @@ class Operations {
   ApiResponse axfr(const ApiRequest& request);
 
   OperationsParts parts_;
-  mutable std::mutex mutex_;
+  mutable std::mutex configMutex_;  // config_ only: a reload must never wait for an /v1/axfr render
   std::shared_ptr<const Config> config_;
+  std::mutex axfrMutex_;  // the /v1/axfr cache below
   // /v1/axfr rendered once per answer table (a refresh that changes nothing keeps the table), and
   // kept gzipped only: peers ask often and take gzip, the records change rarely. The table is not
   // held: a cache must not keep a retired record set alive.

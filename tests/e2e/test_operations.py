@@ -3,10 +3,14 @@ query log, against the real binary with a fake master and real dig."""
 import gzip
 import http.client
 import json
+import os
 import re
 import signal
 import socket
 import struct
+import subprocess
+import sys
+import threading
 import time
 import unittest
 
@@ -18,9 +22,9 @@ REFRESH = {"refreshSeconds": 1, "stateTimeoutSeconds": 3}
 TASK_IPS = ["10.1.0.1", "10.1.0.2"]
 
 
-def http_get(port, path, headers=None, method="GET"):
+def http_get(port, path, headers=None, method="GET", timeout=5):
     """(status, headers dict with lower-case names, body bytes)."""
-    conn = http.client.HTTPConnection(LOOPBACK, port, timeout=5)
+    conn = http.client.HTTPConnection(LOOPBACK, port, timeout=timeout)
     try:
         conn.request(method, path, headers=headers or {})
         r = conn.getresponse()
@@ -337,6 +341,30 @@ class OperationsTest(unittest.TestCase):
         self.assertEqual(struct.unpack(">H", reply[:2])[0], 0x7777)
         self.assertEqual(reply[3] & 0x0F, 2, "SERVFAIL: the upstream never answered")
         self.assertIsNone(dig(agent.port, "web.marathon.mesos", "A", server="127.0.0.2").status)
+
+    def test_reload_during_a_long_axfr_render_does_not_hold_up_dns_answers(self):
+        # With one worker, the reload runs on the loop that answers DNS: it must not wait for the
+        # HTTP thread while that renders a big /v1/axfr document.
+        make_state = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench", "make_state.py")
+        big = subprocess.run([sys.executable, make_state, "15000"], capture_output=True, text=True, check=True,
+                             timeout=60).stdout
+        self.master.state = json.loads(big.replace("master@10.0.0.5:5050", self.master.pid))  # we are its leader
+        agent = self.start_and_keep(workers=1, refreshSeconds=3600)
+        wait_until(lambda: agent.dig("mesos", "SOA").status == "NOERROR", timeout=60)
+        rendering = threading.Thread(target=http_get, args=(self.http_port, "/v1/axfr"), kwargs={"timeout": 120})
+        rendering.start()
+        time.sleep(0.3)
+        self.rewrite_config(agent, workers=1, refreshSeconds=3600, ttl=7)
+        agent.proc.send_signal(signal.SIGHUP)
+        time.sleep(0.2)
+        started = time.monotonic()
+        r = agent.dig("mesos", "SOA", timeout=5)
+        elapsed = time.monotonic() - started
+        still_rendering = rendering.is_alive()
+        rendering.join(120)
+        self.assertTrue(still_rendering, "the render ended before the reload: nothing was tested")
+        self.assertEqual(r.status, "NOERROR")
+        self.assertLess(elapsed, 1.0)
 
     def test_sighup_with_new_listeners_rebinds_and_keeps_the_sockets_that_stay(self):
         agent = self.start_and_keep()
