@@ -84,11 +84,11 @@ class OperationsTest(unittest.TestCase):
         self.master.state = app_state(self.master.pid, "web", task_ips=TASK_IPS)
         self.http_port = free_port()
 
-    def start(self, **config):
+    def start(self, loaded_timeout=10.0, **config):
         cfg = dict(REFRESH, masters=[self.master.address], httpon=True, httpport=self.http_port)
         cfg.update(config)
         agent = start_agent(self, cfg)
-        agent.wait_loaded()
+        agent.wait_loaded(loaded_timeout)
         return agent
 
     def rewrite_config(self, agent, **changes):
@@ -161,8 +161,8 @@ class OperationsTest(unittest.TestCase):
         r = self.agent.dig(name, "A")
         return [rr for rr in r.answer if rr.type == "A"]
 
-    def start_and_keep(self, **config):
-        self.agent = self.start(**config)
+    def start_and_keep(self, loaded_timeout=10.0, **config):
+        self.agent = self.start(loaded_timeout, **config)
         return self.agent
 
     def test_bad_requests_get_the_right_status_and_the_agent_keeps_serving(self):
@@ -349,8 +349,7 @@ class OperationsTest(unittest.TestCase):
         big = subprocess.run([sys.executable, make_state, "15000"], capture_output=True, text=True, check=True,
                              timeout=60).stdout
         self.master.state = json.loads(big.replace("master@10.0.0.5:5050", self.master.pid))  # we are its leader
-        agent = self.start_and_keep(workers=1, refreshSeconds=3600)
-        wait_until(lambda: agent.dig("mesos", "SOA").status == "NOERROR", timeout=60)
+        agent = self.start_and_keep(loaded_timeout=120, workers=1, refreshSeconds=3600)  # slow with ASan
         rendering = threading.Thread(target=http_get, args=(self.http_port, "/v1/axfr"), kwargs={"timeout": 120})
         rendering.start()
         time.sleep(0.3)
@@ -364,7 +363,7 @@ class OperationsTest(unittest.TestCase):
         rendering.join(120)
         self.assertTrue(still_rendering, "the render ended before the reload: nothing was tested")
         self.assertEqual(r.status, "NOERROR")
-        self.assertLess(elapsed, 1.0)
+        self.assertLess(elapsed, 1.5)  # it waited 2.3 s for the render on an idle machine
 
     def test_sighup_with_new_listeners_rebinds_and_keeps_the_sockets_that_stay(self):
         agent = self.start_and_keep()
