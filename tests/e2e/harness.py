@@ -641,6 +641,17 @@ def temp_dir():
 # A steady query load
 
 
+def read_exact(sock, n):
+    """Exactly n bytes from a stream socket; EOFError when it closes first."""
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            raise EOFError("connection closed after %d of %d bytes" % (len(data), n))
+        data += chunk
+    return data
+
+
 def dns_query(name, qid, qtype=1):
     q = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0)
     for label in name.rstrip(".").split("."):

@@ -7,7 +7,7 @@ import subprocess
 import time
 import unittest
 
-from harness import LOOPBACK, app_state, require_dig, start_agent, wait_until
+from harness import LOOPBACK, app_state, read_exact, require_dig, start_agent, wait_until
 
 LEADER = "127.0.0.1:5050"
 
@@ -19,17 +19,8 @@ def query(name, qtype=1, qid=0x1234):
 
 
 def read_reply(sock):
-    def exactly(n):
-        data = b""
-        while len(data) < n:
-            chunk = sock.recv(n - len(data))
-            if not chunk:
-                raise ConnectionError("closed after %d of %d bytes" % (len(data), n))
-            data += chunk
-        return data
-
-    (length,) = struct.unpack(">H", exactly(2))
-    msg = exactly(length)
+    (length,) = struct.unpack(">H", read_exact(sock, 2))
+    msg = read_exact(sock, length)
     qid, flags, _, ancount = struct.unpack(">HHHH", msg[:8])
     return qid, flags & 0xF, ancount
 

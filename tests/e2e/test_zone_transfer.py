@@ -11,8 +11,8 @@ import time
 import unittest
 import urllib.request
 
-from harness import (DIG, LOOPBACK, discovery, framework, free_port, make_state, require_dig, run_agent_command,
-                     slave, start_agent, task, wait_until)
+from harness import (DIG, LOOPBACK, discovery, framework, free_port, make_state, read_exact, require_dig,
+                     run_agent_command, slave, start_agent, task, wait_until)
 
 LEADER = "127.0.0.1:5050"
 TTL = 37
@@ -86,16 +86,6 @@ def query(name, qtype, qid=0x2a2a, edns=False, ixfr_serial=None):
     if edns:
         q += b"\x00" + struct.pack(">HHIH", 41, 1232, 0, 0)
     return struct.pack(">HHHHHH", qid, 0, 1, 0, ns, 1 if edns else 0) + q
-
-
-def read_exact(sock, n):
-    data = b""
-    while len(data) < n:
-        chunk = sock.recv(n - len(data))
-        if not chunk:
-            raise EOFError("connection closed after %d of %d bytes" % (len(data), n))
-        data += chunk
-    return data
 
 
 def tcp_exchange(port, message, timeout=5):

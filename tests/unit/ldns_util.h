@@ -17,16 +17,19 @@ struct PktDeleter {
 };
 using Pkt = std::unique_ptr<ldns_pkt, PktDeleter>;
 
-// Each record of a section in ldns's presentation format ("name\tttl\tIN\tA\t1.2.3.4").
+// One record in ldns's presentation format ("name\tttl\tIN\tA\t1.2.3.4"), without the newline.
+inline std::string rrText(const ldns_rr* rr) {
+  char* text = ldns_rr2str(rr);
+  std::string s(text);
+  std::free(text);
+  while (!s.empty() && s.back() == '\n') s.pop_back();
+  return s;
+}
+
+// Each record of a section in presentation format.
 inline std::set<std::string> section(ldns_rr_list* list) {
   std::set<std::string> out;
-  for (size_t i = 0; i < ldns_rr_list_rr_count(list); ++i) {
-    char* text = ldns_rr2str(ldns_rr_list_rr(list, i));
-    std::string s(text);
-    std::free(text);
-    while (!s.empty() && s.back() == '\n') s.pop_back();
-    out.insert(s);
-  }
+  for (size_t i = 0; i < ldns_rr_list_rr_count(list); ++i) out.insert(rrText(ldns_rr_list_rr(list, i)));
   return out;
 }
 

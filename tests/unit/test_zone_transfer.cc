@@ -49,13 +49,8 @@ std::vector<uint8_t> transferQuery(const std::string& name, ldns_rr_type type, c
 std::vector<std::string> answers(ldns_pkt* pkt) {
   std::vector<std::string> out;
   ldns_rr_list* list = ldns_pkt_answer(pkt);
-  for (size_t i = 0; i < ldns_rr_list_rr_count(list); ++i) {
-    char* text = ldns_rr2str(ldns_rr_list_rr(list, i));
-    std::string s(text);
-    std::free(text);
-    while (!s.empty() && s.back() == '\n') s.pop_back();
-    out.push_back(s);
-  }
+  for (size_t i = 0; i < ldns_rr_list_rr_count(list); ++i)
+    out.push_back(testing_ldns::rrText(ldns_rr_list_rr(list, i)));
   return out;
 }
 
