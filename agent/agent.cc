@@ -416,7 +416,7 @@ ForwarderSettings forwarderSettings(const Config& config, const ResolvConfManage
   std::string origin = "resolvers";
   if (config.resolvers.empty()) {
     std::string readError;
-    origin = config.resolvConf.path;
+    origin = resolvConf != nullptr ? resolvConf->upstreamSource() : config.resolvConf.path;
     const auto text = resolvConf != nullptr ? std::optional<std::string>(resolvConf->original())
                                             : readWholeFile(config.resolvConf.path, readError, true);
     if (!text) log::warning(readError);
@@ -493,9 +493,9 @@ int runAgent(const Config& config) {
   std::unique_ptr<Forwarder> forwarder;
   if (config.resolvConf.manage) {
     resolvConf = std::make_unique<ResolvConfManager>(
-        base.get(), config, resolvConfLines(config), [&current, &forwarder](const std::string& original) {
+        base.get(), config, resolvConfLines(config), [&current, &forwarder, &resolvConf](const std::string& original) {
           if (forwarder && current->resolvers.empty()) {
-            forwarder->setUpstreams(upstreamsFromResolvConf(*current, original, current->resolvConf.path));
+            forwarder->setUpstreams(upstreamsFromResolvConf(*current, original, resolvConf->upstreamSource()));
           }
         });
     if (!resolvConf->prepare(error)) {

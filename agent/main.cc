@@ -1,7 +1,10 @@
 // mesos-dns-agent: command line.
 #include <malloc.h>
+#include <signal.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -34,6 +37,8 @@ void usage(FILE* out) {
                "  dump-zone      load the records once from the configured source and print them\n"
                "                 as a BIND zone file\n"
                "  check          validate the config and exit: 0 when valid, 1 with every problem named\n"
+               "  reload PID     validate the config, then have the agent PID read it (SIGHUP); the\n"
+               "                 service's ExecReload runs it, so that systemctl reload fails on a bad config\n"
                "  resolvconf restore   put resolv.conf back as it was without the agent (after a crash;\n"
                "                 the service's ExecStopPost runs it)\n"
                "  resolvconf apply     put the agent first in resolv.conf, if it answers on its listener\n"
@@ -93,6 +98,7 @@ int main(int argc, char** argv) {
   }
   const bool known = commands.empty() ||
                      (commands.size() == 1 && (commands[0] == "dump-zone" || commands[0] == "check")) ||
+                     (commands.size() == 2 && commands[0] == "reload") ||
                      (commands.size() == 2 && commands[0] == "resolvconf" &&
                       (commands[1] == "restore" || commands[1] == "apply" || commands[1] == "show"));
   if (!known) {
@@ -115,8 +121,25 @@ int main(int argc, char** argv) {
   for (const auto& w : parsed.warnings) mdns::log::warning(w);
   if (!parsed.config) {
     for (const auto& e : parsed.errors) mdns::log::error(e);
-    mdns::log::error("refusing to start: the config has " + std::to_string(parsed.errors.size()) + " error(s)");
+    mdns::log::error((commands.empty() || commands[0] != "reload" ? "refusing to start: the config has "
+                                                                  : "not reloading: the config has ") +
+                     std::to_string(parsed.errors.size()) + " error(s); the agent keeps the one it runs");
     return 1;
+  }
+  if (!commands.empty() && commands[0] == "reload") {
+    // The unit's ExecReload: `systemctl reload` fails, naming the problems, when the new config is
+    // not valid (the agent would keep the running one, silently for whoever reloaded).
+    char* end = nullptr;
+    const long pid = std::strtol(commands[1].c_str(), &end, 10);
+    if (end == commands[1].c_str() || *end != '\0' || pid <= 1) {
+      mdns::log::error("reload: \"" + commands[1] + "\" is not the agent's process id");
+      return 2;
+    }
+    if (::kill(static_cast<pid_t>(pid), SIGHUP) != 0) {
+      mdns::log::error("reload: cannot signal process " + commands[1] + ": " + std::strerror(errno));
+      return 1;
+    }
+    return 0;
   }
   if (!commands.empty() && commands[0] == "check") {
     std::printf("%s: valid (%zu warning%s)\n", configPath.c_str(), parsed.warnings.size(),

@@ -15,6 +15,7 @@
 
 #include "agent/files.h"
 #include "agent/log.h"
+#include "agent/systemd_bus.h"
 #include "common/forward_cache.h"
 #include "common/upstream.h"
 
@@ -32,7 +33,22 @@ std::string nameservers(const std::string& text) {
   return out.empty() ? "none" : out;
 }
 
+const char* ownerName(ResolverOwner owner) { return owner == ResolverOwner::kResolved ? "systemd-resolved" : "file"; }
+
 }  // namespace
+
+ResolvConfView observeResolvConf(const std::string& path) {
+  ResolvConfView view;
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+    char link[PATH_MAX] = "";
+    const ssize_t n = ::readlink(path.c_str(), link, sizeof link - 1);
+    view.linkTarget.assign(link, static_cast<size_t>(std::max<ssize_t>(n, 0)));
+  }
+  std::string ignored;
+  view.text = readWholeFile(path, ignored, true).value_or("");
+  return view;
+}
 
 ResolvConfManager::ResolvConfManager(event_base* base, const Config& config, ResolvConfLines lines,
                                      std::function<void(const std::string&)> onOriginalChanged)
@@ -60,6 +76,19 @@ std::string ResolvConfManager::targetPath(const std::string& path) {
 }
 
 bool ResolvConfManager::prepare(std::string& error) {
+  const OwnerChoice choice =
+      chooseOwner(config_.resolvConf.mode, config_.resolvConf.path, observeResolvConf(config_.resolvConf.path));
+  owner_ = choice.owner;
+  log::info(std::string("resolvConf: ") + ownerName(owner_) + " mode (" + choice.why + ")");
+  if (owner_ == ResolverOwner::kResolved) {
+    // resolved's own upstreams are where the agent forwards other names (127.0.0.53 would send
+    // them back to the agent: resolved asks its global DNS servers for any name).
+    watched_ = kResolvedUpstreams;
+    std::string readError;
+    original_ = readWholeFile(watched_, readError, true).value_or("");
+    return true;
+  }
+  watched_ = target_;
   struct stat st {};
   if (::lstat(config_.resolvConf.path.c_str(), &st) == 0 && S_ISLNK(st.st_mode) &&
       ::stat(config_.resolvConf.path.c_str(), &st) != 0) {
@@ -100,7 +129,93 @@ bool ResolvConfManager::writeFile(const std::string& text, std::string& error) {
   return true;
 }
 
+bool ResolvConfManager::putBack(const std::string& target, const std::string& text, std::string& error) {
+  if (text.empty()) {
+    // Nothing known-good to write (there was no file, or it was empty): no file is the same to
+    // glibc, and an empty file left where a link or a file was would be worse.
+    if (::unlink(target.c_str()) != 0 && errno != ENOENT) {
+      error = "cannot remove " + target + ": " + std::strerror(errno);
+      return false;
+    }
+    return true;
+  }
+  struct stat st {};
+  const bool exists = ::stat(target.c_str(), &st) == 0;
+  return replaceFileAtomically(target, text, exists ? &st : nullptr, error);
+}
+
+bool ResolvConfManager::removeDropIn(std::string& message) {
+  if (::unlink(kResolvedDropIn) != 0) {
+    if (errno == ENOENT) {
+      message = std::string(kResolvedDropIn) + " is not there; nothing to remove";
+      return true;
+    }
+    message = std::string("cannot remove ") + kResolvedDropIn + ": " + std::strerror(errno);
+    return false;
+  }
+  std::string error;
+  if (!systemd::reloadOrTryRestart(kResolvedUnit, error)) {
+    message = std::string(kResolvedDropIn) + " removed; " + error + " (it still routes to the agent until restarted)";
+    return false;
+  }
+  message = std::string(kResolvedDropIn) + " removed and systemd-resolved reloaded";
+  return true;
+}
+
+bool ResolvConfManager::applyResolved(std::string& error) {
+  const std::string text = resolvedDropIn(config_.domain, config_.port, lines_);
+  std::string ignored;
+  const auto current = readWholeFile(kResolvedDropIn, ignored, false);
+  if (!current || *current != text) {
+    if (!makeDirectories(kResolvedDropInDir, error) || !replaceFileAtomically(kResolvedDropIn, text, nullptr, error))
+      return false;
+    writes_.add();
+    std::string reloadError;
+    if (!systemd::reloadOrTryRestart(kResolvedUnit, reloadError)) {
+      log::warning("resolvConf: " + reloadError + "; resolved reads " + kResolvedDropIn + " when it next starts");
+    }
+  }
+  log::info("resolvConf: systemd-resolved sends " + config_.domain + ". names to the agent (" + kResolvedDropIn +
+            "); other names keep resolved's routing; the agent forwards to resolved's upstreams (" +
+            nameservers(original_) + ")");
+  applied_ = true;
+  watch(watched_);
+  return true;
+}
+
+void ResolvConfManager::restoreResolved() {
+  if (inotifyEvent_ != nullptr) event_del(inotifyEvent_);
+  if (!takenOut_ && startsAgain(systemd::ownUnitJob(), "")) {
+    log::info(std::string("resolvConf: the unit restarts: ") + kResolvedDropIn +
+              " stays, so resolved keeps sending names to the agent's sockets");
+    return;
+  }
+  std::string message;
+  (removeDropIn(message) ? log::info("resolvConf: " + message) : log::error("resolvConf: " + message));
+}
+
+void ResolvConfManager::watch(const std::string& file) {
+  if (inotifyEvent_ != nullptr) {
+    event_add(inotifyEvent_, nullptr);  // again after a restore
+    return;
+  }
+  if (inotify_ >= 0) return;
+  inotify_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  const std::string folder = folderOf(file);
+  if (inotify_ < 0 || ::inotify_add_watch(inotify_, folder.c_str(),
+                                          IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM) < 0) {
+    log::warning("cannot watch " + folder + " (" + std::strerror(errno) + "): changes to " + file +
+                 " by others are not seen until the agent restarts");
+    return;
+  }
+  inotifyEvent_ = event_new(base_, inotify_, EV_READ | EV_PERSIST, &ResolvConfManager::onInotify, this);
+  event_add(inotifyEvent_, nullptr);
+  recheckTimer_ = evtimer_new(
+      base_, [](evutil_socket_t, short, void* self) { static_cast<ResolvConfManager*>(self)->recheck(); }, this);
+}
+
 bool ResolvConfManager::apply(std::string& error) {
+  if (owner_ == ResolverOwner::kResolved) return applyResolved(error);
   if (danglingLink_) return true;  // hands off (see prepare)
   const auto applied = applyAgent(original_, lines_);
   for (const auto& note : applied.notes) log::warning(target_ + ": " + note);
@@ -114,21 +229,7 @@ bool ResolvConfManager::apply(std::string& error) {
   log::info(target_ + ": the agent is the first nameserver (then " + nameservers(original_) + ")");
   applied_ = true;
   if (!replaceFileAtomically(keptPath(config_), original_, nullptr, error)) return false;
-  if (inotifyEvent_ != nullptr) event_add(inotifyEvent_, nullptr);  // again after a restore
-  if (inotify_ < 0) {
-    inotify_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    const std::string folder = folderOf(target_);
-    if (inotify_ < 0 || ::inotify_add_watch(inotify_, folder.c_str(),
-                                            IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM) < 0) {
-      log::warning("cannot watch " + folder + " (" + std::strerror(errno) +
-                   "): changes to resolv.conf by others are not seen until the agent restarts");
-    } else {
-      inotifyEvent_ = event_new(base_, inotify_, EV_READ | EV_PERSIST, &ResolvConfManager::onInotify, this);
-      event_add(inotifyEvent_, nullptr);
-      recheckTimer_ = evtimer_new(
-          base_, [](evutil_socket_t, short, void* self) { static_cast<ResolvConfManager*>(self)->recheck(); }, this);
-    }
-  }
+  watch(watched_);
   return true;
 }
 
@@ -136,7 +237,7 @@ void ResolvConfManager::onInotify(evutil_socket_t fd, short, void* selfPtr) {
   auto* self = static_cast<ResolvConfManager*>(selfPtr);
   alignas(inotify_event) char buf[4096];
   bool relevant = false;
-  const std::string name = self->target_.substr(self->target_.rfind('/') + 1);
+  const std::string name = self->watched_.substr(self->watched_.rfind('/') + 1);
   for (;;) {
     const ssize_t n = ::read(fd, buf, sizeof buf);
     if (n <= 0) break;
@@ -156,6 +257,15 @@ void ResolvConfManager::onInotify(evutil_socket_t fd, short, void* selfPtr) {
 
 void ResolvConfManager::recheck() {
   std::string error;
+  if (owner_ == ResolverOwner::kResolved) {
+    const auto list = readWholeFile(watched_, error, true);
+    if (list && *list != original_) {
+      original_ = *list;
+      log::info("resolvConf: systemd-resolved's upstreams are now " + nameservers(original_));
+      if (onOriginalChanged_) onOriginalChanged_(original_);
+    }
+    return;
+  }
   const auto current = readWholeFile(target_, error, true);
   if (!current || *current == written_) return;  // our own write, or unreadable for a moment
   // Someone else wrote it. Their content (without any agent lines they kept) is the new original.
@@ -172,6 +282,10 @@ void ResolvConfManager::recheck() {
 void ResolvConfManager::restore() {
   if (!applied_) return;
   applied_ = false;
+  if (owner_ == ResolverOwner::kResolved) {
+    restoreResolved();
+    return;
+  }
   if (inotifyEvent_ != nullptr) event_del(inotifyEvent_);
   std::string error;
   const auto current = readWholeFile(target_, error, true);
@@ -180,7 +294,7 @@ void ResolvConfManager::restore() {
   } else {
     // Changes someone made to the managed file since we last looked are kept.
     const std::string text = current && *current != written_ ? stripAgent(*current, lines_) : original_;
-    if (!writeFile(text, error)) {
+    if (!putBack(target_, text, error)) {
       log::error(target_ + ": cannot restore: " + error + " (run: mesos-dns-agent -config " + config_.configPath +
                  " resolvconf restore)");
       return;
@@ -250,37 +364,64 @@ void ResolvConfManager::selfCheck() {
 }
 
 bool ResolvConfManager::restoreAfterCrash(const Config& config, const ResolvConfLines& lines, std::string& message) {
+  // Both kinds, whatever the node looks like now: a drop-in for resolved, and agent lines in the file.
+  bool ok = true;
+  struct stat st {};
+  if (::lstat(kResolvedDropIn, &st) == 0) {
+    const char* result = std::getenv("SERVICE_RESULT");
+    if (startsAgain(systemd::ownUnitJob(), result != nullptr ? result : "")) {
+      message = std::string(kResolvedDropIn) + " stays: systemd starts the agent again" +
+                (result != nullptr && std::string(result) != "success" ? " (it ended with " + std::string(result) + ")"
+                                                                       : std::string());
+    } else {
+      ok = removeDropIn(message);
+    }
+  }
   const std::string target = targetPath(config.resolvConf.path);
   std::string error;
   const auto current = readWholeFile(target, error, true);
+  auto add = [&message](const std::string& m) { message += (message.empty() ? "" : "; ") + m; };
   if (!current) {
-    message = error;
+    add(error);
     return false;
   }
   const auto kept = readWholeFile(keptPath(config), error, false);
   if (!hasAgentMarker(*current)) {
-    message = target + " holds no agent lines; nothing to restore";
+    add(target + " holds no agent lines; nothing to restore");
   } else {
     const std::string text = kept ? *kept : stripAgent(*current, lines);
-    struct stat st {};
-    const bool exists = ::stat(target.c_str(), &st) == 0;
-    if (!replaceFileAtomically(target, text, exists ? &st : nullptr, error)) {
-      message = target + ": " + error;
+    if (!putBack(target, text, error)) {
+      add(target + ": " + error);
       return false;
     }
-    message = target + " restored from " + (kept ? keptPath(config) : "itself without the agent's lines");
+    add(target + (text.empty() ? " removed (there was none before the agent)" : " restored") + " from " +
+        (kept ? keptPath(config) : "itself without the agent's lines"));
   }
   ::unlink(keptPath(config).c_str());
-  return true;
+  return ok;
 }
 
 std::string ResolvConfManager::show(const Config& config, const ResolvConfLines& lines) {
+  const OwnerChoice choice =
+      chooseOwner(config.resolvConf.mode, config.resolvConf.path, observeResolvConf(config.resolvConf.path));
+  if (choice.owner == ResolverOwner::kResolved) {
+    std::string error;
+    const auto dropIn = readWholeFile(kResolvedDropIn, error, false);
+    std::string out = "# systemd-resolved mode (" + choice.why + ")\n# " + kResolvedDropIn +
+                      (dropIn ? " (in place)\n" + *dropIn : std::string(": not there (the agent is not serving)\n"));
+    out += "# what the agent writes while it serves\n" + resolvedDropIn(config.domain, config.port, lines);
+    const auto upstreams = readWholeFile(kResolvedUpstreams, error, true);
+    out += std::string("# resolved's upstreams (") + kResolvedUpstreams + "), where the agent forwards other names\n" +
+           upstreams.value_or("# cannot read: " + error + "\n");
+    return out;
+  }
   const std::string target = targetPath(config.resolvConf.path);
   std::string error;
   const auto current = readWholeFile(target, error, true);
   std::string ignored;
   const auto kept = readWholeFile(keptPath(config), ignored, false);
-  std::string out = "# " + target + (target != config.resolvConf.path ? " (link " + config.resolvConf.path + ")" : "") +
+  std::string out = "# file mode (" + choice.why + ")\n# " + target +
+                    (target != config.resolvConf.path ? " (link " + config.resolvConf.path + ")" : "") +
                     (current && hasAgentMarker(*current) ? ", managed by the agent" : ", not managed") + "\n";
   out += current ? *current : "# cannot read: " + error + "\n";
   const std::string original = kept ? *kept : stripAgent(current.value_or(""), lines);

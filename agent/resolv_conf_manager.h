@@ -1,5 +1,15 @@
-// Keeps the agent first in /etc/resolv.conf while it serves, and puts the file back when it stops.
+// Keeps the agent first in the node's resolver setup while it serves, and gives it back when it
+// stops. Who owns that setup decides how (`resolvConf.mode`, found at start under "auto"):
 //
+// systemd-resolved (resolv.conf is its stub, a link into /run/systemd/resolve, or names
+// 127.0.0.53): a drop-in in /run/systemd/resolved.conf.d routes the domain to the agent
+// (DNS=listener:port, Domains=~domain) and resolved is reloaded (restarted where it cannot reload,
+// systemd 252). Node programs keep asking 127.0.0.53. resolv.conf is never touched, and the
+// agent forwards other names to resolved's own upstreams (/run/systemd/resolve/resolv.conf), never
+// back to 127.0.0.53. A restart of the agent's unit keeps the drop-in (no restart of resolved, no
+// gap); a stop removes it.
+//
+// A plain file (everything else):
 // The original content (what the file would be without the agent, including later changes by
 // DHCP, NetworkManager or operators) is kept in stateDir, so that `resolvconf restore` can put it
 // back after a crash. A symlinked resolv.conf is managed through its target (the link stays).
@@ -20,8 +30,16 @@
 
 namespace mdns {
 
+// What the node's resolv.conf shows about its owner (see chooseOwner).
+ResolvConfView observeResolvConf(const std::string& path);
+
 class ResolvConfManager {
  public:
+  static constexpr const char* kResolvedDropInDir = "/run/systemd/resolved.conf.d";
+  static constexpr const char* kResolvedDropIn = "/run/systemd/resolved.conf.d/mesos-dns-agent.conf";
+  static constexpr const char* kResolvedUpstreams = "/run/systemd/resolve/resolv.conf";
+  static constexpr const char* kResolvedUnit = "systemd-resolved.service";
+
   // `onOriginalChanged` gets the new original text after someone else rewrote the file.
   ResolvConfManager(event_base* base, const Config& config, ResolvConfLines lines,
                     std::function<void(const std::string& original)> onOriginalChanged);
@@ -32,7 +50,11 @@ class ResolvConfManager {
   // Works out the original (the kept copy after a crash, else the file without agent lines) and
   // keeps it in stateDir. Call before anything is served.
   bool prepare(std::string& error);
+  // Where the agent's upstreams come from: the original resolv.conf (file), or resolved's list of
+  // its own upstreams (resolved). `upstreamSource` names it for the log.
   const std::string& original() const { return original_; }
+  const std::string& upstreamSource() const { return watched_; }
+  ResolverOwner owner() const { return owner_; }
   uint64_t writes() const { return writes_.get(); }  // for /metrics: how often the file was written
 
   // Puts the agent first and starts watching. Call once the agent answers queries.
@@ -47,6 +69,8 @@ class ResolvConfManager {
 
   // `resolvconf restore` after a crash: the kept original back into the file when the file
   // still has the agent's lines; the kept copy removed. Returns a message for the operator.
+  // With systemd-resolved: the drop-in removed and resolved reloaded, unless the agent's unit is
+  // being restarted or failed (systemd starts it again: the drop-in stays for it).
   static bool restoreAfterCrash(const Config& config, const ResolvConfLines& lines, std::string& message);
   // `resolvconf show`: the file, the kept original and what the agent writes.
   static std::string show(const Config& config, const ResolvConfLines& lines);
@@ -59,6 +83,16 @@ class ResolvConfManager {
   static void onInotify(evutil_socket_t fd, short, void* self);
   void recheck();
   bool writeFile(const std::string& text, std::string& error);
+  // Puts `text` back into the file, or removes the file when `text` is empty and there was no
+  // file before the agent: a restore never leaves an empty resolv.conf.
+  static bool putBack(const std::string& target, const std::string& text, std::string& error);
+  bool applyResolved(std::string& error);
+  void restoreResolved();
+  void watch(const std::string& file);
+  static bool removeDropIn(std::string& message);
+
+  ResolverOwner owner_ = ResolverOwner::kFile;
+  std::string watched_;  // the file whose changes are followed (target_, or resolved's upstreams)
 
   event_base* base_;
   Config config_;

@@ -227,6 +227,7 @@ const std::vector<std::pair<std::string, Setter>>& keyTable() {
        [](Reader& r, auto k, const json& v, Config& c) {
          r.object(k, v, "{\"manage\": true, ...}",
                   {{"manage", [&](const std::string& n, const json& f) { r.boolean(n, f, c.resolvConf.manage); }},
+                   {"mode", [&](const std::string& n, const json& f) { r.string(n, f, c.resolvConf.mode); }},
                    {"path", [&](const std::string& n, const json& f) { r.string(n, f, c.resolvConf.path); }},
                    {"fallback", [&](const std::string& n, const json& f) { r.strings(n, f, c.resolvConf.fallback); }}});
        }},
@@ -363,10 +364,16 @@ void validate(Reader& r, Config& c, const std::string& path) {
     r.error("stateDir", "\"" + c.stateDir + "\" is not an absolute path");
   if (c.resolvConf.manage && !c.dnsOn)
     r.error("resolvConf.manage", "needs dnson: the agent must answer DNS to be in resolv.conf");
-  if (c.resolvConf.manage && c.port != 53) {
+  static const std::set<std::string> kModes{"auto", "file", "resolved", "off"};
+  if (kModes.count(c.resolvConf.mode) == 0) {
+    r.error("resolvConf.mode", "unknown mode \"" + c.resolvConf.mode + "\" (expected auto, file, resolved or off)");
+  }
+  if (c.resolvConf.mode == "off") c.resolvConf.manage = false;
+  // systemd-resolved takes a port (DNS=127.0.0.1:5353); resolv.conf has none.
+  if (c.resolvConf.manage && c.port != 53 && c.resolvConf.mode != "resolved") {
     r.error("resolvConf.manage",
             "resolv.conf has no ports: the agent can manage it only when it listens on port 53 (port is " +
-                std::to_string(c.port) + ")");
+                std::to_string(c.port) + "; systemd-resolved takes a port: mode \"resolved\")");
   }
   if (c.listeners.empty()) r.error("listener", "no address given");
   std::set<std::string> seenListeners;
@@ -489,6 +496,7 @@ std::vector<std::string> keepRestartOnlyKeys(const Config& running, Config& next
   keep("cacheMaxStaleSeconds", running.cacheMaxStaleSeconds, next.cacheMaxStaleSeconds);
   keep("resolvConf.manage", running.resolvConf.manage, next.resolvConf.manage);
   keep("resolvConf.path", running.resolvConf.path, next.resolvConf.path);
+  keep("resolvConf.mode", running.resolvConf.mode, next.resolvConf.mode);
   keep("resolvConf.fallback", running.resolvConf.fallback, next.resolvConf.fallback);
   keep("stateDir", running.stateDir, next.stateDir);
   keep("cacheFile", running.cacheFile, next.cacheFile);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/upstream.h"
+
 namespace mdns {
 namespace {
 
@@ -112,6 +114,47 @@ AppliedResolvConf applyAgent(std::string_view original, const ResolvConfLines& l
   }
   if (!placed) result.text += ours;
   return result;
+}
+
+OwnerChoice chooseOwner(const std::string& mode, const std::string& path, const ResolvConfView& view) {
+  if (mode == "resolved") return {ResolverOwner::kResolved, "resolvConf.mode is \"resolved\""};
+  if (mode == "file") return {ResolverOwner::kFile, "resolvConf.mode is \"file\""};
+  // A link into resolved's folder (stub-resolv.conf, or resolv.conf in its "uplink" form) even
+  // when it dangles: resolved is not up yet and reads the drop-in when it starts.
+  if (view.linkTarget.find("/run/systemd/resolve/") != std::string::npos ||
+      view.linkTarget.find("run/systemd/resolve/") == 0) {
+    return {ResolverOwner::kResolved, path + " is a link to systemd-resolved's " + view.linkTarget};
+  }
+  const auto servers = resolvConfNameservers(view.text);
+  if (!servers.empty() &&
+      std::all_of(servers.begin(), servers.end(), [](const IpAddress& ip) { return ip.toString() == "127.0.0.53"; })) {
+    return {ResolverOwner::kResolved, path + " names systemd-resolved's stub 127.0.0.53"};
+  }
+  return {ResolverOwner::kFile,
+          view.linkTarget.empty() ? path + " is a plain file" : path + " is a link to " + view.linkTarget};
+}
+
+std::string resolvedDropIn(const std::string& domain, int port, const ResolvConfLines& lines) {
+  std::string servers;
+  for (const auto& ip : lines.agent) {
+    const std::string text = ip.isV4() ? ip.toString() : "[" + ip.toString() + "]";
+    servers += (servers.empty() ? "" : " ") + text + (port == 53 ? "" : ":" + std::to_string(port));
+  }
+  return "# Written by mesos-dns-agent while it serves " + domain +
+         "; removed when it stops (mesos-dns-agent resolvconf show).\n"
+         "[Resolve]\n"
+         "DNS=" +
+         servers +
+         "\n"
+         "Domains=~" +
+         domain + "\n";
+}
+
+bool startsAgain(const std::optional<std::string>& job, const std::string& serviceResult) {
+  if (!job) return false;
+  if (*job == "restart" || *job == "try-restart" || *job == "reload-or-start") return true;
+  if (!job->empty()) return false;  // stop, or anything else that does not start it
+  return !serviceResult.empty() && serviceResult != "success";
 }
 
 }  // namespace mdns

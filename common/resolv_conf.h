@@ -43,4 +43,29 @@ std::string stripAgent(std::string_view text, const ResolvConfLines& lines);
 // Whether `text` holds the agent's marker line.
 bool hasAgentMarker(std::string_view text);
 
+// Who owns the node's resolver setup (resolvConf.mode).
+enum class ResolverOwner { kFile, kResolved };
+
+struct OwnerChoice {
+  ResolverOwner owner = ResolverOwner::kFile;
+  std::string why;  // for the log: what was seen
+};
+
+// What the node's resolv.conf shows about its owner, for chooseOwner (read from the file system by the agent).
+struct ResolvConfView {
+  std::string linkTarget;  // readlink of the path when it is a symlink (may dangle), else ""
+  std::string text;        // the file's content ("" when missing or a dangling link)
+};
+// The mode from the config, or under "auto" from what resolv.conf shows.
+OwnerChoice chooseOwner(const std::string& mode, const std::string& path, const ResolvConfView& view);
+// The systemd-resolved drop-in that routes `domain` to the agent's listener addresses.
+std::string resolvedDropIn(const std::string& domain, int port, const ResolvConfLines& lines);
+
+// Whether a stop of the agent's unit is followed by a start, so that what routes names to the agent
+// may stay: a restart job (`job`, the type of systemd's job for the unit: "restart" for `systemctl
+// restart` or a package upgrade), or no job at all after a failure (`serviceResult`, systemd's
+// $SERVICE_RESULT in ExecStopPost, is not "success": Restart= brings the agent back). A stop job,
+// or no unit (std::nullopt), gives false.
+bool startsAgain(const std::optional<std::string>& job, const std::string& serviceResult);
+
 }  // namespace mdns

@@ -313,6 +313,26 @@ class OperationsTest(unittest.TestCase):
         self.assertEqual(agent.dig("web.marathon.mesos").answer[0].ttl, 60)
         self.assertEqual(metric(scrape(self.http_port), "mesos_dns_agent_config_reloads_total", result="failure"), 2)
 
+    def test_reload_command_refuses_a_broken_config_and_signals_for_a_good_one(self):
+        # The unit's ExecReload: `systemctl reload` fails on a bad config, naming the problem.
+        agent = self.start_and_keep(ttl=60)
+        mark = agent.log_mark()
+        self.rewrite_config(agent, ttl="sixty")
+        bad = subprocess.run([agent.binary, "-config", agent.config_path, "reload", str(agent.proc.pid)],
+                             capture_output=True, text=True, timeout=30)
+        self.assertEqual(bad.returncode, 1, bad.stderr)
+        self.assertIn('key "ttl"', bad.stderr)
+        self.assertIn("not reloading", bad.stderr)
+        time.sleep(0.3)
+        self.rewrite_config(agent, ttl=7)
+        good = subprocess.run([agent.binary, "-config", agent.config_path, "reload", str(agent.proc.pid)],
+                              capture_output=True, text=True, timeout=30)
+        self.assertEqual(good.returncode, 0, good.stderr)
+        agent.wait_log(r"reload: the new config is in force", since=mark)
+        self.assertEqual(agent.dig("web.marathon.mesos").answer[0].ttl, 7)
+        # Only the good one reached the agent.
+        self.assertEqual(metric(scrape(self.http_port), "mesos_dns_agent_config_reloads_total", result="failure"), 0)
+
     def test_sighup_names_keys_that_need_a_restart(self):
         agent = self.start_and_keep()
         mark = agent.log_mark()

@@ -232,6 +232,24 @@ class ResolvConfTest(unittest.TestCase):
         self.assertEqual(read(), ORIGINAL)
 
     @in_private_namespaces
+    def test_a_node_without_resolv_conf_is_left_without_one_never_with_an_empty_file(self):
+        # No resolv.conf at all: the agent writes one while it serves; a stop, and a restore after a
+        # SIGKILL, take it away again instead of leaving a 0-byte file behind.
+        os.remove(RESOLV)
+        agent = self.start(original=None, wait=False, stateDir="/etc/agent-state")
+        wait_until(lambda: os.path.exists(RESOLV) and MARKER in read(), 10, message=agent.log)
+        self.assertIn("nameserver 127.0.0.1", read())
+        self.assertEqual(agent.stop(), 0)
+        self.assertFalse(os.path.lexists(RESOLV), "left behind: %r" % (read() if os.path.exists(RESOLV) else ""))
+        agent.start(wait=False)
+        wait_until(lambda: os.path.exists(RESOLV) and MARKER in read(), 10, message=agent.log)
+        agent.proc.kill()
+        agent.proc.wait()
+        agent.proc = None  # killed on purpose
+        self.assertEqual(self.command(agent, "resolvconf", "restore").returncode, 0)
+        self.assertFalse(os.path.lexists(RESOLV))
+
+    @in_private_namespaces
     def test_agent_that_cannot_bind_never_writes_itself_in(self):
         blocker = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         blocker.bind(("127.0.0.1", 53))

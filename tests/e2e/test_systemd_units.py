@@ -55,7 +55,7 @@ class SystemdUnitTest(unittest.TestCase):
 
     def test_unit_asks_for_notify_watchdog_and_restores_resolv_conf_after_the_agent(self):
         for line in ("Type=notify", "WatchdogSec=", "Restart=on-failure", "StateDirectory=mesos-dns-agent",
-                     "FileDescriptorStoreMax=", "ExecReload=/bin/kill -HUP $MAINPID",
+                     "FileDescriptorStoreMax=", "ExecReload=/usr/sbin/mesos-dns-agent -config /etc/mesos-dns-agent/config.json reload $MAINPID",
                      "ExecStopPost=/usr/sbin/mesos-dns-agent -config /etc/mesos-dns-agent/config.json resolvconf restore"):
             self.assertIn(line, self.text)
 

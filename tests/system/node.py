@@ -357,8 +357,19 @@ class Node:
         os.chmod(p, mode)
 
     def read(self, inside):
+        """A file of the node's root (not of its /run or /tmp: tmpfs mounts inside; see cat)."""
         with open(self.path(inside)) as f:
             return f.read()
+
+    def cat(self, inside):
+        """A file as the node's programs see it (also in /run), or None when it is not there."""
+        r = self.run(["cat", inside], check=False)
+        return r.stdout if r.returncode == 0 else None
+
+    def listdir(self, inside):
+        """A folder as the node's programs see it: sorted names, [] when it is not there."""
+        r = self.run(["ls", "-1A", inside], check=False)
+        return sorted(r.stdout.split()) if r.returncode == 0 else []
 
     def install_deb(self, deb, timeout=180):
         """apt-get install ./x.deb inside (no network: the dependencies are in the root)."""
@@ -369,19 +380,34 @@ class Node:
         self.timings["install"] = time.monotonic() - start
         return r
 
-    def start_fake_master(self, state, port=5050):
-        """A python3 http.server inside the node (a transient systemd service) serving
-        GET /master/state on 127.0.0.1:port."""
+    def install_fake_master(self, state, port=5050):
+        """The fake master as an enabled unit of the node (it comes back after a reboot): python3's
+        http.server serving GET /master/state on 127.0.0.1:port. Call before boot, or after (then it
+        is started too)."""
         self.write("/srv/fake-master/master/state", json.dumps(state))
-        self.run(["systemd-run", "--unit=fake-master", "--property=Restart=no", "python3", "-m", "http.server",
-                  "--bind", "127.0.0.1", "--directory", "/srv/fake-master", str(port)])
-        deadline = time.monotonic() + 15
+        self.write("/etc/systemd/system/fake-master.service",
+                   "[Unit]\nDescription=a Mesos master played by python3's http.server\nBefore=mesos-dns-agent.service\n"
+                   "[Service]\nExecStart=/usr/bin/python3 -m http.server --bind 127.0.0.1 --directory /srv/fake-master %d\n"
+                   "[Install]\nWantedBy=multi-user.target\n" % port)
+        self.enable("fake-master.service")
+        if self.pid1 is not None:
+            self.run(["systemctl", "daemon-reload"])
+            self.run(["systemctl", "start", "fake-master.service"])
+            self.wait_for_master(port)
+
+    def wait_for_master(self, port=5050, timeout=15):
+        deadline = time.monotonic() + timeout
         probe = ("import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:%d/master/state', timeout=2)"
                  % port)
         while self.run(["python3", "-c", probe], check=False).returncode != 0:
             if time.monotonic() > deadline:
                 raise NodeError("fake master did not answer:\n" + self.journal("fake-master"))
             time.sleep(0.1)
+
+    def enable(self, unit):
+        """systemctl --root enable, from the host: works before boot and needs no bus."""
+        subprocess.run(["systemctl", "--root=" + self.root, "--quiet", "enable", unit], check=True,
+                       capture_output=True, text=True)
 
     def journal(self, unit=None, since=None):
         cmd = ["journalctl", "--no-pager", "-o", "short-monotonic"]

@@ -540,5 +540,19 @@ TEST(Config, PeersAloneAreASourceAndMustBeHostPort) {
   EXPECT_NE(bad.errors[1].find("duplicate peer"), std::string::npos) << bad.errors[1];
 }
 
+TEST(Config, ResolvConfModeIsCheckedAndOffMeansUnmanaged) {
+  EXPECT_EQ(parseOk(withMasters()).resolvConf.mode, "auto");
+  const auto bad = parseConfig(withMasters(R"("resolvConf": {"manage": true, "mode": "systemd"})"), kPath);
+  EXPECT_NE(errorWith(bad, {"resolvConf.mode", "\"systemd\"", "resolved"}), "");
+  EXPECT_FALSE(parseOk(withMasters(R"("resolvConf": {"manage": true, "mode": "off"})")).resolvConf.manage);
+  // systemd-resolved takes a port; resolv.conf does not.
+  const Config resolved = parseOk(withMasters(R"("port": 5353, "resolvConf": {"manage": true, "mode": "resolved"})"));
+  EXPECT_EQ(resolved.resolvConf.mode, "resolved");
+  EXPECT_NE(
+      errorWith(parseConfig(withMasters(R"("port": 5353, "resolvConf": {"manage": true, "mode": "file"})"), kPath),
+                {"resolvConf.manage", "port 53", "resolved"}),
+      "");
+}
+
 }  // namespace
 }  // namespace mdns
