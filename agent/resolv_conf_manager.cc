@@ -1,10 +1,15 @@
 #include "agent/resolv_conf_manager.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -33,7 +38,112 @@ std::string nameservers(const std::string& text) {
   return out.empty() ? "none" : out;
 }
 
-const char* ownerName(ResolverOwner owner) { return owner == ResolverOwner::kResolved ? "systemd-resolved" : "file"; }
+const char* ownerName(ResolverOwner owner) {
+  switch (owner) {
+    case ResolverOwner::kResolved:
+      return "systemd-resolved";
+    case ResolverOwner::kResolvconf:
+      return "resolvconf";
+    case ResolverOwner::kFile:
+      break;
+  }
+  return "file";
+}
+
+// resolvconf's folder of records, one file per interface: Debian's resolvconf, then openresolv's.
+std::string resolvconfRecords() {
+  struct stat st {};
+  for (const char* dir : {"/run/resolvconf/interface", "/run/resolvconf/interfaces"}) {
+    if (::stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) return dir;
+  }
+  return "/run/resolvconf/interface";
+}
+
+std::string resolvconfBinary() {
+  for (const char* path : {"/sbin/resolvconf", "/usr/sbin/resolvconf"}) {
+    if (::access(path, X_OK) == 0) return path;
+  }
+  return "";
+}
+
+// The other interfaces' records, one after the other (sorted by name): where the agent forwards.
+std::string otherRecords(const std::string& dir) {
+  std::vector<std::string> names;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (const dirent* e = ::readdir(d)) {
+      const std::string name = e->d_name;
+      if (name != "." && name != ".." && name != ResolvConfManager::kResolvconfRecord) names.push_back(name);
+    }
+    ::closedir(d);
+  }
+  std::sort(names.begin(), names.end());
+  std::string out;
+  std::string ignored;
+  for (const auto& name : names) out += readWholeFile(dir + "/" + name, ignored, true).value_or("");
+  return out;
+}
+
+// Runs resolvconf with `args`, `input` on its standard input; its messages go to the agent's log
+// (stderr). Waits at most 10 s.
+bool runResolvconf(const std::vector<std::string>& args, const std::string& input, std::string& error) {
+  const std::string binary = resolvconfBinary();
+  if (binary.empty()) {
+    error = "resolvconf is not installed (/sbin/resolvconf)";
+    return false;
+  }
+  int in[2];
+  if (::pipe2(in, O_CLOEXEC) != 0) {
+    error = std::string("pipe: ") + std::strerror(errno);
+    return false;
+  }
+  std::vector<char*> argv{const_cast<char*>(binary.c_str())};
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, in[0], STDIN_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);
+  char path[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  char* envp[] = {path, nullptr};
+  pid_t pid = 0;
+  const int spawned = ::posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), envp);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(in[0]);
+  if (spawned != 0) {
+    ::close(in[1]);
+    error = "cannot run " + binary + ": " + std::strerror(spawned);
+    return false;
+  }
+  size_t written = 0;
+  while (written < input.size()) {
+    const ssize_t n = ::write(in[1], input.data() + written, input.size() - written);
+    if (n <= 0) break;
+    written += static_cast<size_t>(n);
+  }
+  ::close(in[1]);
+  int status = 0;
+  for (int waited = 0;; waited += 10) {
+    const pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) break;
+    if (done < 0 || waited >= 10'000) {
+      if (done >= 0) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &status, 0);
+      }
+      error = binary + " did not finish within 10 s";
+      return false;
+    }
+    ::usleep(10'000);
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    error = binary + " failed (" +
+            (WIFEXITED(status) ? "exit " + std::to_string(WEXITSTATUS(status))
+                               : "signal " + std::to_string(WTERMSIG(status))) +
+            ")";
+    return false;
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -87,6 +197,17 @@ bool ResolvConfManager::prepare(std::string& error) {
     std::string readError;
     original_ = readWholeFile(watched_, readError, true).value_or("");
     return true;
+  }
+  if (owner_ == ResolverOwner::kResolvconf) {
+    if (resolvconfBinary().empty()) {
+      log::warning("resolvConf: resolvconf is not installed (/sbin/resolvconf): managing " + config_.resolvConf.path +
+                   " as a plain file");
+      owner_ = ResolverOwner::kFile;
+    } else {
+      watched_ = resolvconfRecords() + "/";  // the whole folder: any interface's record
+      original_ = otherRecords(resolvconfRecords());
+      return true;
+    }
   }
   watched_ = target_;
   struct stat st {};
@@ -183,15 +304,17 @@ bool ResolvConfManager::applyResolved(std::string& error) {
   return true;
 }
 
-void ResolvConfManager::restoreResolved() {
+void ResolvConfManager::takeRoutingAway(const std::string& what, bool (*remove)(std::string&)) {
   if (inotifyEvent_ != nullptr) event_del(inotifyEvent_);
+  // A restart of the unit keeps it: the sockets wait in systemd's store, and nothing else moves.
+  // A failure does not (for resolvconf, which may keep nothing after a loopback nameserver,
+  // TRUNCATE_NAMESERVER_LIST_AFTER_LOOPBACK_ADDRESS, a failed agent must go).
   if (!takenOut_ && startsAgain(systemd::ownUnitJob(), "")) {
-    log::info(std::string("resolvConf: the unit restarts: ") + kResolvedDropIn +
-              " stays, so resolved keeps sending names to the agent's sockets");
+    log::info("resolvConf: the unit restarts: " + what + " stays, so names keep reaching the agent's sockets");
     return;
   }
   std::string message;
-  (removeDropIn(message) ? log::info("resolvConf: " + message) : log::error("resolvConf: " + message));
+  (remove(message) ? log::info("resolvConf: " + message) : log::error("resolvConf: " + message));
 }
 
 void ResolvConfManager::watch(const std::string& file) {
@@ -214,8 +337,30 @@ void ResolvConfManager::watch(const std::string& file) {
       base_, [](evutil_socket_t, short, void* self) { static_cast<ResolvConfManager*>(self)->recheck(); }, this);
 }
 
+bool ResolvConfManager::deregister(std::string& message) {
+  std::string error;
+  if (!runResolvconf({"-d", kResolvconfRecord}, "", error)) {
+    message = std::string("cannot deregister ") + kResolvconfRecord + ": " + error;
+    return false;
+  }
+  message = std::string(kResolvconfRecord) + " deregistered from resolvconf";
+  return true;
+}
+
+bool ResolvConfManager::applyResolvconf(std::string& error) {
+  if (!runResolvconf({"-a", kResolvconfRecord}, resolvconfRecord(lines_), error)) return false;
+  writes_.add();
+  log::info(std::string("resolvConf: registered with resolvconf as ") + kResolvconfRecord +
+            " (its interface order puts lo.* first); the agent forwards to the other interfaces' nameservers (" +
+            nameservers(original_) + ")");
+  applied_ = true;
+  watch(watched_);
+  return true;
+}
+
 bool ResolvConfManager::apply(std::string& error) {
   if (owner_ == ResolverOwner::kResolved) return applyResolved(error);
+  if (owner_ == ResolverOwner::kResolvconf) return applyResolvconf(error);
   if (danglingLink_) return true;  // hands off (see prepare)
   const auto applied = applyAgent(original_, lines_);
   for (const auto& note : applied.notes) log::warning(target_ + ": " + note);
@@ -243,7 +388,7 @@ void ResolvConfManager::onInotify(evutil_socket_t fd, short, void* selfPtr) {
     if (n <= 0) break;
     for (ssize_t pos = 0; pos < n;) {
       const auto* e = reinterpret_cast<const inotify_event*>(buf + pos);
-      if (e->len > 0 && name == e->name) relevant = true;
+      if (name.empty() || (e->len > 0 && name == e->name)) relevant = true;
       pos += static_cast<ssize_t>(sizeof(inotify_event) + e->len);
     }
   }
@@ -257,11 +402,13 @@ void ResolvConfManager::onInotify(evutil_socket_t fd, short, void* selfPtr) {
 
 void ResolvConfManager::recheck() {
   std::string error;
-  if (owner_ == ResolverOwner::kResolved) {
-    const auto list = readWholeFile(watched_, error, true);
+  if (owner_ != ResolverOwner::kFile) {
+    const auto list = owner_ == ResolverOwner::kResolved
+                          ? readWholeFile(watched_, error, true)
+                          : std::optional<std::string>(otherRecords(resolvconfRecords()));
     if (list && *list != original_) {
       original_ = *list;
-      log::info("resolvConf: systemd-resolved's upstreams are now " + nameservers(original_));
+      log::info(std::string("resolvConf: ") + ownerName(owner_) + "'s upstreams are now " + nameservers(original_));
       if (onOriginalChanged_) onOriginalChanged_(original_);
     }
     return;
@@ -283,7 +430,11 @@ void ResolvConfManager::restore() {
   if (!applied_) return;
   applied_ = false;
   if (owner_ == ResolverOwner::kResolved) {
-    restoreResolved();
+    takeRoutingAway(kResolvedDropIn, &ResolvConfManager::removeDropIn);
+    return;
+  }
+  if (owner_ == ResolverOwner::kResolvconf) {
+    takeRoutingAway(std::string("resolvconf's record ") + kResolvconfRecord, &ResolvConfManager::deregister);
     return;
   }
   if (inotifyEvent_ != nullptr) event_del(inotifyEvent_);
@@ -377,10 +528,19 @@ bool ResolvConfManager::restoreAfterCrash(const Config& config, const ResolvConf
       ok = removeDropIn(message);
     }
   }
+  auto add = [&message](const std::string& m) { message += (message.empty() ? "" : "; ") + m; };
+  if (::lstat((resolvconfRecords() + "/" + kResolvconfRecord).c_str(), &st) == 0) {
+    std::string m;
+    if (startsAgain(systemd::ownUnitJob(), "")) {
+      m = std::string(kResolvconfRecord) + " stays registered: the unit restarts";
+    } else if (!deregister(m)) {
+      ok = false;
+    }
+    add(m);
+  }
   const std::string target = targetPath(config.resolvConf.path);
   std::string error;
   const auto current = readWholeFile(target, error, true);
-  auto add = [&message](const std::string& m) { message += (message.empty() ? "" : "; ") + m; };
   if (!current) {
     add(error);
     return false;
@@ -404,6 +564,20 @@ bool ResolvConfManager::restoreAfterCrash(const Config& config, const ResolvConf
 std::string ResolvConfManager::show(const Config& config, const ResolvConfLines& lines) {
   const OwnerChoice choice =
       chooseOwner(config.resolvConf.mode, config.resolvConf.path, observeResolvConf(config.resolvConf.path));
+  if (choice.owner == ResolverOwner::kResolvconf) {
+    const std::string dir = resolvconfRecords();
+    std::string error;
+    const auto record = readWholeFile(dir + "/" + kResolvconfRecord, error, false);
+    std::string out =
+        "# resolvconf mode (" + choice.why + ")\n# " + dir + "/" + kResolvconfRecord +
+        (record ? " (registered)\n" + *record : std::string(": not registered (the agent is not serving)\n"));
+    out += "# what the agent registers while it serves\n" + resolvconfRecord(lines);
+    out += "# the other interfaces' records, where the agent forwards other names\n" + otherRecords(dir);
+    const auto current = readWholeFile(targetPath(config.resolvConf.path), error, true);
+    out +=
+        "# " + config.resolvConf.path + " as resolvconf made it\n" + current.value_or("# cannot read: " + error + "\n");
+    return out;
+  }
   if (choice.owner == ResolverOwner::kResolved) {
     std::string error;
     const auto dropIn = readWholeFile(kResolvedDropIn, error, false);

@@ -9,6 +9,11 @@
 // back to 127.0.0.53. A restart of the agent's unit keeps the drop-in (no restart of resolved, no
 // gap); a stop removes it.
 //
+// resolvconf (Debian's, resolv.conf a link to /run/resolvconf/resolv.conf; or openresolv, which
+// writes the file with its header): the agent registers as `resolvconf -a lo.mesos-dns-agent`
+// (interface-order puts lo.* first) and deregisters with -d when it stops (not when its unit
+// restarts). It forwards other names to the nameservers of the other interfaces' records.
+//
 // A plain file (everything else):
 // The original content (what the file would be without the agent, including later changes by
 // DHCP, NetworkManager or operators) is kept in stateDir, so that `resolvconf restore` can put it
@@ -39,6 +44,7 @@ class ResolvConfManager {
   static constexpr const char* kResolvedDropIn = "/run/systemd/resolved.conf.d/mesos-dns-agent.conf";
   static constexpr const char* kResolvedUpstreams = "/run/systemd/resolve/resolv.conf";
   static constexpr const char* kResolvedUnit = "systemd-resolved.service";
+  static constexpr const char* kResolvconfRecord = "lo.mesos-dns-agent";
 
   // `onOriginalChanged` gets the new original text after someone else rewrote the file.
   ResolvConfManager(event_base* base, const Config& config, ResolvConfLines lines,
@@ -87,9 +93,12 @@ class ResolvConfManager {
   // file before the agent: a restore never leaves an empty resolv.conf.
   static bool putBack(const std::string& target, const std::string& text, std::string& error);
   bool applyResolved(std::string& error);
-  void restoreResolved();
+  // Takes the drop-in or resolvconf record away with `remove`, unless the unit is restarting.
+  void takeRoutingAway(const std::string& what, bool (*remove)(std::string&));
   void watch(const std::string& file);
   static bool removeDropIn(std::string& message);
+  bool applyResolvconf(std::string& error);
+  static bool deregister(std::string& message);
 
   ResolverOwner owner_ = ResolverOwner::kFile;
   std::string watched_;  // the file whose changes are followed (target_, or resolved's upstreams)

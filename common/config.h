@@ -23,7 +23,8 @@ struct ResolvConfSettings {
   bool manage = false;  // put the agent first in the node's resolver setup while it runs
   // Who owns the node's resolver setup, and so how the agent goes first: "auto" (found at start),
   // "file" (the agent edits resolv.conf), "resolved" (a systemd-resolved drop-in routes the domain
-  // to the agent; resolv.conf untouched) or "off" (as manage: false).
+  // to the agent; resolv.conf untouched), "resolvconf" (registered with resolvconf as
+  // lo.mesos-dns-agent) or "off" (as manage: false).
   std::string mode = "auto";
   std::string path = "/etc/resolv.conf";
   std::vector<std::string> fallback;  // nameservers right after the agent's (IP addresses)

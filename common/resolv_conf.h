@@ -44,7 +44,7 @@ std::string stripAgent(std::string_view text, const ResolvConfLines& lines);
 bool hasAgentMarker(std::string_view text);
 
 // Who owns the node's resolver setup (resolvConf.mode).
-enum class ResolverOwner { kFile, kResolved };
+enum class ResolverOwner { kFile, kResolved, kResolvconf };
 
 struct OwnerChoice {
   ResolverOwner owner = ResolverOwner::kFile;
@@ -58,6 +58,9 @@ struct ResolvConfView {
 };
 // The mode from the config, or under "auto" from what resolv.conf shows.
 OwnerChoice chooseOwner(const std::string& mode, const std::string& path, const ResolvConfView& view);
+// The record the agent registers with resolvconf (`resolvconf -a lo.mesos-dns-agent`): its
+// listener addresses as nameserver lines.
+std::string resolvconfRecord(const ResolvConfLines& lines);
 // The systemd-resolved drop-in that routes `domain` to the agent's listener addresses.
 std::string resolvedDropIn(const std::string& domain, int port, const ResolvConfLines& lines);
 

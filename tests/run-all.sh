@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need (Debian 12), builds with AddressSanitizer and
-# UndefinedBehaviorSanitizer, and runs every test (fuzz, unit, end-to-end and packaging) with CTest.
+# UndefinedBehaviorSanitizer, and runs every test (fuzz, unit, end-to-end, packaging and booted-systemd nodes) with CTest.
 # Usage: bash tests/run-all.sh        (as root, or as a user who may sudo)
 #   MDNS_BUILD_LOCK=FILE: compile under flock FILE (machines where builds take turns).
 set -euo pipefail
@@ -10,7 +10,8 @@ bash packaging/apt-install.sh build-essential cmake pkg-config libevent-dev libl
   libcurl4-openssl-dev zlib1g-dev libsystemd-dev libgtest-dev libgmock-dev googletest dnsutils python3 ca-certificates openssl \
   iproute2 util-linux nsd systemd clang libclang-rt-14-dev libzookeeper-mt-dev zookeeper python3-kazoo \
   dpkg-dev rpm lintian rpmlint busybox-static groff-base binutils \
-  musl-tools golang-go default-jdk-headless nodejs python3-dnspython knot-dnsutils
+  musl-tools golang-go default-jdk-headless nodejs python3-dnspython knot-dnsutils \
+  mmdebstrap systemd-container
 
 lock=()
 [ -n "${MDNS_BUILD_LOCK:-}" ] && lock=(flock "$MDNS_BUILD_LOCK")

@@ -376,7 +376,8 @@ class Node:
         inside = "/var/tmp/" + os.path.basename(deb)
         shutil.copyfile(deb, self.path(inside))
         start = time.monotonic()
-        r = self.run(["apt-get", "install", "-y", "--no-install-recommends", inside], timeout=timeout)
+        r = self.run(["apt-get", "install", "-y", "--no-install-recommends", "-o", "Dpkg::Options::=--force-confold",
+                      inside], timeout=timeout)
         self.timings["install"] = time.monotonic() - start
         return r
 
