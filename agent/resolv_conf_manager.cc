@@ -44,6 +44,8 @@ const char* ownerName(ResolverOwner owner) {
       return "systemd-resolved";
     case ResolverOwner::kResolvconf:
       return "resolvconf";
+    case ResolverOwner::kNetworkManager:
+      return "NetworkManager";
     case ResolverOwner::kFile:
       break;
   }
@@ -209,7 +211,12 @@ bool ResolvConfManager::prepare(std::string& error) {
       return true;
     }
   }
-  watched_ = target_;
+  if (owner_ == ResolverOwner::kNetworkManager && ::access("/run/NetworkManager", F_OK) != 0) {
+    log::warning("resolvConf: NetworkManager is not running (no /run/NetworkManager): managing " +
+                 config_.resolvConf.path + " as a plain file");
+    owner_ = ResolverOwner::kFile;
+  }
+  watched_ = owner_ == ResolverOwner::kNetworkManager ? std::string(kNmResolvConf) : target_;
   struct stat st {};
   if (::lstat(config_.resolvConf.path.c_str(), &st) == 0 && S_ISLNK(st.st_mode) &&
       ::stat(config_.resolvConf.path.c_str(), &st) != 0) {
@@ -236,6 +243,13 @@ bool ResolvConfManager::prepare(std::string& error) {
               (kept ? "the kept copy " + keptPath(config_) : "the file without them"));
   } else {
     original_ = *current;
+  }
+  if (owner_ == ResolverOwner::kNetworkManager) {
+    // What NetworkManager would write now is the original (an agent that crashed may have left its
+    // lines in /etc/resolv.conf; NetworkManager's own file never has them).
+    std::string ignoredError;
+    const auto generated = readWholeFile(kNmResolvConf, ignoredError, false);
+    if (generated && !generated->empty()) original_ = *generated;
   }
   if (!makeDirectories(config_.stateDir, error)) return false;
   return replaceFileAtomically(keptPath(config_), original_, nullptr, error);
@@ -358,10 +372,46 @@ bool ResolvConfManager::applyResolvconf(std::string& error) {
   return true;
 }
 
+bool ResolvConfManager::handOverFromNetworkManager(std::string& error) {
+  static const std::string kText =
+      "# Written by mesos-dns-agent while it serves: it keeps /etc/resolv.conf (NetworkManager's own\n"
+      "# /run/NetworkManager/resolv.conf stays the original). Removed when the agent stops.\n"
+      "[main]\nrc-manager=unmanaged\n";
+  std::string ignored;
+  const auto current = readWholeFile(kNmDropIn, ignored, false);
+  if (current && *current == kText) return true;
+  if (!makeDirectories(kNmDropInDir, error) || !replaceFileAtomically(kNmDropIn, kText, nullptr, error)) return false;
+  std::string signalError;
+  if (!systemd::signalMain(kNmUnit, SIGHUP, signalError)) {
+    log::warning("resolvConf: " + signalError + "; NetworkManager may write " + config_.resolvConf.path +
+                 " until it reloads (the agent puts itself back each time)");
+  }
+  log::info(std::string("resolvConf: NetworkManager leaves ") + config_.resolvConf.path + " to the agent (" +
+            kNmDropIn + "); its own view stays in " + kNmResolvConf);
+  return true;
+}
+
+bool ResolvConfManager::giveBackToNetworkManager(std::string& message) {
+  if (::unlink(kNmDropIn) != 0) {
+    if (errno == ENOENT) return true;
+    message = std::string("cannot remove ") + kNmDropIn + ": " + std::strerror(errno);
+    return false;
+  }
+  std::string error;
+  if (!systemd::signalMain(kNmUnit, SIGHUP, error)) {
+    message =
+        std::string(kNmDropIn) + " removed; " + error + " (NetworkManager takes resolv.conf back when it reloads)";
+    return false;
+  }
+  message = std::string(kNmDropIn) + " removed and NetworkManager reloaded: it owns resolv.conf again";
+  return true;
+}
+
 bool ResolvConfManager::apply(std::string& error) {
   if (owner_ == ResolverOwner::kResolved) return applyResolved(error);
   if (owner_ == ResolverOwner::kResolvconf) return applyResolvconf(error);
   if (danglingLink_) return true;  // hands off (see prepare)
+  if (owner_ == ResolverOwner::kNetworkManager && !handOverFromNetworkManager(error)) return false;
   const auto applied = applyAgent(original_, lines_);
   for (const auto& note : applied.notes) log::warning(target_ + ": " + note);
   std::string readError;
@@ -402,6 +452,18 @@ void ResolvConfManager::onInotify(evutil_socket_t fd, short, void* selfPtr) {
 
 void ResolvConfManager::recheck() {
   std::string error;
+  if (owner_ == ResolverOwner::kNetworkManager) {
+    // NetworkManager's view changed (a connection, a DHCP renewal): the new original, applied.
+    const auto generated = readWholeFile(watched_, error, false);
+    if (generated && !generated->empty() && *generated != original_) {
+      original_ = *generated;
+      if (!replaceFileAtomically(keptPath(config_), original_, nullptr, error)) log::warning(error);
+      log::info("resolvConf: NetworkManager's nameservers are now " + nameservers(original_));
+      if (onOriginalChanged_) onOriginalChanged_(original_);
+    }
+    if (!apply(error)) log::error(target_ + ": cannot put the agent back first: " + error);
+    return;
+  }
   if (owner_ != ResolverOwner::kFile) {
     const auto list = owner_ == ResolverOwner::kResolved
                           ? readWholeFile(watched_, error, true)
@@ -453,6 +515,12 @@ void ResolvConfManager::restore() {
     log::info(target_ + " restored (nameservers " + nameservers(text) + ")");
   }
   ::unlink(keptPath(config_).c_str());
+  std::string message;
+  if (owner_ == ResolverOwner::kNetworkManager && !giveBackToNetworkManager(message)) {
+    log::error("resolvConf: " + message);
+  } else if (!message.empty()) {
+    log::info("resolvConf: " + message);
+  }
 }
 
 void ResolvConfManager::startSelfCheck(int intervalMs) {
@@ -536,6 +604,11 @@ bool ResolvConfManager::restoreAfterCrash(const Config& config, const ResolvConf
     } else if (!deregister(m)) {
       ok = false;
     }
+    add(m);
+  }
+  if (::lstat(kNmDropIn, &st) == 0) {
+    std::string m;
+    if (!giveBackToNetworkManager(m)) ok = false;
     add(m);
   }
   const std::string target = targetPath(config.resolvConf.path);

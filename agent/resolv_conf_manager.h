@@ -14,6 +14,13 @@
 // (interface-order puts lo.* first) and deregisters with -d when it stops (not when its unit
 // restarts). It forwards other names to the nameservers of the other interfaces' records.
 //
+// NetworkManager writing the file (rc-manager "file", or "auto" on a regular file): a runtime
+// drop-in, /run/NetworkManager/conf.d/mesos-dns-agent.conf with rc-manager=unmanaged, and a reload
+// (SIGHUP through systemd) make NetworkManager leave /etc/resolv.conf to the agent. NetworkManager
+// still writes what the file would be to /run/NetworkManager/resolv.conf (connections up and down,
+// DHCP renewals): that is the original, followed at once. On stop the agent puts that original
+// back, removes the drop-in and reloads NetworkManager, which owns the file again.
+//
 // A plain file (everything else):
 // The original content (what the file would be without the agent, including later changes by
 // DHCP, NetworkManager or operators) is kept in stateDir, so that `resolvconf restore` can put it
@@ -45,6 +52,10 @@ class ResolvConfManager {
   static constexpr const char* kResolvedUpstreams = "/run/systemd/resolve/resolv.conf";
   static constexpr const char* kResolvedUnit = "systemd-resolved.service";
   static constexpr const char* kResolvconfRecord = "lo.mesos-dns-agent";
+  static constexpr const char* kNmDropInDir = "/run/NetworkManager/conf.d";
+  static constexpr const char* kNmDropIn = "/run/NetworkManager/conf.d/mesos-dns-agent.conf";
+  static constexpr const char* kNmResolvConf = "/run/NetworkManager/resolv.conf";
+  static constexpr const char* kNmUnit = "NetworkManager.service";
 
   // `onOriginalChanged` gets the new original text after someone else rewrote the file.
   ResolvConfManager(event_base* base, const Config& config, ResolvConfLines lines,
@@ -99,6 +110,8 @@ class ResolvConfManager {
   static bool removeDropIn(std::string& message);
   bool applyResolvconf(std::string& error);
   static bool deregister(std::string& message);
+  bool handOverFromNetworkManager(std::string& error);
+  static bool giveBackToNetworkManager(std::string& message);
 
   ResolverOwner owner_ = ResolverOwner::kFile;
   std::string watched_;  // the file whose changes are followed (target_, or resolved's upstreams)

@@ -58,18 +58,40 @@ std::string unitPath(sd_bus* bus, const std::string& unit) {
   return path;
 }
 
+// Whether the node is shutting down (then what is in /run goes with it: nothing to reload).
+bool stopping(sd_bus* bus) {
+  Error err;
+  char* state = nullptr;
+  if (sd_bus_get_property_string(bus, kService, kManagerPath, kManager, "SystemState", &err.e, &state) < 0)
+    return false;
+  const bool down = std::strcmp(state, "stopping") == 0;
+  std::free(state);
+  return down;
+}
+
 }  // namespace
+
+bool signalMain(const std::string& unit, int signal, std::string& error) {
+  const Bus bus = open(error);
+  if (!bus) return false;
+  if (stopping(bus.get())) return true;
+  Error err;
+  sd_bus_message* reply = nullptr;
+  const int r = sd_bus_call_method(bus.get(), kService, kManagerPath, kManager, "KillUnit", &err.e, &reply, "ssi",
+                                   unit.c_str(), "main", signal);
+  sd_bus_message_unref(reply);
+  if (r < 0) {
+    error = "systemd could not signal " + unit + ": " + err.text(r);
+    return false;
+  }
+  return true;
+}
 
 bool reloadOrTryRestart(const std::string& unit, std::string& error) {
   const Bus bus = open(error);
   if (!bus) return false;
+  if (stopping(bus.get())) return true;
   Error err;
-  char* state = nullptr;
-  if (sd_bus_get_property_string(bus.get(), kService, kManagerPath, kManager, "SystemState", &err.e, &state) >= 0) {
-    const bool stopping = std::strcmp(state, "stopping") == 0;
-    std::free(state);
-    if (stopping) return true;  // the node is going down: everything in /run goes with it
-  }
   sd_bus_message* reply = nullptr;
   // "fail", not "replace": never turn a stop job queued for the unit (a shutdown) into a restart.
   const int r = sd_bus_call_method(bus.get(), kService, kManagerPath, kManager, "ReloadOrTryRestartUnit", &err.e,

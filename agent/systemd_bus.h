@@ -13,6 +13,9 @@ namespace mdns::systemd {
 // Returns once the job is queued.
 bool reloadOrTryRestart(const std::string& unit, std::string& error);
 
+// `systemctl kill --kill-who=main --signal=SIGNAL UNIT`, unless the node is shutting down.
+bool signalMain(const std::string& unit, int signal, std::string& error);
+
 // Whether UNIT is active (running) now; std::nullopt when systemd cannot be asked.
 std::optional<bool> unitActive(const std::string& unit);
 

@@ -364,9 +364,10 @@ void validate(Reader& r, Config& c, const std::string& path) {
     r.error("stateDir", "\"" + c.stateDir + "\" is not an absolute path");
   if (c.resolvConf.manage && !c.dnsOn)
     r.error("resolvConf.manage", "needs dnson: the agent must answer DNS to be in resolv.conf");
-  static const std::set<std::string> kModes{"auto", "file", "resolved", "resolvconf", "off"};
+  static const std::set<std::string> kModes{"auto", "file", "resolved", "resolvconf", "networkmanager", "off"};
   if (kModes.count(c.resolvConf.mode) == 0) {
-    r.error("resolvConf.mode", "unknown mode \"" + c.resolvConf.mode + "\" (expected auto, file, resolved, resolvconf or off)");
+    r.error("resolvConf.mode", "unknown mode \"" + c.resolvConf.mode +
+                                   "\" (expected auto, file, resolved, resolvconf, networkmanager or off)");
   }
   if (c.resolvConf.mode == "off") c.resolvConf.manage = false;
   // systemd-resolved takes a port (DNS=127.0.0.1:5353); resolv.conf has none.

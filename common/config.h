@@ -24,7 +24,8 @@ struct ResolvConfSettings {
   // Who owns the node's resolver setup, and so how the agent goes first: "auto" (found at start),
   // "file" (the agent edits resolv.conf), "resolved" (a systemd-resolved drop-in routes the domain
   // to the agent; resolv.conf untouched), "resolvconf" (registered with resolvconf as
-  // lo.mesos-dns-agent) or "off" (as manage: false).
+  // lo.mesos-dns-agent), "networkmanager" (NetworkManager leaves resolv.conf to the agent while it
+  // serves) or "off" (as manage: false).
   std::string mode = "auto";
   std::string path = "/etc/resolv.conf";
   std::vector<std::string> fallback;  // nameservers right after the agent's (IP addresses)

@@ -44,7 +44,7 @@ std::string stripAgent(std::string_view text, const ResolvConfLines& lines);
 bool hasAgentMarker(std::string_view text);
 
 // Who owns the node's resolver setup (resolvConf.mode).
-enum class ResolverOwner { kFile, kResolved, kResolvconf };
+enum class ResolverOwner { kFile, kResolved, kResolvconf, kNetworkManager };
 
 struct OwnerChoice {
   ResolverOwner owner = ResolverOwner::kFile;

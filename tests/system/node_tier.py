@@ -217,7 +217,7 @@ class NodeTier:
 
     def assert_resolving(self, node, within=20):
         node.wait_for(lambda: node.getent(NAME) == [TASK_IP], within, "%s resolving" % NAME)
-        self.assertEqual(node.getent(OUTSIDE), [OUTSIDE_IP])
+        node.wait_for(lambda: node.getent(OUTSIDE) == [OUTSIDE_IP], within, "%s resolving" % OUTSIDE)
 
     def agent_journal(self, node):
         return node.journal("mesos-dns-agent")
