@@ -17,6 +17,7 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 
 #include "agent/files.h"
 #include "agent/log.h"
@@ -297,6 +298,31 @@ bool ResolvConfManager::removeDropIn(std::string& message) {
   return true;
 }
 
+// The global DNS= servers of resolved's configuration other than the agent's drop-in:
+// /etc/systemd/resolved.conf, then the drop-ins of every folder in the order of their names.
+std::vector<std::string> otherResolvedGlobalDns() {
+  std::string ignored;
+  std::vector<std::string> servers =
+      resolvedGlobalDns(readWholeFile("/etc/systemd/resolved.conf", ignored, true).value_or(""), {});
+  std::map<std::string, std::string> dropIns;  // name -> path; /etc wins over /run over /usr/lib
+  for (const char* dir : {"/usr/lib/systemd/resolved.conf.d", "/usr/local/lib/systemd/resolved.conf.d",
+                          "/run/systemd/resolved.conf.d", "/etc/systemd/resolved.conf.d"}) {
+    if (DIR* d = ::opendir(dir)) {
+      while (const dirent* e = ::readdir(d)) {
+        const std::string name = e->d_name;
+        if (name.size() > 5 && name.compare(name.size() - 5, 5, ".conf") == 0 && name != "mesos-dns-agent.conf") {
+          dropIns[name] = std::string(dir) + "/" + name;
+        }
+      }
+      ::closedir(d);
+    }
+  }
+  for (const auto& [name, path] : dropIns) {
+    servers = resolvedGlobalDns(readWholeFile(path, ignored, true).value_or(""), std::move(servers));
+  }
+  return servers;
+}
+
 bool ResolvConfManager::applyResolved(std::string& error) {
   const std::string text = resolvedDropIn(config_.domain, config_.port, lines_);
   std::string ignored;
@@ -309,6 +335,15 @@ bool ResolvConfManager::applyResolved(std::string& error) {
     if (!systemd::reloadOrTryRestart(kResolvedUnit, reloadError)) {
       log::warning("resolvConf: " + reloadError + "; resolved reads " + kResolvedDropIn + " when it next starts");
     }
+  }
+  if (const auto others = otherResolvedGlobalDns(); !others.empty()) {
+    std::string list;
+    for (const auto& server : others) list += (list.empty() ? "" : " ") + server;
+    log::warning("resolvConf: systemd-resolved has global DNS servers of its own (" + list +
+                 " in resolved.conf or its drop-ins): it asks one server of its global list at a time, so " +
+                 config_.domain +
+                 " names may go to them and fail; give them to a link (networkd, NetworkManager) "
+                 "instead (README, systemd-resolved)");
   }
   log::info("resolvConf: systemd-resolved sends " + config_.domain + ". names to the agent (" + kResolvedDropIn +
             "); other names keep resolved's routing; the agent forwards to resolved's upstreams (" +

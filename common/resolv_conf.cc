@@ -168,6 +168,38 @@ std::string resolvedDropIn(const std::string& domain, int port, const ResolvConf
          domain + "\n";
 }
 
+std::vector<std::string> resolvedGlobalDns(std::string_view confText, std::vector<std::string> servers) {
+  bool inResolve = false;
+  for (auto line : splitLines(confText)) {
+    while (!line.empty() && isSpace(line.front())) line.remove_prefix(1);
+    while (!line.empty() && isSpace(line.back())) line.remove_suffix(1);
+    if (line.empty() || line.front() == '#' || line.front() == ';') continue;
+    if (line.front() == '[') {
+      inResolve = line == "[Resolve]";
+      continue;
+    }
+    if (!inResolve || line.rfind("DNS", 0) != 0) continue;
+    auto rest = line.substr(3);
+    while (!rest.empty() && isSpace(rest.front())) rest.remove_prefix(1);
+    if (rest.empty() || rest.front() != '=') continue;  // DNSSEC=, DNSOverTLS=, DNSStubListener=...
+    rest.remove_prefix(1);
+    size_t start = 0;
+    bool any = false;
+    while (start < rest.size()) {
+      while (start < rest.size() && isSpace(rest[start])) ++start;
+      size_t end = start;
+      while (end < rest.size() && !isSpace(rest[end])) ++end;
+      if (end > start) {
+        servers.emplace_back(rest.substr(start, end - start));
+        any = true;
+      }
+      start = end;
+    }
+    if (!any) servers.clear();
+  }
+  return servers;
+}
+
 std::string resolvconfRecord(const ResolvConfLines& lines) {
   std::string out;
   for (const auto& ip : lines.agent) out += "nameserver " + ip.toString() + "\n";

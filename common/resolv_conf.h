@@ -64,6 +64,10 @@ std::string resolvconfRecord(const ResolvConfLines& lines);
 // The systemd-resolved drop-in that routes `domain` to the agent's listener addresses.
 std::string resolvedDropIn(const std::string& domain, int port, const ResolvConfLines& lines);
 
+// The global DNS= servers a resolved.conf text sets, starting from `servers` (later lines add,
+// an empty "DNS=" clears, as systemd reads the file and then its drop-ins in order).
+std::vector<std::string> resolvedGlobalDns(std::string_view confText, std::vector<std::string> servers);
+
 // Whether a stop of the agent's unit is followed by a start, so that what routes names to the agent
 // may stay: a restart job (`job`, the type of systemd's job for the unit: "restart" for `systemctl
 // restart` or a package upgrade), or no job at all after a failure (`serviceResult`, systemd's

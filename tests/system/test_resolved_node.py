@@ -51,6 +51,16 @@ class ResolvedNode(NodeTier, unittest.TestCase):
         self.assertEqual(node.run(["systemctl", "show", "-P", "MainPID", "systemd-resolved"]).stdout.strip(), before)
         self.assertIn("the unit restarts", node.journal(UNIT))
 
+    def test_global_dns_servers_of_the_operator_are_warned_about(self):
+        # resolved asks one server of its global list at a time: mesos names could go to them.
+        node = self.node
+        node.write("/etc/systemd/resolved.conf.d/operator.conf", "[Resolve]\nDNS=%s\n" % UPSTREAM)
+        self.addCleanup(lambda: (os.unlink(node.path("/etc/systemd/resolved.conf.d/operator.conf")),
+                                 node.run(["systemctl", "restart", UNIT], timeout=30)))
+        node.run(["systemctl", "restart", UNIT], timeout=30)
+        node.wait_for(lambda: "global DNS servers of its own (%s in resolved.conf" % UPSTREAM in node.journal(UNIT),
+                      10, "the warning")
+
     def test_names_in_the_domain_reach_the_agent_through_resolved_stub(self):
         # What node programs ask: 127.0.0.53. A mesos name comes from the agent, through resolved.
         out = self.node.run(["resolvectl", "query", "--legend=no", NAME], check=False).stdout

@@ -145,6 +145,17 @@ TEST(ResolverOwner, ResolvedDropInRoutesOnlyTheDomainToTheListeners) {
   EXPECT_THAT(resolvedDropIn("dc1.mesos", 5353, kAgent), HasSubstr("DNS=127.0.0.1:5353\nDomains=~dc1.mesos\n"));
 }
 
+TEST(ResolverOwner, GlobalDnsServersOfResolvedConfAreFoundAndAnEmptyLineClearsThem) {
+  const std::string conf =
+      "#DNS=10.9.9.9\n[Resolve]\nDNSSEC=no\nDNS=10.0.0.2 "
+      "10.0.0.3#dns.example\nDNSStubListener=yes\n[Other]\nDNS=1.1.1.1\n";
+  EXPECT_THAT(resolvedGlobalDns(conf, {}), ElementsAre("10.0.0.2", "10.0.0.3#dns.example"));
+  // A drop-in read later adds to them, or clears them with an empty DNS=.
+  EXPECT_THAT(resolvedGlobalDns("[Resolve]\nDNS = 10.0.0.4\n", {"10.0.0.2"}), ElementsAre("10.0.0.2", "10.0.0.4"));
+  EXPECT_THAT(resolvedGlobalDns("[Resolve]\nDNS=\n", {"10.0.0.2"}), ElementsAre());
+  EXPECT_THAT(resolvedGlobalDns("[Resolve]\n#DNS=10.0.0.5\nFallbackDNS=8.8.8.8\n", {}), ElementsAre());
+}
+
 TEST(ResolverOwner, RoutingStaysForARestartOrAFailureAndGoesOnAStop) {
   EXPECT_TRUE(startsAgain(std::string("restart"), ""));
   EXPECT_TRUE(startsAgain(std::string("try-restart"), "success"));
