@@ -26,9 +26,9 @@ class ResolvedNode(NodeTier, unittest.TestCase):
         node.write("/etc/systemd/network/10-uplink.netdev",
                    "[NetDev]\nName=uplink0\nKind=veth\n[Peer]\nName=uplink1\n")
         node.write("/etc/systemd/network/10-uplink.network",
-                   "[Match]\nName=uplink0\n[Network]\nAddress=192.0.2.10/24\nDNS=%s\n" % UPSTREAM)
+                   "[Match]\nName=uplink0\n[Network]\nAddress=192.0.2.10/24\nDNS=%s\nLinkLocalAddressing=no\n" % UPSTREAM)
         node.write("/etc/systemd/network/11-peer.network",
-                   "[Match]\nName=uplink1\n[Network]\nAddress=192.0.2.11/24\n")
+                   "[Match]\nName=uplink1\n[Network]\nAddress=192.0.2.11/24\nLinkLocalAddressing=no\n")
         node.enable("systemd-networkd.service")
 
     def resolver_setup(self, node):
