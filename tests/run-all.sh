@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need (Debian 12), builds with AddressSanitizer and
-# UndefinedBehaviorSanitizer, and runs every test (fuzz, unit, end-to-end, packaging and booted-systemd nodes) with CTest.
+# UndefinedBehaviorSanitizer, and runs every test (fuzz, unit, end-to-end, packaging and booted-systemd nodes) with CTest;
+# then the unit and end-to-end tests again with ThreadSanitizer.
 # Usage: bash tests/run-all.sh        (as root, or as a user who may sudo)
 #   MDNS_BUILD_LOCK=FILE: compile under flock FILE (machines where builds take turns).
 set -euo pipefail
@@ -32,3 +33,13 @@ werror=OFF; [ "${CI:-}" = "true" ] && werror=ON
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DMDNS_SANITIZE=ON -DMDNS_WERROR="$werror" >/dev/null
 ${lock[@]+"${lock[@]}"} cmake --build "$build" -j "$(nproc)"
 ctest --test-dir "$build" --output-on-failure -j 2
+
+# The threads (DNS workers, the record source, ZooKeeper, reloads) under ThreadSanitizer: the unit
+# tests and the end-to-end tests again with a ThreadSanitizer build of the agent (not the client
+# matrix, the packages or the booted nodes, which do not run this build). A data race stops the
+# agent, and the test that started it fails with the report.
+tsan=build-tsan
+cmake -S . -B "$tsan" -DCMAKE_BUILD_TYPE=Debug -DMDNS_TSAN=ON -DMDNS_WERROR="$werror" >/dev/null
+${lock[@]+"${lock[@]}"} cmake --build "$tsan" -j "$(nproc)"
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+  ctest --test-dir "$tsan" --output-on-failure -j 2 -E '^(packaging|system|fuzz)\.|client_matrix'
