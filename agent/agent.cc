@@ -290,33 +290,6 @@ class Watchdog {
 
 }  // namespace
 
-std::optional<std::vector<std::string>> resolveMasters(const Config& config, std::string& error) {
-  std::vector<std::string> out;
-  for (const auto& m : config.masters) {
-    const auto hp = splitHostPort(m);
-    if (!hp) {
-      error = config.configPath + ": key \"masters\": \"" + m + "\" is not host:port";
-      return std::nullopt;
-    }
-    if (auto ip = IpAddress::parse(hp->host)) {
-      out.push_back(joinHostPort(ip->toString(), hp->port));
-      continue;
-    }
-    const auto ips = resolveHostBlocking(hp->host);
-    if (ips.empty()) {
-      error = config.configPath + ": key \"masters\": host \"" + hp->host + "\" has no address (lookup failed)";
-      return std::nullopt;
-    }
-    // Mesos masters listen on IPv4 unless told otherwise (libprocess binds one address family),
-    // so an IPv4 address wins over the resolver's first choice.
-    const auto v4 = std::find_if(ips.begin(), ips.end(), [](const IpAddress& a) { return a.isV4(); });
-    const auto& ip = v4 != ips.end() ? *v4 : ips.front();
-    log::info("master " + m + " is " + ip.toString());
-    out.push_back(joinHostPort(ip.toString(), hp->port));
-  }
-  return out;
-}
-
 // Whether an upstream is this agent itself: its listener address (or, for a wildcard listener,
 // any address of this node) and port. Forwarding there would be a loop.
 bool isSelf(const Config& config, const Upstream& u) {
@@ -443,12 +416,25 @@ ForwarderSettings forwarderSettings(const Config& config, const ResolvConfManage
   return fs;
 }
 
-std::optional<SourceSetup> prepareSource(const Config& config, std::string& error) {
+std::optional<SourceSetup> prepareSource(const Config& config, std::string& error, bool resolveNow) {
   SourceSetup setup;
   setup.config = config;
-  auto masters = resolveMasters(config, error);
-  if (!masters) return std::nullopt;
-  setup.masters = std::move(*masters);
+  if (resolveNow) {
+    auto masters = resolveMasters(config, error);
+    if (!masters) return std::nullopt;
+    setup.masters = std::move(*masters);
+  } else {
+    // A reload runs on DNS worker 0's loop: a lookup here could wait for that very worker (the
+    // agent is first in resolv.conf). The source's thread looks the names up (applyReconfigure).
+    for (const auto& m : config.masters) {
+      if (!splitHostPort(m)) {
+        error = config.configPath + ": key \"masters\": \"" + m + "\" is not host:port";
+        return std::nullopt;
+      }
+    }
+    setup.masters = config.masters;
+    setup.mastersUnresolved = true;
+  }
   setup.nameServerAddresses = listenerAddresses(config);
   if (!config.zk.empty() && config.stateFile.empty()) {
     auto zk = parseZkUrl(config.zk);
@@ -757,7 +743,7 @@ int runAgent(const Config& config) {
       for (const auto& key : keepRestartOnlyKeys(*current, *parsed.config, listenersLive)) {
         log::warning("reload: key \"" + key + "\" changed; it takes effect at the next restart");
       }
-      nextSetup = prepareSource(*parsed.config, readError);
+      nextSetup = prepareSource(*parsed.config, readError, /*resolveNow=*/false);
     }
     if (!nextSetup) {
       if (!text || !readError.empty()) log::error("reload: " + readError);

@@ -11,12 +11,10 @@
 
 namespace mdns {
 
-// Masters as "ip:port": host names are looked up once, here; an unknown host is an error that
-// names it. nullopt with `error` set when any master cannot be resolved.
-std::optional<std::vector<std::string>> resolveMasters(const Config& config, std::string& error);
-
 // Everything a record source needs, resolved from the config (does I/O: DNS lookups, interfaces).
-std::optional<SourceSetup> prepareSource(const Config& config, std::string& error);
+// With `resolveNow` false the masters' host names are left for the source's thread to look up
+// (SourceSetup::mastersUnresolved): what a reload on a DNS worker's loop must do.
+std::optional<SourceSetup> prepareSource(const Config& config, std::string& error, bool resolveNow = true);
 
 int runAgent(const Config& config);
 

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "agent/log.h"
+
 namespace mdns {
 
 std::vector<IpAddress> resolveHostBlocking(const std::string& host) {
@@ -34,6 +36,33 @@ std::vector<IpAddress> resolveHostBlocking(const std::string& host) {
     if (std::find(unique.begin(), unique.end(), ip) == unique.end()) unique.push_back(ip);
   }
   return unique;
+}
+
+std::optional<std::vector<std::string>> resolveMasters(const Config& config, std::string& error) {
+  std::vector<std::string> out;
+  for (const auto& m : config.masters) {
+    const auto hp = splitHostPort(m);
+    if (!hp) {
+      error = config.configPath + ": key \"masters\": \"" + m + "\" is not host:port";
+      return std::nullopt;
+    }
+    if (auto ip = IpAddress::parse(hp->host)) {
+      out.push_back(joinHostPort(ip->toString(), hp->port));
+      continue;
+    }
+    const auto ips = resolveHostBlocking(hp->host);
+    if (ips.empty()) {
+      error = config.configPath + ": key \"masters\": host \"" + hp->host + "\" has no address (lookup failed)";
+      return std::nullopt;
+    }
+    // Mesos masters listen on IPv4 unless told otherwise (libprocess binds one address family),
+    // so an IPv4 address wins over the resolver's first choice.
+    const auto v4 = std::find_if(ips.begin(), ips.end(), [](const IpAddress& a) { return a.isV4(); });
+    const auto& ip = v4 != ips.end() ? *v4 : ips.front();
+    log::info("master " + m + " is " + ip.toString());
+    out.push_back(joinHostPort(ip.toString(), hp->port));
+  }
+  return out;
 }
 
 }  // namespace mdns

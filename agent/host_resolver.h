@@ -2,13 +2,19 @@
 // the DNS event loop (the record source thread).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "common/config.h"
 #include "common/ip_address.h"
 
 namespace mdns {
 
 std::vector<IpAddress> resolveHostBlocking(const std::string& host);
+
+// The config's masters as "ip:port": host names looked up (blocking; an IPv4 address wins); an
+// unknown host is an error that names it. nullopt with `error` set when any cannot be resolved.
+std::optional<std::vector<std::string>> resolveMasters(const Config& config, std::string& error);
 
 }  // namespace mdns

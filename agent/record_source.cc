@@ -391,6 +391,16 @@ void RecordSource::applyReconfigure() {
     setup.swap(newSetup_);
   }
   if (!setup) return;
+  if (setup->mastersUnresolved) {
+    std::string error;
+    if (auto masters = resolveMasters(setup->config, error)) {
+      setup->masters = std::move(*masters);
+    } else {
+      log::error("reload: " + error + "; asking the masters as before (" + commaList(setup_.masters) + ")");
+      setup->masters = setup_.masters;
+    }
+    setup->mastersUnresolved = false;
+  }
   const bool sameDomain = setup->config.domain == setup_.config.domain;
   const bool sameZk = setup->zk == setup_.zk;
   setup_ = std::move(*setup);

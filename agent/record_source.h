@@ -65,6 +65,9 @@ class RecordStore {
 struct SourceSetup {
   Config config;
   std::vector<std::string> masters;
+  // `masters` as configured ("host:port"): the source's thread looks the names up before using them
+  // (a reload must not block a DNS worker's loop on the system resolver).
+  bool mastersUnresolved = false;
   std::optional<ZkUrl> zk;  // leader detection through ZooKeeper
   std::vector<IpAddress> nameServerAddresses;
   bool keepRecords = false;  // keep the RecordSet in snapshots (dump-zone); the table suffices for DNS
@@ -172,8 +175,9 @@ class RecordSource {
   bool finished_ = false;
 };
 
-// Builds a snapshot from a parsed state. Pure apart from `resolveHost`; used by the source and
-// by tests. `previous` (may be null) keeps the SOA serial when nothing changed.
+// Builds a snapshot from a parsed state. Pure apart from `resolveHost` (used by the source and
+// dump-zone; no unit test calls it yet: issue 15 moves it to common/ with tests). `previous` (may
+// be null) keeps the SOA serial when nothing changed.
 struct BuildResult {
   std::shared_ptr<const Snapshot> snapshot;
   std::string error;
