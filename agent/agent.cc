@@ -30,6 +30,7 @@
 #include "agent/log.h"
 #include "agent/operations.h"
 #include "agent/resolv_conf_manager.h"
+#include "common/agent_settings.h"
 #include "common/cpu_budget.h"
 #include "common/dns_wire.h"
 #include "common/forward_cache.h"
@@ -152,27 +153,9 @@ std::vector<InheritedSocket> takeInheritedSockets() {
   return out;
 }
 
-bool isWildcard(const IpAddress& ip) { return ip.toString() == "0.0.0.0" || ip.toString() == "::"; }
-
-std::vector<IpAddress> listenerIps(const Config& config) {
+// The node's non-loopback interface addresses.
+std::vector<IpAddress> nodeAddresses() {
   std::vector<IpAddress> out;
-  for (const auto& l : config.listeners) out.push_back(*IpAddress::parse(l));
-  return out;
-}
-
-// The addresses published for the SOA's name server: the listeners, and for a wildcard listener
-// every non-loopback address of the node (as mesos-dns does).
-std::vector<IpAddress> listenerAddresses(const Config& config) {
-  std::vector<IpAddress> out;
-  bool wildcard = false;
-  for (const auto& ip : listenerIps(config)) {
-    if (isWildcard(ip)) {
-      wildcard = true;
-    } else if (std::find(out.begin(), out.end(), ip) == out.end()) {
-      out.push_back(ip);
-    }
-  }
-  if (!wildcard) return out;
   ifaddrs* list = nullptr;
   if (getifaddrs(&list) != 0) return out;
   for (ifaddrs* i = list; i != nullptr; i = i->ifa_next) {
@@ -192,6 +175,17 @@ std::vector<IpAddress> listenerAddresses(const Config& config) {
   }
   freeifaddrs(list);
   return out;
+}
+
+// The node's addresses when a listener is a wildcard (they are then the agent's too), else none:
+// getifaddrs only when it matters.
+std::vector<IpAddress> nodeAddressesFor(const Config& config) {
+  const auto ips = listenerIps(config);
+  return std::any_of(ips.begin(), ips.end(), isWildcard) ? nodeAddresses() : std::vector<IpAddress>();
+}
+
+std::vector<IpAddress> listenerAddresses(const Config& config) {
+  return publishedAddresses(config, nodeAddressesFor(config));
 }
 
 // Every address of the node's interfaces with its prefix length (for allowFrom's default).
@@ -290,42 +284,11 @@ class Watchdog {
 
 }  // namespace
 
-// Whether an upstream is this agent itself: its listener address (or, for a wildcard listener,
-// any address of this node) and port. Forwarding there would be a loop.
-bool isSelf(const Config& config, const Upstream& u) {
-  if (u.port != config.port) return false;
-  std::vector<IpAddress> self = listenerAddresses(config);
-  for (const auto& ip : listenerIps(config)) {
-    self.push_back(ip);
-    if (isWildcard(ip)) {
-      self.push_back(*IpAddress::parse("127.0.0.1"));
-      self.push_back(*IpAddress::parse("::1"));
-    }
-  }
-  return std::find(self.begin(), self.end(), u.ip) != self.end();
-}
+namespace {
 
-AllowList allowList(const Config& config) {
-  AllowList allow;
-  for (const auto& text : config.allowFrom) allow.add(*AddressRange::parse(text));
-  if (!config.allowFrom.empty()) return allow;
-  // Default: the node itself (loopback) and the networks the listener is on.
-  allow.add(*AddressRange::parse("127.0.0.0/8"));
-  allow.add(*AddressRange::parse("::1/128"));
-  const auto ips = listenerIps(config);
-  for (const auto& net : interfaceNetworks()) {
-    for (const auto& ip : ips) {
-      if (isWildcard(ip) || net.contains(ip)) allow.add(net);
-    }
-  }
-  return allow;
-}
+bool isSelf(const Config& config, const Upstream& u) { return isSelf(config, nodeAddressesFor(config), u); }
 
-AllowList transferAllowList(const Config& config) {
-  AllowList allow;
-  for (const auto& text : config.allowTransfer) allow.add(*AddressRange::parse(text));
-  return allow;
-}
+AllowList allowList(const Config& config) { return allowList(config, interfaceNetworks()); }
 
 void logTransferAllowList(const Config& config, const std::string& prefix) {
   log::info(prefix + (config.allowTransfer.empty() ? "zone transfers (AXFR, IXFR) refused to everyone"
@@ -333,42 +296,14 @@ void logTransferAllowList(const Config& config, const std::string& prefix) {
                                                          transferAllowList(config).toString() + " over TCP"));
 }
 
-std::vector<Upstream> upstreamsFromResolvConf(const Config& config, const std::string& text,
-                                              const std::string& origin) {
-  std::vector<std::string> skipped;
-  const auto nameservers = resolvConfNameservers(text, &skipped);
-  for (const auto& line : skipped) log::warning(origin + ": ignored \"" + line + "\" (not an IP address)");
-  std::vector<Upstream> out;
-  for (const auto& ns : nameservers) {
-    if (isSelf(config, Upstream{ns, 53})) {
-      log::info(origin + ": nameserver " + ns.toString() + " is this agent; not forwarding to it");
-      continue;
-    }
-    const Upstream u{ns, 53};
-    if (std::find(out.begin(), out.end(), u) == out.end()) out.push_back(u);
+// The upstreams of a resolv.conf text, with what was left out logged (`origin` names the file).
+std::vector<Upstream> forwardingUpstreams(const Config& config, const std::string& text, const std::string& origin) {
+  const auto found = upstreamsFromResolvConf(config, nodeAddressesFor(config), text);
+  for (const auto& line : found.ignored) log::warning(origin + ": ignored \"" + line + "\" (not an IP address)");
+  for (const auto& ip : found.self) {
+    log::info(origin + ": nameserver " + ip.toString() + " is this agent; not forwarding to it");
   }
-  return out;
-}
-
-// The nameserver lines the agent writes first into resolv.conf: its node-local listener addresses
-// when it has some (containers can reach them; Docker drops 127.x nameservers), else its loopback
-// listener (127.0.0.1 for a wildcard one); then the configured fallbacks.
-ResolvConfLines resolvConfLines(const Config& config) {
-  ResolvConfLines lines;
-  std::optional<IpAddress> loopback;
-  for (const auto& ip : listenerIps(config)) {
-    const std::string text = ip.toString();
-    if (isWildcard(ip)) {
-      if (!loopback) loopback = *IpAddress::parse(ip.isV4() ? "127.0.0.1" : "::1");
-    } else if ((ip.isV4() && ip.data()[0] == 127) || text == "::1") {
-      if (!loopback) loopback = ip;
-    } else {
-      lines.agent.push_back(ip);
-    }
-  }
-  if (lines.agent.empty() && loopback) lines.agent.push_back(*loopback);
-  for (const auto& f : config.resolvConf.fallback) lines.fallback.push_back(*IpAddress::parse(f));
-  return lines;
+  return found.upstreams;
 }
 
 // Where names outside the domain go: `resolvers`, else the nameservers of the original resolv.conf
@@ -393,7 +328,7 @@ ForwarderSettings forwarderSettings(const Config& config, const ResolvConfManage
     const auto text = resolvConf != nullptr ? std::optional<std::string>(resolvConf->original())
                                             : readWholeFile(config.resolvConf.path, readError, true);
     if (!text) log::warning(readError);
-    fs.upstreams = upstreamsFromResolvConf(config, text.value_or(""), origin);
+    fs.upstreams = forwardingUpstreams(config, text.value_or(""), origin);
   }
   for (const auto& [zone, list] : config.zoneResolvers) {
     auto& ups = fs.zoneUpstreams[zone];
@@ -415,6 +350,8 @@ ForwarderSettings forwarderSettings(const Config& config, const ResolvConfManage
   }
   return fs;
 }
+
+}  // namespace
 
 std::optional<SourceSetup> prepareSource(const Config& config, std::string& error, bool resolveNow) {
   SourceSetup setup;
@@ -481,7 +418,7 @@ int runAgent(const Config& config) {
     resolvConf = std::make_unique<ResolvConfManager>(
         base.get(), config, resolvConfLines(config), [&current, &forwarder, &resolvConf](const std::string& original) {
           if (forwarder && current->resolvers.empty()) {
-            forwarder->setUpstreams(upstreamsFromResolvConf(*current, original, resolvConf->upstreamSource()));
+            forwarder->setUpstreams(forwardingUpstreams(*current, original, resolvConf->upstreamSource()));
           }
         });
     if (!resolvConf->prepare(error)) {

@@ -90,6 +90,8 @@ std::shared_ptr<const Snapshot> RecordStore::current() const {
   return snapshot_;
 }
 
+namespace {
+
 ZoneOptions zoneOptions(const Config& c) {
   ZoneOptions zone;
   zone.domain = c.domain;
@@ -103,6 +105,8 @@ ZoneOptions zoneOptions(const Config& c) {
   zone.srvWeight = c.srvRecordDefaultWeight;
   return zone;
 }
+
+}  // namespace
 
 std::shared_ptr<const Snapshot> snapshotFromRecords(RecordSet records, const SourceSetup& setup,
                                                     std::chrono::system_clock::time_point changedAt,

@@ -300,7 +300,7 @@ bool ResolvConfManager::removeDropIn(std::string& message) {
 
 // The global DNS= servers of resolved's configuration other than the agent's drop-in:
 // /etc/systemd/resolved.conf, then the drop-ins of every folder in the order of their names.
-std::vector<std::string> otherResolvedGlobalDns() {
+static std::vector<std::string> otherResolvedGlobalDns() {
   std::string ignored;
   std::vector<std::string> servers =
       resolvedGlobalDns(readWholeFile("/etc/systemd/resolved.conf", ignored, true).value_or(""), {});
