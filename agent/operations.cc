@@ -103,15 +103,9 @@ class GzipWriter {
 Operations::Operations(std::shared_ptr<const Config> config, OperationsParts parts)
     : parts_(std::move(parts)), config_(std::move(config)) {}
 
-void Operations::setConfig(std::shared_ptr<const Config> config) {
-  std::lock_guard lock(configMutex_);
-  config_ = std::move(config);
-}
+void Operations::setConfig(std::shared_ptr<const Config> config) { *config_.lock() = std::move(config); }
 
-std::shared_ptr<const Config> Operations::config() const {
-  std::lock_guard lock(configMutex_);
-  return config_;
-}
+std::shared_ptr<const Config> Operations::config() const { return config_.copy(); }
 
 ApiResponse Operations::handle(const ApiRequest& request) {
   const std::string& path = request.path;
@@ -158,9 +152,9 @@ ApiResponse Operations::axfr(const ApiRequest& request) {
     return jsonResponse(json{{"error", "no records loaded yet"}}.dump(), 503);
   }
   const int refreshSeconds = config()->refreshSeconds;
-  std::lock_guard lock(axfrMutex_);
+  const auto cache = axfr_.lock();
   // An expired reference locks to null: a table that took a dead one's address is not mistaken for it.
-  const bool cached = axfrTable_.lock() == snap->table && axfrRefreshSeconds_ == refreshSeconds;
+  const bool cached = cache->table.lock() == snap->table && cache->refreshSeconds == refreshSeconds;
   if (!cached) {
     // The ETag is a hash of the document: equal content, equal tag, whatever the refreshes did.
     // Hashed and compressed piece by piece: the plain document is never whole in memory.
@@ -171,21 +165,21 @@ ApiResponse Operations::axfr(const ApiRequest& request) {
       gzip.write(piece);
     });
     const auto digest = hash.digest();
-    axfrEtag_ = "\"" + hex(digest.data(), 12) + "\"";
-    axfrGzip_ = gzip.finish();
-    axfrTable_ = snap->table;
-    axfrRefreshSeconds_ = refreshSeconds;
+    cache->etag = "\"" + hex(digest.data(), 12) + "\"";
+    cache->gzip = gzip.finish();
+    cache->table = snap->table;
+    cache->refreshSeconds = refreshSeconds;
   }
   ApiResponse r;
-  r.headers.emplace_back("ETag", axfrEtag_);
+  r.headers.emplace_back("ETag", cache->etag);
   r.headers.emplace_back("Vary", "Accept-Encoding");
-  if (matchesEtag(request.ifNoneMatch, axfrEtag_)) {
+  if (matchesEtag(request.ifNoneMatch, cache->etag)) {
     r.status = 304;
     return r;
   }
-  if (acceptsGzip(request.acceptEncoding) && !axfrGzip_.empty()) {
+  if (acceptsGzip(request.acceptEncoding) && !cache->gzip.empty()) {
     r.headers.emplace_back("Content-Encoding", "gzip");
-    r.body = axfrGzip_;
+    r.body = cache->gzip;
   } else {
     r.body = api::axfr(*snap->records, snap->table->zone(), refreshSeconds);  // rare: written again
   }

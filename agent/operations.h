@@ -11,6 +11,7 @@
 #include "agent/http_server.h"
 #include "agent/record_source.h"
 #include "common/config.h"
+#include "common/lock_guarded.h"
 #include "common/metrics.h"
 
 namespace mdns {
@@ -48,15 +49,17 @@ class Operations {
   ApiResponse axfr(const ApiRequest& request);
 
   OperationsParts parts_;
-  mutable std::mutex configMutex_;  // config_ only: a reload must never wait for an /v1/axfr render
-  std::shared_ptr<const Config> config_;
-  std::mutex axfrMutex_;  // the /v1/axfr cache below
+  // Separate locks: a reload must never wait for an /v1/axfr render.
+  LockGuarded<std::shared_ptr<const Config>> config_;
   // /v1/axfr rendered once per answer table (a refresh that changes nothing keeps the table), and
   // kept gzipped only: peers ask often and take gzip, the records change rarely. The table is not
   // held: a cache must not keep a retired record set alive.
-  std::weak_ptr<const AnswerTable> axfrTable_;
-  int axfrRefreshSeconds_ = 0;
-  std::string axfrGzip_, axfrEtag_;
+  struct AxfrCache {
+    std::weak_ptr<const AnswerTable> table;
+    int refreshSeconds = 0;
+    std::string gzip, etag;
+  };
+  LockGuarded<AxfrCache> axfr_;
   Counter reloads_, reloadFailures_;
   const std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
 };

@@ -69,26 +69,19 @@ std::string commaList(const std::vector<std::string>& list) {
 
 void RecordStore::publish(std::shared_ptr<const Snapshot> snapshot) {
   {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    retired_ = std::move(snapshot_);
-    snapshot_ = std::move(snapshot);
+    const auto p = published_.lock();
+    p->retired = std::move(p->snapshot);
+    p->snapshot = std::move(snapshot);
   }
   generation_.fetch_add(1, std::memory_order_release);
 }
 
 void RecordStore::releaseRetired() {
-  std::shared_ptr<const Snapshot> old;
-  {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    old = std::move(retired_);
-  }
-  // `old` dies here, outside the lock: on this thread when the workers have let go of it.
+  // `old` dies at the end, outside the lock: on this thread when the workers have let go of it.
+  const std::shared_ptr<const Snapshot> old = std::move(published_.lock()->retired);
 }
 
-std::shared_ptr<const Snapshot> RecordStore::current() const {
-  const std::lock_guard<std::mutex> lock(mutex_);
-  return snapshot_;
-}
+std::shared_ptr<const Snapshot> RecordStore::current() const { return published_.lock()->snapshot; }
 
 namespace {
 
@@ -318,15 +311,9 @@ void RecordSource::schedule(double seconds) {
   evtimer_add(timer_, &tv);
 }
 
-void RecordSource::setLastError(std::string error) {
-  std::lock_guard lock(errorMutex_);
-  lastError_ = std::move(error);
-}
+void RecordSource::setLastError(std::string error) { *lastError_.lock() = std::move(error); }
 
-std::string RecordSource::lastError() const {
-  std::lock_guard lock(errorMutex_);
-  return lastError_;
-}
+std::string RecordSource::lastError() const { return lastError_.copy(); }
 
 std::string RecordSource::servingNote() const {
   const auto snap = store_.current();
@@ -381,19 +368,12 @@ void RecordSource::saveCacheFile(const RecordSet& records, const Snapshot& snap)
 }
 
 void RecordSource::reconfigure(SourceSetup setup) {
-  {
-    std::lock_guard lock(reconfigureMutex_);
-    newSetup_ = std::make_unique<SourceSetup>(std::move(setup));
-  }
+  *newSetup_.lock() = std::make_unique<SourceSetup>(std::move(setup));
   if (reconfigureEvent_ != nullptr) event_active(reconfigureEvent_, EV_READ, 0);
 }
 
 void RecordSource::applyReconfigure() {
-  std::unique_ptr<SourceSetup> setup;
-  {
-    std::lock_guard lock(reconfigureMutex_);
-    setup.swap(newSetup_);
-  }
+  std::unique_ptr<SourceSetup> setup = std::move(*newSetup_.lock());
   if (!setup) return;
   if (setup->mastersUnresolved) {
     std::string error;

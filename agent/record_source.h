@@ -19,6 +19,7 @@
 
 #include "common/answer_table.h"
 #include "common/config.h"
+#include "common/lock_guarded.h"
 #include "common/metrics.h"
 #include "common/record_generator.h"
 #include "common/record_set.h"
@@ -54,9 +55,11 @@ class RecordStore {
   uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
  private:
-  mutable std::mutex mutex_;
-  std::shared_ptr<const Snapshot> snapshot_;
-  std::shared_ptr<const Snapshot> retired_;
+  struct Published {
+    std::shared_ptr<const Snapshot> snapshot;
+    std::shared_ptr<const Snapshot> retired;  // the one before, until releaseRetired
+  };
+  LockGuarded<Published> published_;
   std::atomic<uint64_t> generation_{0};
 };
 
@@ -153,8 +156,7 @@ class RecordSource {
   bool fellBack_ = false;             // ZooKeeper named no leader for zkDetectionTimeout (logged once)
   bool waitLogged_ = false;
   std::chrono::steady_clock::time_point refreshStarted_;
-  mutable std::mutex errorMutex_;
-  std::string lastError_;
+  LockGuarded<std::string> lastError_;
   void setLastError(std::string error);
   // Logs the warnings about the data (from `origin`) that the last refresh did not have too, so
   // that a problem in the state is logged once per change, not on every refresh.
@@ -168,8 +170,7 @@ class RecordSource {
   bool oneShot_ = false;  // loadOnce: stop after the first refresh
   void applyReconfigure();
   event* reconfigureEvent_ = nullptr;
-  std::mutex reconfigureMutex_;
-  std::unique_ptr<SourceSetup> newSetup_;  // under reconfigureMutex_
+  LockGuarded<std::unique_ptr<SourceSetup>> newSetup_;  // from a reload, for the source's thread
   bool refreshing_ = false;
   bool refreshAgain_ = false;  // a reload or a new leader came during a refresh: another one right after
   bool finished_ = false;
