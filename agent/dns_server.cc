@@ -68,10 +68,7 @@ std::string addressText(const sockaddr* from) {
 
 }  // namespace
 
-bool SharedAllowList::allows(const sockaddr* from) const {
-  std::lock_guard lock(mutex_);
-  return from != nullptr && allowedBy(list_, from);
-}
+bool SharedAllowList::allows(const sockaddr* from) const { return from != nullptr && allowedBy(*list_.lock(), from); }
 
 // A zone transfer being written to a TCP client, a few messages at a time as it reads them. It
 // holds the snapshot it started with, so the client gets one consistent version of the zone even
@@ -317,20 +314,14 @@ void DnsServer::deliverTcp(uint64_t connection, const uint8_t* reply, size_t len
   std::vector<uint8_t> framed(length + 2);
   dns::put16(framed.data(), static_cast<uint16_t>(length));
   std::memcpy(framed.data() + 2, reply, length);
-  {
-    std::lock_guard lock(deliveredMutex_);
-    delivered_.emplace_back(connection, std::move(framed));
-  }
+  delivered_.lock()->emplace_back(connection, std::move(framed));
   event_active(deliveredEvent_, EV_READ, 0);
 }
 
 void DnsServer::onDelivered(evutil_socket_t, short, void* selfPtr) {
   auto* self = static_cast<DnsServer*>(selfPtr);
   std::vector<std::pair<uint64_t, std::vector<uint8_t>>> batch;
-  {
-    std::lock_guard lock(self->deliveredMutex_);
-    batch.swap(self->delivered_);
-  }
+  batch.swap(*self->delivered_.lock());
   for (auto& [id, framed] : batch) {
     const auto it = std::find_if(self->connections_.begin(), self->connections_.end(),
                                  [id = id](const auto& c) { return c->id == id; });

@@ -17,6 +17,7 @@
 #include "agent/forwarder.h"
 #include "agent/owned_fd.h"
 #include "agent/record_source.h"
+#include "common/lock_guarded.h"
 #include "common/metrics.h"
 #include "common/responder.h"
 #include "common/upstream.h"
@@ -52,15 +53,11 @@ class QueryLog {
 class SharedAllowList {
  public:
   explicit SharedAllowList(AllowList list = {}) : list_(std::move(list)) {}
-  void set(AllowList list) {
-    std::lock_guard lock(mutex_);
-    list_ = std::move(list);
-  }
+  void set(AllowList list) { *list_.lock() = std::move(list); }
   bool allows(const sockaddr* from) const;
 
  private:
-  mutable std::mutex mutex_;
-  AllowList list_;
+  LockGuarded<AllowList> list_;
 };
 
 // Per-worker counters for /metrics.
@@ -158,8 +155,8 @@ class DnsServer : public ReplySink {
   const AllowList* allow_;
   const SharedAllowList* transferAllow_ = nullptr;
   uint64_t nextConnectionId_ = 1;
-  std::mutex deliveredMutex_;  // forwarded answers for TCP clients, from the forwarder thread
-  std::vector<std::pair<uint64_t, std::vector<uint8_t>>> delivered_;
+  // Forwarded answers for TCP clients (connection id, framed reply), from the forwarder thread.
+  LockGuarded<std::vector<std::pair<uint64_t, std::vector<uint8_t>>>> delivered_;
   event* deliveredEvent_ = nullptr;
   event* tickEvent_ = nullptr;
   std::atomic<int> maxStaleSeconds_{3600};

@@ -176,9 +176,9 @@ void Forwarder::applyRouting(const std::vector<Upstream>& upstreams,
   }
   defaultGroup_ = std::make_unique<Group>(*this, upstreams);
   {
-    std::lock_guard lock(statsMutex_);
-    defaultUpstreams_.clear();
-    for (const auto& u : upstreams) defaultUpstreams_.push_back(u.toString());
+    const auto stats = stats_.lock();
+    stats->defaultUpstreams.clear();
+    for (const auto& u : upstreams) stats->defaultUpstreams.push_back(u.toString());
   }
   for (const auto& h : defaultGroup_->upstreams) h.stats->current = true;
   for (const auto& [zone, group] : zoneGroups_) {
@@ -233,27 +233,19 @@ void Forwarder::submit(const uint8_t* packet, const dns::Query& q, Transport tra
   r.clientLength = clientLength;
   r.sink = sink;
   r.connection = connection;
-  {
-    std::lock_guard lock(queueMutex_);
-    queue_.push_back(std::move(r));
-  }
+  inbox_.lock()->queue.push_back(std::move(r));
   event_active(wake_, EV_READ, 0);
 }
 
 void Forwarder::setUpstreams(std::vector<Upstream> upstreams) {
-  {
-    std::lock_guard lock(queueMutex_);
-    newRouting_ = std::make_unique<Routing>(Routing{std::move(upstreams), std::nullopt, std::nullopt});
-  }
+  inbox_.lock()->routing = std::make_unique<Routing>(Routing{std::move(upstreams), std::nullopt, std::nullopt});
   event_active(wake_, EV_READ, 0);
 }
 
 void Forwarder::reconfigure(std::vector<Upstream> upstreams, std::map<std::string, std::vector<Upstream>> zoneUpstreams,
                             int timeoutMs) {
-  {
-    std::lock_guard lock(queueMutex_);
-    newRouting_ = std::make_unique<Routing>(Routing{std::move(upstreams), std::move(zoneUpstreams), timeoutMs});
-  }
+  inbox_.lock()->routing =
+      std::make_unique<Routing>(Routing{std::move(upstreams), std::move(zoneUpstreams), timeoutMs});
   event_active(wake_, EV_READ, 0);
 }
 
@@ -262,9 +254,9 @@ void Forwarder::onWake(evutil_socket_t, short, void* selfPtr) {
   std::vector<ForwardRequest> requests;
   std::unique_ptr<Routing> routing;
   {
-    std::lock_guard lock(self->queueMutex_);
-    requests.swap(self->queue_);
-    routing.swap(self->newRouting_);
+    const auto inbox = self->inbox_.lock();
+    requests.swap(inbox->queue);
+    routing.swap(inbox->routing);
   }
   if (routing) {
     log::info("forwarding to " + describe(routing->upstreams));
@@ -617,8 +609,8 @@ void Forwarder::finish(Pending* p) {
 }
 
 UpstreamStats* Forwarder::statsFor(const Upstream& u) {
-  std::lock_guard lock(statsMutex_);
-  auto& slot = upstreamStats_[u.toString()];
+  const auto stats = stats_.lock();
+  auto& slot = stats->upstreams[u.toString()];
   if (!slot) {
     slot = std::make_unique<UpstreamStats>();
     slot->address = u.toString();
@@ -626,14 +618,11 @@ UpstreamStats* Forwarder::statsFor(const Upstream& u) {
   return slot.get();
 }
 
-std::vector<std::string> Forwarder::defaultUpstreams() const {
-  std::lock_guard lock(statsMutex_);
-  return defaultUpstreams_;
-}
+std::vector<std::string> Forwarder::defaultUpstreams() const { return stats_.lock()->defaultUpstreams; }
 
 void Forwarder::forEachUpstream(const std::function<void(const UpstreamStats&)>& f) const {
-  std::lock_guard lock(statsMutex_);
-  for (const auto& [name, stats] : upstreamStats_) f(*stats);
+  const auto stats = stats_.lock();
+  for (const auto& [name, upstream] : stats->upstreams) f(*upstream);
 }
 
 void Forwarder::reply(const ForwardRequest& r, const uint8_t* data, size_t length) {

@@ -28,6 +28,7 @@
 
 #include "agent/owned_fd.h"
 #include "common/forward_cache.h"
+#include "common/lock_guarded.h"
 #include "common/metrics.h"
 #include "common/responder.h"
 #include "common/upstream.h"
@@ -137,14 +138,17 @@ class Forwarder {
   event* wake_ = nullptr;
   event* stopEvent_ = nullptr;
   std::thread thread_;
-  std::mutex queueMutex_;
-  std::vector<ForwardRequest> queue_;
   struct Routing {
     std::vector<Upstream> upstreams;
     std::optional<std::map<std::string, std::vector<Upstream>>> zoneUpstreams;  // nullopt: keep
     std::optional<int> timeoutMs;
   };
-  std::unique_ptr<Routing> newRouting_;  // under queueMutex_
+  // What other threads hand the forwarder's thread: questions, and new routing from a reload.
+  struct Inbox {
+    std::vector<ForwardRequest> queue;
+    std::unique_ptr<Routing> routing;
+  };
+  LockGuarded<Inbox> inbox_;
   // On the forwarder thread: new groups for the default (and, when given, the zone) upstreams.
   void applyRouting(const std::vector<Upstream>& upstreams,
                     const std::map<std::string, std::vector<Upstream>>* zoneUpstreams);
@@ -157,9 +161,11 @@ class Forwarder {
   Counter overloaded_;
   Counter unsentUdp_;
   QueryCounters replies_;
-  mutable std::mutex statsMutex_;
-  std::map<std::string, std::unique_ptr<UpstreamStats>> upstreamStats_;  // entries never go away
-  std::vector<std::string> defaultUpstreams_;                            // under statsMutex_
+  struct Stats {
+    std::map<std::string, std::unique_ptr<UpstreamStats>> upstreams;  // entries never go away
+    std::vector<std::string> defaultUpstreams;
+  };
+  LockGuarded<Stats> stats_;
 };
 
 }  // namespace mdns
