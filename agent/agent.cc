@@ -27,6 +27,7 @@
 #include "agent/forwarder.h"
 #include "agent/host_resolver.h"
 #include "agent/http_server.h"
+#include "agent/libevent.h"
 #include "agent/log.h"
 #include "agent/operations.h"
 #include "agent/resolv_conf_manager.h"
@@ -216,13 +217,6 @@ std::vector<AddressRange> interfaceNetworks() {
   return out;
 }
 
-struct EventBaseDeleter {
-  void operator()(event_base* b) const { event_base_free(b); }
-};
-struct EventDeleter {
-  void operator()(event* e) const { event_free(e); }
-};
-
 std::string ageText(std::chrono::system_clock::time_point t) {
   const auto s = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - t).count();
   return std::to_string(s) + " s";
@@ -231,7 +225,7 @@ std::string ageText(std::chrono::system_clock::time_point t) {
 // sd_notify WATCHDOG=1 at half of WATCHDOG_USEC when every event loop is alive.
 class Watchdog {
  public:
-  Watchdog(event_base* main, const std::vector<std::unique_ptr<event_base, EventBaseDeleter>>& workers) {
+  Watchdog(event_base* main, const std::vector<EventBasePtr>& workers) {
     uint64_t usec = 0;
     if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0) return;
     limitMs_ = static_cast<int64_t>(usec / 1000);
@@ -278,8 +272,8 @@ class Watchdog {
   size_t count_ = 0;
   bool reported_ = false;
   std::unique_ptr<std::atomic<int64_t>[]> beats_;
-  std::vector<std::unique_ptr<event, EventDeleter>> workerTimers_;
-  std::unique_ptr<event, EventDeleter> mainTimer_;
+  std::vector<EventPtr> workerTimers_;
+  EventPtr mainTimer_;
 };
 
 }  // namespace
@@ -402,7 +396,7 @@ int runAgent(const Config& config) {
   // The running configuration; a reload (SIGHUP, on this thread) replaces it.
   auto current = std::make_shared<const Config>(config);
   evthread_use_pthreads();
-  std::unique_ptr<event_base, EventBaseDeleter> base(event_base_new());
+  EventBasePtr base(event_base_new());
 
   RecordStore store;
   ResponderOptions options;
@@ -450,7 +444,7 @@ int runAgent(const Config& config) {
   // One DNS server per worker thread, each with its own loop and sockets (SO_REUSEPORT); the
   // first runs on this thread, next to the signal handling.
   const size_t workerCount = config.workers > 0 ? static_cast<size_t>(config.workers) : cpusWeMayUse();
-  std::vector<std::unique_ptr<event_base, EventBaseDeleter>> workerBases;
+  std::vector<EventBasePtr> workerBases;
   std::vector<std::unique_ptr<DnsServer>> servers;
   servers.push_back(std::make_unique<DnsServer>(base.get(), store, options, limits, forwarder.get(), &allow));
   for (size_t i = 1; i < workerCount; ++i) {
@@ -523,7 +517,7 @@ int runAgent(const Config& config) {
   std::vector<std::thread> workerThreads;
   // Stopped by an event, not event_base_loopbreak(): a break asked before a thread has entered its
   // loop would be forgotten (a SIGTERM right at start), an active event is not.
-  std::vector<std::unique_ptr<event, EventDeleter>> workerStops;
+  std::vector<EventPtr> workerStops;
   for (auto& workerBase : workerBases) {
     workerStops.emplace_back(event_new(
         workerBase.get(), -1, 0,
@@ -538,7 +532,7 @@ int runAgent(const Config& config) {
   };
 
   // The first record set is in and the sockets answer: now the agent may go into resolv.conf.
-  std::unique_ptr<event, EventDeleter> serving(event_new(
+  EventPtr serving(event_new(
       base.get(), -1, 0,
       [](evutil_socket_t, short, void* manager) {
         if (manager == nullptr) return;
@@ -553,7 +547,7 @@ int runAgent(const Config& config) {
   auto resumeAll = [](evutil_socket_t, short, void* list) {
     for (auto& server : *static_cast<std::vector<std::unique_ptr<DnsServer>>*>(list)) server->resume();
   };
-  std::unique_ptr<event, EventDeleter> resume(event_new(base.get(), -1, 0, resumeAll, &servers));
+  EventPtr resume(event_new(base.get(), -1, 0, resumeAll, &servers));
   if (waitForRecords) {
     const timeval wait{kInheritedWaitMs / 1000, (kInheritedWaitMs % 1000) * 1000};
     event_add(resume.get(), &wait);
@@ -573,7 +567,7 @@ int runAgent(const Config& config) {
   // Without records after startWaitSeconds (masters unreachable, no cache file yet), systemd is told
   // READY anyway, so that `systemctl start` and `apt install` do not hang: the agent forwards other
   // names, answers SERVFAIL in the domain, and stays out of resolv.conf until records come.
-  std::unique_ptr<event, EventDeleter> startWait(evtimer_new(
+  EventPtr startWait(evtimer_new(
       base.get(),
       [](evutil_socket_t, short, void* flag) {
         if (static_cast<std::atomic<bool>*>(flag)->exchange(true)) return;
@@ -590,8 +584,8 @@ int runAgent(const Config& config) {
     log::info(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + ", stopping");
     event_base_loopbreak(static_cast<event_base*>(basePtr));
   };
-  std::unique_ptr<event, EventDeleter> term(evsignal_new(base.get(), SIGTERM, onSignal, base.get()));
-  std::unique_ptr<event, EventDeleter> intr(evsignal_new(base.get(), SIGINT, onSignal, base.get()));
+  EventPtr term(evsignal_new(base.get(), SIGTERM, onSignal, base.get()));
+  EventPtr intr(evsignal_new(base.get(), SIGINT, onSignal, base.get()));
 
   // The HTTP API, /health and /metrics, on their own thread.
   OperationsParts parts;
@@ -719,7 +713,7 @@ int runAgent(const Config& config) {
     log::info("reload: the new config is in force");
     sd_notify(0, "READY=1");
   };
-  std::unique_ptr<event, EventDeleter> hup(evsignal_new(
+  EventPtr hup(evsignal_new(
       base.get(), SIGHUP, [](evutil_socket_t, short, void* f) { (*static_cast<std::function<void()>*>(f))(); },
       &reload));
   event_add(term.get(), nullptr);
@@ -814,7 +808,7 @@ int resolvConfCommand(const Config& config, const std::string& action) {
                std::to_string(config.port) + "; resolv.conf left as it is");
     return 1;
   }
-  std::unique_ptr<event_base, EventBaseDeleter> base(event_base_new());
+  EventBasePtr base(event_base_new());
   ResolvConfManager manager(base.get(), config, lines, nullptr);
   std::string error;
   if (!manager.prepare(error) || !manager.apply(error)) {

@@ -172,10 +172,11 @@ ResolvConfManager::ResolvConfManager(event_base* base, const Config& config, Res
       target_(targetPath(config.resolvConf.path)) {}
 
 ResolvConfManager::~ResolvConfManager() {
-  if (checkTimer_ != nullptr) event_free(checkTimer_);
+  // The events before the descriptors they watch.
+  checkTimer_.reset();
+  inotifyEvent_.reset();
+  recheckTimer_.reset();
   if (checkFd_ >= 0) ::close(checkFd_);
-  if (inotifyEvent_ != nullptr) event_free(inotifyEvent_);
-  if (recheckTimer_ != nullptr) event_free(recheckTimer_);
   if (inotify_ >= 0) ::close(inotify_);
 }
 
@@ -354,7 +355,7 @@ bool ResolvConfManager::applyResolved(std::string& error) {
 }
 
 void ResolvConfManager::takeRoutingAway(const std::string& what, bool (*remove)(std::string&)) {
-  if (inotifyEvent_ != nullptr) event_del(inotifyEvent_);
+  if (inotifyEvent_ != nullptr) event_del(inotifyEvent_.get());
   // A restart of the unit keeps it: the sockets wait in systemd's store, and nothing else moves.
   // A failure does not (for resolvconf, which may keep nothing after a loopback nameserver,
   // TRUNCATE_NAMESERVER_LIST_AFTER_LOOPBACK_ADDRESS, a failed agent must go).
@@ -368,7 +369,7 @@ void ResolvConfManager::takeRoutingAway(const std::string& what, bool (*remove)(
 
 void ResolvConfManager::watch(const std::string& file) {
   if (inotifyEvent_ != nullptr) {
-    event_add(inotifyEvent_, nullptr);  // again after a restore
+    event_add(inotifyEvent_.get(), nullptr);  // again after a restore
     return;
   }
   if (inotify_ >= 0) return;
@@ -380,10 +381,10 @@ void ResolvConfManager::watch(const std::string& file) {
                  " by others are not seen until the agent restarts");
     return;
   }
-  inotifyEvent_ = event_new(base_, inotify_, EV_READ | EV_PERSIST, &ResolvConfManager::onInotify, this);
-  event_add(inotifyEvent_, nullptr);
-  recheckTimer_ = evtimer_new(
-      base_, [](evutil_socket_t, short, void* self) { static_cast<ResolvConfManager*>(self)->recheck(); }, this);
+  inotifyEvent_.reset(event_new(base_, inotify_, EV_READ | EV_PERSIST, &ResolvConfManager::onInotify, this));
+  event_add(inotifyEvent_.get(), nullptr);
+  recheckTimer_.reset(evtimer_new(
+      base_, [](evutil_socket_t, short, void* self) { static_cast<ResolvConfManager*>(self)->recheck(); }, this));
 }
 
 bool ResolvConfManager::deregister(std::string& message) {
@@ -481,7 +482,7 @@ void ResolvConfManager::onInotify(evutil_socket_t fd, short, void* selfPtr) {
   // look once they have settled.
   if (relevant && self->applied_) {
     const timeval settle{0, 50 * 1000};
-    evtimer_add(self->recheckTimer_, &settle);
+    evtimer_add(self->recheckTimer_.get(), &settle);
   }
 }
 
@@ -534,7 +535,7 @@ void ResolvConfManager::restore() {
     takeRoutingAway(std::string("resolvconf's record ") + kResolvconfRecord, &ResolvConfManager::deregister);
     return;
   }
-  if (inotifyEvent_ != nullptr) event_del(inotifyEvent_);
+  if (inotifyEvent_ != nullptr) event_del(inotifyEvent_.get());
   std::string error;
   const auto current = readWholeFile(target_, error, true);
   if (current && *current != written_ && !hasAgentMarker(*current)) {
@@ -569,11 +570,11 @@ void ResolvConfManager::startSelfCheck(int intervalMs) {
     return;
   }
   checkApex_ = *dns::toWireName(config_.domain);
-  checkTimer_ = event_new(
+  checkTimer_.reset(event_new(
       base_, -1, EV_PERSIST, [](evutil_socket_t, short, void* m) { static_cast<ResolvConfManager*>(m)->selfCheck(); },
-      this);
+      this));
   const timeval every{intervalMs / 1000, (intervalMs % 1000) * 1000};
-  event_add(checkTimer_, &every);
+  event_add(checkTimer_.get(), &every);
 }
 
 void ResolvConfManager::selfCheck() {

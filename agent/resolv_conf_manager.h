@@ -31,6 +31,8 @@
 
 #include <event2/event.h>
 
+#include "agent/libevent.h"
+
 #include <functional>
 #include <string>
 #include <vector>
@@ -130,12 +132,12 @@ class ResolvConfManager {
   bool danglingLink_ = false;
   Counter writes_;
   int inotify_ = -1;
-  event* inotifyEvent_ = nullptr;
-  event* recheckTimer_ = nullptr;
+  EventPtr inotifyEvent_;
+  EventPtr recheckTimer_;
   // Self-check.
   void selfCheck();
   int checkFd_ = -1;
-  event* checkTimer_ = nullptr;
+  EventPtr checkTimer_;
   std::string checkApex_;
   uint16_t checkId_ = 0;
   bool checkPending_ = false;
