@@ -12,8 +12,9 @@
 #include <chrono>
 #include <cstring>
 
+#include "agent/local_address.h"
 #include "agent/log.h"
-#include "common/ip_address.h"
+#include "common/socket_address.h"
 
 namespace mdns {
 namespace {
@@ -27,43 +28,14 @@ constexpr size_t kTcpMaxPendingOutput = 256 * 1024;  // unread answers per conne
 // always has data and at most kTcpMaxPendingOutput plus one message is held per transfer.
 constexpr size_t kTransferRefillBelow = kTcpMaxPendingOutput / 2;
 
-bool makeAddress(const std::string& ip, int port, sockaddr_storage& ss, socklen_t& len) {
-  std::memset(&ss, 0, sizeof ss);
-  auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
-  if (inet_pton(AF_INET, ip.c_str(), &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(static_cast<uint16_t>(port));
-    len = sizeof(sockaddr_in);
-    return true;
-  }
-  if (inet_pton(AF_INET6, ip.c_str(), &v6->sin6_addr) == 1) {
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(static_cast<uint16_t>(port));
-    len = sizeof(sockaddr_in6);
-    return true;
-  }
-  return false;
-}
-
 bool allowedBy(const AllowList& allow, const sockaddr* from) {
-  if (from->sa_family == AF_INET) {
-    return allow.allowsV4(reinterpret_cast<const uint8_t*>(&reinterpret_cast<const sockaddr_in*>(from)->sin_addr));
-  }
-  if (from->sa_family == AF_INET6) {
-    return allow.allowsV6(reinterpret_cast<const uint8_t*>(&reinterpret_cast<const sockaddr_in6*>(from)->sin6_addr));
-  }
-  return false;
+  const auto address = SocketAddress::fromSockaddr(from);
+  return address && allow.allows(address->ip);
 }
 
 std::string addressText(const sockaddr* from) {
-  char text[INET6_ADDRSTRLEN] = "";
-  if (from != nullptr && from->sa_family == AF_INET) {
-    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(from)->sin_addr, text, sizeof text);
-  } else if (from != nullptr && from->sa_family == AF_INET6) {
-    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(from)->sin6_addr, text, sizeof text);
-  }
-  return text;
+  const auto address = SocketAddress::fromSockaddr(from);
+  return address ? address->ip.toString() : "";
 }
 
 }  // namespace
@@ -99,7 +71,7 @@ struct DnsServer::UdpBatch {
 
 struct DnsServer::TcpConnection {
   DnsServer* server = nullptr;
-  bufferevent* bev = nullptr;
+  BuffereventPtr bev;
   uint64_t id = 0;
   sockaddr_storage peer{};
   socklen_t peerLength = 0;
@@ -107,9 +79,6 @@ struct DnsServer::TcpConnection {
   bool readingPaused = false;                 // too many unread answers: queries wait in the input buffer
   bool closing = false;                       // the client half-closed: close once the answers are written
   std::unique_ptr<OngoingTransfer> transfer;  // while a zone transfer is written, queries wait
-  ~TcpConnection() {
-    if (bev != nullptr) bufferevent_free(bev);
-  }
 };
 
 DnsServer::DnsServer(event_base* base, const RecordStore& store, ResponderOptions options, DnsServerLimits limits,
@@ -123,20 +92,14 @@ DnsServer::DnsServer(event_base* base, const RecordStore& store, ResponderOption
       forwarder_(forwarder),
       allow_(allow) {
   options_.forwardOutside = forwarder_ != nullptr;
-  deliveredEvent_ = event_new(base_, -1, EV_PERSIST, &DnsServer::onDelivered, this);
-  event_add(deliveredEvent_, nullptr);
-  tickEvent_ = event_new(base_, -1, EV_PERSIST, &DnsServer::onTick, this);
+  deliveredEvent_.reset(event_new(base_, -1, EV_PERSIST, &DnsServer::onDelivered, this));
+  event_add(deliveredEvent_.get(), nullptr);
+  tickEvent_.reset(event_new(base_, -1, EV_PERSIST, &DnsServer::onTick, this));
   const timeval second{1, 0};
-  event_add(tickEvent_, &second);
+  event_add(tickEvent_.get(), &second);
 }
 
-DnsServer::~DnsServer() {
-  event_free(tickEvent_);
-  event_free(deliveredEvent_);
-  connections_.clear();
-  for (auto* l : tcpListeners_) evconnlistener_free(l);
-  for (auto* e : udpEvents_) event_free(e);
-}
+DnsServer::~DnsServer() = default;
 
 const AnswerTable* DnsServer::table() {
   const uint64_t gen = store_.generation();
@@ -239,13 +202,13 @@ size_t DnsServer::answerTransfer(const TransferQuery& query, const uint8_t* pack
   if (queryLog_ != nullptr && queryLog_->enabled()) {
     queryLog_->record(from, transport, packet, query.query.questionEnd, "zone transfer");
   }
-  bufferevent_setwatermark(connection->bev, EV_WRITE, kTransferRefillBelow, 0);
+  bufferevent_setwatermark(connection->bev.get(), EV_WRITE, kTransferRefillBelow, 0);
   continueTransfer(connection);
   return 0;
 }
 
 void DnsServer::continueTransfer(TcpConnection* c) {
-  evbuffer* output = bufferevent_get_output(c->bev);
+  evbuffer* output = bufferevent_get_output(c->bev.get());
   OngoingTransfer& t = *c->transfer;
   while (evbuffer_get_length(output) < kTcpMaxPendingOutput) {
     uint8_t* message = buffer_.data() + 2;
@@ -262,7 +225,7 @@ void DnsServer::continueTransfer(TcpConnection* c) {
               std::to_string(static_cast<int64_t>(ms)) + " ms");
     stats_.transfersOk.add();
     c->transfer.reset();
-    bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+    bufferevent_setwatermark(c->bev.get(), EV_WRITE, 0, 0);
     return;
   }
 }
@@ -273,18 +236,16 @@ void QueryLog::record(const sockaddr* from, Transport transport, const uint8_t* 
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
   uint64_t skipped = 0;
   {
-    std::lock_guard lock(mutex_);
-    if (second != second_) {
-      skipped = skipped_;
-      second_ = second;
-      logged_ = 0;
-      skipped_ = 0;
+    const auto current = current_.lock();
+    if (second != current->second) {
+      skipped = current->skipped;  // reported now, once
+      *current = Second{second, 0, 0};
     }
-    if (logged_ >= perSecond_.load(std::memory_order_relaxed)) {
-      ++skipped_;
+    if (current->logged >= perSecond_.load(std::memory_order_relaxed)) {
+      ++current->skipped;
       if (skipped == 0) return;
     } else {
-      ++logged_;
+      ++current->logged;
     }
   }
   if (skipped > 0) {
@@ -315,7 +276,7 @@ void DnsServer::deliverTcp(uint64_t connection, const uint8_t* reply, size_t len
   dns::put16(framed.data(), static_cast<uint16_t>(length));
   std::memcpy(framed.data() + 2, reply, length);
   delivered_.lock()->emplace_back(connection, std::move(framed));
-  event_active(deliveredEvent_, EV_READ, 0);
+  event_active(deliveredEvent_.get(), EV_READ, 0);
 }
 
 void DnsServer::onDelivered(evutil_socket_t, short, void* selfPtr) {
@@ -328,18 +289,14 @@ void DnsServer::onDelivered(evutil_socket_t, short, void* selfPtr) {
     if (it == self->connections_.end()) continue;  // the client has gone
     TcpConnection* c = it->get();
     --c->forwarding;
-    evbuffer_add(bufferevent_get_output(c->bev), framed.data(), framed.size());
+    evbuffer_add(bufferevent_get_output(c->bev.get()), framed.data(), framed.size());
   }
 }
 
-bool DnsServer::listen(const std::string& ip, int port, bool reusePort, std::string& error) {
+bool DnsServer::listen(const SocketAddress& address, bool reusePort, std::string& error) {
   sockaddr_storage ss{};
-  socklen_t len = 0;
-  const std::string where = (ip.find(':') != std::string::npos ? "[" + ip + "]" : ip) + ":" + std::to_string(port);
-  if (!makeAddress(ip, port, ss, len)) {
-    error = "listener " + where + ": not an IP address";
-    return false;
-  }
+  const socklen_t len = address.toSockaddr(ss);
+  const std::string where = address.toString();
   const int udp = ::socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (udp < 0) {
     error = "listener " + where + " (udp): socket: " + std::strerror(errno);
@@ -366,10 +323,9 @@ bool DnsServer::listen(const std::string& ip, int port, bool reusePort, std::str
     return false;
   }
   udpFds_.push_back(std::make_shared<const OwnedFd>(udp));
-  event* ev = event_new(base_, udp, EV_READ | EV_PERSIST, &DnsServer::onUdp, this);
-  event_add(ev, nullptr);
-  udpEvents_.push_back(ev);
-  tcpListeners_.push_back(tcp);
+  udpEvents_.emplace_back(event_new(base_, udp, EV_READ | EV_PERSIST, &DnsServer::onUdp, this));
+  event_add(udpEvents_.back().get(), nullptr);
+  tcpListeners_.emplace_back(tcp);
   return true;
 }
 
@@ -380,8 +336,8 @@ bool DnsServer::adopt(int udpFd, int tcpFd, bool paused, std::string& error) {
     ::setsockopt(udpFd, SOL_SOCKET, SO_RCVBUF, &kUdpSocketBuffer, sizeof kUdpSocketBuffer);
     ::setsockopt(udpFd, SOL_SOCKET, SO_SNDBUF, &kUdpSocketBuffer, sizeof kUdpSocketBuffer);
     udpFds_.push_back(std::make_shared<const OwnedFd>(udpFd));
-    udpEvents_.push_back(event_new(base_, udpFd, EV_READ | EV_PERSIST, &DnsServer::onUdp, this));
-    if (!paused) event_add(udpEvents_.back(), nullptr);
+    udpEvents_.emplace_back(event_new(base_, udpFd, EV_READ | EV_PERSIST, &DnsServer::onUdp, this));
+    if (!paused) event_add(udpEvents_.back().get(), nullptr);
   }
   if (tcpFd >= 0) {
     evutil_make_socket_nonblocking(tcpFd);
@@ -394,7 +350,7 @@ bool DnsServer::adopt(int udpFd, int tcpFd, bool paused, std::string& error) {
       error = "cannot listen on an inherited TCP socket";
       return false;
     }
-    tcpListeners_.push_back(tcp);
+    tcpListeners_.emplace_back(tcp);
   }
   return true;
 }
@@ -406,49 +362,28 @@ std::vector<int> DnsServer::udpSockets() const {
 }
 
 void DnsServer::resume() {
-  for (auto* e : udpEvents_) {
-    if (!event_pending(e, EV_READ, nullptr)) event_add(e, nullptr);
+  for (const auto& e : udpEvents_) {
+    if (!event_pending(e.get(), EV_READ, nullptr)) event_add(e.get(), nullptr);
   }
-  for (auto* l : tcpListeners_) evconnlistener_enable(l);
+  for (const auto& l : tcpListeners_) evconnlistener_enable(l.get());
 }
 
-namespace {
-std::string socketAddress(int fd) {
-  sockaddr_storage ss{};
-  socklen_t length = sizeof ss;
-  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &length) != 0) return "";
-  char text[INET6_ADDRSTRLEN] = "";
-  if (ss.ss_family == AF_INET) {
-    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&ss);
-    inet_ntop(AF_INET, &v4->sin_addr, text, sizeof text);
-    return std::string(text) + ":" + std::to_string(ntohs(v4->sin_port));
-  }
-  const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&ss);
-  inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof text);
-  return "[" + std::string(text) + "]:" + std::to_string(ntohs(v6->sin6_port));
-}
-}  // namespace
-
-void DnsServer::unlisten(const std::string& address) {
+void DnsServer::unlisten(const SocketAddress& address) {
   for (size_t i = 0; i < udpFds_.size();) {
-    if (socketAddress(udpFds_[i]->get()) == address) {
-      event_free(udpEvents_[i]);  // closed once the forwarder owes nothing more on it
+    if (localAddress(udpFds_[i]->get()) == address) {
       udpEvents_.erase(udpEvents_.begin() + static_cast<long>(i));
-      udpFds_.erase(udpFds_.begin() + static_cast<long>(i));
+      udpFds_.erase(udpFds_.begin() + static_cast<long>(i));  // closed once the forwarder owes nothing on it
     } else {
       ++i;
     }
   }
-  std::erase_if(tcpListeners_, [&address](evconnlistener* l) {
-    if (socketAddress(evconnlistener_get_fd(l)) != address) return false;
-    evconnlistener_free(l);
-    return true;
-  });
+  std::erase_if(tcpListeners_,
+                [&address](const ListenerPtr& l) { return localAddress(evconnlistener_get_fd(l.get())) == address; });
 }
 
 std::vector<int> DnsServer::tcpSockets() const {
   std::vector<int> out;
-  for (auto* l : tcpListeners_) out.push_back(evconnlistener_get_fd(l));
+  for (const auto& l : tcpListeners_) out.push_back(evconnlistener_get_fd(l.get()));
   return out;
 }
 
@@ -514,14 +449,14 @@ void DnsServer::onAccept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, in
   conn->id = self->nextConnectionId_++;
   std::memcpy(&conn->peer, addr, std::min<size_t>(static_cast<size_t>(addrLength), sizeof conn->peer));
   conn->peerLength = static_cast<socklen_t>(addrLength);
-  conn->bev = bufferevent_socket_new(self->base_, fd, BEV_OPT_CLOSE_ON_FREE);
+  conn->bev.reset(bufferevent_socket_new(self->base_, fd, BEV_OPT_CLOSE_ON_FREE));
   TcpConnection* c = conn.get();
   self->connections_.push_back(std::move(conn));
-  bufferevent_setcb(c->bev, &DnsServer::onTcpRead, &DnsServer::onTcpWritten, &DnsServer::onTcpEvent, c);
+  bufferevent_setcb(c->bev.get(), &DnsServer::onTcpRead, &DnsServer::onTcpWritten, &DnsServer::onTcpEvent, c);
   // Idle clients are dropped after the timeout; so are clients that stop reading their answers.
   const timeval idle{self->limits_.tcpIdleSeconds, 0};
-  bufferevent_set_timeouts(c->bev, &idle, &idle);
-  bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+  bufferevent_set_timeouts(c->bev.get(), &idle, &idle);
+  bufferevent_enable(c->bev.get(), EV_READ | EV_WRITE);
 }
 
 void DnsServer::onTcpRead(bufferevent* bev, void* arg) {

@@ -12,9 +12,9 @@
 #include <vector>
 
 #include <atomic>
-#include <mutex>
 
 #include "agent/forwarder.h"
+#include "agent/libevent.h"
 #include "agent/owned_fd.h"
 #include "agent/record_source.h"
 #include "common/lock_guarded.h"
@@ -42,10 +42,12 @@ class QueryLog {
 
  private:
   std::atomic<int> perSecond_{0};
-  std::mutex mutex_;
-  int64_t second_ = 0;
-  int logged_ = 0;
-  uint64_t skipped_ = 0;
+  struct Second {  // the workers' common count for the current second
+    int64_t second = 0;
+    int logged = 0;
+    uint64_t skipped = 0;
+  };
+  LockGuarded<Second> current_;
 };
 
 // Who may transfer the zone (allowTransfer). A reload replaces the list while workers read it;
@@ -83,18 +85,18 @@ class DnsServer : public ReplySink {
   DnsServer(const DnsServer&) = delete;
   DnsServer& operator=(const DnsServer&) = delete;
 
-  // Binds UDP and TCP on ip:port; on failure returns false with `error` naming address and cause.
+  // Binds UDP and TCP on `address`; on failure returns false with `error` naming address and cause.
   // With `reusePort`, several servers (one per worker thread) share the address (SO_REUSEPORT)
   // and the kernel spreads clients over them.
-  bool listen(const std::string& ip, int port, bool reusePort, std::string& error);
+  bool listen(const SocketAddress& address, bool reusePort, std::string& error);
   // Serves sockets made by someone else (systemd's socket activation or file descriptor store):
   // a bound UDP socket and a listening TCP socket, either may be -1. The server owns them now.
   // `paused`: nothing is read until resume(), so queries wait in the sockets.
   bool adopt(int udpFd, int tcpFd, bool paused, std::string& error);
   void resume();  // from any thread
-  // Closes the sockets on ip:port (a listener taken out by a reload); connections stay. Call on
+  // Closes the sockets on `address` (a listener taken out by a reload); connections stay. Call on
   // the server's own thread.
-  void unlisten(const std::string& address);  // "ip:port" as in "127.0.0.1:53" or "[::1]:53"
+  void unlisten(const SocketAddress& address);
   // The listening sockets, for systemd's file descriptor store.
   std::vector<int> udpSockets() const;
   std::vector<int> tcpSockets() const;
@@ -142,9 +144,9 @@ class DnsServer : public ReplySink {
   const RecordStore& store_;
   ResponderOptions options_;
   DnsServerLimits limits_;
-  std::vector<event*> udpEvents_;
-  std::vector<SharedFd> udpFds_;  // shared with the forwarder while it owes answers on them
-  std::vector<evconnlistener*> tcpListeners_;
+  std::vector<SharedFd> udpFds_;     // shared with the forwarder while it owes answers on them
+  std::vector<EventPtr> udpEvents_;  // one per socket in udpFds_ (freed before their sockets close)
+  std::vector<ListenerPtr> tcpListeners_;
   std::vector<std::unique_ptr<TcpConnection>> connections_;
   uint64_t seenGeneration_ = 0;
   std::shared_ptr<const Snapshot> snapshot_;
@@ -157,8 +159,8 @@ class DnsServer : public ReplySink {
   uint64_t nextConnectionId_ = 1;
   // Forwarded answers for TCP clients (connection id, framed reply), from the forwarder thread.
   LockGuarded<std::vector<std::pair<uint64_t, std::vector<uint8_t>>>> delivered_;
-  event* deliveredEvent_ = nullptr;
-  event* tickEvent_ = nullptr;
+  EventPtr deliveredEvent_;
+  EventPtr tickEvent_;
   std::atomic<int> maxStaleSeconds_{3600};
   DnsServerStats stats_;
   QueryLog* queryLog_ = nullptr;

@@ -13,16 +13,12 @@
 #include <ctime>
 
 #include "agent/log.h"
+#include "common/upstream_health.h"
 
 namespace mdns {
 namespace {
 
-constexpr int64_t kInitialRtoMs = 400;
-constexpr int64_t kMinRtoMs = 200;
-constexpr int64_t kMaxRtoMs = 2000;
 constexpr int64_t kStaleClientTimerMs = 1800;  // RFC 8767 section 5: answer stale after 1.8 s
-constexpr int64_t kFirstBackoffMs = 5000;      // then doubling
-constexpr int64_t kMaxBackoffMs = 120000;
 constexpr uint16_t kUpstreamEdnsSize = dns::kOurEdnsBufferSize;
 // Bounds under a flood of distinct names (or a client repeating itself): questions in flight
 // upstream, and askers waiting for one question. Beyond them: SERVFAIL at once, or dropped.
@@ -47,61 +43,40 @@ std::string describe(const std::vector<Upstream>& list) {
 
 }  // namespace
 
-// One upstream's health: smoothed round-trip time (RFC 6298 style) and failure back-off.
-struct UpstreamHealth {
+// One upstream of a group: where it is, its counters, and what the forwarder has learnt of it
+// (the decisions are UpstreamHealth's; this adds the log lines and metrics).
+struct UpstreamState {
   Upstream address;
   UpstreamStats* stats = nullptr;
-  double srttMs = -1;
-  double rttvarMs = 0;
-  int failures = 0;
-  int64_t downUntilMs = 0;
+  UpstreamHealth health;
 
-  int64_t rtoMs() const {
-    if (srttMs < 0) return kInitialRtoMs;
-    return std::clamp<int64_t>(static_cast<int64_t>(srttMs + 4 * rttvarMs), kMinRtoMs, kMaxRtoMs);
-  }
+  int64_t rtoMs() const { return health.rtoMs(); }
   void success(int64_t rttMs) {
-    const double rtt = static_cast<double>(std::max<int64_t>(rttMs, 0));
-    if (srttMs < 0) {
-      srttMs = rtt;
-      rttvarMs = rtt / 2;
-    } else {
-      rttvarMs = 0.75 * rttvarMs + 0.25 * std::abs(srttMs - rtt);
-      srttMs = 0.875 * srttMs + 0.125 * rtt;
-    }
-    if (failures > 0) log::info("upstream " + address.toString() + " answers again");
-    stats->latency.observe(static_cast<double>(rtt) / 1000);
+    if (health.answered(rttMs)) log::info("upstream " + address.toString() + " answers again");
+    stats->latency.observe(static_cast<double>(std::max<int64_t>(rttMs, 0)) / 1000);
     stats->down.store(false, std::memory_order_relaxed);
-    failures = 0;
-    downUntilMs = 0;
   }
   void failure(int64_t nowMs, const std::string& why) {
-    ++failures;
+    const auto f = health.failed(nowMs);
     stats->failures.add();
     stats->down.store(true, std::memory_order_relaxed);
-    const int64_t backoff = std::min<int64_t>(kMaxBackoffMs, kFirstBackoffMs << std::min(failures - 1, 6));
-    if (failures == 1 || nowMs >= downUntilMs) {
+    if (f.news) {
       log::warning("upstream " + address.toString() + " " + why + "; asking the others first for " +
-                   std::to_string(backoff / 1000) + " s");
+                   std::to_string(f.backoffMs / 1000) + " s");
     }
-    downUntilMs = nowMs + backoff;
   }
 };
 
 struct Forwarder::Group {
-  std::vector<UpstreamHealth> upstreams;
+  std::vector<UpstreamState> upstreams;
 
   Group(Forwarder& forwarder, const std::vector<Upstream>& list) {
-    for (const auto& u : list) upstreams.push_back(UpstreamHealth{u, forwarder.statsFor(u)});
+    for (const auto& u : list) upstreams.push_back(UpstreamState{u, forwarder.statsFor(u), {}});
   }
-  // Healthy upstreams in configured order, then those in back-off, soonest retry first.
   std::vector<size_t> order(int64_t nowMs) const {
-    std::vector<size_t> healthy, down;
-    for (size_t i = 0; i < upstreams.size(); ++i) (upstreams[i].downUntilMs <= nowMs ? healthy : down).push_back(i);
-    std::stable_sort(down.begin(), down.end(),
-                     [this](size_t a, size_t b) { return upstreams[a].downUntilMs < upstreams[b].downUntilMs; });
-    healthy.insert(healthy.end(), down.begin(), down.end());
-    return healthy;
+    std::vector<const UpstreamHealth*> health;
+    for (const auto& u : upstreams) health.push_back(&u.health);
+    return askingOrder(health, nowMs);
   }
 };
 
@@ -111,12 +86,20 @@ struct Forwarder::Attempt {
   size_t upstream = 0;
   bool tcp = false;
   bool edns = true;
-  int fd = -1;
-  event* readEvent = nullptr;
-  bufferevent* bev = nullptr;
+  int fd = -1;  // UDP
+  EventPtr readEvent;
+  BuffereventPtr bev;  // TCP
   UpstreamQuery query;
   int64_t sentMs = 0;
   bool counted = false;  // its silence already counted against the upstream
+
+  Attempt() = default;
+  Attempt(const Attempt&) = delete;
+  Attempt& operator=(const Attempt&) = delete;
+  ~Attempt() {
+    readEvent.reset();  // before its socket closes
+    if (fd >= 0) ::close(fd);
+  }
 };
 
 struct Forwarder::Pending {
@@ -134,9 +117,9 @@ struct Forwarder::Pending {
   size_t next = 0;
   std::vector<ForwardRequest> waiters;
   std::vector<std::unique_ptr<Attempt>> attempts;
-  event* stagger = nullptr;
-  event* deadline = nullptr;
-  event* staleTimer = nullptr;
+  EventPtr stagger;
+  EventPtr deadline;
+  EventPtr staleTimer;
   int lastRcode = -1;
 
   std::string_view lowerName() const { return std::string_view(key).substr(0, key.size() - 5); }
@@ -144,13 +127,13 @@ struct Forwarder::Pending {
 
 Forwarder::Forwarder(ForwarderSettings settings)
     : settings_(std::move(settings)), cache_(settings_.cache), buffer_(dns::kMaxMessage + 2) {
-  base_ = event_base_new();
-  wake_ = event_new(base_, -1, EV_PERSIST, &Forwarder::onWake, this);
-  event_add(wake_, nullptr);
-  stopEvent_ = event_new(
-      base_, -1, 0, [](evutil_socket_t, short, void* base) { event_base_loopbreak(static_cast<event_base*>(base)); },
-      base_);
-  event_add(stopEvent_, nullptr);
+  base_.reset(event_base_new());
+  wake_.reset(event_new(base_.get(), -1, EV_PERSIST, &Forwarder::onWake, this));
+  event_add(wake_.get(), nullptr);
+  stopEvent_.reset(event_new(
+      base_.get(), -1, 0,
+      [](evutil_socket_t, short, void* base) { event_base_loopbreak(static_cast<event_base*>(base)); }, base_.get()));
+  event_add(stopEvent_.get(), nullptr);
   applyRouting(settings_.upstreams, &settings_.zoneUpstreams);
 }
 
@@ -188,21 +171,18 @@ void Forwarder::applyRouting(const std::vector<Upstream>& upstreams,
 
 Forwarder::~Forwarder() {
   stop();
-  while (!pending_.empty()) finish(pending_.begin()->second.get());
-  event_free(wake_);
-  event_free(stopEvent_);
-  event_base_free(base_);
+  while (!pending_.empty()) finish(pending_.begin()->second.get());  // their events go before the base
 }
 
 void Forwarder::start() {
-  thread_ = std::thread([this] { event_base_loop(base_, EVLOOP_NO_EXIT_ON_EMPTY); });
+  thread_ = std::thread([this] { event_base_loop(base_.get(), EVLOOP_NO_EXIT_ON_EMPTY); });
 }
 
 void Forwarder::stop() {
   if (!thread_.joinable()) return;
   // An event rather than event_base_loopbreak(): a break asked before the thread has entered its
   // loop would be forgotten (the loop clears it when it starts); an active event is not.
-  event_active(stopEvent_, EV_READ, 0);
+  event_active(stopEvent_.get(), EV_READ, 0);
   thread_.join();
 }
 
@@ -234,19 +214,19 @@ void Forwarder::submit(const uint8_t* packet, const dns::Query& q, Transport tra
   r.sink = sink;
   r.connection = connection;
   inbox_.lock()->queue.push_back(std::move(r));
-  event_active(wake_, EV_READ, 0);
+  event_active(wake_.get(), EV_READ, 0);
 }
 
 void Forwarder::setUpstreams(std::vector<Upstream> upstreams) {
   inbox_.lock()->routing = std::make_unique<Routing>(Routing{std::move(upstreams), std::nullopt, std::nullopt});
-  event_active(wake_, EV_READ, 0);
+  event_active(wake_.get(), EV_READ, 0);
 }
 
 void Forwarder::reconfigure(std::vector<Upstream> upstreams, std::map<std::string, std::vector<Upstream>> zoneUpstreams,
                             int timeoutMs) {
   inbox_.lock()->routing =
       std::make_unique<Routing>(Routing{std::move(upstreams), std::move(zoneUpstreams), timeoutMs});
-  event_active(wake_, EV_READ, 0);
+  event_active(wake_.get(), EV_READ, 0);
 }
 
 void Forwarder::onWake(evutil_socket_t, short, void* selfPtr) {
@@ -339,27 +319,27 @@ void Forwarder::accept(ForwardRequest& request) {
   p->waiters.push_back(request);
   pending_.emplace(p->key, std::move(pending));
 
-  p->deadline = evtimer_new(
-      base_,
+  p->deadline.reset(evtimer_new(
+      base_.get(),
       [](evutil_socket_t, short, void* arg) {
         static_cast<Pending*>(arg)->forwarder->fail(static_cast<Pending*>(arg));
       },
-      p);
+      p));
   const timeval budget = toTimeval(settings_.timeoutMs);
-  evtimer_add(p->deadline, &budget);
+  evtimer_add(p->deadline.get(), &budget);
   if (cache_.hasServable(p->key, t)) {
-    p->staleTimer = evtimer_new(
-        base_,
+    p->staleTimer.reset(evtimer_new(
+        base_.get(),
         [](evutil_socket_t, short, void* arg) {
           auto* self = static_cast<Pending*>(arg);
           self->forwarder->answerStale(self);
         },
-        p);
+        p));
     const timeval staleAfter = toTimeval(std::min<int64_t>(kStaleClientTimerMs, settings_.timeoutMs));
-    evtimer_add(p->staleTimer, &staleAfter);
+    evtimer_add(p->staleTimer.get(), &staleAfter);
   }
-  p->stagger = evtimer_new(
-      base_,
+  p->stagger.reset(evtimer_new(
+      base_.get(),
       [](evutil_socket_t, short, void* arg) {
         auto* self = static_cast<Pending*>(arg);
         // The upstream asked last did not answer in time: count it as failing and ask the next.
@@ -370,7 +350,7 @@ void Forwarder::accept(ForwardRequest& request) {
         }
         self->forwarder->launchNext(self);
       },
-      p);
+      p));
   launchNext(p);
 }
 
@@ -383,7 +363,7 @@ void Forwarder::launchNext(Pending* p) {
     if (p->attempts.size() > before) {
       if (p->next < p->order.size()) {
         const timeval rto = toTimeval(p->group->upstreams[upstream].rtoMs());
-        evtimer_add(p->stagger, &rto);
+        evtimer_add(p->stagger.get(), &rto);
       }
       return;
     }
@@ -392,7 +372,7 @@ void Forwarder::launchNext(Pending* p) {
 }
 
 void Forwarder::launch(Pending* p, size_t upstream, bool tcp) {
-  UpstreamHealth& h = p->group->upstreams[upstream];
+  UpstreamState& h = p->group->upstreams[upstream];
   auto attempt = std::make_unique<Attempt>();
   Attempt* a = attempt.get();
   a->forwarder = this;
@@ -421,21 +401,20 @@ void Forwarder::launch(Pending* p, size_t upstream, bool tcp) {
     if (a->fd < 0 || ::connect(a->fd, reinterpret_cast<sockaddr*>(&ss), ssLen) != 0 ||
         ::send(a->fd, query + 2, length, 0) != static_cast<ssize_t>(length)) {
       h.failure(now(), std::string("cannot be reached: ") + std::strerror(errno));
-      if (a->fd >= 0) ::close(a->fd);
-      return;
+      return;  // the attempt closes its socket
     }
-    a->readEvent = event_new(
-        base_, a->fd, EV_READ | EV_PERSIST,
+    a->readEvent.reset(event_new(
+        base_.get(), a->fd, EV_READ | EV_PERSIST,
         [](evutil_socket_t, short, void* arg) {
           auto* at = static_cast<Attempt*>(arg);
           at->forwarder->onUdpReadable(at);
         },
-        a);
-    event_add(a->readEvent, nullptr);
+        a));
+    event_add(a->readEvent.get(), nullptr);
   } else {
-    a->bev = bufferevent_socket_new(base_, -1, BEV_OPT_CLOSE_ON_FREE);
+    a->bev.reset(bufferevent_socket_new(base_.get(), -1, BEV_OPT_CLOSE_ON_FREE));
     bufferevent_setcb(
-        a->bev,
+        a->bev.get(),
         [](bufferevent*, void* arg) { static_cast<Attempt*>(arg)->forwarder->onTcpRead(static_cast<Attempt*>(arg)); },
         nullptr,
         [](bufferevent*, short events, void* arg) {
@@ -449,11 +428,10 @@ void Forwarder::launch(Pending* p, size_t upstream, bool tcp) {
         },
         a);
     dns::put16(query, static_cast<uint16_t>(length));
-    bufferevent_write(a->bev, query, length + 2);
-    bufferevent_enable(a->bev, EV_READ | EV_WRITE);
-    if (bufferevent_socket_connect(a->bev, reinterpret_cast<sockaddr*>(&ss), static_cast<int>(ssLen)) != 0) {
+    bufferevent_write(a->bev.get(), query, length + 2);
+    bufferevent_enable(a->bev.get(), EV_READ | EV_WRITE);
+    if (bufferevent_socket_connect(a->bev.get(), reinterpret_cast<sockaddr*>(&ss), static_cast<int>(ssLen)) != 0) {
       h.failure(now(), "cannot be reached over TCP");
-      bufferevent_free(a->bev);
       return;
     }
   }
@@ -484,7 +462,7 @@ void Forwarder::onUdpReadable(Attempt* a) {
 }
 
 void Forwarder::onTcpRead(Attempt* a) {
-  evbuffer* input = bufferevent_get_input(a->bev);
+  evbuffer* input = bufferevent_get_input(a->bev.get());
   uint8_t prefix[2];
   if (evbuffer_copyout(input, prefix, 2) < 2) return;
   const size_t len = dns::get16(prefix);
@@ -500,7 +478,7 @@ void Forwarder::onTcpRead(Attempt* a) {
 
 void Forwarder::handleReply(Attempt* a, const uint8_t* msg, size_t len) {
   Pending* p = a->pending;
-  UpstreamHealth& h = p->group->upstreams[a->upstream];
+  UpstreamState& h = p->group->upstreams[a->upstream];
   const int64_t t = now();
   auto analyzed = analyzeUpstreamReply(msg, len, cache_.limits(), t);
   if (!analyzed) {
@@ -547,9 +525,6 @@ void Forwarder::handleReply(Attempt* a, const uint8_t* msg, size_t len) {
 
 void Forwarder::closeAttempt(Attempt* a) {
   Pending* p = a->pending;
-  if (a->readEvent != nullptr) event_free(a->readEvent);
-  if (a->fd >= 0) ::close(a->fd);
-  if (a->bev != nullptr) bufferevent_free(a->bev);
   const auto it = std::find_if(p->attempts.begin(), p->attempts.end(), [a](const auto& x) { return x.get() == a; });
   if (it != p->attempts.end()) p->attempts.erase(it);
 }
@@ -559,7 +534,7 @@ void Forwarder::attemptFailed(Attempt* a, const std::string& upstreamFault) {
   if (!upstreamFault.empty()) p->group->upstreams[a->upstream].failure(now(), upstreamFault);
   closeAttempt(a);
   if (p->next < p->order.size()) {
-    evtimer_del(p->stagger);
+    evtimer_del(p->stagger.get());
     launchNext(p);
   } else if (p->attempts.empty()) {
     fail(p);
@@ -601,11 +576,7 @@ void Forwarder::fail(Pending* p) {
 }
 
 void Forwarder::finish(Pending* p) {
-  while (!p->attempts.empty()) closeAttempt(p->attempts.back().get());
-  for (event* e : {p->stagger, p->deadline, p->staleTimer}) {
-    if (e != nullptr) event_free(e);
-  }
-  pending_.erase(p->key);  // destroys p
+  pending_.erase(p->key);  // destroys p: its attempts (sockets) and timers
 }
 
 UpstreamStats* Forwarder::statsFor(const Upstream& u) {

@@ -26,7 +26,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "agent/libevent.h"
 #include "agent/owned_fd.h"
+#include "common/agent_settings.h"
 #include "common/forward_cache.h"
 #include "common/lock_guarded.h"
 #include "common/metrics.h"
@@ -52,16 +54,6 @@ struct ForwardRequest {
   socklen_t clientLength = 0;
   ReplySink* sink = nullptr;  // TCP
   uint64_t connection = 0;
-};
-
-struct ForwarderSettings {
-  std::vector<Upstream> upstreams;
-  std::map<std::string, std::vector<Upstream>> zoneUpstreams;  // zone in dotted form -> its upstreams
-  int timeoutMs = 5000;
-  bool recursionAvailable = true;
-  size_t maxUdpSize = dns::kDefaultMaxUdpReply;  // replies to UDP clients, and our EDNS size upstream
-  bool setTruncateBit = true;
-  CacheLimits cache;
 };
 
 // One upstream's counters for /metrics and /health (written by the forwarder thread).
@@ -134,9 +126,9 @@ class Forwarder {
 
   ForwarderSettings settings_;
   ForwardCache cache_;
-  event_base* base_ = nullptr;
-  event* wake_ = nullptr;
-  event* stopEvent_ = nullptr;
+  EventBasePtr base_;
+  EventPtr wake_;
+  EventPtr stopEvent_;
   std::thread thread_;
   struct Routing {
     std::vector<Upstream> upstreams;

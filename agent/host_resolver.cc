@@ -1,13 +1,12 @@
 #include "agent/host_resolver.h"
 
 #include <netdb.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <cstring>
 
 #include "agent/log.h"
+#include "common/socket_address.h"
 
 namespace mdns {
 
@@ -19,15 +18,7 @@ std::vector<IpAddress> resolveHostBlocking(const std::string& host) {
   std::vector<IpAddress> out;
   if (getaddrinfo(host.c_str(), nullptr, &hints, &res) != 0) return out;
   for (const addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
-    if (ai->ai_family == AF_INET) {
-      std::array<uint8_t, 4> b{};
-      std::memcpy(b.data(), &reinterpret_cast<const sockaddr_in*>(ai->ai_addr)->sin_addr, 4);
-      out.push_back(IpAddress::v4(b));
-    } else if (ai->ai_family == AF_INET6) {
-      std::array<uint8_t, 16> b{};
-      std::memcpy(b.data(), &reinterpret_cast<const sockaddr_in6*>(ai->ai_addr)->sin6_addr, 16);
-      out.push_back(IpAddress::v6(b));
-    }
+    if (const auto address = SocketAddress::fromSockaddr(ai->ai_addr)) out.push_back(address->ip);
   }
   freeaddrinfo(res);
   // getaddrinfo's order (RFC 6724 preference) without the duplicates of each socket type.

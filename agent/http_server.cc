@@ -40,32 +40,27 @@ const char* reason(int status) {
 }  // namespace
 
 HttpServer::HttpServer(Handler handler) : handler_(std::move(handler)) {
-  base_ = event_base_new();
-  http_ = evhttp_new(base_);
+  base_.reset(event_base_new());
+  http_.reset(evhttp_new(base_.get()));
   // Every method reaches onRequest, which answers 405 to all but GET and HEAD (libevent itself
   // would say 501 to a method it was not told about).
-  evhttp_set_allowed_methods(http_, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
-                                        EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH | EVHTTP_REQ_TRACE |
-                                        EVHTTP_REQ_CONNECT);
-  evhttp_set_max_headers_size(http_, 16 * 1024);
-  evhttp_set_max_body_size(http_, 0);
-  evhttp_set_timeout(http_, 30);
-  evhttp_set_gencb(http_, &HttpServer::onRequest, this);
-  stopEvent_ = event_new(
-      base_, -1, 0, [](evutil_socket_t, short, void* base) { event_base_loopbreak(static_cast<event_base*>(base)); },
-      base_);
-  event_add(stopEvent_, nullptr);
+  evhttp_set_allowed_methods(http_.get(), EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
+                                              EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH |
+                                              EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT);
+  evhttp_set_max_headers_size(http_.get(), 16 * 1024);
+  evhttp_set_max_body_size(http_.get(), 0);
+  evhttp_set_timeout(http_.get(), 30);
+  evhttp_set_gencb(http_.get(), &HttpServer::onRequest, this);
+  stopEvent_.reset(event_new(
+      base_.get(), -1, 0,
+      [](evutil_socket_t, short, void* base) { event_base_loopbreak(static_cast<event_base*>(base)); }, base_.get()));
+  event_add(stopEvent_.get(), nullptr);
 }
 
-HttpServer::~HttpServer() {
-  stop();
-  evhttp_free(http_);
-  event_free(stopEvent_);
-  event_base_free(base_);
-}
+HttpServer::~HttpServer() { stop(); }
 
 bool HttpServer::listen(const std::string& ip, int port, std::string& error) {
-  if (evhttp_bind_socket_with_handle(http_, ip.c_str(), static_cast<uint16_t>(port)) == nullptr) {
+  if (evhttp_bind_socket_with_handle(http_.get(), ip.c_str(), static_cast<uint16_t>(port)) == nullptr) {
     error = "HTTP listener " + (ip.find(':') != std::string::npos ? "[" + ip + "]" : ip) + ":" + std::to_string(port) +
             ": bind: " + std::strerror(errno);
     return false;
@@ -74,12 +69,12 @@ bool HttpServer::listen(const std::string& ip, int port, std::string& error) {
 }
 
 void HttpServer::start() {
-  thread_ = std::thread([this] { event_base_loop(base_, EVLOOP_NO_EXIT_ON_EMPTY); });
+  thread_ = std::thread([this] { event_base_loop(base_.get(), EVLOOP_NO_EXIT_ON_EMPTY); });
 }
 
 void HttpServer::stop() {
   if (!thread_.joinable()) return;
-  event_active(stopEvent_, EV_READ, 0);
+  event_active(stopEvent_.get(), EV_READ, 0);
   thread_.join();
 }
 
@@ -87,14 +82,14 @@ void HttpServer::onRequest(evhttp_request* request, void* selfPtr) {
   auto* self = static_cast<HttpServer*>(selfPtr);
   const char* uri = evhttp_request_get_uri(request);
   evkeyvalq* out = evhttp_request_get_output_headers(request);
-  evbuffer* body = evbuffer_new();
+  EvbufferPtr body(evbuffer_new());
   auto send = [&](const ApiResponse& r) {
     evhttp_add_header(out, "Content-Type", r.contentType.c_str());
     for (const auto& [k, v] : r.headers) evhttp_add_header(out, k.c_str(), v.c_str());
     if (evhttp_request_get_command(request) != EVHTTP_REQ_HEAD && r.status != 304) {
-      evbuffer_add(body, r.body.data(), r.body.size());
+      evbuffer_add(body.get(), r.body.data(), r.body.size());
     }
-    evhttp_send_reply(request, r.status, reason(r.status), body);
+    evhttp_send_reply(request, r.status, reason(r.status), body.get());
   };
   ApiResponse response;
   const auto method = evhttp_request_get_command(request);
@@ -104,7 +99,6 @@ void HttpServer::onRequest(evhttp_request* request, void* selfPtr) {
     response.body = "only GET and HEAD\n";
     response.headers.emplace_back("Allow", "GET, HEAD");
     send(response);
-    evbuffer_free(body);
     return;
   }
   if (uri == nullptr || std::strlen(uri) > kMaxUri) {
@@ -112,7 +106,6 @@ void HttpServer::onRequest(evhttp_request* request, void* selfPtr) {
     response.contentType = "text/plain";
     response.body = "URI longer than " + std::to_string(kMaxUri) + " bytes\n";
     send(response);
-    evbuffer_free(body);
     return;
   }
   const evhttp_uri* parsed = evhttp_request_get_evhttp_uri(request);
@@ -123,7 +116,6 @@ void HttpServer::onRequest(evhttp_request* request, void* selfPtr) {
     response.contentType = "text/plain";
     response.body = "bad request path\n";
     send(response);
-    evbuffer_free(body);
     return;
   }
   ApiRequest api;
@@ -139,7 +131,6 @@ void HttpServer::onRequest(evhttp_request* request, void* selfPtr) {
     response = ApiResponse{500, "text/plain", "internal error\n", {}};
   }
   send(response);
-  evbuffer_free(body);
 }
 
 }  // namespace mdns

@@ -11,7 +11,8 @@
 #include <utility>
 #include <vector>
 
-struct evhttp;
+#include "agent/libevent.h"
+
 struct evhttp_request;
 
 namespace mdns {
@@ -48,9 +49,9 @@ class HttpServer {
   static void onRequest(evhttp_request* request, void* self);
 
   Handler handler_;
-  event_base* base_ = nullptr;
-  evhttp* http_ = nullptr;
-  event* stopEvent_ = nullptr;
+  EventBasePtr base_;
+  EvhttpPtr http_;
+  EventPtr stopEvent_;
   std::thread thread_;
 };
 

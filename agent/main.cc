@@ -1,6 +1,5 @@
 // mesos-dns-agent: command line.
 #include <malloc.h>
-#include <signal.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -12,6 +11,7 @@
 #include <vector>
 
 #include "agent/agent.h"
+#include "agent/commands.h"
 #include "agent/log.h"
 #include "common/config.h"
 #include "version.h"
@@ -127,19 +127,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (!commands.empty() && commands[0] == "reload") {
-    // The unit's ExecReload: `systemctl reload` fails, naming the problems, when the new config is
-    // not valid (the agent would keep the running one, silently for whoever reloaded).
-    char* end = nullptr;
-    const long pid = std::strtol(commands[1].c_str(), &end, 10);
-    if (end == commands[1].c_str() || *end != '\0' || pid <= 1) {
-      mdns::log::error("reload: \"" + commands[1] + "\" is not the agent's process id");
-      return 2;
-    }
-    if (::kill(static_cast<pid_t>(pid), SIGHUP) != 0) {
-      mdns::log::error("reload: cannot signal process " + commands[1] + ": " + std::strerror(errno));
-      return 1;
-    }
-    return 0;
+    return mdns::reloadCommand(commands[1]);
   }
   if (!commands.empty() && commands[0] == "check") {
     std::printf("%s: valid (%zu warning%s)\n", configPath.c_str(), parsed.warnings.size(),

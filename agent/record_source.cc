@@ -83,41 +83,23 @@ void RecordStore::releaseRetired() {
 
 std::shared_ptr<const Snapshot> RecordStore::current() const { return published_.lock()->snapshot; }
 
+SnapshotSettings snapshotSettings(const SourceSetup& setup) {
+  return SnapshotSettings{zoneOptionsOf(setup.config), setup.keepRecords};
+}
+
 namespace {
 
-ZoneOptions zoneOptions(const Config& c) {
-  ZoneOptions zone;
-  zone.domain = c.domain;
-  zone.ttl = static_cast<uint32_t>(c.ttl);
-  zone.soaMname = c.soaMname;
-  zone.soaRname = c.soaRname;
-  zone.soaRefresh = c.soaRefresh;
-  zone.soaRetry = c.soaRetry;
-  zone.soaExpire = c.soaExpire;
-  zone.soaMinttl = c.soaMinttl;
-  zone.srvWeight = c.srvRecordDefaultWeight;
-  return zone;
+// common's build, at this moment, with the time it took.
+BuildResult buildTimed(RecordSet records, std::shared_ptr<const Enumeration> enumeration, const SourceSetup& setup,
+                       const Snapshot* previous, const std::string& origin) {
+  const auto start = Clock::now();
+  BuildResult result = buildSnapshotFromRecords(std::move(records), std::move(enumeration), snapshotSettings(setup),
+                                                previous, origin, BuildTime{std::chrono::system_clock::now(), start});
+  result.renderMs = msSince(start);
+  return result;
 }
 
 }  // namespace
-
-std::shared_ptr<const Snapshot> snapshotFromRecords(RecordSet records, const SourceSetup& setup,
-                                                    std::chrono::system_clock::time_point changedAt,
-                                                    const std::string& origin, std::chrono::seconds age) {
-  auto snap = std::make_shared<Snapshot>();
-  snap->loadedAt = Clock::now() - age;
-  snap->origin = origin;
-  snap->digest = records.contentDigest();
-  snap->countA = records.countA();
-  snap->countAAAA = records.countAAAA();
-  snap->countSrv = records.countSrv();
-  snap->changedAt = changedAt;
-  ZoneOptions zone = zoneOptions(setup.config);
-  zone.soaSerial = static_cast<uint32_t>(std::chrono::system_clock::to_time_t(changedAt));
-  snap->table = AnswerTable::build(records, zone);
-  if (setup.keepRecords) snap->records = std::make_shared<const RecordSet>(std::move(records));
-  return snap;
-}
 
 BuildResult buildSnapshot(MesosState state, const SourceSetup& setup, const Snapshot* previous,
                           const std::string& origin, const HostResolver& resolveHost,
@@ -134,60 +116,9 @@ BuildResult buildSnapshot(MesosState state, const SourceSetup& setup, const Snap
   malloc_trim(0);
   std::shared_ptr<const Enumeration> enumeration;
   if (options.enumerate) enumeration = std::make_shared<const Enumeration>(std::move(generated.enumeration));
-  BuildResult result =
-      buildSnapshotFromRecords(std::move(generated.records), std::move(enumeration), setup, previous, origin);
+  BuildResult result = buildTimed(std::move(generated.records), std::move(enumeration), setup, previous, origin);
   result.generateMs = generateMs;
   result.warnings = std::move(generated.warnings);
-  return result;
-}
-
-BuildResult buildSnapshotFromRecords(RecordSet records, std::shared_ptr<const Enumeration> enumeration,
-                                     const SourceSetup& setup, const Snapshot* previous, const std::string& origin) {
-  BuildResult result;
-  auto snap = std::make_shared<Snapshot>();
-  snap->enumeration = std::move(enumeration);
-  snap->loadedAt = Clock::now();
-  snap->origin = origin;
-  snap->digest = records.contentDigest();
-  snap->countA = records.countA();
-  snap->countAAAA = records.countAAAA();
-  snap->countSrv = records.countSrv();
-  ZoneOptions zone = zoneOptions(setup.config);
-  auto sameZone = [&zone](ZoneOptions other) {
-    other.soaSerial = zone.soaSerial;
-    return other == zone;
-  };
-  if (previous != nullptr && previous->table && previous->digest == snap->digest && sameZone(previous->table->zone())) {
-    // Same content: keep the table and its SOA serial; only the data's age moves. A new
-    // enumeration refers to the names of its own record set, so the two stay together.
-    if (snap->enumeration) {
-      snap->records = std::make_shared<const RecordSet>(std::move(records));
-    } else {
-      // The previous snapshot may have been made without its records (a reload that now needs them).
-      snap->records = previous->records ? previous->records : std::make_shared<const RecordSet>(std::move(records));
-      snap->enumeration = previous->enumeration;
-    }
-    if (!setup.keepRecords) snap->records.reset();
-    snap->table = previous->table;
-    snap->changedAt = previous->changedAt;
-    result.unchanged = true;
-  } else {
-    snap->changedAt = std::chrono::system_clock::now();
-    auto shared = std::make_shared<const RecordSet>(std::move(records));
-    zone.soaSerial = static_cast<uint32_t>(std::chrono::system_clock::to_time_t(snap->changedAt));
-    // The serial must move forward even when two changes land within one second.
-    if (previous != nullptr && previous->table && zone.soaSerial <= previous->table->zone().soaSerial) {
-      zone.soaSerial = previous->table->zone().soaSerial + 1;
-    }
-    const auto t1 = Clock::now();
-    snap->table = AnswerTable::build(*shared, zone, previous != nullptr ? previous->table.get() : nullptr);
-    result.renderMs = msSince(t1);
-    result.records = shared;
-    // The answer table holds everything DNS needs; the record set itself is kept only for those
-    // who read it (dump-zone, the HTTP API), since it costs as much memory again.
-    if (setup.keepRecords) snap->records = std::move(shared);
-  }
-  result.snapshot = std::move(snap);
   return result;
 }
 
@@ -205,9 +136,9 @@ RecordSource::~RecordSource() {
 }
 
 void RecordSource::createEvents() {
-  fetcher_ = std::make_unique<StateFetcher>(base_);
-  timer_ = evtimer_new(
-      base_, [](evutil_socket_t, short, void* self) { static_cast<RecordSource*>(self)->refresh(); }, this);
+  fetcher_ = std::make_unique<StateFetcher>(base_.get());
+  timer_.reset(evtimer_new(
+      base_.get(), [](evutil_socket_t, short, void* self) { static_cast<RecordSource*>(self)->refresh(); }, this));
   startZk();
 }
 
@@ -215,63 +146,59 @@ void RecordSource::startZk() {
   if (!setup_.zk) return;
   fellBack_ = false;
   waitLogged_ = false;
-  if (zkLeaderChanged_ != nullptr) {
-    zk_ = std::make_unique<ZkLeaderDetector>(*setup_.zk, [this] { event_active(zkLeaderChanged_, EV_READ, 0); });
-    zk_->start();
-    return;
+  if (!zkLeaderChanged_) {
+    // The detector's thread hands a new leader over to this loop (libevent is thread-safe here).
+    zkLeaderChanged_.reset(event_new(
+        base_.get(), -1, EV_PERSIST,
+        [](evutil_socket_t, short, void* p) {
+          auto* self = static_cast<RecordSource*>(p);
+          if (self->refreshing_) {
+            self->refreshAgain_ = true;  // once the refresh under way ends
+            return;
+          }
+          evtimer_del(self->timer_.get());
+          self->refresh();
+        },
+        this));
+    event_add(zkLeaderChanged_.get(), nullptr);
   }
-  zkLeaderChanged_ = event_new(
-      base_, -1, EV_PERSIST,
-      [](evutil_socket_t, short, void* p) {
-        auto* self = static_cast<RecordSource*>(p);
-        if (self->refreshing_) {
-          self->refreshAgain_ = true;  // once the refresh under way ends
-          return;
-        }
-        evtimer_del(self->timer_);
-        self->refresh();
-      },
-      this);
-  event_add(zkLeaderChanged_, nullptr);
-  // The detector's thread hands a new leader over to this loop (libevent is thread-safe here).
-  startZk();
+  zk_ = std::make_unique<ZkLeaderDetector>(*setup_.zk, [this] { event_active(zkLeaderChanged_.get(), EV_READ, 0); });
+  zk_->start();
 }
 
 void RecordSource::freeEvents() {
   if (zk_) zk_->stop();  // before the event it activates goes
   zk_.reset();
-  if (zkLeaderChanged_ != nullptr) event_free(zkLeaderChanged_);
-  zkLeaderChanged_ = nullptr;
+  zkLeaderChanged_.reset();
   fetcher_.reset();
-  if (timer_ != nullptr) event_free(timer_);
-  timer_ = nullptr;
+  timer_.reset();
 }
 
 void RecordSource::start() {
-  base_ = event_base_new();
+  base_.reset(event_base_new());
   createEvents();
-  retireTimer_ = evtimer_new(
-      base_,
+  retireTimer_.reset(evtimer_new(
+      base_.get(),
       [](evutil_socket_t, short, void* self) {
         static_cast<RecordSource*>(self)->store_.releaseRetired();
         // The parsed document and the previous snapshot are gone: hand their pages back to the
         // system rather than keep a multi-megabyte high-water mark for the agent's lifetime.
         malloc_trim(0);
       },
-      this);
+      this));
   // zk_ is replaced by reloads on this thread, so it is stopped here too, not from stop()'s thread.
-  stopEvent_ = event_new(
-      base_, -1, 0,
+  stopEvent_.reset(event_new(
+      base_.get(), -1, 0,
       [](evutil_socket_t, short, void* p) {
         auto* self = static_cast<RecordSource*>(p);
         if (self->zk_) self->zk_->stop();  // no leader change may start a refresh now
-        event_base_loopbreak(self->base_);
+        event_base_loopbreak(self->base_.get());
       },
-      this);
-  event_add(stopEvent_, nullptr);
-  reconfigureEvent_ = event_new(
-      base_, -1, 0, [](evutil_socket_t, short, void* self) { static_cast<RecordSource*>(self)->applyReconfigure(); },
-      this);
+      this));
+  event_add(stopEvent_.get(), nullptr);
+  reconfigureEvent_.reset(event_new(
+      base_.get(), -1, 0,
+      [](evutil_socket_t, short, void* self) { static_cast<RecordSource*>(self)->applyReconfigure(); }, this));
   schedule(0);
   finishedRun_ = runDone_.get_future();
   thread_ = std::thread([this] { run(); });
@@ -280,18 +207,16 @@ void RecordSource::start() {
 bool RecordSource::stop(std::chrono::milliseconds grace) {
   if (!thread_.joinable()) return true;
   stopping_ = true;
-  event_active(stopEvent_, EV_READ, 0);  // libevent is thread-safe here (evthread_use_pthreads)
+  event_active(stopEvent_.get(), EV_READ, 0);  // libevent is thread-safe here (evthread_use_pthreads)
   // A refresh of a huge state may be mid-parse; the process is going away, so it gets a grace
   // period rather than the power to delay a stop.
   if (finishedRun_.wait_for(grace) != std::future_status::ready) return false;
   thread_.join();
   freeEvents();
-  event_free(retireTimer_);
-  retireTimer_ = nullptr;
-  event_free(stopEvent_);
-  event_free(reconfigureEvent_);
-  event_base_free(base_);
-  base_ = nullptr;
+  retireTimer_.reset();
+  stopEvent_.reset();
+  reconfigureEvent_.reset();
+  base_.reset();
   return true;
 }
 
@@ -301,14 +226,14 @@ void RecordSource::run() {
   if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kSourceNice) != 0) {
     log::debug("could not lower the record source thread's priority");
   }
-  event_base_dispatch(base_);
+  event_base_dispatch(base_.get());
   runDone_.set_value();
 }
 
 void RecordSource::schedule(double seconds) {
   timeval tv{static_cast<time_t>(seconds),
              static_cast<suseconds_t>((seconds - static_cast<double>(static_cast<time_t>(seconds))) * 1e6)};
-  evtimer_add(timer_, &tv);
+  evtimer_add(timer_.get(), &tv);
 }
 
 void RecordSource::setLastError(std::string error) { *lastError_.lock() = std::move(error); }
@@ -343,9 +268,10 @@ void RecordSource::loadCacheFile() {
   const int64_t age = std::max<int64_t>(
       0, std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() -
              confirmed);
-  auto snap = snapshotFromRecords(std::move(*parsed.records), setup_,
+  auto snap = snapshotFromRecords(std::move(*parsed.records), snapshotSettings(setup_),
                                   std::chrono::system_clock::from_time_t(parsed.meta.changedAt),
-                                  "cache file " + path + " (" + parsed.meta.origin + ")", std::chrono::seconds(age));
+                                  Clock::now() - std::chrono::seconds(age),
+                                  "cache file " + path + " (" + parsed.meta.origin + ")");
   log::info("serving " + std::to_string(snap->table->nameCount()) + " names from the cache file " + path +
             ": records from " + parsed.meta.origin + ", last confirmed " + std::to_string(age) +
             " s ago; asking the masters now");
@@ -369,7 +295,7 @@ void RecordSource::saveCacheFile(const RecordSet& records, const Snapshot& snap)
 
 void RecordSource::reconfigure(SourceSetup setup) {
   *newSetup_.lock() = std::make_unique<SourceSetup>(std::move(setup));
-  if (reconfigureEvent_ != nullptr) event_active(reconfigureEvent_, EV_READ, 0);
+  if (reconfigureEvent_) event_active(reconfigureEvent_.get(), EV_READ, 0);
 }
 
 void RecordSource::applyReconfigure() {
@@ -395,13 +321,13 @@ void RecordSource::applyReconfigure() {
     startZk();
   }
   const auto current = store_.current();
-  ZoneOptions zone = zoneOptions(setup_.config);
+  ZoneOptions zone = zoneOptionsOf(setup_.config);
   if (current) zone.soaSerial = current->table->zone().soaSerial;
   if (current && current->records && sameDomain && !(current->table->zone() == zone)) {
     // New TTL or SOA fields: the same records, rendered again (the data's age stays).
-    const auto age = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - current->loadedAt);
-    auto snap = std::make_shared<Snapshot>(
-        *snapshotFromRecords(*current->records, setup_, std::chrono::system_clock::now(), current->origin, age));
+    auto snap = std::make_shared<Snapshot>(*snapshotFromRecords(*current->records, snapshotSettings(setup_),
+                                                                std::chrono::system_clock::now(), current->loadedAt,
+                                                                current->origin));
     snap->enumeration = current->enumeration;
     log::info("reload: zone settings changed; " + std::to_string(snap->table->nameCount()) + " names rendered again");
     store_.publish(snap);
@@ -512,7 +438,7 @@ void RecordSource::tryPeer(size_t index, std::string lastError) {
     } else {
       peerEtags_[peer] = r.etag;
     }
-    acceptBuilt(buildSnapshotFromRecords(std::move(*parsed.records), nullptr, setup_, previous.get(), origin), previous,
+    acceptBuilt(buildTimed(std::move(*parsed.records), nullptr, setup_, previous.get(), origin), previous,
                 origin + " (" + std::to_string(r.wireBytes) + " bytes)", fetchMs, parseMs);
     finishRefresh(true);
   });
@@ -682,9 +608,9 @@ void RecordSource::acceptBuilt(BuildResult built, const std::shared_ptr<const Sn
       ::utimensat(AT_FDCWD, setup_.config.cacheFile.c_str(), nullptr, 0);  // unchanged: confirmed now
     }
   }
-  if (retireTimer_ != nullptr) {
+  if (retireTimer_) {
     const timeval later{0, 200 * 1000};
-    evtimer_add(retireTimer_, &later);
+    evtimer_add(retireTimer_.get(), &later);
   } else {
     store_.releaseRetired();
   }
@@ -703,7 +629,7 @@ void RecordSource::warnOnce(const std::string& origin, const std::vector<std::st
 void RecordSource::finishRefresh(bool ok) {
   if (oneShot_) {
     finished_ = true;
-    event_base_loopbreak(base_);
+    event_base_loopbreak(base_.get());
     return;
   }
   refreshing_ = false;
@@ -732,13 +658,12 @@ std::string RecordSource::loadOnce(const SourceSetup& setup, std::shared_ptr<con
   source.oneShot_ = true;
   // The ZooKeeper detector's thread wakes this loop: libevent must know about threads first.
   if (setup.zk) evthread_use_pthreads();
-  source.base_ = event_base_new();
+  source.base_.reset(event_base_new());
   source.createEvents();
   source.refresh();  // a file is read at once; masters are asked on the loop until the refresh ends
-  if (!source.finished_) event_base_dispatch(source.base_);
+  if (!source.finished_) event_base_dispatch(source.base_.get());
   source.freeEvents();
-  event_base_free(source.base_);
-  source.base_ = nullptr;
+  source.base_.reset();
   out = store.current();
   return out ? "" : source.lastError();
 }

@@ -17,30 +17,20 @@
 #include <thread>
 #include <vector>
 
+#include "agent/libevent.h"
 #include "common/answer_table.h"
 #include "common/config.h"
 #include "common/lock_guarded.h"
 #include "common/metrics.h"
 #include "common/record_generator.h"
 #include "common/record_set.h"
+#include "common/snapshot.h"
 #include "common/zk_info.h"
 
 namespace mdns {
 
 class StateFetcher;
 class ZkLeaderDetector;
-struct BuildResult;
-
-struct Snapshot {
-  std::shared_ptr<const RecordSet> records;        // null unless SourceSetup::keepRecords
-  std::shared_ptr<const Enumeration> enumeration;  // only with keepRecords and EnumerationOn; names in `records`
-  std::array<uint8_t, 20> digest{};                // of the records' content
-  size_t countA = 0, countAAAA = 0, countSrv = 0;
-  std::shared_ptr<const AnswerTable> table;
-  std::chrono::system_clock::time_point changedAt;  // when the content last changed (SOA serial)
-  std::chrono::steady_clock::time_point loadedAt;   // last successful refresh (data confirmed)
-  std::string origin;                               // "master 10.0.0.5:5050", "file /path"
-};
 
 // The published snapshot. Readers poll generation() (one relaxed atomic load) and take the lock
 // only when it moved, so the query path never waits on a refresh.
@@ -144,16 +134,16 @@ class RecordSource {
   RecordStore& store_;
   std::function<void(const Snapshot&)> onLoaded_;
   std::thread thread_;
-  event_base* base_ = nullptr;
-  event* timer_ = nullptr;
-  event* retireTimer_ = nullptr;  // releases the replaced snapshot shortly after a publish
-  event* stopEvent_ = nullptr;
+  EventBasePtr base_;
+  EventPtr timer_;
+  EventPtr retireTimer_;  // releases the replaced snapshot shortly after a publish
+  EventPtr stopEvent_;
   std::unique_ptr<StateFetcher> fetcher_;
   std::string lastLeader_;                         // "ip:port" of the master that last served a good state
   size_t lastStateBytes_ = 0, lastAxfrBytes_ = 0;  // the last bodies' sizes: the next ones' likely
   std::unique_ptr<ZkLeaderDetector> zk_;
-  event* zkLeaderChanged_ = nullptr;  // made active by the detector's thread: refresh now
-  bool fellBack_ = false;             // ZooKeeper named no leader for zkDetectionTimeout (logged once)
+  EventPtr zkLeaderChanged_;  // made active by the detector's thread: refresh now
+  bool fellBack_ = false;     // ZooKeeper named no leader for zkDetectionTimeout (logged once)
   bool waitLogged_ = false;
   std::chrono::steady_clock::time_point refreshStarted_;
   LockGuarded<std::string> lastError_;
@@ -169,37 +159,21 @@ class RecordSource {
   std::future<void> finishedRun_;
   bool oneShot_ = false;  // loadOnce: stop after the first refresh
   void applyReconfigure();
-  event* reconfigureEvent_ = nullptr;
+  EventPtr reconfigureEvent_;
   LockGuarded<std::unique_ptr<SourceSetup>> newSetup_;  // from a reload, for the source's thread
   bool refreshing_ = false;
   bool refreshAgain_ = false;  // a reload or a new leader came during a refresh: another one right after
   bool finished_ = false;
 };
 
-// Builds a snapshot from a parsed state. Pure apart from `resolveHost` (used by the source and
-// dump-zone; no unit test calls it yet: issue 15 moves it to common/ with tests). `previous` (may
-// be null) keeps the SOA serial when nothing changed.
-struct BuildResult {
-  std::shared_ptr<const Snapshot> snapshot;
-  std::string error;
-  std::vector<std::string> warnings;
-  bool unchanged = false;
-  double generateMs = 0;
-  double renderMs = 0;
-  std::shared_ptr<const RecordSet> records;  // the generated set when it changed (for the cache file)
-};
+// What snapshots are built with under `setup`.
+SnapshotSettings snapshotSettings(const SourceSetup& setup);
 
-// A snapshot of records read back from the cache file: the table rendered with the config's zone
-// settings and `changedAt` as the SOA serial; `age` is how long ago a master last confirmed them.
-std::shared_ptr<const Snapshot> snapshotFromRecords(RecordSet records, const SourceSetup& setup,
-                                                    std::chrono::system_clock::time_point changedAt,
-                                                    const std::string& origin, std::chrono::seconds age = {});
-// `masters` numbers the masterN records (setup.masters when null).
+// Generates the records of a parsed state (host names looked up with `resolveHost`) and builds the
+// snapshot that follows `previous` (common/snapshot.h), timing both steps. `masters` numbers the
+// masterN records (setup.masters when null).
 BuildResult buildSnapshot(MesosState state, const SourceSetup& setup, const Snapshot* previous,
                           const std::string& origin, const HostResolver& resolveHost,
                           const std::vector<std::string>* masters = nullptr);
-// The same from records that come whole (a peer's /v1/axfr): unchanged content keeps the table.
-BuildResult buildSnapshotFromRecords(RecordSet records, std::shared_ptr<const Enumeration> enumeration,
-                                     const SourceSetup& setup, const Snapshot* previous, const std::string& origin);
 
 }  // namespace mdns

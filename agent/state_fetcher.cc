@@ -22,13 +22,6 @@ struct StateFetcher::Transfer {
   }
 };
 
-struct StateFetcher::SocketWatch {
-  event* ev = nullptr;
-  ~SocketWatch() {
-    if (ev != nullptr) event_free(ev);
-  }
-};
-
 std::string HttpResult::describe() const {
   if (!error.empty()) return error;
   return "HTTP " + std::to_string(status);
@@ -37,8 +30,8 @@ std::string HttpResult::describe() const {
 StateFetcher::StateFetcher(event_base* base) : base_(base), multi_(curl_multi_init()) {
   // Without a multi handle (out of memory) every request fails with a reason; nothing throws into
   // the record source's start.
-  timer_ = evtimer_new(base_, &StateFetcher::onTimeout, this);
-  failed_ = event_new(
+  timer_.reset(evtimer_new(base_, &StateFetcher::onTimeout, this));
+  failed_.reset(event_new(
       base_, -1, 0,
       [](evutil_socket_t, short, void* selfPtr) {
         std::vector<std::pair<Done, std::string>> failures;
@@ -49,7 +42,7 @@ StateFetcher::StateFetcher(event_base* base) : base_(base), multi_(curl_multi_in
           done(std::move(r));
         }
       },
-      this);
+      this));
   curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &StateFetcher::onSocket);
   curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
   curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &StateFetcher::onTimer);
@@ -59,9 +52,8 @@ StateFetcher::StateFetcher(event_base* base) : base_(base), multi_(curl_multi_in
 StateFetcher::~StateFetcher() {
   for (auto& [easy, t] : transfers_) curl_multi_remove_handle(multi_, easy);
   transfers_.clear();
-  if (multi_ != nullptr) curl_multi_cleanup(multi_);  // releases the socket watches (onSocket CURL_POLL_REMOVE)
-  event_free(timer_);
-  event_free(failed_);
+  // Releases the socket watches (onSocket CURL_POLL_REMOVE) and may touch the timer, which goes later.
+  if (multi_ != nullptr) curl_multi_cleanup(multi_);
 }
 
 namespace {
@@ -88,7 +80,7 @@ size_t onHeader(char* data, size_t size, size_t n, void* user) {
 
 void StateFetcher::failSoon(Done done, std::string error) {
   failures_.emplace_back(std::move(done), std::move(error));
-  event_active(failed_, EV_TIMEOUT, 0);
+  event_active(failed_.get(), EV_TIMEOUT, 0);
 }
 
 void StateFetcher::get(const HttpRequest& request, Done done) {
@@ -144,37 +136,28 @@ void StateFetcher::get(const HttpRequest& request, Done done) {
   }
 }
 
-int StateFetcher::onSocket(CURL*, curl_socket_t fd, int what, void* selfPtr, void* socketData) {
+int StateFetcher::onSocket(CURL*, curl_socket_t fd, int what, void* selfPtr, void*) {
   auto* self = static_cast<StateFetcher*>(selfPtr);
-  auto* watch = static_cast<SocketWatch*>(socketData);
   if (what == CURL_POLL_REMOVE) {
-    delete watch;
-    curl_multi_assign(self->multi_, fd, nullptr);
+    self->socketEvents_.erase(fd);
     return 0;
-  }
-  if (watch == nullptr) {
-    watch = new SocketWatch();
-    curl_multi_assign(self->multi_, fd, watch);
-  }
-  if (watch->ev != nullptr) {
-    event_free(watch->ev);
-    watch->ev = nullptr;
   }
   short events = EV_PERSIST;
   if (what & CURL_POLL_IN) events |= EV_READ;
   if (what & CURL_POLL_OUT) events |= EV_WRITE;
-  watch->ev = event_new(self->base_, fd, events, &StateFetcher::onEvent, self);
-  event_add(watch->ev, nullptr);
+  auto& ev = self->socketEvents_[fd];  // replaces the socket's old event, if any
+  ev.reset(event_new(self->base_, fd, events, &StateFetcher::onEvent, self));
+  event_add(ev.get(), nullptr);
   return 0;
 }
 
 int StateFetcher::onTimer(CURLM*, long timeoutMs, void* selfPtr) {
   auto* self = static_cast<StateFetcher*>(selfPtr);
   if (timeoutMs < 0) {
-    evtimer_del(self->timer_);
+    evtimer_del(self->timer_.get());
   } else {
     timeval tv{timeoutMs / 1000, (timeoutMs % 1000) * 1000};
-    evtimer_add(self->timer_, &tv);
+    evtimer_add(self->timer_.get(), &tv);
   }
   return 0;
 }

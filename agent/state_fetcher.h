@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "agent/libevent.h"
+
 namespace mdns {
 
 struct HttpRequest {
@@ -50,7 +52,6 @@ class StateFetcher {
 
  private:
   struct Transfer;
-  struct SocketWatch;
   static int onSocket(CURL* easy, curl_socket_t fd, int what, void* self, void* socketData);
   static int onTimer(CURLM* multi, long timeoutMs, void* self);
   static void onEvent(evutil_socket_t fd, short events, void* self);
@@ -62,10 +63,11 @@ class StateFetcher {
 
   event_base* base_;
   CURLM* multi_;
-  event* timer_;
-  event* failed_;  // runs the callbacks in failures_
+  EventPtr timer_;
+  EventPtr failed_;  // runs the callbacks in failures_
   std::vector<std::pair<Done, std::string>> failures_;
   std::map<CURL*, std::unique_ptr<Transfer>> transfers_;
+  std::map<curl_socket_t, EventPtr> socketEvents_;  // what curl asked us to watch
 };
 
 }  // namespace mdns

@@ -61,10 +61,7 @@ ZkLeaderDetector::ZkLeaderDetector(ZkUrl url, std::function<void()> onLeaderChan
 ZkLeaderDetector::~ZkLeaderDetector() { stop(); }
 
 void ZkLeaderDetector::start() {
-  {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    view_.leaderlessSince = Clock::now();
-  }
+  shared_.lock()->view.leaderlessSince = Clock::now();
   zoo_set_debug_level(ZOO_LOG_LEVEL_WARN);
   log::info("ZooKeeper: watching the Mesos master group " + url_.path + " on " + url_.connectString());
   thread_ = std::thread([this] { run(); });
@@ -72,41 +69,35 @@ void ZkLeaderDetector::start() {
 
 void ZkLeaderDetector::stop() {
   if (!thread_.joinable()) return;
-  {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
-  }
+  shared_.lock()->stopping = true;
   wake_.notify_all();
   thread_.join();
 }
 
-ZkMasters ZkLeaderDetector::current() const {
-  const std::lock_guard<std::mutex> lock(mutex_);
-  return view_;
-}
+ZkMasters ZkLeaderDetector::current() const { return shared_.lock()->view; }
 
 // Runs on the ZooKeeper client's event thread: only note what happened and wake the detector.
 void ZkLeaderDetector::onWatch(zhandle_t*, int type, int state, const char*, void* self) {
   auto* d = static_cast<ZkLeaderDetector*>(self);
   bool lost = false;
   {
-    const std::lock_guard<std::mutex> lock(d->mutex_);
+    const auto shared = d->shared_.lock();
     if (type == ZOO_SESSION_EVENT) {
-      const bool wasConnected = d->view_.connected;
-      d->view_.connected = state == ZOO_CONNECTED_STATE;
-      if (state == ZOO_CONNECTED_STATE) d->dirty_ = true;
-      if (state == ZOO_EXPIRED_SESSION_STATE || state == ZOO_AUTH_FAILED_STATE) d->expired_ = true;
-      if (wasConnected && !d->view_.connected) {
+      const bool wasConnected = shared->view.connected;
+      shared->view.connected = state == ZOO_CONNECTED_STATE;
+      if (state == ZOO_CONNECTED_STATE) shared->dirty = true;
+      if (state == ZOO_EXPIRED_SESSION_STATE || state == ZOO_AUTH_FAILED_STATE) shared->expired = true;
+      if (wasConnected && !shared->view.connected) {
         lost = true;
-        d->sessionlessSince_ = Clock::now();
+        shared->sessionlessSince = Clock::now();
         // Without a session the group cannot be watched: no leader is known until it is back.
-        if (!d->view_.leader.empty()) {
-          d->view_.leader.clear();
-          d->view_.leaderlessSince = Clock::now();
+        if (!shared->view.leader.empty()) {
+          shared->view.leader.clear();
+          shared->view.leaderlessSince = Clock::now();
         }
       }
     } else {
-      d->dirty_ = true;  // a child, created or deleted event on the group
+      shared->dirty = true;  // a child, created or deleted event on the group
     }
   }
   if (lost) {
@@ -133,17 +124,35 @@ void ZkLeaderDetector::disconnect() {
 
 void ZkLeaderDetector::run() {
   connect();
-  std::unique_lock<std::mutex> lock(mutex_);
-  sessionlessSince_ = Clock::now();
-  while (!stopping_) {
-    wake_.wait_for(lock, kRecheck, [this] { return stopping_ || expired_ || (dirty_ && view_.connected); });
-    if (stopping_) break;
-    const bool stale = zh_ != nullptr && !view_.connected && Clock::now() - sessionlessSince_ >= kNewSessionAfter;
-    if (expired_ || stale || (zh_ == nullptr && Clock::now() >= nextConnect_)) {
-      const bool expired = expired_;
-      expired_ = false;
-      view_.connected = false;
-      lock.unlock();
+  shared_.lock()->sessionlessSince = Clock::now();
+  for (;;) {
+    enum class Next { kWait, kReconnect, kReadGroup } next = Next::kWait;
+    bool expired = false;
+    bool stale = false;
+    {
+      auto shared = shared_.lock();
+      shared.waitFor(wake_, kRecheck, [&shared] {
+        return shared->stopping || shared->expired || (shared->dirty && shared->view.connected);
+      });
+      if (shared->stopping) break;
+      stale = zh_ != nullptr && !shared->view.connected && Clock::now() - shared->sessionlessSince >= kNewSessionAfter;
+      if (shared->expired || stale || (zh_ == nullptr && Clock::now() >= nextConnect_)) {
+        expired = shared->expired;
+        shared->expired = false;
+        shared->view.connected = false;
+        next = Next::kReconnect;
+      } else {
+        if (retryAt_ != Clock::time_point() && Clock::now() >= retryAt_) {
+          retryAt_ = Clock::time_point();
+          shared->dirty = true;
+        }
+        if (shared->dirty && shared->view.connected) {
+          shared->dirty = false;
+          next = Next::kReadGroup;
+        }
+      }
+    }
+    if (next == Next::kReconnect) {
       if (expired) log::warning("ZooKeeper: the session expired; opening a new one");
       if (stale && !expired) {
         log::warning("ZooKeeper: no session for " +
@@ -152,22 +161,11 @@ void ZkLeaderDetector::run() {
       }
       disconnect();
       connect();
-      lock.lock();
-      sessionlessSince_ = Clock::now();
-      continue;
-    }
-    if (retryAt_ != Clock::time_point() && Clock::now() >= retryAt_) {
-      retryAt_ = Clock::time_point();
-      dirty_ = true;
-    }
-    if (dirty_ && view_.connected) {
-      dirty_ = false;
-      lock.unlock();
+      shared_.lock()->sessionlessSince = Clock::now();
+    } else if (next == Next::kReadGroup) {
       readGroup();
-      lock.lock();
     }
   }
-  lock.unlock();
   disconnect();
 }
 
@@ -211,10 +209,7 @@ void ZkLeaderDetector::readGroup() {
     // No master has registered yet: be told when the group's znode appears.
     Stat stat{};
     rc = zoo_wexists(zh_, url_.path.c_str(), &ZkLeaderDetector::onWatch, this, &stat);
-    if (rc == ZOK) {
-      const std::lock_guard<std::mutex> lock(mutex_);
-      dirty_ = true;  // created in between
-    }
+    if (rc == ZOK) shared_.lock()->dirty = true;  // created in between
     publish({}, "", "the znode " + url_.path + " does not exist");
     return;
   }
@@ -262,12 +257,12 @@ void ZkLeaderDetector::publish(std::vector<std::string> masters, const std::stri
   bool changed = false;
   std::string leader;
   {
-    const std::lock_guard<std::mutex> lock(mutex_);
+    const auto shared = shared_.lock();
     leader = masters.empty() ? "" : masters.front();
-    changed = leader != view_.leader;
-    if (changed && leader.empty()) view_.leaderlessSince = Clock::now();
-    view_.leader = leader;
-    view_.masters = std::move(masters);
+    changed = leader != shared->view.leader;
+    if (changed && leader.empty()) shared->view.leaderlessSince = Clock::now();
+    shared->view.leader = leader;
+    shared->view.masters = std::move(masters);
   }
   if (leader.empty()) {
     if (changed || why != noLeaderReason_) log::warning("ZooKeeper: no leading master: " + why);

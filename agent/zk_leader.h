@@ -7,12 +7,12 @@
 #include <condition_variable>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "common/lock_guarded.h"
 #include "common/zk_info.h"
 
 typedef struct _zhandle zhandle_t;  // NOLINT: the ZooKeeper C client's handle type
@@ -62,14 +62,17 @@ class ZkLeaderDetector {
   std::string noLeaderReason_;                     // last logged, so that it is said once
   std::chrono::steady_clock::time_point retryAt_;  // a read failed: read the group again then
 
-  mutable std::mutex mutex_;  // guards what follows
-  std::condition_variable wake_;
-  ZkMasters view_;
-  bool dirty_ = false;    // the group may have changed: read it again
-  bool expired_ = false;  // the session is gone for good: a new one is needed
-  // Since when the client has had no session (the handle's start, or the connection's loss).
-  std::chrono::steady_clock::time_point sessionlessSince_;
-  bool stopping_ = false;
+  // What the client's event thread, the detector's thread and current()'s callers share.
+  struct Shared {
+    ZkMasters view;
+    bool dirty = false;    // the group may have changed: read it again
+    bool expired = false;  // the session is gone for good: a new one is needed
+    // Since when the client has had no session (the handle's start, or the connection's loss).
+    std::chrono::steady_clock::time_point sessionlessSince;
+    bool stopping = false;
+  };
+  LockGuarded<Shared> shared_;
+  std::condition_variable wake_;  // a change to shared_ the detector's thread waits for
 };
 
 }  // namespace mdns

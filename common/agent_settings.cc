@@ -5,15 +5,11 @@
 namespace mdns {
 namespace {
 
-bool isLoopback(const IpAddress& ip) { return (ip.isV4() && ip.data()[0] == 127) || ip.toString() == "::1"; }
-
 void addOnce(std::vector<IpAddress>& list, const IpAddress& ip) {
   if (std::find(list.begin(), list.end(), ip) == list.end()) list.push_back(ip);
 }
 
 }  // namespace
-
-bool isWildcard(const IpAddress& ip) { return ip.toString() == "0.0.0.0" || ip.toString() == "::"; }
 
 std::vector<IpAddress> listenerIps(const Config& config) {
   std::vector<IpAddress> out;
@@ -27,7 +23,7 @@ std::vector<IpAddress> publishedAddresses(const Config& config, const std::vecto
   std::vector<IpAddress> out;
   bool wildcard = false;
   for (const auto& ip : listenerIps(config)) {
-    if (isWildcard(ip)) {
+    if (ip.isUnspecified()) {
       wildcard = true;
     } else {
       addOnce(out, ip);
@@ -35,7 +31,7 @@ std::vector<IpAddress> publishedAddresses(const Config& config, const std::vecto
   }
   if (wildcard) {
     for (const auto& ip : nodeAddresses) {
-      if (!isLoopback(ip)) addOnce(out, ip);
+      if (!ip.isLoopback()) addOnce(out, ip);
     }
   }
   return out;
@@ -46,7 +42,7 @@ bool isSelf(const Config& config, const std::vector<IpAddress>& nodeAddresses, c
   std::vector<IpAddress> self = publishedAddresses(config, nodeAddresses);
   for (const auto& ip : listenerIps(config)) {
     self.push_back(ip);
-    if (isWildcard(ip)) {
+    if (ip.isUnspecified()) {
       self.push_back(*IpAddress::parse("127.0.0.1"));
       self.push_back(*IpAddress::parse("::1"));
     }
@@ -65,7 +61,7 @@ AllowList allowList(const Config& config, const std::vector<AddressRange>& inter
   const auto ips = listenerIps(config);
   for (const auto& net : interfaceNetworks) {
     for (const auto& ip : ips) {
-      if (isWildcard(ip) || net.contains(ip)) allow.add(net);
+      if (ip.isUnspecified() || net.contains(ip)) allow.add(net);
     }
   }
   return allow;
@@ -83,9 +79,9 @@ ResolvConfLines resolvConfLines(const Config& config) {
   ResolvConfLines lines;
   std::optional<IpAddress> loopback;
   for (const auto& ip : listenerIps(config)) {
-    if (isWildcard(ip)) {
+    if (ip.isUnspecified()) {
       if (!loopback) loopback = *IpAddress::parse(ip.isV4() ? "127.0.0.1" : "::1");
-    } else if (isLoopback(ip)) {
+    } else if (ip.isLoopback()) {
       if (!loopback) loopback = ip;
     } else {
       lines.agent.push_back(ip);
@@ -110,6 +106,62 @@ ResolvConfUpstreams upstreamsFromResolvConf(const Config& config, const std::vec
     }
   }
   return out;
+}
+
+std::vector<Upstream> resolvConfUpstreams(const Config& config, const std::vector<IpAddress>& nodeAddresses,
+                                          std::string_view text, const std::string& origin,
+                                          std::vector<SettingsNote>& notes) {
+  auto found = upstreamsFromResolvConf(config, nodeAddresses, text);
+  for (const auto& line : found.ignored)
+    notes.push_back({true, origin + ": ignored \"" + line + "\" (not an IP address)"});
+  for (const auto& ip : found.self) {
+    notes.push_back({false, origin + ": nameserver " + ip.toString() + " is this agent; not forwarding to it"});
+  }
+  return std::move(found.upstreams);
+}
+
+ForwardingPlan forwardingPlan(const Config& config, const std::vector<IpAddress>& nodeAddresses,
+                              std::string_view resolvConfText, const std::string& resolvConfOrigin) {
+  ForwardingPlan plan;
+  ForwarderSettings& fs = plan.settings;
+  fs.maxUdpSize = static_cast<size_t>(config.maxUdpSize);
+  fs.setTruncateBit = config.setTruncateBit;
+  for (const auto& r : config.resolvers) {
+    const auto u = parseUpstream(r);
+    if (!u) continue;  // the config was validated
+    if (isSelf(config, nodeAddresses, *u)) {
+      plan.notes.push_back({true, config.configPath + ": key \"resolvers\": " + r +
+                                      " is this agent's own listener; not forwarding to it"});
+      continue;
+    }
+    fs.upstreams.push_back(*u);
+  }
+  std::string origin = "resolvers";
+  if (config.resolvers.empty()) {
+    origin = resolvConfOrigin;
+    fs.upstreams = resolvConfUpstreams(config, nodeAddresses, resolvConfText, origin, plan.notes);
+  }
+  for (const auto& [zone, list] : config.zoneResolvers) {
+    auto& ups = fs.zoneUpstreams[zone];
+    for (const auto& r : list) {
+      if (const auto u = parseUpstream(r)) ups.push_back(*u);
+    }
+  }
+  fs.timeoutMs = config.timeout * 1000;
+  fs.recursionAvailable = config.recurseOn;
+  fs.cache.maxEntries = static_cast<size_t>(config.cacheSize);
+  fs.cache.maxTtl = static_cast<uint32_t>(config.cacheMaxTtl);
+  fs.cache.maxNegativeTtl = static_cast<uint32_t>(config.cacheMaxNegativeTtl);
+  fs.cache.staleMaxSeconds = static_cast<uint32_t>(config.cacheMaxStaleSeconds);
+  std::string list;
+  for (const auto& u : fs.upstreams) list += (list.empty() ? "" : ", ") + u.toString();
+  if (fs.upstreams.empty()) {
+    plan.notes.push_back({true, "no upstream resolvers to forward to (" + origin + "): names outside " + config.domain +
+                                    ". get SERVFAIL"});
+  } else {
+    plan.notes.push_back({false, "forwarding other names to " + list + " (from " + origin + ")"});
+  }
+  return plan;
 }
 
 }  // namespace mdns

@@ -3,18 +3,19 @@
 // is, who may ask it, what it writes into resolv.conf, and where it forwards. Pure functions.
 #pragma once
 
+#include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/config.h"
+#include "common/dns_wire.h"
+#include "common/forward_cache.h"
 #include "common/ip_address.h"
 #include "common/resolv_conf.h"
 #include "common/upstream.h"
 
 namespace mdns {
-
-// 0.0.0.0 or ::.
-bool isWildcard(const IpAddress& ip);
 
 // The config's listener addresses, parsed (the config was validated).
 std::vector<IpAddress> listenerIps(const Config& config);
@@ -47,5 +48,38 @@ struct ResolvConfUpstreams {
 };
 ResolvConfUpstreams upstreamsFromResolvConf(const Config& config, const std::vector<IpAddress>& nodeAddresses,
                                             std::string_view text);
+
+// How names outside the domain are forwarded (the forwarder's settings).
+struct ForwarderSettings {
+  std::vector<Upstream> upstreams;
+  std::map<std::string, std::vector<Upstream>> zoneUpstreams;  // zone in dotted form -> its upstreams
+  int timeoutMs = 5000;
+  bool recursionAvailable = true;
+  size_t maxUdpSize = dns::kDefaultMaxUdpReply;  // replies to UDP clients, and our EDNS size upstream
+  bool setTruncateBit = true;
+  CacheLimits cache;
+};
+
+// A line for the log about what the settings left out or chose.
+struct SettingsNote {
+  bool warning = false;  // else informational
+  std::string text;
+};
+
+// The forwarder's settings: upstreams from `resolvers` (without the agent itself), else the
+// nameservers of `resolvConfText` (the original resolv.conf, read from `resolvConfOrigin`), plus
+// zoneResolvers, the timeout and the cache limits; `notes` says what was left out and where other
+// names go.
+struct ForwardingPlan {
+  ForwarderSettings settings;
+  std::vector<SettingsNote> notes;
+};
+ForwardingPlan forwardingPlan(const Config& config, const std::vector<IpAddress>& nodeAddresses,
+                              std::string_view resolvConfText, const std::string& resolvConfOrigin);
+
+// The upstreams of a resolv.conf text (`origin` names it) with the notes on what was left out.
+std::vector<Upstream> resolvConfUpstreams(const Config& config, const std::vector<IpAddress>& nodeAddresses,
+                                          std::string_view text, const std::string& origin,
+                                          std::vector<SettingsNote>& notes);
 
 }  // namespace mdns

@@ -46,6 +46,16 @@ std::string IpAddress::toString() const {
   return buf;
 }
 
+bool IpAddress::isLoopback() const {
+  if (v4_) return bytes_[12] == 127;
+  return std::all_of(bytes_.begin(), bytes_.end() - 1, [](uint8_t b) { return b == 0; }) && bytes_[15] == 1;
+}
+
+bool IpAddress::isUnspecified() const {
+  const auto* first = data();
+  return std::all_of(first, first + size(), [](uint8_t b) { return b == 0; });
+}
+
 std::optional<HostPort> splitHostPort(std::string_view text) {
   if (!text.empty() && text.front() == '[') {
     const auto close = text.find(']');

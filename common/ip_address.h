@@ -22,6 +22,10 @@ class IpAddress {
   const uint8_t* data() const { return bytes_.data() + (v4_ ? 12 : 0); }
   size_t size() const { return v4_ ? 4 : 16; }
   std::string toString() const;
+  // 127.0.0.0/8 or ::1.
+  bool isLoopback() const;
+  // 0.0.0.0 or :: (a wildcard listener).
+  bool isUnspecified() const;
 
   auto operator<=>(const IpAddress&) const = default;
 

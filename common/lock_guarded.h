@@ -6,8 +6,10 @@
 //   *lastError.lock() = "timeout";               // locked for this statement
 //   { auto e = lastError.lock(); e->append("!"); }  // locked for the block
 //   std::string copy = lastError.copy();
+//   auto s = state.lock(); s.waitFor(changed, 1s, [&] { return s->stopping; });  // with a condition variable
 #pragma once
 
+#include <condition_variable>
 #include <mutex>
 #include <utility>
 
@@ -22,6 +24,11 @@ class LockGuarded {
     Handle(V& value, M& mutex) : lock_(mutex), value_(value) {}
     V& operator*() const { return value_; }
     V* operator->() const { return &value_; }
+    // Waits on `cv`, the lock released meanwhile, until `ready()` or `timeout`; held again after.
+    template <typename Duration, typename Ready>
+    bool waitFor(std::condition_variable& cv, Duration timeout, Ready ready) {
+      return cv.wait_for(lock_, timeout, ready);
+    }
 
    private:
     std::unique_lock<M> lock_;

@@ -33,26 +33,6 @@ bool prefixMatches(const uint8_t* a, const uint8_t* b, int prefix) {
 
 }  // namespace
 
-std::string Upstream::toString() const {
-  return (ip.isV4() ? ip.toString() : "[" + ip.toString() + "]") + ":" + std::to_string(port);
-}
-
-socklen_t Upstream::toSockaddr(sockaddr_storage& ss) const {
-  std::memset(&ss, 0, sizeof ss);
-  if (ip.isV4()) {
-    auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(port);
-    std::memcpy(&v4->sin_addr, ip.data(), 4);
-    return sizeof(sockaddr_in);
-  }
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
-  v6->sin6_family = AF_INET6;
-  v6->sin6_port = htons(port);
-  std::memcpy(&v6->sin6_addr, ip.data(), 16);
-  return sizeof(sockaddr_in6);
-}
-
 std::optional<Upstream> parseUpstream(std::string_view text) {
   if (auto ip = IpAddress::parse(text)) return Upstream{*ip, 53};
   const auto hp = splitHostPort(text);

@@ -2,8 +2,6 @@
 // the nameservers of a resolv.conf text, and address ranges for allowFrom. Pure values.
 #pragma once
 
-#include <sys/socket.h>
-
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -11,19 +9,12 @@
 #include <vector>
 
 #include "common/ip_address.h"
+#include "common/socket_address.h"
 
 namespace mdns {
 
-struct Upstream {
-  IpAddress ip;
-  uint16_t port = 53;
-
-  // "192.0.2.1:53", "[2001:db8::1]:53"
-  std::string toString() const;
-  // The socket address (sockaddr_in or sockaddr_in6 in `ss`); returns its length.
-  socklen_t toSockaddr(sockaddr_storage& ss) const;
-  bool operator==(const Upstream&) const = default;
-};
+// An upstream resolver's address.
+using Upstream = SocketAddress;
 
 // "IP" (port 53), "IP:port" or "[IPv6]:port"; std::nullopt when it is none of these.
 std::optional<Upstream> parseUpstream(std::string_view text);

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "common/agent_settings.h"
 
 namespace mdns {
@@ -77,6 +79,46 @@ TEST(AgentSettings, UpstreamsFromResolvConfLeaveOutTheAgentDuplicatesAndNonAddre
   EXPECT_THAT(found.self, ElementsAre(ip("127.0.0.1")));
   EXPECT_THAT(found.ignored, ElementsAre("nameserver dns.example"));
   EXPECT_THAT(upstreamsFromResolvConf(withListeners({"127.0.0.1"}), kNode, "").upstreams, IsEmpty());
+}
+
+bool hasNote(const std::vector<SettingsNote>& notes, bool warning, const std::string& part) {
+  return std::any_of(notes.begin(), notes.end(), [&](const SettingsNote& n) {
+    return n.warning == warning && n.text.find(part) != std::string::npos;
+  });
+}
+
+TEST(AgentSettings, ForwardingGoesToResolversLeavingTheAgentItselfOutWithAWarning) {
+  Config c = withListeners({"127.0.0.1"});
+  c.configPath = "/etc/x/config.json";
+  c.resolvers = {"127.0.0.1", "10.0.0.2", "[2001:db8::53]:5353"};
+  c.zoneResolvers = {{"corp.example", {"10.9.9.9"}}};
+  c.timeout = 3;
+  c.cacheSize = 100;
+  const auto plan = forwardingPlan(c, kNode, "nameserver 10.0.0.99\n", "/etc/resolv.conf");
+  EXPECT_THAT(plan.settings.upstreams,
+              ElementsAre(Upstream{ip("10.0.0.2"), 53}, Upstream{ip("2001:db8::53"), 5353}));  // resolv.conf unused
+  EXPECT_THAT(plan.settings.zoneUpstreams.at("corp.example"), ElementsAre(Upstream{ip("10.9.9.9"), 53}));
+  EXPECT_EQ(plan.settings.timeoutMs, 3000);
+  EXPECT_EQ(plan.settings.cache.maxEntries, 100u);
+  EXPECT_TRUE(hasNote(plan.notes, true, "/etc/x/config.json: key \"resolvers\": 127.0.0.1 is this agent's own"));
+  EXPECT_TRUE(
+      hasNote(plan.notes, false, "forwarding other names to 10.0.0.2:53, [2001:db8::53]:5353 (from resolvers)"));
+}
+
+TEST(AgentSettings, WithoutResolversForwardingFollowsTheOriginalResolvConfAndSaysSo) {
+  const Config c = withListeners({"127.0.0.1"});
+  const auto plan = forwardingPlan(c, kNode, "nameserver 127.0.0.1\nnameserver 10.0.0.2\nnameserver dns.example\n",
+                                   "/run/NetworkManager/resolv.conf");
+  EXPECT_THAT(plan.settings.upstreams, ElementsAre(Upstream{ip("10.0.0.2"), 53}));
+  EXPECT_TRUE(hasNote(plan.notes, true, "/run/NetworkManager/resolv.conf: ignored \"nameserver dns.example\""));
+  EXPECT_TRUE(hasNote(plan.notes, false, "nameserver 127.0.0.1 is this agent; not forwarding to it"));
+  EXPECT_TRUE(hasNote(plan.notes, false, "(from /run/NetworkManager/resolv.conf)"));
+}
+
+TEST(AgentSettings, NoUpstreamAtAllIsAWarningThatOtherNamesFail) {
+  const auto plan = forwardingPlan(withListeners({"127.0.0.1"}), kNode, "nameserver 127.0.0.1\n", "/etc/resolv.conf");
+  EXPECT_THAT(plan.settings.upstreams, IsEmpty());
+  EXPECT_TRUE(hasNote(plan.notes, true, "no upstream resolvers to forward to (/etc/resolv.conf)"));
 }
 
 }  // namespace

@@ -1,0 +1,92 @@
+#include "common/snapshot.h"
+
+namespace mdns {
+namespace {
+
+uint32_t serialAt(std::chrono::system_clock::time_point t) {
+  return static_cast<uint32_t>(std::chrono::system_clock::to_time_t(t));
+}
+
+std::shared_ptr<Snapshot> describe(const RecordSet& records, const std::string& origin,
+                                   std::chrono::steady_clock::time_point loadedAt) {
+  auto snap = std::make_shared<Snapshot>();
+  snap->loadedAt = loadedAt;
+  snap->origin = origin;
+  snap->digest = records.contentDigest();
+  snap->countA = records.countA();
+  snap->countAAAA = records.countAAAA();
+  snap->countSrv = records.countSrv();
+  return snap;
+}
+
+}  // namespace
+
+ZoneOptions zoneOptionsOf(const Config& c) {
+  ZoneOptions zone;
+  zone.domain = c.domain;
+  zone.ttl = static_cast<uint32_t>(c.ttl);
+  zone.soaMname = c.soaMname;
+  zone.soaRname = c.soaRname;
+  zone.soaRefresh = c.soaRefresh;
+  zone.soaRetry = c.soaRetry;
+  zone.soaExpire = c.soaExpire;
+  zone.soaMinttl = c.soaMinttl;
+  zone.srvWeight = c.srvRecordDefaultWeight;
+  return zone;
+}
+
+std::shared_ptr<const Snapshot> snapshotFromRecords(RecordSet records, const SnapshotSettings& settings,
+                                                    std::chrono::system_clock::time_point changedAt,
+                                                    std::chrono::steady_clock::time_point loadedAt,
+                                                    const std::string& origin) {
+  auto snap = describe(records, origin, loadedAt);
+  snap->changedAt = changedAt;
+  ZoneOptions zone = settings.zone;
+  zone.soaSerial = serialAt(changedAt);
+  snap->table = AnswerTable::build(records, zone);
+  if (settings.keepRecords) snap->records = std::make_shared<const RecordSet>(std::move(records));
+  return snap;
+}
+
+BuildResult buildSnapshotFromRecords(RecordSet records, std::shared_ptr<const Enumeration> enumeration,
+                                     const SnapshotSettings& settings, const Snapshot* previous,
+                                     const std::string& origin, BuildTime now) {
+  BuildResult result;
+  auto snap = describe(records, origin, now.steady);
+  snap->enumeration = std::move(enumeration);
+  ZoneOptions zone = settings.zone;
+  auto sameZone = [&zone](ZoneOptions other) {
+    other.soaSerial = zone.soaSerial;
+    return other == zone;
+  };
+  if (previous != nullptr && previous->table && previous->digest == snap->digest && sameZone(previous->table->zone())) {
+    // Same content: keep the table and its SOA serial; only the data's age moves. A new
+    // enumeration refers to the names of its own record set, so the two stay together.
+    if (snap->enumeration) {
+      snap->records = std::make_shared<const RecordSet>(std::move(records));
+    } else {
+      // The previous snapshot may have been made without its records (a reload that now needs them).
+      snap->records = previous->records ? previous->records : std::make_shared<const RecordSet>(std::move(records));
+      snap->enumeration = previous->enumeration;
+    }
+    if (!settings.keepRecords) snap->records.reset();
+    snap->table = previous->table;
+    snap->changedAt = previous->changedAt;
+    result.unchanged = true;
+  } else {
+    snap->changedAt = now.wall;
+    auto shared = std::make_shared<const RecordSet>(std::move(records));
+    zone.soaSerial = serialAt(now.wall);
+    // The serial must move forward even when two changes land within one second.
+    if (previous != nullptr && previous->table && zone.soaSerial <= previous->table->zone().soaSerial) {
+      zone.soaSerial = previous->table->zone().soaSerial + 1;
+    }
+    snap->table = AnswerTable::build(*shared, zone, previous != nullptr ? previous->table.get() : nullptr);
+    result.records = shared;
+    if (settings.keepRecords) snap->records = std::move(shared);
+  }
+  result.snapshot = std::move(snap);
+  return result;
+}
+
+}  // namespace mdns

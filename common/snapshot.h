@@ -1,0 +1,73 @@
+// One published version of the zone: the answer table the DNS workers read, and what the HTTP API,
+// zone transfers, the cache file and /metrics need to know of it. Built with the rules that keep
+// the SOA serial honest: the same content keeps its table and serial; a change gets the time of
+// the change as serial, and never one at or below the previous. Pure: the times are passed in.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/answer_table.h"
+#include "common/config.h"
+#include "common/record_generator.h"
+#include "common/record_set.h"
+
+namespace mdns {
+
+struct Snapshot {
+  std::shared_ptr<const RecordSet> records;        // null unless SnapshotSettings::keepRecords
+  std::shared_ptr<const Enumeration> enumeration;  // only with keepRecords and EnumerationOn; names in `records`
+  std::array<uint8_t, 20> digest{};                // of the records' content
+  size_t countA = 0, countAAAA = 0, countSrv = 0;
+  std::shared_ptr<const AnswerTable> table;
+  std::chrono::system_clock::time_point changedAt;  // when the content last changed (SOA serial)
+  std::chrono::steady_clock::time_point loadedAt;   // last successful refresh (data confirmed)
+  std::string origin;                               // "master 10.0.0.5:5050", "file /path"
+};
+
+struct SnapshotSettings {
+  ZoneOptions zone;  // its soaSerial is chosen by the builders
+  // Keep the RecordSet in snapshots (the HTTP API, zone transfers, dump-zone); the answer table
+  // alone answers DNS, and the set costs as much memory again.
+  bool keepRecords = false;
+};
+// The config's domain, TTL and SOA fields.
+ZoneOptions zoneOptionsOf(const Config& config);
+
+// The moment a snapshot is built: the wall clock gives serials and change times, the steady clock
+// the data's age.
+struct BuildTime {
+  std::chrono::system_clock::time_point wall;
+  std::chrono::steady_clock::time_point steady;
+};
+
+// Records read back from the cache file (or rendered again with new zone settings): `changedAt` is
+// the serial, `loadedAt` when a source last confirmed them.
+std::shared_ptr<const Snapshot> snapshotFromRecords(RecordSet records, const SnapshotSettings& settings,
+                                                    std::chrono::system_clock::time_point changedAt,
+                                                    std::chrono::steady_clock::time_point loadedAt,
+                                                    const std::string& origin);
+
+struct BuildResult {
+  std::shared_ptr<const Snapshot> snapshot;
+  std::vector<std::string> warnings;
+  bool unchanged = false;                    // same content and zone settings as `previous`
+  std::shared_ptr<const RecordSet> records;  // the set when it changed (for the cache file)
+  double generateMs = 0;                     // filled by whoever measures it
+  double renderMs = 0;
+};
+
+// A freshly loaded record set (generated from a state, or a peer's whole zone) following
+// `previous` (may be null): unchanged content keeps the previous table and serial and only the
+// data's age moves; changed content gets a new table, changedAt = now.wall, and a serial above
+// the previous one.
+BuildResult buildSnapshotFromRecords(RecordSet records, std::shared_ptr<const Enumeration> enumeration,
+                                     const SnapshotSettings& settings, const Snapshot* previous,
+                                     const std::string& origin, BuildTime now);
+
+}  // namespace mdns
