@@ -13,6 +13,7 @@
 #include <ctime>
 
 #include "agent/log.h"
+#include "agent/loop_clock.h"
 #include "common/upstream_health.h"
 
 namespace mdns {
@@ -24,16 +25,6 @@ constexpr uint16_t kUpstreamEdnsSize = dns::kOurEdnsBufferSize;
 // upstream, and askers waiting for one question. Beyond them: SERVFAIL at once, or dropped.
 constexpr size_t kMaxPending = 1000;
 constexpr size_t kMaxWaiters = 256;
-
-int64_t monotonicMs() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-  return int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1000000;
-}
-
-timeval toTimeval(int64_t ms) {
-  return timeval{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>(ms % 1000 * 1000)};
-}
 
 std::string describe(const std::vector<Upstream>& list) {
   std::string out;
@@ -81,29 +72,17 @@ struct Forwarder::Group {
 };
 
 struct Forwarder::Attempt {
-  Forwarder* forwarder = nullptr;
   Pending* pending = nullptr;
   size_t upstream = 0;
   bool tcp = false;
   bool edns = true;
-  int fd = -1;  // UDP
-  EventPtr readEvent;
-  BuffereventPtr bev;  // TCP
+  std::unique_ptr<UpstreamTransport::Exchange> exchange;
   UpstreamQuery query;
   int64_t sentMs = 0;
   bool counted = false;  // its silence already counted against the upstream
-
-  Attempt() = default;
-  Attempt(const Attempt&) = delete;
-  Attempt& operator=(const Attempt&) = delete;
-  ~Attempt() {
-    readEvent.reset();  // before its socket closes
-    if (fd >= 0) ::close(fd);
-  }
 };
 
 struct Forwarder::Pending {
-  Forwarder* forwarder = nullptr;
   std::string key;  // CacheKey bytes; its lower-case name is what goes upstream
   uint16_t qtype = 0;
   uint16_t qclass = 0;
@@ -117,17 +96,27 @@ struct Forwarder::Pending {
   size_t next = 0;
   std::vector<ForwardRequest> waiters;
   std::vector<std::unique_ptr<Attempt>> attempts;
-  EventPtr stagger;
-  EventPtr deadline;
-  EventPtr staleTimer;
+  std::unique_ptr<Clock::Timer> stagger;     // the next upstream joins
+  std::unique_ptr<Clock::Timer> deadline;    // the `timeout` budget is spent
+  std::unique_ptr<Clock::Timer> staleTimer;  // RFC 8767: a stale answer goes out meanwhile
   int lastRcode = -1;
 
   std::string_view lowerName() const { return std::string_view(key).substr(0, key.size() - 5); }
 };
 
-Forwarder::Forwarder(ForwarderSettings settings)
+Forwarder::Forwarder(ForwarderSettings settings, Clock* clock, UpstreamTransport* transport)
     : settings_(std::move(settings)), cache_(settings_.cache), buffer_(dns::kMaxMessage + 2) {
   base_.reset(event_base_new());
+  if (clock == nullptr) {
+    ownClock_ = std::make_unique<LoopClock>(base_.get());
+    clock = ownClock_.get();
+  }
+  if (transport == nullptr) {
+    ownTransport_ = std::make_unique<SocketTransport>(base_.get());
+    transport = ownTransport_.get();
+  }
+  clock_ = clock;
+  transport_ = transport;
   wake_.reset(event_new(base_.get(), -1, EV_PERSIST, &Forwarder::onWake, this));
   event_add(wake_.get(), nullptr);
   stopEvent_.reset(event_new(
@@ -186,7 +175,7 @@ void Forwarder::stop() {
   thread_.join();
 }
 
-int64_t Forwarder::now() const { return monotonicMs(); }
+int64_t Forwarder::now() const { return clock_->nowMs(); }
 
 ReplyOptions Forwarder::replyOptions(const dns::Query& q, Transport transport) const {
   return {settings_.recursionAvailable, replySizeLimit(q, transport, settings_.maxUdpSize), settings_.setTruncateBit};
@@ -196,7 +185,7 @@ size_t Forwarder::answerFromCache(const uint8_t* packet, const dns::Query& q, Tr
   const CacheKey key(packet, q);
   const ReplyOptions options = replyOptions(q, transport);
   size_t length = 0;
-  if (cache_.answer(key, packet, q, monotonicMs(), false, options, out, length) == ForwardCache::Lookup::kFresh) {
+  if (cache_.answer(key, packet, q, clock_->nowMs(), false, options, out, length) == ForwardCache::Lookup::kFresh) {
     return length;
   }
   return 0;
@@ -229,25 +218,26 @@ void Forwarder::reconfigure(std::vector<Upstream> upstreams, std::map<std::strin
   event_active(wake_.get(), EV_READ, 0);
 }
 
-void Forwarder::onWake(evutil_socket_t, short, void* selfPtr) {
-  auto* self = static_cast<Forwarder*>(selfPtr);
+void Forwarder::onWake(evutil_socket_t, short, void* self) { static_cast<Forwarder*>(self)->handleQueued(); }
+
+void Forwarder::handleQueued() {
   std::vector<ForwardRequest> requests;
   std::unique_ptr<Routing> routing;
   {
-    const auto inbox = self->inbox_.lock();
+    const auto inbox = inbox_.lock();
     requests.swap(inbox->queue);
     routing.swap(inbox->routing);
   }
   if (routing) {
     log::info("forwarding to " + describe(routing->upstreams));
-    self->applyRouting(routing->upstreams, routing->zoneUpstreams ? &*routing->zoneUpstreams : nullptr);
-    if (routing->timeoutMs) self->settings_.timeoutMs = *routing->timeoutMs;
+    applyRouting(routing->upstreams, routing->zoneUpstreams ? &*routing->zoneUpstreams : nullptr);
+    if (routing->timeoutMs) settings_.timeoutMs = *routing->timeoutMs;
   }
-  std::erase_if(self->retiredGroups_, [self](const std::unique_ptr<Group>& g) {
-    return std::none_of(self->pending_.begin(), self->pending_.end(),
+  std::erase_if(retiredGroups_, [this](const std::unique_ptr<Group>& g) {
+    return std::none_of(pending_.begin(), pending_.end(),
                         [&g](const auto& entry) { return entry.second->group == g.get(); });
   });
-  for (auto& r : requests) self->accept(r);
+  for (auto& r : requests) accept(r);
 }
 
 Forwarder::Group& Forwarder::groupFor(std::string_view lowerName) {
@@ -303,7 +293,6 @@ void Forwarder::accept(ForwardRequest& request) {
   }
   auto pending = std::make_unique<Pending>();
   Pending* p = pending.get();
-  p->forwarder = this;
   p->key = std::string(key.view());
   p->qtype = request.query.qtype;
   p->qclass = request.query.qclass;
@@ -319,38 +308,21 @@ void Forwarder::accept(ForwardRequest& request) {
   p->waiters.push_back(request);
   pending_.emplace(p->key, std::move(pending));
 
-  p->deadline.reset(evtimer_new(
-      base_.get(),
-      [](evutil_socket_t, short, void* arg) {
-        static_cast<Pending*>(arg)->forwarder->fail(static_cast<Pending*>(arg));
-      },
-      p));
-  const timeval budget = toTimeval(settings_.timeoutMs);
-  evtimer_add(p->deadline.get(), &budget);
+  p->deadline = clock_->timer([this, p] { fail(p); });
+  p->deadline->arm(settings_.timeoutMs);
   if (cache_.hasServable(p->key, t)) {
-    p->staleTimer.reset(evtimer_new(
-        base_.get(),
-        [](evutil_socket_t, short, void* arg) {
-          auto* self = static_cast<Pending*>(arg);
-          self->forwarder->answerStale(self);
-        },
-        p));
-    const timeval staleAfter = toTimeval(std::min<int64_t>(kStaleClientTimerMs, settings_.timeoutMs));
-    evtimer_add(p->staleTimer.get(), &staleAfter);
+    p->staleTimer = clock_->timer([this, p] { answerStale(p); });
+    p->staleTimer->arm(std::min<int64_t>(kStaleClientTimerMs, settings_.timeoutMs));
   }
-  p->stagger.reset(evtimer_new(
-      base_.get(),
-      [](evutil_socket_t, short, void* arg) {
-        auto* self = static_cast<Pending*>(arg);
-        // The upstream asked last did not answer in time: count it as failing and ask the next.
-        if (!self->attempts.empty()) {
-          Attempt* last = self->attempts.back().get();
-          last->counted = true;
-          self->group->upstreams[last->upstream].failure(self->forwarder->now(), "did not answer in time");
-        }
-        self->forwarder->launchNext(self);
-      },
-      p));
+  p->stagger = clock_->timer([this, p] {
+    // The upstream asked last did not answer in time: count it as failing and ask the next.
+    if (!p->attempts.empty()) {
+      Attempt* last = p->attempts.back().get();
+      last->counted = true;
+      p->group->upstreams[last->upstream].failure(now(), "did not answer in time");
+    }
+    launchNext(p);
+  });
   launchNext(p);
 }
 
@@ -362,8 +334,7 @@ void Forwarder::launchNext(Pending* p) {
     if (pending_.find(p->key) == pending_.end()) return;  // finished (cannot happen on launch, kept safe)
     if (p->attempts.size() > before) {
       if (p->next < p->order.size()) {
-        const timeval rto = toTimeval(p->group->upstreams[upstream].rtoMs());
-        evtimer_add(p->stagger.get(), &rto);
+        p->stagger->arm(p->group->upstreams[upstream].rtoMs());
       }
       return;
     }
@@ -375,7 +346,6 @@ void Forwarder::launch(Pending* p, size_t upstream, bool tcp) {
   UpstreamState& h = p->group->upstreams[upstream];
   auto attempt = std::make_unique<Attempt>();
   Attempt* a = attempt.get();
-  a->forwarder = this;
   a->pending = p;
   a->upstream = upstream;
   a->tcp = tcp;
@@ -390,90 +360,37 @@ void Forwarder::launch(Pending* p, size_t upstream, bool tcp) {
   a->sentMs = now();
   h.stats->queries.add();
 
-  uint8_t query[dns::kHeaderSize + 256 + 4 + dns::kOptSize + 2];
-  const size_t length = buildUpstreamQuery(a->query, query + 2);
-  sockaddr_storage ss{};
-  const socklen_t ssLen = h.address.toSockaddr(ss);
-  if (!tcp) {
-    // A fresh connected socket per query: a random source port, and the kernel drops datagrams
-    // from any other address.
-    a->fd = ::socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (a->fd < 0 || ::connect(a->fd, reinterpret_cast<sockaddr*>(&ss), ssLen) != 0 ||
-        ::send(a->fd, query + 2, length, 0) != static_cast<ssize_t>(length)) {
-      h.failure(now(), std::string("cannot be reached: ") + std::strerror(errno));
-      return;  // the attempt closes its socket
-    }
-    a->readEvent.reset(event_new(
-        base_.get(), a->fd, EV_READ | EV_PERSIST,
-        [](evutil_socket_t, short, void* arg) {
-          auto* at = static_cast<Attempt*>(arg);
-          at->forwarder->onUdpReadable(at);
-        },
-        a));
-    event_add(a->readEvent.get(), nullptr);
-  } else {
-    a->bev.reset(bufferevent_socket_new(base_.get(), -1, BEV_OPT_CLOSE_ON_FREE));
-    bufferevent_setcb(
-        a->bev.get(),
-        [](bufferevent*, void* arg) { static_cast<Attempt*>(arg)->forwarder->onTcpRead(static_cast<Attempt*>(arg)); },
-        nullptr,
-        [](bufferevent*, short events, void* arg) {
-          auto* at = static_cast<Attempt*>(arg);
-          if ((events & BEV_EVENT_ERROR) != 0) {
-            at->forwarder->attemptFailed(
-                at, std::string("failed over TCP: ") + evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
-          } else if ((events & BEV_EVENT_EOF) != 0) {
-            at->forwarder->attemptFailed(at, "closed the TCP connection without an answer");
-          }
-        },
-        a);
-    dns::put16(query, static_cast<uint16_t>(length));
-    bufferevent_write(a->bev.get(), query, length + 2);
-    bufferevent_enable(a->bev.get(), EV_READ | EV_WRITE);
-    if (bufferevent_socket_connect(a->bev.get(), reinterpret_cast<sockaddr*>(&ss), static_cast<int>(ssLen)) != 0) {
-      h.failure(now(), "cannot be reached over TCP");
-      return;
-    }
+  uint8_t query[dns::kHeaderSize + 256 + 4 + dns::kOptSize];
+  const size_t length = buildUpstreamQuery(a->query, query);
+  UpstreamTransport::Handlers handlers;
+  handlers.message = [this, a](const uint8_t* message, size_t size) { return received(a, message, size); };
+  handlers.failed = [this, a](const std::string& why) { attemptFailed(a, why); };
+  std::string why;
+  a->exchange = transport_->send(h.address, tcp, query, length, std::move(handlers), why);
+  if (!a->exchange) {
+    h.failure(now(), why);
+    return;
   }
   p->attempts.push_back(std::move(attempt));
 }
 
-void Forwarder::onUdpReadable(Attempt* a) {
-  uint8_t* msg = buffer_.data();
-  for (int i = 0; i < 16; ++i) {
-    const ssize_t n = ::recv(a->fd, msg, dns::kMaxMessage, MSG_DONTWAIT);
-    if (n < 0) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
-      attemptFailed(a, std::string("failed: ") + std::strerror(errno));  // e.g. ECONNREFUSED: nothing listens
-      return;
+bool Forwarder::received(Attempt* a, const uint8_t* message, size_t length) {
+  if (checkUpstreamReply(message, length, a->query) != ReplyCheck::kMatch) {
+    if (a->tcp) {
+      attemptFailed(a, "answered another question over TCP");  // a stream out of step is of no use
+      return true;
     }
-    if (checkUpstreamReply(msg, static_cast<size_t>(n), a->query) != ReplyCheck::kMatch) {
-      mismatchedReplies_.add();
-      if (mismatchedReplies_.get() % 1000 == 1) {
-        log::warning("ignored a reply from upstream " + a->pending->group->upstreams[a->upstream].address.toString() +
-                     " that does not match the query sent (wrong ID or question; " +
-                     std::to_string(mismatchedReplies_.get()) + " so far)");
-      }
-      continue;
+    // Over UDP: someone else's datagram, or a late one; the answer may still come.
+    mismatchedReplies_.add();
+    if (mismatchedReplies_.get() % 1000 == 1) {
+      log::warning("ignored a reply from upstream " + a->pending->group->upstreams[a->upstream].address.toString() +
+                   " that does not match the query sent (wrong ID or question; " +
+                   std::to_string(mismatchedReplies_.get()) + " so far)");
     }
-    handleReply(a, msg, static_cast<size_t>(n));
-    return;
+    return false;
   }
-}
-
-void Forwarder::onTcpRead(Attempt* a) {
-  evbuffer* input = bufferevent_get_input(a->bev.get());
-  uint8_t prefix[2];
-  if (evbuffer_copyout(input, prefix, 2) < 2) return;
-  const size_t len = dns::get16(prefix);
-  if (evbuffer_get_length(input) < 2 + len) return;
-  evbuffer_drain(input, 2);
-  evbuffer_remove(input, buffer_.data(), len);
-  if (checkUpstreamReply(buffer_.data(), len, a->query) != ReplyCheck::kMatch) {
-    attemptFailed(a, "answered another question over TCP");  // a stream out of step is of no use
-    return;
-  }
-  handleReply(a, buffer_.data(), len);
+  handleReply(a, message, length);
+  return true;
 }
 
 void Forwarder::handleReply(Attempt* a, const uint8_t* msg, size_t len) {
@@ -534,7 +451,7 @@ void Forwarder::attemptFailed(Attempt* a, const std::string& upstreamFault) {
   if (!upstreamFault.empty()) p->group->upstreams[a->upstream].failure(now(), upstreamFault);
   closeAttempt(a);
   if (p->next < p->order.size()) {
-    evtimer_del(p->stagger.get());
+    p->stagger->cancel();
     launchNext(p);
   } else if (p->attempts.empty()) {
     fail(p);

@@ -27,7 +27,9 @@
 #include <vector>
 
 #include "agent/libevent.h"
+#include "agent/loop_clock.h"
 #include "agent/owned_fd.h"
+#include "agent/upstream_transport.h"
 #include "common/agent_settings.h"
 #include "common/forward_cache.h"
 #include "common/lock_guarded.h"
@@ -68,13 +70,18 @@ struct UpstreamStats {
 
 class Forwarder {
  public:
-  explicit Forwarder(ForwarderSettings settings);
+  // `clock` and `transport`: the forwarder's loop's timers and sockets when null (tests pass their
+  // own; they must outlive the forwarder).
+  explicit Forwarder(ForwarderSettings settings, Clock* clock = nullptr, UpstreamTransport* transport = nullptr);
   ~Forwarder();
   Forwarder(const Forwarder&) = delete;
   Forwarder& operator=(const Forwarder&) = delete;
 
   void start();
   void stop();
+  // On the forwarder's thread (which the wake-up event runs it on), or a test's without one:
+  // takes the questions and new routing other threads handed over.
+  void handleQueued();
 
   // On a worker thread: the reply from the cache when it holds a fresh answer, else 0.
   size_t answerFromCache(const uint8_t* packet, const dns::Query& q, Transport transport, uint8_t* out);
@@ -110,8 +117,8 @@ class Forwarder {
   void accept(ForwardRequest& request);
   void launchNext(Pending* p);
   void launch(Pending* p, size_t upstream, bool tcp);
-  void onUdpReadable(Attempt* a);
-  void onTcpRead(Attempt* a);
+  // A message from the upstream of `a`: true when taken (the attempt is gone), false when ignored.
+  bool received(Attempt* a, const uint8_t* message, size_t length);
   void handleReply(Attempt* a, const uint8_t* msg, size_t len);
   // Drops the attempt and moves on; a non-empty `upstreamFault` counts against its upstream.
   void attemptFailed(Attempt* a, const std::string& upstreamFault);
@@ -129,6 +136,10 @@ class Forwarder {
   EventBasePtr base_;
   EventPtr wake_;
   EventPtr stopEvent_;
+  std::unique_ptr<Clock> ownClock_;  // when none was given
+  std::unique_ptr<UpstreamTransport> ownTransport_;
+  Clock* clock_;
+  UpstreamTransport* transport_;
   std::thread thread_;
   struct Routing {
     std::vector<Upstream> upstreams;

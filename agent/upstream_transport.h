@@ -1,0 +1,51 @@
+// How the forwarder's queries reach upstream resolvers, as an interface: the agent uses sockets on
+// the forwarder's loop (SocketTransport); tests script what upstreams answer and when.
+#pragma once
+
+#include <event2/event.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/upstream.h"
+
+namespace mdns {
+
+class UpstreamTransport {
+ public:
+  virtual ~UpstreamTransport() = default;
+
+  // One query's exchange with one upstream; destroying it closes its socket.
+  class Exchange {
+   public:
+    virtual ~Exchange() = default;
+  };
+  struct Handlers {
+    // A message came (a UDP datagram from the upstream, or one TCP message). True when it was
+    // taken: the forwarder has then destroyed the exchange, which must not be touched again.
+    // False: ignored (e.g. a reply to another question); the exchange waits on.
+    std::function<bool(const uint8_t* message, size_t length)> message;
+    // The exchange failed (refused, reset, closed without an answer); the forwarder has destroyed it.
+    std::function<void(const std::string& why)> failed;
+  };
+  // Sends `query` (a DNS message, no TCP length prefix) to `to` over UDP from a fresh connected
+  // socket (a random source port; the kernel drops datagrams from other addresses) or over TCP.
+  // Null with `why` when it could not even be sent.
+  virtual std::unique_ptr<Exchange> send(const Upstream& to, bool tcp, const uint8_t* query, size_t length,
+                                         Handlers handlers, std::string& why) = 0;
+};
+
+class SocketTransport : public UpstreamTransport {
+ public:
+  explicit SocketTransport(event_base* loop) : loop_(loop) {}
+  std::unique_ptr<Exchange> send(const Upstream& to, bool tcp, const uint8_t* query, size_t length, Handlers handlers,
+                                 std::string& why) override;
+
+ private:
+  event_base* loop_;
+};
+
+}  // namespace mdns
