@@ -7,8 +7,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -21,6 +19,7 @@
 #include "agent/log.h"
 #include "agent/node_facts.h"
 #include "agent/operations.h"
+#include "agent/readiness.h"
 #include "agent/reloader.h"
 #include "agent/resolv_conf_manager.h"
 #include "agent/source_setup.h"
@@ -33,9 +32,6 @@
 namespace mdns {
 namespace {
 
-constexpr int kSelfCheckMs = 2000;      // resolv.conf: how often the agent asks itself
-constexpr int kInheritedWaitMs = 5000;  // inherited sockets wait this long for the first records
-
 // Every forwarded query and TCP client holds a descriptor: take the hard limit, not the soft 1024.
 void raiseDescriptorLimit() {
   rlimit files{};
@@ -43,11 +39,6 @@ void raiseDescriptorLimit() {
     files.rlim_cur = std::min<rlim_t>(files.rlim_max, 65536);
     setrlimit(RLIMIT_NOFILE, &files);
   }
-}
-
-std::string ageText(std::chrono::system_clock::time_point t) {
-  const auto s = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - t).count();
-  return std::to_string(s) + " s";
 }
 
 void warnWhenDockerDropsLoopback(const ResolvConfLines& lines) {
@@ -74,10 +65,9 @@ ResponderOptions responderOptions(const Config& config) {
 
 int runAgent(const Config& config) {
   raiseDescriptorLimit();
-  std::string error;
-  auto setup = prepareSource(config, error);
+  auto setup = prepareSource(config);
   if (!setup) {
-    log::error(error);
+    log::error(setup.error());
     return 1;
   }
   // The HTTP API reads the records (and the enumeration); zone transfers send them.
@@ -101,8 +91,8 @@ int runAgent(const Config& config) {
             forwarder->setUpstreams(forwardingUpstreams(running, original, resolvConf->upstreamSource()));
           }
         });
-    if (!resolvConf->prepare(error)) {
-      log::error("resolvConf: " + error);
+    if (const auto prepared = resolvConf->prepare(); !prepared) {
+      log::error("resolvConf: " + prepared.error());
       return 1;
     }
     warnWhenDockerDropsLoopback(lines);
@@ -136,10 +126,12 @@ int runAgent(const Config& config) {
   auto inherited = takeInheritedSockets();
   bool waitForRecords = false;
   if (config.dnsOn) {
-    if (!workers.listen(config, inherited, waitForRecords, error)) {
-      log::error(error);
+    const auto listening = workers.listen(config, inherited);
+    if (!listening) {
+      log::error(listening.error());
       return 1;
     }
+    waitForRecords = *listening;
     storeSockets(workers.servers());
   }
   for (const auto& s : inherited) {
@@ -149,53 +141,8 @@ int runAgent(const Config& config) {
   }
   workers.start();
 
-  // The first record set is in and the sockets answer: now the agent may go into resolv.conf.
-  EventPtr serving(event_new(
-      base.get(), -1, 0,
-      [](evutil_socket_t, short, void* manager) {
-        if (manager == nullptr) return;
-        std::string applyError;
-        if (!static_cast<ResolvConfManager*>(manager)->apply(applyError)) {
-          log::error("resolvConf: cannot put the agent into resolv.conf: " + applyError);
-        }
-        static_cast<ResolvConfManager*>(manager)->startSelfCheck(kSelfCheckMs);
-      },
-      resolvConf.get()));
-  // Inherited sockets: read once the first records are in, or after a while without.
-  EventPtr resume(event_new(
-      base.get(), -1, 0, [](evutil_socket_t, short, void* pool) { static_cast<WorkerPool*>(pool)->resume(); },
-      &workers));
-  if (waitForRecords) {
-    const timeval wait{kInheritedWaitMs / 1000, (kInheritedWaitMs % 1000) * 1000};
-    event_add(resume.get(), &wait);
-  }
-  bool loaded = false;                 // the source's thread only
-  std::atomic<bool> readySent{false};  // READY=1 went to systemd (records, or startWaitSeconds passed)
-  RecordSource source(std::move(*setup), store, [&](const Snapshot& snap) {
-    const std::string status = "serving " + std::to_string(snap.table->nameCount()) + " names from " + snap.origin +
-                               ", changed " + ageText(snap.changedAt) + " ago";
-    if (!loaded) {
-      loaded = true;
-      event_active(resume.get(), EV_TIMEOUT, 0);
-      if (config.dnsOn) event_active(serving.get(), EV_TIMEOUT, 0);  // on the main loop
-    }
-    sd_notify(0, ((readySent.exchange(true) ? "" : "READY=1\n") + ("STATUS=" + status)).c_str());
-  });
-  // Without records after startWaitSeconds (masters unreachable, no cache file yet), systemd is told
-  // READY anyway, so that `systemctl start` and `apt install` do not hang: the agent forwards other
-  // names, answers SERVFAIL in the domain, and stays out of resolv.conf until records come.
-  EventPtr startWait(evtimer_new(
-      base.get(),
-      [](evutil_socket_t, short, void* flag) {
-        if (static_cast<std::atomic<bool>*>(flag)->exchange(true)) return;
-        log::warning(
-            "no records after startWaitSeconds; telling systemd the agent is up (names in the domain get "
-            "SERVFAIL until records come; resolv.conf is left alone until then)");
-        sd_notify(0, "READY=1\nSTATUS=no records yet (the source does not answer); forwarding other names");
-      },
-      &readySent));
-  const timeval startWaitTime{config.startWaitSeconds, 0};
-  evtimer_add(startWait.get(), &startWaitTime);
+  Readiness readiness(base.get(), workers, resolvConf.get(), config.dnsOn, config.startWaitSeconds, waitForRecords);
+  RecordSource source(std::move(*setup), store, [&readiness](const Snapshot& snap) { readiness.loaded(snap); });
 
   // The HTTP API, /health and /metrics, on their own thread.
   OperationsParts parts;
@@ -208,8 +155,8 @@ int runAgent(const Config& config) {
   std::unique_ptr<HttpServer> http;
   if (config.httpOn) {
     http = std::make_unique<HttpServer>([&operations](const ApiRequest& r) { return operations.handle(r); });
-    if (!http->listen(config.httpListener, config.httpPort, error)) {
-      log::error(error);
+    if (const auto listening = http->listen(config.httpListener, config.httpPort); !listening) {
+      log::error(listening.error());
       workers.stop();  // joinable threads must not be destroyed (std::terminate)
       if (forwarder) forwarder->stop();
       return 1;

@@ -49,20 +49,18 @@ bool agentAnswers(const Config& config) {
 }  // namespace
 
 int dumpZone(const Config& config) {
-  std::string error;
-  auto setup = prepareSource(config, error);
+  auto setup = prepareSource(config);
   if (!setup) {
-    log::error(error);
+    log::error(setup.error());
     return 1;
   }
   setup->keepRecords = true;
-  std::shared_ptr<const Snapshot> snap;
-  error = RecordSource::loadOnce(*setup, snap);
+  const auto snap = RecordSource::loadOnce(*setup);
   if (!snap) {
-    log::error("dump-zone: " + error);
+    log::error("dump-zone: " + snap.error());
     return 1;
   }
-  writeZoneFile(*snap->records, snap->table->zone(),
+  writeZoneFile(*(*snap)->records, (*snap)->table->zone(),
                 [](std::string_view piece) { std::fwrite(piece.data(), 1, piece.size(), stdout); });
   return 0;
 }
@@ -74,10 +72,9 @@ int resolvConfCommand(const Config& config, const std::string& action) {
     return 0;
   }
   if (action == "restore") {
-    std::string message;
-    const bool ok = ResolvConfManager::restoreAfterCrash(config, lines, message);
-    (ok ? log::info(message) : log::error(message));
-    return ok ? 0 : 1;
+    const auto restored = ResolvConfManager::restoreAfterCrash(config, lines);
+    (restored ? log::info(*restored) : log::error(restored.error()));
+    return restored ? 0 : 1;
   }
   // apply: only when the agent answers, never a resolv.conf pointing at nothing.
   if (!agentAnswers(config)) {
@@ -87,9 +84,10 @@ int resolvConfCommand(const Config& config, const std::string& action) {
   }
   EventBasePtr base(event_base_new());
   ResolvConfManager manager(base.get(), config, lines, nullptr);
-  std::string error;
-  if (!manager.prepare(error) || !manager.apply(error)) {
-    log::error("resolvconf apply: " + error);
+  Status done = manager.prepare();
+  if (done) done = manager.apply();
+  if (!done) {
+    log::error("resolvconf apply: " + done.error());
     return 1;
   }
   return 0;

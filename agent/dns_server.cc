@@ -19,11 +19,11 @@
 namespace mdns {
 namespace {
 
-constexpr int kUdpBatch = 32;                        // datagrams per recvmmsg/sendmmsg call
-constexpr int kUdpRoundsPerWakeup = 8;               // then others (TCP, signals) get a turn
-constexpr size_t kUdpQueryMax = 4096;                // a longer datagram is no query of ours (MSG_TRUNC)
-constexpr int kUdpSocketBuffer = 4 << 20;            // absorbs bursts while the loop is busy
-constexpr size_t kTcpMaxPendingOutput = 256 * 1024;  // unread answers per connection
+constexpr int kUdpBatch = 32;                                // datagrams per recvmmsg/sendmmsg call
+constexpr int kUdpRoundsPerWakeup = 8;                       // then others (TCP, signals) get a turn
+constexpr size_t kUdpQueryMax = 4096;                        // a longer datagram is no query of ours (MSG_TRUNC)
+constexpr int kUdpSocketBuffer = 4 << 20;                    // absorbs bursts while the loop is busy
+constexpr size_t kTcpMaxPendingOutput = size_t{256} * 1024;  // unread answers per connection
 // A zone transfer is topped up whenever its unread messages fall to this, so that the socket
 // always has data and at most kTcpMaxPendingOutput plus one message is held per transfer.
 constexpr size_t kTransferRefillBelow = kTcpMaxPendingOutput / 2;
@@ -293,15 +293,12 @@ void DnsServer::onDelivered(evutil_socket_t, short, void* selfPtr) {
   }
 }
 
-bool DnsServer::listen(const SocketAddress& address, bool reusePort, std::string& error) {
+Status DnsServer::listen(const SocketAddress& address, bool reusePort) {
   sockaddr_storage ss{};
   const socklen_t len = address.toSockaddr(ss);
   const std::string where = address.toString();
   const int udp = ::socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (udp < 0) {
-    error = "listener " + where + " (udp): socket: " + std::strerror(errno);
-    return false;
-  }
+  if (udp < 0) return Error{"listener " + where + " (udp): socket: " + std::strerror(errno)};
   const int one = 1;
   ::setsockopt(udp, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   if (reusePort) ::setsockopt(udp, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
@@ -309,27 +306,27 @@ bool DnsServer::listen(const SocketAddress& address, bool reusePort, std::string
   ::setsockopt(udp, SOL_SOCKET, SO_SNDBUF, &kUdpSocketBuffer, sizeof kUdpSocketBuffer);
   if (ss.ss_family == AF_INET6) ::setsockopt(udp, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
   if (::bind(udp, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
-    error = "listener " + where + " (udp): bind: " + std::strerror(errno);
+    Error error{"listener " + where + " (udp): bind: " + std::strerror(errno)};
     ::close(udp);
-    return false;
+    return error;
   }
   evconnlistener* tcp = evconnlistener_new_bind(
       base_, &DnsServer::onAccept, this,
       LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC | (reusePort ? LEV_OPT_REUSEABLE_PORT : 0), 128,
       reinterpret_cast<sockaddr*>(&ss), static_cast<int>(len));
   if (tcp == nullptr) {
-    error = "listener " + where + " (tcp): bind: " + std::strerror(errno);
+    Error error{"listener " + where + " (tcp): bind: " + std::strerror(errno)};
     ::close(udp);
-    return false;
+    return error;
   }
   udpFds_.push_back(std::make_shared<const OwnedFd>(udp));
   udpEvents_.emplace_back(event_new(base_, udp, EV_READ | EV_PERSIST, &DnsServer::onUdp, this));
   event_add(udpEvents_.back().get(), nullptr);
   tcpListeners_.emplace_back(tcp);
-  return true;
+  return {};
 }
 
-bool DnsServer::adopt(int udpFd, int tcpFd, bool paused, std::string& error) {
+Status DnsServer::adopt(int udpFd, int tcpFd, bool paused) {
   if (udpFd >= 0) {
     evutil_make_socket_nonblocking(udpFd);
     evutil_make_socket_closeonexec(udpFd);
@@ -346,13 +343,10 @@ bool DnsServer::adopt(int udpFd, int tcpFd, bool paused, std::string& error) {
         base_, &DnsServer::onAccept, this,
         LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC | (paused ? LEV_OPT_DISABLED : 0) | LEV_OPT_THREADSAFE, -1,
         tcpFd);
-    if (tcp == nullptr) {
-      error = "cannot listen on an inherited TCP socket";
-      return false;
-    }
+    if (tcp == nullptr) return Error{"cannot listen on an inherited TCP socket"};
     tcpListeners_.emplace_back(tcp);
   }
-  return true;
+  return {};
 }
 
 std::vector<int> DnsServer::udpSockets() const {

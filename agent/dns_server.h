@@ -20,6 +20,7 @@
 #include "common/lock_guarded.h"
 #include "common/metrics.h"
 #include "common/responder.h"
+#include "common/result.h"
 #include "common/upstream.h"
 #include "common/zone_transfer.h"
 
@@ -88,11 +89,11 @@ class DnsServer : public ReplySink {
   // Binds UDP and TCP on `address`; on failure returns false with `error` naming address and cause.
   // With `reusePort`, several servers (one per worker thread) share the address (SO_REUSEPORT)
   // and the kernel spreads clients over them.
-  bool listen(const SocketAddress& address, bool reusePort, std::string& error);
+  Status listen(const SocketAddress& address, bool reusePort);
   // Serves sockets made by someone else (systemd's socket activation or file descriptor store):
   // a bound UDP socket and a listening TCP socket, either may be -1. The server owns them now.
   // `paused`: nothing is read until resume(), so queries wait in the sockets.
-  bool adopt(int udpFd, int tcpFd, bool paused, std::string& error);
+  Status adopt(int udpFd, int tcpFd, bool paused);
   void resume();  // from any thread
   // Closes the sockets on `address` (a listener taken out by a reload); connections stay. Call on
   // the server's own thread.

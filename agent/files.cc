@@ -18,12 +18,11 @@ std::string folderOf(const std::string& path) {
 
 }  // namespace
 
-std::optional<std::string> readWholeFile(const std::string& path, std::string& error, bool missingIsEmpty) {
+Result<std::string> readWholeFile(const std::string& path, bool missingIsEmpty) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT && missingIsEmpty) return std::string();
-    error = path + ": " + std::strerror(errno);
-    return std::nullopt;
+    return Error{path + ": " + std::strerror(errno)};
   }
   std::string text;
   char buf[8192];
@@ -31,9 +30,9 @@ std::optional<std::string> readWholeFile(const std::string& path, std::string& e
     const ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      error = path + ": read: " + std::strerror(errno);
+      const int readErrno = errno;
       ::close(fd);
-      return std::nullopt;
+      return Error{path + ": read: " + std::strerror(readErrno)};
     }
     if (n == 0) break;
     text.append(buf, static_cast<size_t>(n));
@@ -42,28 +41,24 @@ std::optional<std::string> readWholeFile(const std::string& path, std::string& e
   return text;
 }
 
-bool replaceFileAtomically(const std::string& path, const std::string& text, const struct stat* like,
-                           std::string& error) {
+Status replaceFileAtomically(const std::string& path, const std::string& text, const struct stat* like) {
   return replaceFileAtomically(
-      path, [&text](const ContentWriter& write) { write(text); }, like, error);
+      path, [&text](const ContentWriter& write) { write(text); }, like);
 }
 
-bool replaceFileAtomically(const std::string& path, const std::function<void(const ContentWriter&)>& produce,
-                           const struct stat* like, std::string& error) {
+Status replaceFileAtomically(const std::string& path, const std::function<void(const ContentWriter&)>& produce,
+                             const struct stat* like) {
   const std::string folder = folderOf(path);
   std::string tmpl = path + ".mesos-dns-agent.XXXXXX";
   std::vector<char> name(tmpl.begin(), tmpl.end());
   name.push_back('\0');
   const int fd = ::mkostemp(name.data(), O_CLOEXEC);
-  if (fd < 0) {
-    error = "cannot create a temporary file in " + folder + ": " + std::strerror(errno);
-    return false;
-  }
-  auto fail = [&](const std::string& what) {
-    error = what + ": " + std::strerror(errno);
+  if (fd < 0) return Error{"cannot create a temporary file in " + folder + ": " + std::strerror(errno)};
+  auto fail = [&](const std::string& what) -> Status {
+    Error error{what + ": " + std::strerror(errno)};
     ::close(fd);
     ::unlink(name.data());
-    return false;
+    return error;
   };
   int writeErrno = 0;  // the first write error; what comes after it is not written
   produce([&](std::string_view piece) {
@@ -91,17 +86,16 @@ bool replaceFileAtomically(const std::string& path, const std::function<void(con
     ::fsync(dir);
     ::close(dir);
   }
-  return true;
+  return {};
 }
 
-bool makeDirectories(const std::string& path, std::string& error) {
+Status makeDirectories(const std::string& path) {
   for (size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
     const std::string part = slash == std::string::npos ? path : path.substr(0, slash);
     if (!part.empty() && ::mkdir(part.c_str(), 0755) != 0 && errno != EEXIST) {
-      error = "cannot create " + part + ": " + std::strerror(errno);
-      return false;
+      return Error{"cannot create " + part + ": " + std::strerror(errno)};
     }
-    if (slash == std::string::npos) return true;
+    if (slash == std::string::npos) return {};
   }
 }
 

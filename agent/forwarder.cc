@@ -365,12 +365,12 @@ void Forwarder::launch(Pending* p, size_t upstream, bool tcp) {
   UpstreamTransport::Handlers handlers;
   handlers.message = [this, a](const uint8_t* message, size_t size) { return received(a, message, size); };
   handlers.failed = [this, a](const std::string& why) { attemptFailed(a, why); };
-  std::string why;
-  a->exchange = transport_->send(h.address, tcp, query, length, std::move(handlers), why);
-  if (!a->exchange) {
-    h.failure(now(), why);
+  auto sent = transport_->send(h.address, tcp, query, length, std::move(handlers));
+  if (!sent) {
+    h.failure(now(), sent.error());
     return;
   }
+  a->exchange = std::move(*sent);
   p->attempts.push_back(std::move(attempt));
 }
 

@@ -29,22 +29,18 @@ std::vector<IpAddress> resolveHostBlocking(const std::string& host) {
   return unique;
 }
 
-std::optional<std::vector<std::string>> resolveMasters(const Config& config, std::string& error) {
+Result<std::vector<std::string>> resolveMasters(const Config& config) {
   std::vector<std::string> out;
   for (const auto& m : config.masters) {
     const auto hp = splitHostPort(m);
-    if (!hp) {
-      error = config.configPath + ": key \"masters\": \"" + m + "\" is not host:port";
-      return std::nullopt;
-    }
+    if (!hp) return Error{config.configPath + ": key \"masters\": \"" + m + "\" is not host:port"};
     if (auto ip = IpAddress::parse(hp->host)) {
       out.push_back(joinHostPort(ip->toString(), hp->port));
       continue;
     }
     const auto ips = resolveHostBlocking(hp->host);
     if (ips.empty()) {
-      error = config.configPath + ": key \"masters\": host \"" + hp->host + "\" has no address (lookup failed)";
-      return std::nullopt;
+      return Error{config.configPath + ": key \"masters\": host \"" + hp->host + "\" has no address (lookup failed)"};
     }
     // Mesos masters listen on IPv4 unless told otherwise (libprocess binds one address family),
     // so an IPv4 address wins over the resolver's first choice.

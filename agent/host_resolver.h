@@ -8,13 +8,14 @@
 
 #include "common/config.h"
 #include "common/ip_address.h"
+#include "common/result.h"
 
 namespace mdns {
 
 std::vector<IpAddress> resolveHostBlocking(const std::string& host);
 
 // The config's masters as "ip:port": host names looked up (blocking; an IPv4 address wins); an
-// unknown host is an error that names it. nullopt with `error` set when any cannot be resolved.
-std::optional<std::vector<std::string>> resolveMasters(const Config& config, std::string& error);
+// unknown host is an error that names it.
+Result<std::vector<std::string>> resolveMasters(const Config& config);
 
 }  // namespace mdns

@@ -47,7 +47,7 @@ HttpServer::HttpServer(Handler handler) : handler_(std::move(handler)) {
   evhttp_set_allowed_methods(http_.get(), EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
                                               EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH |
                                               EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT);
-  evhttp_set_max_headers_size(http_.get(), 16 * 1024);
+  evhttp_set_max_headers_size(http_.get(), ssize_t{16} * 1024);
   evhttp_set_max_body_size(http_.get(), 0);
   evhttp_set_timeout(http_.get(), 30);
   evhttp_set_gencb(http_.get(), &HttpServer::onRequest, this);
@@ -59,13 +59,12 @@ HttpServer::HttpServer(Handler handler) : handler_(std::move(handler)) {
 
 HttpServer::~HttpServer() { stop(); }
 
-bool HttpServer::listen(const std::string& ip, int port, std::string& error) {
+Status HttpServer::listen(const std::string& ip, int port) {
   if (evhttp_bind_socket_with_handle(http_.get(), ip.c_str(), static_cast<uint16_t>(port)) == nullptr) {
-    error = "HTTP listener " + (ip.find(':') != std::string::npos ? "[" + ip + "]" : ip) + ":" + std::to_string(port) +
-            ": bind: " + std::strerror(errno);
-    return false;
+    return Error{"HTTP listener " + (ip.find(':') != std::string::npos ? "[" + ip + "]" : ip) + ":" +
+                 std::to_string(port) + ": bind: " + std::strerror(errno)};
   }
-  return true;
+  return {};
 }
 
 void HttpServer::start() {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "agent/libevent.h"
+#include "common/result.h"
 
 struct evhttp_request;
 
@@ -41,7 +42,7 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   // Binds ip:port; on failure returns false with `error` naming the address and the cause.
-  bool listen(const std::string& ip, int port, std::string& error);
+  Status listen(const std::string& ip, int port);
   void start();
   void stop();
 

@@ -50,11 +50,10 @@ size_t cpusWeMayUse() {
   const size_t affinity = sched_getaffinity(0, sizeof set, &set) == 0 ? static_cast<size_t>(CPU_COUNT(&set))
                                                                       : std::thread::hardware_concurrency();
   std::vector<std::string> quotas;
-  std::string ignored;
-  const auto cgroups = readWholeFile("/proc/self/cgroup", ignored, true);
+  const auto cgroups = readWholeFile("/proc/self/cgroup", true);
   if (const auto path = cgroups ? cgroupV2Path(*cgroups) : std::nullopt) {
     for (std::string dir = *path;; dir = dir.substr(0, dir.rfind('/'))) {
-      if (const auto text = readWholeFile("/sys/fs/cgroup" + dir + "/cpu.max", ignored, true); text && !text->empty()) {
+      if (const auto text = readWholeFile("/sys/fs/cgroup" + dir + "/cpu.max", true); text && !text->empty()) {
         quotas.push_back(text->substr(0, text->find('\n')));
       }
       if (dir.empty() || dir == "/") break;
@@ -112,9 +111,8 @@ ForwarderSettings forwarderSettings(const Config& config, const ResolvConfManage
     if (resolvConf != nullptr) {
       text = resolvConf->original();
     } else {
-      std::string readError;
-      const auto read = readWholeFile(config.resolvConf.path, readError, true);
-      if (!read) log::warning(readError);
+      const auto read = readWholeFile(config.resolvConf.path, true);
+      if (!read) log::warning(read.error());
       text = read.value_or("");
     }
   }

@@ -9,9 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <random>
-#include <sstream>
 
 #include "agent/files.h"
 #include "agent/host_resolver.h"
@@ -35,18 +33,6 @@ std::string fmt(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f", v);
   return buf;
-}
-
-bool readFile(const std::string& path, std::string& out, std::string& error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = "cannot open " + path;
-    return false;
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
-  return true;
 }
 
 std::string leaderAddressOf(const MesosState& state) {
@@ -250,10 +236,9 @@ std::string RecordSource::servingNote() const {
 
 void RecordSource::loadCacheFile() {
   const std::string& path = setup_.config.cacheFile;
-  std::string error;
-  const auto text = readWholeFile(path, error, true);
+  const auto text = readWholeFile(path, true);
   if (!text) {
-    log::warning("cache file: " + error + "; starting without it");
+    log::warning("cache file: " + text.error() + "; starting without it");
     return;
   }
   if (text->empty()) return;  // none yet (first start)
@@ -284,13 +269,13 @@ void RecordSource::saveCacheFile(const RecordSet& records, const Snapshot& snap)
   const auto now = std::chrono::system_clock::now();
   const RecordFileMeta meta{std::chrono::system_clock::to_time_t(now),
                             std::chrono::system_clock::to_time_t(snap.changedAt), snap.origin};
-  std::string error;
   const auto slash = path.rfind('/');
-  if ((slash != std::string::npos && slash > 0 && !makeDirectories(path.substr(0, slash), error)) ||
-      !replaceFileAtomically(
-          path, [&](const ContentWriter& write) { writeRecordFile(records, meta, write); }, nullptr, error)) {
-    log::warning("cache file: cannot save the records: " + error);
+  Status saved = slash != std::string::npos && slash > 0 ? makeDirectories(path.substr(0, slash)) : Status();
+  if (saved) {
+    saved = replaceFileAtomically(
+        path, [&](const ContentWriter& write) { writeRecordFile(records, meta, write); }, nullptr);
   }
+  if (!saved) log::warning("cache file: cannot save the records: " + saved.error());
 }
 
 void RecordSource::reconfigure(SourceSetup setup) {
@@ -302,11 +287,10 @@ void RecordSource::applyReconfigure() {
   std::unique_ptr<SourceSetup> setup = std::move(*newSetup_.lock());
   if (!setup) return;
   if (setup->mastersUnresolved) {
-    std::string error;
-    if (auto masters = resolveMasters(setup->config, error)) {
+    if (auto masters = resolveMasters(setup->config)) {
       setup->masters = std::move(*masters);
     } else {
-      log::error("reload: " + error + "; asking the masters as before (" + commaList(setup_.masters) + ")");
+      log::error("reload: " + masters.error() + "; asking the masters as before (" + commaList(setup_.masters) + ")");
       setup->masters = setup_.masters;
     }
     setup->mastersUnresolved = false;
@@ -348,13 +332,14 @@ void RecordSource::refresh() {
     if (usesCacheFile()) loadCacheFile();
   }
   if (!setup_.config.stateFile.empty()) {
-    std::string body, error;
-    if (!readFile(setup_.config.stateFile, body, error)) {
-      setLastError(error);
-      log::error("refresh failed: " + error + "; " + servingNote());
+    auto read = readWholeFile(setup_.config.stateFile);
+    if (!read) {
+      setLastError(read.error());
+      log::error("refresh failed: " + read.error() + "; " + servingNote());
       finishRefresh(false);
       return;
     }
+    std::string body = std::move(*read);
     const double readMs = msSince(refreshStarted_);
     const auto parseStart = Clock::now();
     auto parsed = parseMesosState(body);
@@ -378,7 +363,7 @@ void RecordSource::refresh() {
   refreshFromMasters();
 }
 
-void RecordSource::tryPeer(size_t index, std::string lastError) {
+void RecordSource::tryPeer(size_t index, const std::string& lastError) {
   const auto& peers = setup_.config.peers;
   if (index >= peers.size()) {
     if (!setup_.masters.empty() || zk_) {
@@ -572,7 +557,7 @@ void RecordSource::accept(MesosState state, const std::string& origin, double fe
               previous, origin, fetchMs, parseMs);
 }
 
-void RecordSource::acceptBuilt(BuildResult built, const std::shared_ptr<const Snapshot>& previous,
+void RecordSource::acceptBuilt(const BuildResult& built, const std::shared_ptr<const Snapshot>& previous,
                                const std::string& origin, double fetchMs, double parseMs) {
   warnOnce(origin, built.warnings);
   const auto& snap = *built.snapshot;
@@ -609,7 +594,7 @@ void RecordSource::acceptBuilt(BuildResult built, const std::shared_ptr<const Sn
     }
   }
   if (retireTimer_) {
-    const timeval later{0, 200 * 1000};
+    const timeval later{0, suseconds_t{200} * 1000};
     evtimer_add(retireTimer_.get(), &later);
   } else {
     store_.releaseRetired();
@@ -652,7 +637,7 @@ void RecordSource::finishRefresh(bool ok) {
   schedule(next);
 }
 
-std::string RecordSource::loadOnce(const SourceSetup& setup, std::shared_ptr<const Snapshot>& out) {
+Result<std::shared_ptr<const Snapshot>> RecordSource::loadOnce(const SourceSetup& setup) {
   RecordStore store;
   RecordSource source(setup, store, nullptr);
   source.oneShot_ = true;
@@ -664,8 +649,8 @@ std::string RecordSource::loadOnce(const SourceSetup& setup, std::shared_ptr<con
   if (!source.finished_) event_base_dispatch(source.base_.get());
   source.freeEvents();
   source.base_.reset();
-  out = store.current();
-  return out ? "" : source.lastError();
+  if (auto loaded = store.current()) return loaded;
+  return Error{source.lastError()};
 }
 
 }  // namespace mdns

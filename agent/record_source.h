@@ -24,6 +24,7 @@
 #include "common/metrics.h"
 #include "common/record_generator.h"
 #include "common/record_set.h"
+#include "common/result.h"
 #include "common/snapshot.h"
 #include "common/zk_info.h"
 
@@ -85,7 +86,7 @@ class RecordSource {
   bool stop(std::chrono::milliseconds grace = std::chrono::seconds(2));
 
   // One synchronous load (for dump-zone): empty error on success.
-  static std::string loadOnce(const SourceSetup& setup, std::shared_ptr<const Snapshot>& out);
+  static Result<std::shared_ptr<const Snapshot>> loadOnce(const SourceSetup& setup);
 
   // A config reload, from any thread: the new settings apply from a refresh that starts at once
   // (or right after the one running); zone settings (TTL, SOA fields) re-render the served
@@ -109,13 +110,13 @@ class RecordSource {
   void tryMaster(const std::shared_ptr<MasterAttempt>& attempt);
   void refreshFromMasters();
   // Peers (mesos-dns or agents' /v1/axfr) in order; then the masters, if any.
-  void tryPeer(size_t index, std::string lastError);
+  void tryPeer(size_t index, const std::string& lastError);
   std::map<std::string, std::string> peerEtags_;  // peer -> ETag of its last good answer
   void finishRefresh(bool ok);
   // Generates and publishes. `fetchMs` and `parseMs` are for the log line.
   void accept(MesosState state, const std::string& origin, double fetchMs, double parseMs);
   // The part after building: the minRecordRatio guard, publishing, the cache file.
-  void acceptBuilt(BuildResult built, const std::shared_ptr<const Snapshot>& previous, const std::string& origin,
+  void acceptBuilt(const BuildResult& built, const std::shared_ptr<const Snapshot>& previous, const std::string& origin,
                    double fetchMs, double parseMs);
   void schedule(double seconds);
   // The cache file: the last good record set, read once at start (so a restart with the masters

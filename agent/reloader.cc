@@ -17,21 +17,20 @@ void Reloader::reload() {
   const Config& current = *running_;
   const std::string path = current.configPath;
   log::info("SIGHUP: reloading " + path);
-  std::string readError;
-  const auto text = readWholeFile(path, readError, false);
+  const auto text = readWholeFile(path);
   ConfigResult parsed;
   if (text) parsed = parseConfig(*text, path);
   for (const auto& w : parsed.warnings) log::warning("reload: " + w);
-  std::optional<SourceSetup> nextSetup;
+  Result<SourceSetup> nextSetup = Error{text.error()};
   if (text && parsed.config) {
     const bool listenersLive = current.dnsOn && !current.resolvConf.manage;
     for (const auto& key : keepRestartOnlyKeys(current, *parsed.config, listenersLive)) {
       log::warning("reload: key \"" + key + "\" changed; it takes effect at the next restart");
     }
-    nextSetup = prepareSource(*parsed.config, readError, /*resolveNow=*/false);
+    nextSetup = prepareSource(*parsed.config, /*resolveNow=*/false);
   }
   if (!nextSetup) {
-    if (!text || !readError.empty()) log::error("reload: " + readError);
+    if (!nextSetup.error().empty()) log::error("reload: " + nextSetup.error());
     for (const auto& e : parsed.errors) log::error("reload: " + e);
     log::error("reload: the new config is not valid; keeping the running one");
     parts_.operations->countReload(false);

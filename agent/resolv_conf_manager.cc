@@ -81,24 +81,17 @@ std::string otherRecords(const std::string& dir) {
   }
   std::sort(names.begin(), names.end());
   std::string out;
-  std::string ignored;
-  for (const auto& name : names) out += readWholeFile(dir + "/" + name, ignored, true).value_or("");
+  for (const auto& name : names) out += readWholeFile(dir + "/" + name, true).value_or("");
   return out;
 }
 
 // Runs resolvconf with `args`, `input` on its standard input; its messages go to the agent's log
 // (stderr). Waits at most 10 s.
-bool runResolvconf(const std::vector<std::string>& args, const std::string& input, std::string& error) {
+Status runResolvconf(const std::vector<std::string>& args, const std::string& input) {
   const std::string binary = resolvconfBinary();
-  if (binary.empty()) {
-    error = "resolvconf is not installed (/sbin/resolvconf)";
-    return false;
-  }
+  if (binary.empty()) return Error{"resolvconf is not installed (/sbin/resolvconf)"};
   int in[2];
-  if (::pipe2(in, O_CLOEXEC) != 0) {
-    error = std::string("pipe: ") + std::strerror(errno);
-    return false;
-  }
+  if (::pipe2(in, O_CLOEXEC) != 0) return Error{std::string("pipe: ") + std::strerror(errno)};
   std::vector<char*> argv{const_cast<char*>(binary.c_str())};
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -114,8 +107,7 @@ bool runResolvconf(const std::vector<std::string>& args, const std::string& inpu
   ::close(in[0]);
   if (spawned != 0) {
     ::close(in[1]);
-    error = "cannot run " + binary + ": " + std::strerror(spawned);
-    return false;
+    return Error{"cannot run " + binary + ": " + std::strerror(spawned)};
   }
   size_t written = 0;
   while (written < input.size()) {
@@ -133,19 +125,17 @@ bool runResolvconf(const std::vector<std::string>& args, const std::string& inpu
         ::kill(pid, SIGKILL);
         ::waitpid(pid, &status, 0);
       }
-      error = binary + " did not finish within 10 s";
-      return false;
+      return Error{binary + " did not finish within 10 s"};
     }
     ::usleep(10'000);
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    error = binary + " failed (" +
-            (WIFEXITED(status) ? "exit " + std::to_string(WEXITSTATUS(status))
-                               : "signal " + std::to_string(WTERMSIG(status))) +
-            ")";
-    return false;
+    return Error{binary + " failed (" +
+                 (WIFEXITED(status) ? "exit " + std::to_string(WEXITSTATUS(status))
+                                    : "signal " + std::to_string(WTERMSIG(status))) +
+                 ")"};
   }
-  return true;
+  return {};
 }
 
 }  // namespace
@@ -158,8 +148,7 @@ ResolvConfView observeResolvConf(const std::string& path) {
     const ssize_t n = ::readlink(path.c_str(), link, sizeof link - 1);
     view.linkTarget.assign(link, static_cast<size_t>(std::max<ssize_t>(n, 0)));
   }
-  std::string ignored;
-  view.text = readWholeFile(path, ignored, true).value_or("");
+  view.text = readWholeFile(path, true).value_or("");
   return view;
 }
 
@@ -189,7 +178,7 @@ std::string ResolvConfManager::targetPath(const std::string& path) {
   return path;
 }
 
-bool ResolvConfManager::prepare(std::string& error) {
+Status ResolvConfManager::prepare() {
   const OwnerChoice choice =
       chooseOwner(config_.resolvConf.mode, config_.resolvConf.path, observeResolvConf(config_.resolvConf.path));
   owner_ = choice.owner;
@@ -198,9 +187,8 @@ bool ResolvConfManager::prepare(std::string& error) {
     // resolved's own upstreams are where the agent forwards other names (127.0.0.53 would send
     // them back to the agent: resolved asks its global DNS servers for any name).
     watched_ = kResolvedUpstreams;
-    std::string readError;
-    original_ = readWholeFile(watched_, readError, true).value_or("");
-    return true;
+    original_ = readWholeFile(watched_, true).value_or("");
+    return {};
   }
   if (owner_ == ResolverOwner::kResolvconf) {
     if (resolvconfBinary().empty()) {
@@ -210,7 +198,7 @@ bool ResolvConfManager::prepare(std::string& error) {
     } else {
       watched_ = resolvconfRecords() + "/";  // the whole folder: any interface's record
       original_ = otherRecords(resolvconfRecords());
-      return true;
+      return {};
     }
   }
   if (owner_ == ResolverOwner::kNetworkManager && ::access("/run/NetworkManager", F_OK) != 0) {
@@ -229,15 +217,14 @@ bool ResolvConfManager::prepare(std::string& error) {
                  std::string(link, static_cast<size_t>(std::max<ssize_t>(n, 0))) +
                  ", which does not exist (the program that owns it, such as systemd-resolved, is not running): "
                  "the agent leaves it alone; restart the agent once it is there");
-    return true;
+    return {};
   }
   if (target_ != config_.resolvConf.path) {
     log::info(config_.resolvConf.path + " is a link to " + target_ + ": the agent writes there and the link stays");
   }
-  const auto current = readWholeFile(target_, error, true);
-  if (!current) return false;
-  std::string ignored;
-  const auto kept = readWholeFile(keptPath(config_), ignored, false);
+  const auto current = readWholeFile(target_, true);
+  if (!current) return Error{current.error()};
+  const auto kept = readWholeFile(keptPath(config_));
   if (hasAgentMarker(*current)) {
     // Left behind by an agent that did not stop cleanly.
     original_ = kept ? *kept : stripAgent(*current, lines_);
@@ -249,62 +236,53 @@ bool ResolvConfManager::prepare(std::string& error) {
   if (owner_ == ResolverOwner::kNetworkManager) {
     // What NetworkManager would write now is the original (an agent that crashed may have left its
     // lines in /etc/resolv.conf; NetworkManager's own file never has them).
-    std::string ignoredError;
-    const auto generated = readWholeFile(kNmResolvConf, ignoredError, false);
+    const auto generated = readWholeFile(kNmResolvConf);
     if (generated && !generated->empty()) original_ = *generated;
   }
-  if (!makeDirectories(config_.stateDir, error)) return false;
-  return replaceFileAtomically(keptPath(config_), original_, nullptr, error);
+  if (auto made = makeDirectories(config_.stateDir); !made) return made;
+  return replaceFileAtomically(keptPath(config_), original_, nullptr);
 }
 
-bool ResolvConfManager::writeFile(const std::string& text, std::string& error) {
+Status ResolvConfManager::writeFile(const std::string& text) {
   struct stat st {};
   const bool exists = ::stat(target_.c_str(), &st) == 0;
-  if (!replaceFileAtomically(target_, text, exists ? &st : nullptr, error)) return false;
+  if (auto written = replaceFileAtomically(target_, text, exists ? &st : nullptr); !written) return written;
   written_ = text;
   writes_.add();
-  return true;
+  return {};
 }
 
-bool ResolvConfManager::putBack(const std::string& target, const std::string& text, std::string& error) {
+Status ResolvConfManager::putBack(const std::string& target, const std::string& text) {
   if (text.empty()) {
     // Nothing known-good to write (there was no file, or it was empty): no file is the same to
     // glibc, and an empty file left where a link or a file was would be worse.
     if (::unlink(target.c_str()) != 0 && errno != ENOENT) {
-      error = "cannot remove " + target + ": " + std::strerror(errno);
-      return false;
+      return Error{"cannot remove " + target + ": " + std::strerror(errno)};
     }
-    return true;
+    return {};
   }
   struct stat st {};
   const bool exists = ::stat(target.c_str(), &st) == 0;
-  return replaceFileAtomically(target, text, exists ? &st : nullptr, error);
+  return replaceFileAtomically(target, text, exists ? &st : nullptr);
 }
 
-bool ResolvConfManager::removeDropIn(std::string& message) {
+Result<std::string> ResolvConfManager::removeDropIn() {
   if (::unlink(kResolvedDropIn) != 0) {
-    if (errno == ENOENT) {
-      message = std::string(kResolvedDropIn) + " is not there; nothing to remove";
-      return true;
-    }
-    message = std::string("cannot remove ") + kResolvedDropIn + ": " + std::strerror(errno);
-    return false;
+    if (errno == ENOENT) return std::string(kResolvedDropIn) + " is not there; nothing to remove";
+    return Error{std::string("cannot remove ") + kResolvedDropIn + ": " + std::strerror(errno)};
   }
-  std::string error;
-  if (!systemd::reloadOrTryRestart(kResolvedUnit, error)) {
-    message = std::string(kResolvedDropIn) + " removed; " + error + " (it still routes to the agent until restarted)";
-    return false;
+  if (const auto reloaded = systemd::reloadOrTryRestart(kResolvedUnit); !reloaded) {
+    return Error{std::string(kResolvedDropIn) + " removed; " + reloaded.error() +
+                 " (it still routes to the agent until restarted)"};
   }
-  message = std::string(kResolvedDropIn) + " removed and systemd-resolved reloaded";
-  return true;
+  return std::string(kResolvedDropIn) + " removed and systemd-resolved reloaded";
 }
 
 // The global DNS= servers of resolved's configuration other than the agent's drop-in:
 // /etc/systemd/resolved.conf, then the drop-ins of every folder in the order of their names.
 static std::vector<std::string> otherResolvedGlobalDns() {
-  std::string ignored;
   std::vector<std::string> servers =
-      resolvedGlobalDns(readWholeFile("/etc/systemd/resolved.conf", ignored, true).value_or(""), {});
+      resolvedGlobalDns(readWholeFile("/etc/systemd/resolved.conf", true).value_or(""), {});
   std::map<std::string, std::string> dropIns;  // name -> path; /etc wins over /run over /usr/lib
   for (const char* dir : {"/usr/lib/systemd/resolved.conf.d", "/usr/local/lib/systemd/resolved.conf.d",
                           "/run/systemd/resolved.conf.d", "/etc/systemd/resolved.conf.d"}) {
@@ -319,22 +297,20 @@ static std::vector<std::string> otherResolvedGlobalDns() {
     }
   }
   for (const auto& [name, path] : dropIns) {
-    servers = resolvedGlobalDns(readWholeFile(path, ignored, true).value_or(""), std::move(servers));
+    servers = resolvedGlobalDns(readWholeFile(path, true).value_or(""), std::move(servers));
   }
   return servers;
 }
 
-bool ResolvConfManager::applyResolved(std::string& error) {
+Status ResolvConfManager::applyResolved() {
   const std::string text = resolvedDropIn(config_.domain, config_.port, lines_);
-  std::string ignored;
-  const auto current = readWholeFile(kResolvedDropIn, ignored, false);
+  const auto current = readWholeFile(kResolvedDropIn);
   if (!current || *current != text) {
-    if (!makeDirectories(kResolvedDropInDir, error) || !replaceFileAtomically(kResolvedDropIn, text, nullptr, error))
-      return false;
+    if (auto made = makeDirectories(kResolvedDropInDir); !made) return made;
+    if (auto written = replaceFileAtomically(kResolvedDropIn, text, nullptr); !written) return written;
     writes_.add();
-    std::string reloadError;
-    if (!systemd::reloadOrTryRestart(kResolvedUnit, reloadError)) {
-      log::warning("resolvConf: " + reloadError + "; resolved reads " + kResolvedDropIn + " when it next starts");
+    if (const auto reloaded = systemd::reloadOrTryRestart(kResolvedUnit); !reloaded) {
+      log::warning("resolvConf: " + reloaded.error() + "; resolved reads " + kResolvedDropIn + " when it next starts");
     }
   }
   if (const auto others = otherResolvedGlobalDns(); !others.empty()) {
@@ -351,10 +327,10 @@ bool ResolvConfManager::applyResolved(std::string& error) {
             nameservers(original_) + ")");
   applied_ = true;
   watch(watched_);
-  return true;
+  return {};
 }
 
-void ResolvConfManager::takeRoutingAway(const std::string& what, bool (*remove)(std::string&)) {
+void ResolvConfManager::takeRoutingAway(const std::string& what, Result<std::string> (*remove)()) {
   if (inotifyEvent_ != nullptr) event_del(inotifyEvent_.get());
   // A restart of the unit keeps it: the sockets wait in systemd's store, and nothing else moves.
   // A failure does not (for resolvconf, which may keep nothing after a loopback nameserver,
@@ -363,8 +339,8 @@ void ResolvConfManager::takeRoutingAway(const std::string& what, bool (*remove)(
     log::info("resolvConf: the unit restarts: " + what + " stays, so names keep reaching the agent's sockets");
     return;
   }
-  std::string message;
-  (remove(message) ? log::info("resolvConf: " + message) : log::error("resolvConf: " + message));
+  const auto removed = remove();
+  (removed ? log::info("resolvConf: " + *removed) : log::error("resolvConf: " + removed.error()));
 }
 
 void ResolvConfManager::watch(const std::string& file) {
@@ -387,81 +363,74 @@ void ResolvConfManager::watch(const std::string& file) {
       base_, [](evutil_socket_t, short, void* self) { static_cast<ResolvConfManager*>(self)->recheck(); }, this));
 }
 
-bool ResolvConfManager::deregister(std::string& message) {
-  std::string error;
-  if (!runResolvconf({"-d", kResolvconfRecord}, "", error)) {
-    message = std::string("cannot deregister ") + kResolvconfRecord + ": " + error;
-    return false;
+Result<std::string> ResolvConfManager::deregister() {
+  if (const auto ran = runResolvconf({"-d", kResolvconfRecord}, ""); !ran) {
+    return Error{std::string("cannot deregister ") + kResolvconfRecord + ": " + ran.error()};
   }
-  message = std::string(kResolvconfRecord) + " deregistered from resolvconf";
-  return true;
+  return std::string(kResolvconfRecord) + " deregistered from resolvconf";
 }
 
-bool ResolvConfManager::applyResolvconf(std::string& error) {
-  if (!runResolvconf({"-a", kResolvconfRecord}, resolvconfRecord(lines_), error)) return false;
+Status ResolvConfManager::applyResolvconf() {
+  if (auto ran = runResolvconf({"-a", kResolvconfRecord}, resolvconfRecord(lines_)); !ran) return ran;
   writes_.add();
   log::info(std::string("resolvConf: registered with resolvconf as ") + kResolvconfRecord +
             " (its interface order puts lo.* first); the agent forwards to the other interfaces' nameservers (" +
             nameservers(original_) + ")");
   applied_ = true;
   watch(watched_);
-  return true;
+  return {};
 }
 
-bool ResolvConfManager::handOverFromNetworkManager(std::string& error) {
+Status ResolvConfManager::handOverFromNetworkManager() {
   static const std::string kText =
       "# Written by mesos-dns-agent while it serves: it keeps /etc/resolv.conf (NetworkManager's own\n"
       "# /run/NetworkManager/resolv.conf stays the original). Removed when the agent stops.\n"
       "[main]\nrc-manager=unmanaged\n";
-  std::string ignored;
-  const auto current = readWholeFile(kNmDropIn, ignored, false);
-  if (current && *current == kText) return true;
-  if (!makeDirectories(kNmDropInDir, error) || !replaceFileAtomically(kNmDropIn, kText, nullptr, error)) return false;
-  std::string signalError;
-  if (!systemd::signalMain(kNmUnit, SIGHUP, signalError)) {
-    log::warning("resolvConf: " + signalError + "; NetworkManager may write " + config_.resolvConf.path +
+  const auto current = readWholeFile(kNmDropIn);
+  if (current && *current == kText) return {};
+  if (auto made = makeDirectories(kNmDropInDir); !made) return made;
+  if (auto written = replaceFileAtomically(kNmDropIn, kText, nullptr); !written) return written;
+  if (const auto signalled = systemd::signalMain(kNmUnit, SIGHUP); !signalled) {
+    log::warning("resolvConf: " + signalled.error() + "; NetworkManager may write " + config_.resolvConf.path +
                  " until it reloads (the agent puts itself back each time)");
   }
   log::info(std::string("resolvConf: NetworkManager leaves ") + config_.resolvConf.path + " to the agent (" +
             kNmDropIn + "); its own view stays in " + kNmResolvConf);
-  return true;
+  return {};
 }
 
-bool ResolvConfManager::giveBackToNetworkManager(std::string& message) {
+Result<std::string> ResolvConfManager::giveBackToNetworkManager() {
   if (::unlink(kNmDropIn) != 0) {
-    if (errno == ENOENT) return true;
-    message = std::string("cannot remove ") + kNmDropIn + ": " + std::strerror(errno);
-    return false;
+    if (errno == ENOENT) return std::string();
+    return Error{std::string("cannot remove ") + kNmDropIn + ": " + std::strerror(errno)};
   }
-  std::string error;
-  if (!systemd::signalMain(kNmUnit, SIGHUP, error)) {
-    message =
-        std::string(kNmDropIn) + " removed; " + error + " (NetworkManager takes resolv.conf back when it reloads)";
-    return false;
+  if (const auto signalled = systemd::signalMain(kNmUnit, SIGHUP); !signalled) {
+    return Error{std::string(kNmDropIn) + " removed; " + signalled.error() +
+                 " (NetworkManager takes resolv.conf back when it reloads)"};
   }
-  message = std::string(kNmDropIn) + " removed and NetworkManager reloaded: it owns resolv.conf again";
-  return true;
+  return std::string(kNmDropIn) + " removed and NetworkManager reloaded: it owns resolv.conf again";
 }
 
-bool ResolvConfManager::apply(std::string& error) {
-  if (owner_ == ResolverOwner::kResolved) return applyResolved(error);
-  if (owner_ == ResolverOwner::kResolvconf) return applyResolvconf(error);
-  if (danglingLink_) return true;  // hands off (see prepare)
-  if (owner_ == ResolverOwner::kNetworkManager && !handOverFromNetworkManager(error)) return false;
+Status ResolvConfManager::apply() {
+  if (owner_ == ResolverOwner::kResolved) return applyResolved();
+  if (owner_ == ResolverOwner::kResolvconf) return applyResolvconf();
+  if (danglingLink_) return {};  // hands off (see prepare)
+  if (owner_ == ResolverOwner::kNetworkManager) {
+    if (auto handed = handOverFromNetworkManager(); !handed) return handed;
+  }
   const auto applied = applyAgent(original_, lines_);
   for (const auto& note : applied.notes) log::warning(target_ + ": " + note);
-  std::string readError;
-  const auto current = readWholeFile(target_, readError, true);
+  const auto current = readWholeFile(target_, true);
   if (!current || *current != applied.text) {
-    if (!writeFile(applied.text, error)) return false;
+    if (auto written = writeFile(applied.text); !written) return written;
   } else {
     written_ = applied.text;  // already so (left by an earlier run)
   }
   log::info(target_ + ": the agent is the first nameserver (then " + nameservers(original_) + ")");
   applied_ = true;
-  if (!replaceFileAtomically(keptPath(config_), original_, nullptr, error)) return false;
+  if (auto kept = replaceFileAtomically(keptPath(config_), original_, nullptr); !kept) return kept;
   watch(watched_);
-  return true;
+  return {};
 }
 
 void ResolvConfManager::onInotify(evutil_socket_t fd, short, void* selfPtr) {
@@ -481,29 +450,36 @@ void ResolvConfManager::onInotify(evutil_socket_t fd, short, void* selfPtr) {
   // Writers often make several changes in a row (truncate, write, close; or create, rename):
   // look once they have settled.
   if (relevant && self->applied_) {
-    const timeval settle{0, 50 * 1000};
+    const timeval settle{0, suseconds_t{50} * 1000};
     evtimer_add(self->recheckTimer_.get(), &settle);
   }
 }
 
 void ResolvConfManager::recheck() {
-  std::string error;
+  auto keepOriginal = [this] {
+    if (const auto kept = replaceFileAtomically(keptPath(config_), original_, nullptr); !kept)
+      log::warning(kept.error());
+  };
+  auto applyAgain = [this] {
+    if (const auto applied = apply(); !applied) {
+      log::error(target_ + ": cannot put the agent back first: " + applied.error());
+    }
+  };
   if (owner_ == ResolverOwner::kNetworkManager) {
     // NetworkManager's view changed (a connection, a DHCP renewal): the new original, applied.
-    const auto generated = readWholeFile(watched_, error, false);
+    const auto generated = readWholeFile(watched_);
     if (generated && !generated->empty() && *generated != original_) {
       original_ = *generated;
-      if (!replaceFileAtomically(keptPath(config_), original_, nullptr, error)) log::warning(error);
+      keepOriginal();
       log::info("resolvConf: NetworkManager's nameservers are now " + nameservers(original_));
       if (onOriginalChanged_) onOriginalChanged_(original_);
     }
-    if (!apply(error)) log::error(target_ + ": cannot put the agent back first: " + error);
+    applyAgain();
     return;
   }
   if (owner_ != ResolverOwner::kFile) {
-    const auto list = owner_ == ResolverOwner::kResolved
-                          ? readWholeFile(watched_, error, true)
-                          : std::optional<std::string>(otherRecords(resolvconfRecords()));
+    const auto list = owner_ == ResolverOwner::kResolved ? readWholeFile(watched_, true)
+                                                         : Result<std::string>(otherRecords(resolvconfRecords()));
     if (list && *list != original_) {
       original_ = *list;
       log::info(std::string("resolvConf: ") + ownerName(owner_) + "'s upstreams are now " + nameservers(original_));
@@ -511,17 +487,17 @@ void ResolvConfManager::recheck() {
     }
     return;
   }
-  const auto current = readWholeFile(target_, error, true);
+  const auto current = readWholeFile(target_, true);
   if (!current || *current == written_) return;  // our own write, or unreadable for a moment
   // Someone else wrote it. Their content (without any agent lines they kept) is the new original.
   const std::string fresh = hasAgentMarker(*current) ? stripAgent(*current, lines_) : *current;
   if (fresh != original_) {
     original_ = fresh;
-    if (!replaceFileAtomically(keptPath(config_), original_, nullptr, error)) log::warning(error);
+    keepOriginal();
     log::info(target_ + " was rewritten by another program; its nameservers are now " + nameservers(original_));
     if (onOriginalChanged_) onOriginalChanged_(original_);
   }
-  if (!apply(error)) log::error(target_ + ": cannot put the agent back first: " + error);
+  applyAgain();
 }
 
 void ResolvConfManager::restore() {
@@ -536,26 +512,25 @@ void ResolvConfManager::restore() {
     return;
   }
   if (inotifyEvent_ != nullptr) event_del(inotifyEvent_.get());
-  std::string error;
-  const auto current = readWholeFile(target_, error, true);
+  const auto current = readWholeFile(target_, true);
   if (current && *current != written_ && !hasAgentMarker(*current)) {
     log::info(target_ + " was replaced by another program; left as it is");
   } else {
     // Changes someone made to the managed file since we last looked are kept.
     const std::string text = current && *current != written_ ? stripAgent(*current, lines_) : original_;
-    if (!putBack(target_, text, error)) {
-      log::error(target_ + ": cannot restore: " + error + " (run: mesos-dns-agent -config " + config_.configPath +
+    if (const auto put = putBack(target_, text); !put) {
+      log::error(target_ + ": cannot restore: " + put.error() + " (run: mesos-dns-agent -config " + config_.configPath +
                  " resolvconf restore)");
       return;
     }
     log::info(target_ + " restored (nameservers " + nameservers(text) + ")");
   }
   ::unlink(keptPath(config_).c_str());
-  std::string message;
-  if (owner_ == ResolverOwner::kNetworkManager && !giveBackToNetworkManager(message)) {
-    log::error("resolvConf: " + message);
-  } else if (!message.empty()) {
-    log::info("resolvConf: " + message);
+  if (owner_ != ResolverOwner::kNetworkManager) return;
+  if (const auto givenBack = giveBackToNetworkManager(); !givenBack) {
+    log::error("resolvConf: " + givenBack.error());
+  } else if (!givenBack->empty()) {
+    log::info("resolvConf: " + *givenBack);
   }
 }
 
@@ -573,7 +548,7 @@ void ResolvConfManager::startSelfCheck(int intervalMs) {
   checkTimer_.reset(event_new(
       base_, -1, EV_PERSIST, [](evutil_socket_t, short, void* m) { static_cast<ResolvConfManager*>(m)->selfCheck(); },
       this));
-  const timeval every{intervalMs / 1000, (intervalMs % 1000) * 1000};
+  const timeval every{intervalMs / 1000, static_cast<suseconds_t>(intervalMs % 1000) * 1000};
   event_add(checkTimer_.get(), &every);
 }
 
@@ -591,14 +566,13 @@ void ResolvConfManager::selfCheck() {
     if (answered) {
       checkFailures_ = 0;
       if (takenOut_) {
-        std::string error;
         // Rewritten by others while the agent was out (nobody watched)? That is the original now.
-        const auto current = readWholeFile(target_, error, true);
+        const auto current = readWholeFile(target_, true);
         if (current && *current != written_ && !hasAgentMarker(*current) && *current != original_) {
           original_ = *current;
           if (onOriginalChanged_) onOriginalChanged_(original_);
         }
-        if (apply(error)) {
+        if (apply()) {
           takenOut_ = false;
           log::info("resolvConf: the agent answers again; it is back in " + target_);
         }
@@ -618,56 +592,58 @@ void ResolvConfManager::selfCheck() {
   checkPending_ = true;
 }
 
-bool ResolvConfManager::restoreAfterCrash(const Config& config, const ResolvConfLines& lines, std::string& message) {
-  // Both kinds, whatever the node looks like now: a drop-in for resolved, and agent lines in the file.
+Result<std::string> ResolvConfManager::restoreAfterCrash(const Config& config, const ResolvConfLines& lines) {
+  // Every kind, whatever the node looks like now: a drop-in for resolved, a resolvconf record,
+  // NetworkManager's drop-in, and agent lines in the file. What was done goes into one message.
   bool ok = true;
+  std::string message;
+  auto add = [&message](const std::string& m) {
+    if (!m.empty()) message += (message.empty() ? "" : "; ") + m;
+  };
+  auto addResult = [&](const Result<std::string>& r) {
+    if (!r) ok = false;
+    add(r ? *r : r.error());
+  };
   struct stat st {};
   if (::lstat(kResolvedDropIn, &st) == 0) {
     const char* result = std::getenv("SERVICE_RESULT");
     if (startsAgain(systemd::ownUnitJob(), result != nullptr ? result : "")) {
-      message = std::string(kResolvedDropIn) + " stays: systemd starts the agent again" +
-                (result != nullptr && std::string(result) != "success" ? " (it ended with " + std::string(result) + ")"
-                                                                       : std::string());
+      add(std::string(kResolvedDropIn) + " stays: systemd starts the agent again" +
+          (result != nullptr && std::string(result) != "success" ? " (it ended with " + std::string(result) + ")"
+                                                                 : std::string()));
     } else {
-      ok = removeDropIn(message);
+      addResult(removeDropIn());
     }
   }
-  auto add = [&message](const std::string& m) { message += (message.empty() ? "" : "; ") + m; };
   if (::lstat((resolvconfRecords() + "/" + kResolvconfRecord).c_str(), &st) == 0) {
-    std::string m;
     if (startsAgain(systemd::ownUnitJob(), "")) {
-      m = std::string(kResolvconfRecord) + " stays registered: the unit restarts";
-    } else if (!deregister(m)) {
-      ok = false;
+      add(std::string(kResolvconfRecord) + " stays registered: the unit restarts");
+    } else {
+      addResult(deregister());
     }
-    add(m);
   }
-  if (::lstat(kNmDropIn, &st) == 0) {
-    std::string m;
-    if (!giveBackToNetworkManager(m)) ok = false;
-    add(m);
-  }
+  if (::lstat(kNmDropIn, &st) == 0) addResult(giveBackToNetworkManager());
   const std::string target = targetPath(config.resolvConf.path);
-  std::string error;
-  const auto current = readWholeFile(target, error, true);
+  const auto current = readWholeFile(target, true);
   if (!current) {
-    add(error);
-    return false;
+    add(current.error());
+    return Error{message};
   }
-  const auto kept = readWholeFile(keptPath(config), error, false);
+  const auto kept = readWholeFile(keptPath(config));
   if (!hasAgentMarker(*current)) {
     add(target + " holds no agent lines; nothing to restore");
   } else {
     const std::string text = kept ? *kept : stripAgent(*current, lines);
-    if (!putBack(target, text, error)) {
-      add(target + ": " + error);
-      return false;
+    if (const auto put = putBack(target, text); !put) {
+      add(target + ": " + put.error());
+      return Error{message};
     }
     add(target + (text.empty() ? " removed (there was none before the agent)" : " restored") + " from " +
         (kept ? keptPath(config) : "itself without the agent's lines"));
   }
   ::unlink(keptPath(config).c_str());
-  return ok;
+  if (!ok) return Error{message};
+  return message;
 }
 
 std::string ResolvConfManager::show(const Config& config, const ResolvConfLines& lines) {
@@ -675,38 +651,34 @@ std::string ResolvConfManager::show(const Config& config, const ResolvConfLines&
       chooseOwner(config.resolvConf.mode, config.resolvConf.path, observeResolvConf(config.resolvConf.path));
   if (choice.owner == ResolverOwner::kResolvconf) {
     const std::string dir = resolvconfRecords();
-    std::string error;
-    const auto record = readWholeFile(dir + "/" + kResolvconfRecord, error, false);
+    const auto record = readWholeFile(dir + "/" + kResolvconfRecord);
     std::string out =
         "# resolvconf mode (" + choice.why + ")\n# " + dir + "/" + kResolvconfRecord +
         (record ? " (registered)\n" + *record : std::string(": not registered (the agent is not serving)\n"));
     out += "# what the agent registers while it serves\n" + resolvconfRecord(lines);
     out += "# the other interfaces' records, where the agent forwards other names\n" + otherRecords(dir);
-    const auto current = readWholeFile(targetPath(config.resolvConf.path), error, true);
-    out +=
-        "# " + config.resolvConf.path + " as resolvconf made it\n" + current.value_or("# cannot read: " + error + "\n");
+    const auto current = readWholeFile(targetPath(config.resolvConf.path), true);
+    out += "# " + config.resolvConf.path + " as resolvconf made it\n" +
+           current.value_or("# cannot read: " + current.error() + "\n");
     return out;
   }
   if (choice.owner == ResolverOwner::kResolved) {
-    std::string error;
-    const auto dropIn = readWholeFile(kResolvedDropIn, error, false);
+    const auto dropIn = readWholeFile(kResolvedDropIn);
     std::string out = "# systemd-resolved mode (" + choice.why + ")\n# " + kResolvedDropIn +
                       (dropIn ? " (in place)\n" + *dropIn : std::string(": not there (the agent is not serving)\n"));
     out += "# what the agent writes while it serves\n" + resolvedDropIn(config.domain, config.port, lines);
-    const auto upstreams = readWholeFile(kResolvedUpstreams, error, true);
+    const auto upstreams = readWholeFile(kResolvedUpstreams, true);
     out += std::string("# resolved's upstreams (") + kResolvedUpstreams + "), where the agent forwards other names\n" +
-           upstreams.value_or("# cannot read: " + error + "\n");
+           upstreams.value_or("# cannot read: " + upstreams.error() + "\n");
     return out;
   }
   const std::string target = targetPath(config.resolvConf.path);
-  std::string error;
-  const auto current = readWholeFile(target, error, true);
-  std::string ignored;
-  const auto kept = readWholeFile(keptPath(config), ignored, false);
+  const auto current = readWholeFile(target, true);
+  const auto kept = readWholeFile(keptPath(config));
   std::string out = "# file mode (" + choice.why + ")\n# " + target +
                     (target != config.resolvConf.path ? " (link " + config.resolvConf.path + ")" : "") +
                     (current && hasAgentMarker(*current) ? ", managed by the agent" : ", not managed") + "\n";
-  out += current ? *current : "# cannot read: " + error + "\n";
+  out += current ? *current : "# cannot read: " + current.error() + "\n";
   const std::string original = kept ? *kept : stripAgent(current.value_or(""), lines);
   out += "# original" +
          (kept ? " (kept in " + keptPath(config) + ")" : std::string(" (the file without agent lines)")) + "\n" +

@@ -40,6 +40,7 @@
 #include "common/config.h"
 #include "common/metrics.h"
 #include "common/resolv_conf.h"
+#include "common/result.h"
 #include "common/upstream.h"
 
 namespace mdns {
@@ -68,7 +69,7 @@ class ResolvConfManager {
 
   // Works out the original (the kept copy after a crash, else the file without agent lines) and
   // keeps it in stateDir. Call before anything is served.
-  bool prepare(std::string& error);
+  Status prepare();
   // Where the agent's upstreams come from: the original resolv.conf (file), or resolved's list of
   // its own upstreams (resolved). `upstreamSource` names it for the log.
   const std::string& original() const { return original_; }
@@ -77,7 +78,7 @@ class ResolvConfManager {
   uint64_t writes() const { return writes_.get(); }  // for /metrics: how often the file was written
 
   // Puts the agent first and starts watching. Call once the agent answers queries.
-  bool apply(std::string& error);
+  Status apply();
   // Puts the latest original back (unless someone else replaced the file) and stops watching.
   void restore();
 
@@ -87,10 +88,10 @@ class ResolvConfManager {
   void startSelfCheck(int intervalMs);
 
   // `resolvconf restore` after a crash: the kept original back into the file when the file
-  // still has the agent's lines; the kept copy removed. Returns a message for the operator.
+  // still has the agent's lines; the kept copy removed. A message for the operator either way.
   // With systemd-resolved: the drop-in removed and resolved reloaded, unless the agent's unit is
   // being restarted or failed (systemd starts it again: the drop-in stays for it).
-  static bool restoreAfterCrash(const Config& config, const ResolvConfLines& lines, std::string& message);
+  static Result<std::string> restoreAfterCrash(const Config& config, const ResolvConfLines& lines);
   // `resolvconf show`: the file, the kept original and what the agent writes.
   static std::string show(const Config& config, const ResolvConfLines& lines);
 
@@ -101,19 +102,20 @@ class ResolvConfManager {
  private:
   static void onInotify(evutil_socket_t fd, short, void* self);
   void recheck();
-  bool writeFile(const std::string& text, std::string& error);
+  Status writeFile(const std::string& text);
   // Puts `text` back into the file, or removes the file when `text` is empty and there was no
   // file before the agent: a restore never leaves an empty resolv.conf.
-  static bool putBack(const std::string& target, const std::string& text, std::string& error);
-  bool applyResolved(std::string& error);
+  static Status putBack(const std::string& target, const std::string& text);
+  Status applyResolved();
   // Takes the drop-in or resolvconf record away with `remove`, unless the unit is restarting.
-  void takeRoutingAway(const std::string& what, bool (*remove)(std::string&));
+  // The removers say what they did (an empty message: nothing to do).
+  void takeRoutingAway(const std::string& what, Result<std::string> (*remove)());
   void watch(const std::string& file);
-  static bool removeDropIn(std::string& message);
-  bool applyResolvconf(std::string& error);
-  static bool deregister(std::string& message);
-  bool handOverFromNetworkManager(std::string& error);
-  static bool giveBackToNetworkManager(std::string& message);
+  static Result<std::string> removeDropIn();
+  Status applyResolvconf();
+  static Result<std::string> deregister();
+  Status handOverFromNetworkManager();
+  static Result<std::string> giveBackToNetworkManager();
 
   ResolverOwner owner_ = ResolverOwner::kFile;
   std::string watched_;  // the file whose changes are followed (target_, or resolved's upstreams)

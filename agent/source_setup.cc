@@ -6,21 +6,18 @@
 
 namespace mdns {
 
-std::optional<SourceSetup> prepareSource(const Config& config, std::string& error, bool resolveNow) {
+Result<SourceSetup> prepareSource(const Config& config, bool resolveNow) {
   SourceSetup setup;
   setup.config = config;
   if (resolveNow) {
-    auto masters = resolveMasters(config, error);
-    if (!masters) return std::nullopt;
+    auto masters = resolveMasters(config);
+    if (!masters) return Error{masters.error()};
     setup.masters = std::move(*masters);
   } else {
     // A reload runs on DNS worker 0's loop: a lookup here could wait for that very worker (the
     // agent is first in resolv.conf). The source's thread looks the names up (applyReconfigure).
     for (const auto& m : config.masters) {
-      if (!splitHostPort(m)) {
-        error = config.configPath + ": key \"masters\": \"" + m + "\" is not host:port";
-        return std::nullopt;
-      }
+      if (!splitHostPort(m)) return Error{config.configPath + ": key \"masters\": \"" + m + "\" is not host:port"};
     }
     setup.masters = config.masters;
     setup.mastersUnresolved = true;
@@ -28,10 +25,7 @@ std::optional<SourceSetup> prepareSource(const Config& config, std::string& erro
   setup.nameServerAddresses = listenerAddresses(config);
   if (!config.zk.empty() && config.stateFile.empty()) {
     auto zk = parseZkUrl(config.zk);
-    if (!zk.url) {
-      error = config.configPath + ": key \"zk\": " + zk.error;
-      return std::nullopt;
-    }
+    if (!zk.url) return Error{config.configPath + ": key \"zk\": " + zk.error};
     setup.zk = std::move(zk.url);
   }
   return setup;

@@ -2,16 +2,16 @@
 // addresses the SOA publishes, ZooKeeper's URL (does I/O: DNS lookups, interfaces).
 #pragma once
 
-#include <optional>
 #include <string>
 
 #include "agent/record_source.h"
 #include "common/config.h"
+#include "common/result.h"
 
 namespace mdns {
 
 // With `resolveNow` false the masters' host names are left for the source's thread to look up
 // (SourceSetup::mastersUnresolved): what a reload on a DNS worker's loop must do.
-std::optional<SourceSetup> prepareSource(const Config& config, std::string& error, bool resolveNow = true);
+Result<SourceSetup> prepareSource(const Config& config, bool resolveNow = true);
 
 }  // namespace mdns

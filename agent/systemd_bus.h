@@ -6,15 +6,17 @@
 #include <optional>
 #include <string>
 
+#include "common/result.h"
+
 namespace mdns::systemd {
 
 // `systemctl reload-or-try-restart UNIT`: reloads the unit when it can be reloaded, restarts it
 // when it cannot, and leaves it alone when it is not running or the node is shutting down.
 // Returns once the job is queued.
-bool reloadOrTryRestart(const std::string& unit, std::string& error);
+Status reloadOrTryRestart(const std::string& unit);
 
 // `systemctl kill --kill-who=main --signal=SIGNAL UNIT`, unless the node is shutting down.
-bool signalMain(const std::string& unit, int signal, std::string& error);
+Status signalMain(const std::string& unit, int signal);
 
 // Whether UNIT is active (running) now; std::nullopt when systemd cannot be asked.
 std::optional<bool> unitActive(const std::string& unit);

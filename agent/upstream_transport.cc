@@ -100,31 +100,25 @@ class TcpExchange : public UpstreamTransport::Exchange {
 
 }  // namespace
 
-std::unique_ptr<UpstreamTransport::Exchange> SocketTransport::send(const Upstream& to, bool tcp, const uint8_t* query,
-                                                                   size_t length, Handlers handlers, std::string& why) {
+Result<std::unique_ptr<UpstreamTransport::Exchange>> SocketTransport::send(const Upstream& to, bool tcp,
+                                                                           const uint8_t* query, size_t length,
+                                                                           Handlers handlers) {
   if (tcp) {
     auto exchange = std::make_unique<TcpExchange>(std::move(handlers));
-    if (!exchange->start(loop_, to, query, length)) {
-      why = "cannot be reached over TCP";
-      return nullptr;
-    }
-    return exchange;
+    if (!exchange->start(loop_, to, query, length)) return Error{"cannot be reached over TCP"};
+    return std::unique_ptr<Exchange>(std::move(exchange));
   }
   sockaddr_storage ss{};
   const socklen_t ssLength = to.toSockaddr(ss);
   const int fd = ::socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    why = std::string("cannot be reached: ") + std::strerror(errno);
-    return nullptr;
-  }
+  if (fd < 0) return Error{std::string("cannot be reached: ") + std::strerror(errno)};
   auto exchange = std::make_unique<UdpExchange>(fd, std::move(handlers));  // owns fd from here
   if (::connect(fd, reinterpret_cast<sockaddr*>(&ss), ssLength) != 0 ||
       ::send(fd, query, length, 0) != static_cast<ssize_t>(length)) {
-    why = std::string("cannot be reached: ") + std::strerror(errno);
-    return nullptr;
+    return Error{std::string("cannot be reached: ") + std::strerror(errno)};
   }
   exchange->watch(loop_);
-  return exchange;
+  return std::unique_ptr<Exchange>(std::move(exchange));
 }
 
 }  // namespace mdns

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "common/result.h"
 #include "common/upstream.h"
 
 namespace mdns {
@@ -33,16 +34,16 @@ class UpstreamTransport {
   };
   // Sends `query` (a DNS message, no TCP length prefix) to `to` over UDP from a fresh connected
   // socket (a random source port; the kernel drops datagrams from other addresses) or over TCP.
-  // Null with `why` when it could not even be sent.
-  virtual std::unique_ptr<Exchange> send(const Upstream& to, bool tcp, const uint8_t* query, size_t length,
-                                         Handlers handlers, std::string& why) = 0;
+  // An error says why when it could not even be sent.
+  virtual Result<std::unique_ptr<Exchange>> send(const Upstream& to, bool tcp, const uint8_t* query, size_t length,
+                                                 Handlers handlers) = 0;
 };
 
 class SocketTransport : public UpstreamTransport {
  public:
   explicit SocketTransport(event_base* loop) : loop_(loop) {}
-  std::unique_ptr<Exchange> send(const Upstream& to, bool tcp, const uint8_t* query, size_t length, Handlers handlers,
-                                 std::string& why) override;
+  Result<std::unique_ptr<Exchange>> send(const Upstream& to, bool tcp, const uint8_t* query, size_t length,
+                                         Handlers handlers) override;
 
  private:
   event_base* loop_;

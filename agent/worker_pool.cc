@@ -43,9 +43,8 @@ WorkerPool::WorkerPool(event_base* main, size_t count, const ServerFactory& make
 
 WorkerPool::~WorkerPool() { stop(); }
 
-bool WorkerPool::listen(const Config& config, std::vector<InheritedSocket>& inherited, bool& adopted,
-                        std::string& error) {
-  adopted = false;
+Result<bool> WorkerPool::listen(const Config& config, std::vector<InheritedSocket>& inherited) {
+  bool adopted = false;
   std::string where;
   for (const auto& ip : listenerIps(config)) {
     const SocketAddress address{ip, static_cast<uint16_t>(config.port)};
@@ -58,7 +57,9 @@ bool WorkerPool::listen(const Config& config, std::vector<InheritedSocket>& inhe
     }
     if (udp.empty() && tcp.empty()) {
       for (auto& server : servers_) {
-        if (!server->listen(address, servers_.size() > 1, error)) return false;
+        if (auto listening = server->listen(address, servers_.size() > 1); !listening) {
+          return Error{listening.error()};
+        }
       }
       where += (where.empty() ? "" : ", ") + address.toString();
       continue;
@@ -73,9 +74,8 @@ bool WorkerPool::listen(const Config& config, std::vector<InheritedSocket>& inhe
       auto& server = servers_[i % servers_.size()];
       const int u = i < udp.size() ? udp[i] : (i < servers_.size() && !udp.empty() ? ::dup(udp[0]) : -1);
       const int t = i < tcp.size() ? tcp[i] : (i < servers_.size() && !tcp.empty() ? ::dup(tcp[0]) : -1);
-      if (!server->adopt(u, t, true, error)) {
-        error = address.toString() + ": " + error;
-        return false;
+      if (const auto adopting = server->adopt(u, t, true); !adopting) {
+        return Error{address.toString() + ": " + adopting.error()};
       }
     }
     adopted = true;
@@ -83,7 +83,7 @@ bool WorkerPool::listen(const Config& config, std::vector<InheritedSocket>& inhe
   }
   log::info("serving DNS for " + config.domain + ". on " + where + " (udp, tcp; " + std::to_string(servers_.size()) +
             " worker" + (servers_.size() > 1 ? "s)" : ")"));
-  return true;
+  return adopted;
 }
 
 void WorkerPool::unlistenEverywhere(const SocketAddress& address) {
@@ -107,17 +107,15 @@ bool WorkerPool::rebind(const Config& from, const Config& to) {
   std::vector<SocketAddress> opened;
   for (const auto& address : after) {
     if (has(before, address)) continue;
-    bool ok = true;
-    std::string bindError;
-    for (size_t i = 0; i < servers_.size() && ok; ++i) {
-      if (!runOnLoop(loopOf(i), main_, [&, i] { ok = servers_[i]->listen(address, servers_.size() > 1, bindError); })) {
-        ok = false;
-        bindError = "listener " + address.toString() + ": worker " + std::to_string(i) + " could not be reached";
+    Status bound;
+    for (size_t i = 0; i < servers_.size() && bound; ++i) {
+      if (!runOnLoop(loopOf(i), main_, [&, i] { bound = servers_[i]->listen(address, servers_.size() > 1); })) {
+        bound = Error{"listener " + address.toString() + ": worker " + std::to_string(i) + " could not be reached"};
       }
     }
     opened.push_back(address);
-    if (!ok) {
-      log::error("reload: " + bindError + "; keeping the listeners as they were");
+    if (!bound) {
+      log::error("reload: " + bound.error() + "; keeping the listeners as they were");
       for (const auto& a : opened) unlistenEverywhere(a);
       return false;
     }

@@ -34,9 +34,9 @@ class WorkerPool {
   WorkerPool& operator=(const WorkerPool&) = delete;
 
   // Every worker listens on the config's listeners: sockets systemd passed for an address (taken
-  // out of `inherited`) are adopted paused, until resume(); the others are bound now. False with
-  // `error` when one cannot be served. `adopted`: some came from systemd.
-  bool listen(const Config& config, std::vector<InheritedSocket>& inherited, bool& adopted, std::string& error);
+  // out of `inherited`) are adopted paused, until resume(); the others are bound now. True when
+  // some came from systemd (serve those once records are in); an error when one cannot be served.
+  Result<bool> listen(const Config& config, std::vector<InheritedSocket>& inherited);
   // Moves the listeners from `from`'s to `to`'s: the new addresses are bound on every worker first
   // (all or none), then the old ones closed; sockets that stay are not touched. Call on the main
   // loop. False (logged, nothing changed) when a new address cannot be bound.

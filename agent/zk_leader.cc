@@ -25,16 +25,15 @@ constexpr auto kClientLogEvery = std::chrono::seconds(60);
 // The ZooKeeper client's own lines: one at warning level per minute (it repeats itself every
 // second while a server is down), the rest only with -v.
 void clientLog(const char* message) {
-  static std::mutex mutex;
-  static Clock::time_point lastWarning;
+  static LockGuarded<Clock::time_point> lastWarning;
   std::string text(message);
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   bool warn = false;
   {
-    const std::lock_guard<std::mutex> lock(mutex);
+    const auto last = lastWarning.lock();
     const auto now = Clock::now();
-    if (lastWarning == Clock::time_point() || now - lastWarning >= kClientLogEvery) {
-      lastWarning = now;
+    if (*last == Clock::time_point() || now - *last >= kClientLogEvery) {
+      *last = now;
       warn = true;
     }
   }

@@ -273,7 +273,7 @@ ForwardCache::ForwardCache(CacheLimits limits, size_t shards)
       shards_(std::make_unique<Shard[]>(shardCount_)) {
   // maxEntries split exactly: the first (maxEntries % shards) shards hold one more.
   for (size_t i = 0; i < shardCount_; ++i) {
-    shards_[i].capacity = limits.maxEntries / shardCount_ + (i < limits.maxEntries % shardCount_ ? 1 : 0);
+    shards_[i].lock()->capacity = limits.maxEntries / shardCount_ + (i < limits.maxEntries % shardCount_ ? 1 : 0);
   }
 }
 
@@ -284,72 +284,68 @@ ForwardCache::Shard& ForwardCache::shardFor(std::string_view key) {
 ForwardCache::Lookup ForwardCache::answer(const CacheKey& key, const uint8_t* packet, const dns::Query& q,
                                           int64_t nowMs, bool allowStale, const ReplyOptions& options, uint8_t* out,
                                           size_t& length) {
-  Shard& s = shardFor(key.view());
-  std::lock_guard lock(s.mutex);
-  const auto it = s.index.find(key.view());
-  if (it == s.index.end()) {
-    ++s.stats.misses;
+  const auto s = shardFor(key.view()).lock();
+  const auto it = s->index.find(key.view());
+  if (it == s->index.end()) {
+    ++s->stats.misses;
     return Lookup::kMiss;
   }
   Entry& e = *it->second;
   if (nowMs >= e.staleUntilMs) {  // beyond serve-stale: gone
-    s.lru.erase(it->second);
-    s.index.erase(it);
-    ++s.stats.misses;
+    s->lru.erase(it->second);
+    s->index.erase(it);
+    ++s->stats.misses;
     return Lookup::kMiss;
   }
   const bool fresh = nowMs < e.expiresMs;
   if (!fresh && !allowStale) {
-    ++s.stats.misses;
+    ++s->stats.misses;
     return Lookup::kMiss;
   }
-  s.lru.splice(s.lru.begin(), s.lru, it->second);
+  s->lru.splice(s->lru.begin(), s->lru, it->second);
   length = writeCachedReply(e.answer, packet, q, nowMs, !fresh, options, out);
-  ++(fresh ? s.stats.hits : s.stats.staleAnswers);
+  ++(fresh ? s->stats.hits : s->stats.staleAnswers);
   return fresh ? Lookup::kFresh : Lookup::kStale;
 }
 
 bool ForwardCache::hasServable(std::string_view key, int64_t nowMs) {
-  Shard& s = shardFor(key);
-  std::lock_guard lock(s.mutex);
-  const auto it = s.index.find(key);
-  return it != s.index.end() && nowMs < it->second->staleUntilMs;
+  const auto s = shardFor(key).lock();
+  const auto it = s->index.find(key);
+  return it != s->index.end() && nowMs < it->second->staleUntilMs;
 }
 
 void ForwardCache::insert(std::string_view key, CachedAnswer answer) {
   if (answer.cacheTtl == 0) return;
-  Shard& s = shardFor(key);
-  if (s.capacity == 0) return;
-  std::lock_guard lock(s.mutex);
+  const auto s = shardFor(key).lock();
+  if (s->capacity == 0) return;
   const int64_t expires = answer.storedMs + int64_t{answer.cacheTtl} * 1000;
   const int64_t staleUntil = expires + int64_t{limits_.staleMaxSeconds} * 1000;
-  if (const auto it = s.index.find(key); it != s.index.end()) {
+  if (const auto it = s->index.find(key); it != s->index.end()) {
     Entry& e = *it->second;
     e.answer = std::move(answer);
     e.expiresMs = expires;
     e.staleUntilMs = staleUntil;
-    s.lru.splice(s.lru.begin(), s.lru, it->second);
+    s->lru.splice(s->lru.begin(), s->lru, it->second);
     return;
   }
-  s.lru.push_front(Entry{std::string(key), std::move(answer), expires, staleUntil});
-  s.index.emplace(s.lru.front().key, s.lru.begin());
-  while (s.lru.size() > s.capacity) {
-    s.index.erase(s.lru.back().key);
-    s.lru.pop_back();
-    ++s.stats.evictions;
+  s->lru.push_front(Entry{std::string(key), std::move(answer), expires, staleUntil});
+  s->index.emplace(s->lru.front().key, s->lru.begin());
+  while (s->lru.size() > s->capacity) {
+    s->index.erase(s->lru.back().key);
+    s->lru.pop_back();
+    ++s->stats.evictions;
   }
 }
 
 ForwardCache::Stats ForwardCache::stats() const {
   Stats total;
   for (size_t i = 0; i < shardCount_; ++i) {
-    const Shard& s = shards_[i];
-    std::lock_guard lock(s.mutex);
-    total.hits += s.stats.hits;
-    total.misses += s.stats.misses;
-    total.staleAnswers += s.stats.staleAnswers;
-    total.evictions += s.stats.evictions;
-    total.entries += s.lru.size();
+    const auto s = shards_[i].lock();
+    total.hits += s->stats.hits;
+    total.misses += s->stats.misses;
+    total.staleAnswers += s->stats.staleAnswers;
+    total.evictions += s->stats.evictions;
+    total.entries += s->lru.size();
   }
   return total;
 }

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/dns_wire.h"
+#include "common/lock_guarded.h"
 
 namespace mdns {
 
@@ -141,13 +142,13 @@ class ForwardCache {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  struct Shard {
-    mutable std::mutex mutex;
+  struct ShardState {
     size_t capacity = 0;
     std::list<Entry> lru;  // most recently used first
     std::unordered_map<std::string_view, std::list<Entry>::iterator, Hash, std::equal_to<>> index;
     Stats stats;
   };
+  using Shard = LockGuarded<ShardState>;  // the workers and the forwarder thread share each
   Shard& shardFor(std::string_view key);
 
   CacheLimits limits_;

@@ -292,7 +292,7 @@ class LifecycleTest(unittest.TestCase):
         require_dig()
         agent = start_agent(self, {"stateFile": "state.json", "refreshSeconds": 1})
         self.assertEqual(agent.dig("leader.mesos", "A").status, "SERVFAIL")
-        agent.wait_log(r"refresh failed: cannot open .*state\.json")
+        agent.wait_log(r"refresh failed: .*state\.json: No such file or directory")
         agent.write_file("state.json", app_state(LEADER))
         wait_until(lambda: agent.dig("leader.mesos", "A").rdatas("A") == [LOOPBACK], 8,
                    message="records not served once the state file appeared")

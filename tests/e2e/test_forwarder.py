@@ -173,13 +173,13 @@ class ForwardingTest(ForwardingTestCase):
         dead = start_server(self, FakeUpstream("blackhole"))
         live = start_server(self, FakeUpstream("answer"))
         agent = self.agent(["127.0.0.1:%d" % dead.port, "127.0.0.1:%d" % live.port])
-        r, elapsed = self.timed(lambda: agent.dig("one.example.test", "A", timeout=4))
+        # When the next upstream joins is pinned without a clock in the unit tests
+        # (ForwarderReplay.SilentFirstUpstreamBringsInTheNextAfter400Ms); here, with real sockets:
+        # one query costs the dead upstream, the later ones go straight to the live one.
+        r = agent.dig("one.example.test", "A", timeout=4)
         self.assertEqual(r.rdatas("A"), ["192.0.2.3"])
-        self.assertLess(elapsed, TIMEOUT, "the first query must be answered within the timeout")
         for i in range(5):
-            r, elapsed = self.timed(lambda: agent.dig("name%d.example.test" % i, "A"))
-            self.assertEqual(r.rdatas("A"), ["192.0.2.3"])
-            self.assertLess(elapsed, 0.3, "later queries must go straight to the live upstream")
+            self.assertEqual(agent.dig("name%d.example.test" % i, "A").rdatas("A"), ["192.0.2.3"])
         self.assertEqual(dead.count(), 1, dead.queries)
         self.assertEqual(live.count(), 6)
         agent.wait_log(r"upstream 127\.0\.0\.1:%d did not answer in time" % dead.port)
@@ -188,9 +188,9 @@ class ForwardingTest(ForwardingTestCase):
         nsd = start_nsd(self)
         stopped = free_port()  # nothing listens: refused at once on loopback
         agent = self.agent(["127.0.0.1:%d" % stopped, "127.0.0.1:%d" % nsd.port])
-        r, elapsed = self.timed(lambda: agent.dig("www.example.test", "A"))
-        self.assertEqual(r.rdatas("A"), ["192.0.2.10", "192.0.2.11"])
-        self.assertLess(elapsed, 1.0)
+        self.assertEqual(agent.dig("www.example.test", "A").rdatas("A"), ["192.0.2.10", "192.0.2.11"])
+        # The refusal itself moved it on, not a timeout (ForwarderReplay.RefusedExchangeMovesOnAtOnce).
+        agent.wait_log(r"upstream 127\.0\.0\.1:%d failed: Connection refused" % stopped)
 
     def test_all_upstreams_down_gives_servfail_within_the_timeout_then_stale_answers(self):
         nsd = start_nsd(self)
@@ -199,16 +199,14 @@ class ForwardingTest(ForwardingTestCase):
         self.assertEqual(agent.dig("www.example.test", "A").rdatas("A"), ["192.0.2.10", "192.0.2.11"])
         nsd.stop()
         time.sleep(1.2)  # the cached answer expires
-        # Never cached: SERVFAIL, and within the timeout (never silence).
-        r, elapsed = self.timed(lambda: agent.dig("text.example.test", "TXT", timeout=TIMEOUT + 3))
+        # Never cached: SERVFAIL, never silence (when: ForwarderReplay.EveryUpstreamSilentUntil...).
+        r = agent.dig("text.example.test", "TXT", timeout=TIMEOUT + 3)
         self.assertEqual(r.status, "SERVFAIL")
-        self.assertLess(elapsed, TIMEOUT + 0.5)
-        # Cached before: the stale answer, with TTL 30 (RFC 8767).
-        r, elapsed = self.timed(lambda: agent.dig("www.example.test", "A", timeout=TIMEOUT + 3))
+        # Cached before: the stale answer, with TTL 30 (RFC 8767; when: ForwarderReplay.ExpiredAnswer...).
+        r = agent.dig("www.example.test", "A", timeout=TIMEOUT + 3)
         self.assertEqual(r.status, "NOERROR")
         self.assertEqual(r.rdatas("A"), ["192.0.2.10", "192.0.2.11"])
         self.assertEqual({rr.ttl for rr in r.answer}, {30})
-        self.assertLess(elapsed, TIMEOUT + 0.5)
 
     def test_no_stale_answers_past_stale_max_seconds(self):
         nsd = start_nsd(self)
@@ -276,9 +274,9 @@ class ForwardingTest(ForwardingTestCase):
         port = free_port()
         agent = self.agent(["127.0.0.1:%d" % port], port=port)
         agent.wait_log(r"is this agent's own listener; not forwarding to it")
-        r, elapsed = self.timed(lambda: agent.dig("www.example.test", "A"))
-        self.assertEqual(r.status, "SERVFAIL")
-        self.assertLess(elapsed, 1.0)
+        agent.wait_log(r"no upstream resolvers to forward to")
+        # SERVFAIL at once, no loop through itself (ForwarderReplay.NoUpstreamIsServfailAtOnce).
+        self.assertEqual(agent.dig("www.example.test", "A").status, "SERVFAIL")
 
 
 def nsd_dig(nsd, name, rtype):

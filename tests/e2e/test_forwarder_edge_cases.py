@@ -275,22 +275,25 @@ class ForwardingEdgeCaseTest(ForwardingTestCase):
     def test_timeout_is_the_budget_of_the_whole_query_whatever_the_number_of_upstreams(self):
         dead = [start_server(self, FakeUpstream("blackhole")) for _ in range(3)]
         agent = self.agent(["127.0.0.1:%d" % d.port for d in dead])
-        r, elapsed = self.timed(lambda: agent.dig("one.example.test", "A", timeout=TIMEOUT + 4))
+        # When each upstream joins and when SERVFAIL goes out is pinned without a clock in
+        # ForwarderReplay.TimeoutIsTheBudgetOfTheWholeQuestionWhateverTheNumberOfUpstreams.
+        r = agent.dig("one.example.test", "A", timeout=TIMEOUT + 4)
         self.assertEqual(r.status, "SERVFAIL", r)
-        self.assertLess(elapsed, TIMEOUT + 1.0)
         self.assertTrue(all(d.count("one.example.test") >= 1 for d in dead),
                         "every upstream is tried within the budget: %r" % [d.count("one.example.test") for d in dead])
-        r, elapsed = self.timed(lambda: agent.dig("two.example.test", "A", "+tcp", timeout=TIMEOUT + 4))
+        r = agent.dig("two.example.test", "A", "+tcp", timeout=TIMEOUT + 4)
         self.assertEqual(r.status, "SERVFAIL", r)
-        self.assertLess(elapsed, TIMEOUT + 1.0)
 
     def test_upstreams_where_nothing_listens_give_servfail_at_once(self):
-        agent = self.agent(["127.0.0.1:%d" % free_port(), "127.0.0.1:%d" % free_port()])
+        ports = [free_port(), free_port()]
+        agent = self.agent(["127.0.0.1:%d" % p for p in ports])
         for transport in ((), ("+tcp",)):
             with self.subTest(transport=transport):
-                r, elapsed = self.timed(lambda: agent.dig("www.example.test", "A", *transport, timeout=TIMEOUT + 4))
+                r = agent.dig("www.example.test", "A", *transport, timeout=TIMEOUT + 4)
                 self.assertEqual(r.status, "SERVFAIL", r)
-                self.assertLess(elapsed, 1.0, "refused connections need no waiting for the timeout")
+        # Refusals, not the timeout, ended the question (ForwarderReplay.EveryUpstreamRefusingIsServfailAtOnce).
+        for p in ports:
+            agent.wait_log(r"upstream 127\.0\.0\.1:%d failed" % p)
 
     def test_every_tcp_asker_of_one_name_gets_an_answer_even_past_256_waiting(self):
         # 300 TCP clients ask the same question of a silent upstream and half-close, as dig and
@@ -346,10 +349,11 @@ class ForwardingEdgeCaseTest(ForwardingTestCase):
         self.assertEqual(agent.dig("short.example.test", "A").rdatas("A"), ["192.0.2.99"])  # TTL 1
         time.sleep(1.3)  # expired
         proxy.delay = 2.6  # the upstream is slow now, within the agent's 5 s
-        r, elapsed = self.timed(lambda: agent.dig("short.example.test", "A", timeout=8))
+        # Before the slow answer (2.6 s): the stale one, due at 1.8 s
+        # (ForwarderReplay.ExpiredAnswerIsServedStaleAfter1800MsWhileUpstreamsAreSilent).
+        r = agent.dig("short.example.test", "A", timeout=8)
         self.assertEqual(r.rdatas("A"), ["192.0.2.99"], r)
         self.assertEqual({x.ttl for x in r.answer}, {30}, "a stale answer has TTL 30")
-        self.assertLess(elapsed, 2.6, "the stale answer is due 1.8 s after the question")
         self.assertGreaterEqual(count_queries(proxy, "short.example.test"), 2, "the agent asks the upstream again")
         relayed = proxy.relayed
         wait_until(lambda: proxy.relayed > relayed, 5, 0.01, message="the slow upstream answer never came")
@@ -368,9 +372,9 @@ class ForwardingEdgeCaseTest(ForwardingTestCase):
                 failing = self.scripted(lambda s, q, t, p, rcode=rcode: build_reply(q, rcode))
                 live = start_server(self, FakeUpstream("answer"))
                 agent = self.agent(["127.0.0.1:%d" % failing.port, "127.0.0.1:%d" % live.port])
-                r, elapsed = self.timed(lambda: agent.dig("www.example.test", "A"))
+                # At once, not after a timeout: ForwarderReplay.RefusalMovesOnAtOnce...
+                r = agent.dig("www.example.test", "A")
                 self.assertEqual((r.status, r.rdatas("A")), ("NOERROR", ["192.0.2.3"]), r)
-                self.assertLess(elapsed, 1.0)
                 self.assertEqual(failing.count("www.example.test"), 1)
 
     def test_servfail_is_not_cached(self):
@@ -388,9 +392,10 @@ class ForwardingEdgeCaseTest(ForwardingTestCase):
         bad = self.scripted(lambda s, q, t, p: build_reply(q, answers=[a_rr("6.6.6.6")], ancount=2))
         live = start_server(self, FakeUpstream("answer"))
         agent = self.agent(["127.0.0.1:%d" % bad.port, "127.0.0.1:%d" % live.port])
-        r, elapsed = self.timed(lambda: agent.dig("www.example.test", "A"))
+        # A failure at once, not a wait for the timeout: ForwarderReplay.MalformedReplyMovesOnAtOnce.
+        r = agent.dig("www.example.test", "A")
         self.assertEqual(r.rdatas("A"), ["192.0.2.3"], r)
-        self.assertLess(elapsed, 1.0, "a malformed reply is a failure at once, not a wait for the timeout")
+        agent.wait_log(r"upstream 127\.0\.0\.1:%d sent a malformed reply" % bad.port)
         self.assertEqual(agent.dig("www.example.test", "A").rdatas("A"), ["192.0.2.3"])
 
     def test_reply_from_another_source_port_is_ignored(self):

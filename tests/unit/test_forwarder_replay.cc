@@ -75,14 +75,11 @@ class ScriptedUpstreams : public UpstreamTransport {
     bool open = true;  // the forwarder still waits on it
   };
 
-  std::unique_ptr<Exchange> send(const Upstream& to, bool tcp, const uint8_t* query, size_t length, Handlers handlers,
-                                 std::string& why) override {
-    if (unreachable.count(to.toString()) != 0) {
-      why = "cannot be reached: Network is unreachable";
-      return nullptr;
-    }
+  Result<std::unique_ptr<Exchange>> send(const Upstream& to, bool tcp, const uint8_t* query, size_t length,
+                                         Handlers handlers) override {
+    if (unreachable.count(to.toString()) != 0) return Error{"cannot be reached: Network is unreachable"};
     sent.push_back(std::make_shared<Sent>(Sent{to, tcp, {query, query + length}, std::move(handlers)}));
-    return std::make_unique<Open>(sent.back());
+    return std::unique_ptr<Exchange>(std::make_unique<Open>(sent.back()));
   }
 
   // What went where: "192.0.2.1:53 udp", in order.
@@ -92,11 +89,10 @@ class ScriptedUpstreams : public UpstreamTransport {
     return out;
   }
 
-  // Upstream `i` answers its query: records in presentation form, the rcode, TC.
-  bool answer(size_t i, const std::vector<std::string>& records, ldns_pkt_rcode rcode = LDNS_RCODE_NOERROR,
-              bool truncated = false, int idChange = 0) {
-    Sent& s = *sent.at(i);
-    EXPECT_TRUE(s.open) << "query " << i << " was already given up";
+  // The reply to query `i`: records in presentation form, the rcode, TC, an ID off by `idChange`.
+  std::vector<uint8_t> reply(size_t i, const std::vector<std::string>& records,
+                             ldns_pkt_rcode rcode = LDNS_RCODE_NOERROR, bool truncated = false, int idChange = 0) {
+    const Sent& s = *sent.at(i);
     ldns_pkt* raw = nullptr;
     EXPECT_EQ(ldns_wire2pkt(&raw, s.query.data(), s.query.size()), LDNS_STATUS_OK);
     Pkt reply(raw);
@@ -110,9 +106,22 @@ class ScriptedUpstreams : public UpstreamTransport {
       EXPECT_EQ(ldns_rr_new_frm_str(&rr, text.c_str(), 0, nullptr, nullptr), LDNS_STATUS_OK) << text;
       ldns_pkt_push_rr(reply.get(), LDNS_SECTION_ANSWER, rr);
     }
-    const auto wire = toWire(reply.get());
-    auto handlers = s.handlers;  // the exchange (and its handlers) may go while it runs
-    return handlers.message(wire.data(), wire.size());
+    return toWire(reply.get());
+  }
+  // Query `i`'s upstream sends `message`; true when the forwarder took it.
+  bool deliver(size_t i, const std::vector<uint8_t>& message) {
+    EXPECT_TRUE(sent.at(i)->open) << "query " << i << " was already given up";
+    auto handlers = sent.at(i)->handlers;  // the exchange (and its handlers) may go while it runs
+    return handlers.message(message.data(), message.size());
+  }
+  // Upstream of query `i` answers it.
+  bool answer(size_t i, const std::vector<std::string>& records, ldns_pkt_rcode rcode = LDNS_RCODE_NOERROR,
+              bool truncated = false, int idChange = 0) {
+    return deliver(i, reply(i, records, rcode, truncated, idChange));
+  }
+  void fail(size_t i, const std::string& why) {
+    auto handlers = sent.at(i)->handlers;
+    handlers.failed(why);
   }
   bool queryHasEdns(size_t i) const {
     ldns_pkt* raw = nullptr;
@@ -315,6 +324,54 @@ TEST_F(ForwarderReplay, UnreachableUpstreamIsSkippedWithoutWaiting) {
   ask(1, "www.example.test");
   EXPECT_THAT(upstreams_.log(), ElementsAre("192.0.2.2:53 udp"));
   EXPECT_EQ(failuresOf(kA), 1u);
+}
+
+TEST_F(ForwarderReplay, RefusedExchangeMovesOnAtOnce) {
+  start({kA, kB});
+  ask(1, "www.example.test");
+  upstreams_.fail(0, "failed: Connection refused");  // ICMP port unreachable: nothing listens there
+  EXPECT_THAT(upstreams_.log(), ElementsAre("192.0.2.1:53 udp", "192.0.2.2:53 udp"));
+  EXPECT_FALSE(upstreams_.sent[0]->open);
+  EXPECT_EQ(failuresOf(kA), 1u);
+}
+
+TEST_F(ForwarderReplay, EveryUpstreamRefusingIsServfailAtOnce) {
+  start({kA, kB});
+  ask(1, "www.example.test");
+  upstreams_.fail(0, "failed: Connection refused");
+  upstreams_.fail(1, "failed: Connection refused");
+  EXPECT_THAT(clients.got(1), ElementsAre("SERVFAIL"));  // no waiting for the timeout
+}
+
+TEST_F(ForwarderReplay, MalformedReplyMovesOnAtOnce) {
+  start({kA, kB});
+  ask(1, "www.example.test");
+  auto malformed = upstreams_.reply(0, {"www.example.test. 60 IN A 203.0.113.66"});
+  malformed[7] = 2;  // two answers announced, one present: the reply ends inside the answer section
+  EXPECT_TRUE(upstreams_.deliver(0, malformed));
+  EXPECT_FALSE(upstreams_.sent[0]->open);
+  EXPECT_EQ(failuresOf(kA), 1u);
+  EXPECT_THAT(upstreams_.log(), ElementsAre("192.0.2.1:53 udp", "192.0.2.2:53 udp"));
+}
+
+TEST_F(ForwarderReplay, TimeoutIsTheBudgetOfTheWholeQuestionWhateverTheNumberOfUpstreams) {
+  const Upstream kC{*IpAddress::parse("192.0.2.3"), 53};
+  start({kA, kB, kC}, 2000);
+  ask(1, "www.example.test");
+  clock.advance(400);
+  clock.advance(400);
+  EXPECT_THAT(upstreams_.log(), ElementsAre("192.0.2.1:53 udp", "192.0.2.2:53 udp", "192.0.2.3:53 udp"));
+  clock.advance(1199);
+  EXPECT_THAT(clients.got(1), IsEmpty());
+  clock.advance(1);
+  EXPECT_THAT(clients.got(1), ElementsAre("SERVFAIL"));
+}
+
+TEST_F(ForwarderReplay, NoUpstreamIsServfailAtOnce) {
+  start({});
+  ask(1, "www.example.test");
+  EXPECT_THAT(upstreams_.log(), IsEmpty());
+  EXPECT_THAT(clients.got(1), ElementsAre("SERVFAIL"));
 }
 
 TEST_F(ForwarderReplay, ServfailFromEveryUpstreamIsServfailAtOnce) {
