@@ -121,7 +121,7 @@ int runAgent(const Config& config) {
 
   // Sockets from systemd (socket activation, or the file descriptor store of a previous run):
   // queries that came while no agent ran wait in them, so they are read only once records are
-  // loaded (or after kInheritedWaitMs without any). Fresh sockets listen before the first load:
+  // loaded (or a few seconds without any: Readiness). Fresh sockets listen before the first load:
   // until records exist, names in the domain get SERVFAIL and resolvers move on.
   auto inherited = takeInheritedSockets();
   bool waitForRecords = false;
