@@ -29,8 +29,9 @@ constexpr size_t kTcpMaxPendingOutput = size_t{256} * 1024;  // unread answers p
 constexpr size_t kTransferRefillBelow = kTcpMaxPendingOutput / 2;
 
 bool allowedBy(const AllowList& allow, const sockaddr* from) {
-  const auto address = SocketAddress::fromSockaddr(from);
-  return address && allow.allows(address->ip);
+  const auto bytes = addressBytes(from);  // per query: read in place
+  if (bytes.size() == 4) return allow.allowsV4(bytes.data());
+  return bytes.size() == 16 && allow.allowsV6(bytes.data());  // IPv4-mapped ones checked as IPv4
 }
 
 std::string addressText(const sockaddr* from) {

@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 
 #include <array>
+#include <cstddef>
 #include <cstring>
 
 namespace mdns {
@@ -50,6 +51,17 @@ socklen_t SocketAddress::toSockaddr(sockaddr_storage& ss) const {
 
 std::string SocketAddress::toString() const {
   return (ip.isV4() ? ip.toString() : "[" + ip.toString() + "]") + ":" + std::to_string(port);
+}
+
+std::span<const uint8_t> addressBytes(const sockaddr* address) {
+  if (address == nullptr) return {};
+  if (address->sa_family == AF_INET) {
+    return {reinterpret_cast<const uint8_t*>(address) + offsetof(sockaddr_in, sin_addr), 4};
+  }
+  if (address->sa_family == AF_INET6) {
+    return {reinterpret_cast<const uint8_t*>(address) + offsetof(sockaddr_in6, sin6_addr), 16};
+  }
+  return {};
 }
 
 int prefixLength(const IpAddress& netmask) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "common/ip_address.h"
@@ -26,6 +27,10 @@ struct SocketAddress {
 
   bool operator==(const SocketAddress&) const = default;
 };
+
+// The address bytes of an AF_INET (4) or AF_INET6 (16) socket address, in place: the query path's
+// allow-list check reads them without building a SocketAddress. Empty for other families or null.
+std::span<const uint8_t> addressBytes(const sockaddr* address);
 
 // The number of leading one bits of a netmask (an interface's ifa_netmask as an address).
 int prefixLength(const IpAddress& netmask);

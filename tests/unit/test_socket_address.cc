@@ -44,6 +44,20 @@ TEST(SocketAddress, OtherFamiliesAndNullAreNoAddress) {
   EXPECT_FALSE(SocketAddress::fromSockaddr(nullptr));
 }
 
+TEST(SocketAddress, AddressBytesAreReadInPlaceForEitherFamily) {
+  sockaddr_storage ss{};
+  SocketAddress{ip("192.0.2.7"), 53}.toSockaddr(ss);
+  const auto v4 = addressBytes(reinterpret_cast<const sockaddr*>(&ss));
+  ASSERT_EQ(v4.size(), 4u);
+  EXPECT_EQ(v4[3], 7);
+  SocketAddress{ip("2001:db8::9"), 53}.toSockaddr(ss);
+  const auto v6 = addressBytes(reinterpret_cast<const sockaddr*>(&ss));
+  ASSERT_EQ(v6.size(), 16u);
+  EXPECT_EQ(v6[0], 0x20);
+  EXPECT_EQ(v6[15], 9);
+  EXPECT_TRUE(addressBytes(nullptr).empty());
+}
+
 TEST(SocketAddress, NetmaskGivesItsPrefixLength) {
   EXPECT_EQ(prefixLength(ip("255.255.255.0")), 24);
   EXPECT_EQ(prefixLength(ip("255.0.0.0")), 8);
