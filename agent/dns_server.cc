@@ -47,16 +47,21 @@ bool SharedAllowList::allows(const sockaddr* from) const { return from != nullpt
 // holds the snapshot it started with, so the client gets one consistent version of the zone even
 // when a refresh publishes another meanwhile (the old records then live until the transfer ends).
 struct DnsServer::OngoingTransfer {
-  OngoingTransfer(std::shared_ptr<const Snapshot> snap, const uint8_t* packet, const TransferQuery& query,
-                  bool recursionAvailable)
+  OngoingTransfer(std::shared_ptr<const Snapshot> snap, TransferPlan plan, const uint8_t* packet,
+                  const TransferQuery& query, bool recursionAvailable)
       : snapshot(std::move(snap)),
-        writer(*snapshot->records, snapshot->table->zone(), packet, query, recursionAvailable),
+        kind(plan.kind),
+        differences(plan.differences),
+        writer(std::move(plan.parts), snapshot->table->zone(), packet, query, recursionAvailable),
         ixfr(query.ixfr),
-        started(std::chrono::steady_clock::now()) {}
-  std::shared_ptr<const Snapshot> snapshot;
+        askerSerial(query.askerSerial) {}
+  std::shared_ptr<const Snapshot> snapshot;  // holds the records and the differences being written
+  TransferPlan::Kind kind;
+  size_t differences;
   ZoneTransferWriter writer;
   bool ixfr = false;
-  std::chrono::steady_clock::time_point started;
+  std::optional<uint32_t> askerSerial;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 
 // Buffers for one recvmmsg/sendmmsg round: one slot per datagram, allocated once.
@@ -199,7 +204,9 @@ size_t DnsServer::answerTransfer(const TransferQuery& query, const uint8_t* pack
     // kept until the refresh that the reload starts).
     return reply(dns::kRcodeServFail, stats_.transfersFailed, "zone transfer: no records loaded");
   }
-  connection->transfer = std::make_unique<OngoingTransfer>(snapshot_, packet, query, options_.recurseOn);
+  TransferPlan plan = planTransfer(query, *snapshot_->records, snapshot_->serial(), snapshot_->history.get());
+  connection->transfer =
+      std::make_unique<OngoingTransfer>(snapshot_, std::move(plan), packet, query, options_.recurseOn);
   if (queryLog_ != nullptr && queryLog_->enabled()) {
     queryLog_->record(from, transport, packet, query.query.questionEnd, "zone transfer");
   }
@@ -219,11 +226,29 @@ void DnsServer::continueTransfer(TcpConnection* c) {
     evbuffer_add(output, buffer_.data(), n + 2);
     if (!t.writer.done()) continue;
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t.started).count();
-    log::info(std::string("zone transfer (") + (t.ixfr ? "IXFR" : "AXFR") + ") to " +
-              addressText(reinterpret_cast<const sockaddr*>(&c->peer)) + ": serial " +
-              std::to_string(t.snapshot->table->zone().soaSerial) + ", " + std::to_string(t.writer.recordCount()) +
-              " records in " + std::to_string(t.writer.messageCount()) + " messages, " +
-              std::to_string(static_cast<int64_t>(ms)) + " ms");
+    std::string what = t.ixfr ? "IXFR" : "AXFR";
+    if (t.askerSerial) what += " from serial " + std::to_string(*t.askerSerial);
+    switch (t.kind) {
+      case TransferPlan::Kind::kWholeZone:
+        if (t.ixfr) what += ", answered with the whole zone";
+        break;
+      case TransferPlan::Kind::kDifferences:
+        what += ", " + std::to_string(t.differences) + " difference" + (t.differences == 1 ? "" : "s");
+        break;
+      case TransferPlan::Kind::kUpToDate:
+        what += ", up to date";
+        break;
+    }
+    const auto text =
+        "zone transfer (" + what + ") to " + addressText(reinterpret_cast<const sockaddr*>(&c->peer)) + ": serial " +
+        std::to_string(t.snapshot->serial()) + ", " + std::to_string(t.writer.recordCount()) + " records in " +
+        std::to_string(t.writer.messageCount()) + " messages, " + std::to_string(static_cast<int64_t>(ms)) + " ms";
+    // A secondary checking every second logs nothing when it is up to date or takes a difference.
+    if (t.kind == TransferPlan::Kind::kWholeZone) {
+      log::info(text);
+    } else {
+      log::debug(text);
+    }
     stats_.transfersOk.add();
     c->transfer.reset();
     bufferevent_setwatermark(c->bev.get(), EV_WRITE, 0, 0);

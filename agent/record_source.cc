@@ -256,7 +256,7 @@ void RecordSource::loadCacheFile() {
   auto snap = snapshotFromRecords(std::move(*parsed.records), snapshotSettings(setup_),
                                   std::chrono::system_clock::from_time_t(parsed.meta.changedAt),
                                   Clock::now() - std::chrono::seconds(age),
-                                  "cache file " + path + " (" + parsed.meta.origin + ")");
+                                  "cache file " + path + " (" + parsed.meta.origin + ")", parsed.meta.serial);
   log::info("serving " + std::to_string(snap->table->nameCount()) + " names from the cache file " + path +
             ": records from " + parsed.meta.origin + ", last confirmed " + std::to_string(age) +
             " s ago; asking the masters now");
@@ -268,7 +268,7 @@ void RecordSource::saveCacheFile(const RecordSet& records, const Snapshot& snap)
   const std::string& path = setup_.config.cacheFile;
   const auto now = std::chrono::system_clock::now();
   const RecordFileMeta meta{std::chrono::system_clock::to_time_t(now),
-                            std::chrono::system_clock::to_time_t(snap.changedAt), snap.origin};
+                            std::chrono::system_clock::to_time_t(snap.changedAt), snap.origin, snap.serial()};
   const auto slash = path.rfind('/');
   Status saved = slash != std::string::npos && slash > 0 ? makeDirectories(path.substr(0, slash)) : Status();
   if (saved) {
@@ -308,10 +308,13 @@ void RecordSource::applyReconfigure() {
   ZoneOptions zone = zoneOptionsOf(setup_.config);
   if (current) zone.soaSerial = current->table->zone().soaSerial;
   if (current && current->records && sameDomain && !(current->table->zone() == zone)) {
-    // New TTL or SOA fields: the same records, rendered again (the data's age stays).
-    auto snap = std::make_shared<Snapshot>(*snapshotFromRecords(*current->records, snapshotSettings(setup_),
-                                                                std::chrono::system_clock::now(), current->loadedAt,
-                                                                current->origin));
+    // New TTL or SOA fields: the same records, rendered again (the data's age stays), with a new
+    // serial, so that secondaries take the zone again.
+    const auto now = std::chrono::system_clock::now();
+    const uint32_t serial =
+        nextSerial(current->serial(), static_cast<uint32_t>(std::chrono::system_clock::to_time_t(now)));
+    auto snap = std::make_shared<Snapshot>(*snapshotFromRecords(*current->records, snapshotSettings(setup_), now,
+                                                                current->loadedAt, current->origin, serial));
     snap->enumeration = current->enumeration;
     log::info("reload: zone settings changed; " + std::to_string(snap->table->nameCount()) + " names rendered again");
     store_.publish(snap);

@@ -44,8 +44,9 @@ void writeRecordFile(const RecordSet& records, const RecordFileMeta& meta,
   std::string out;
   out.reserve(kPiece + 4096);
   out += kMagic;
-  out += "\nsaved " + std::to_string(meta.savedAt) + "\nchanged " + std::to_string(meta.changedAt) + "\norigin " +
-         meta.origin + "\ndigest " + hex(records.contentDigest()) + "\n";
+  out += "\nsaved " + std::to_string(meta.savedAt) + "\nchanged " + std::to_string(meta.changedAt) + "\n";
+  if (meta.serial != 0) out += "serial " + std::to_string(meta.serial) + "\n";
+  out += "origin " + meta.origin + "\ndigest " + hex(records.contentDigest()) + "\n";
   for (const auto& [name, recs] : records.names()) {
     if (out.size() >= kPiece) {
       sink(out);
@@ -117,6 +118,8 @@ RecordFileParse parseRecordFile(std::string_view text) {
     const std::string_view kind = word(rest);
     if (kind == "saved" || kind == "changed") {
       if (!number(rest, kind == "saved" ? result.meta.savedAt : result.meta.changedAt)) return fail("bad time");
+    } else if (kind == "serial") {
+      if (!number(rest, result.meta.serial)) return fail("bad serial");
     } else if (kind == "origin") {
       result.meta.origin = std::string(rest);
     } else if (kind == "digest") {

@@ -17,6 +17,9 @@ struct RecordFileMeta {
   int64_t savedAt = 0;    // unix seconds
   int64_t changedAt = 0;  // unix seconds: when the content last changed (the SOA serial's source)
   std::string origin;     // "master 10.0.0.5:5050"
+  // The SOA serial served with these records (RFC 1982: it must never go back, also across a
+  // restart); 0 in files from before serials were saved: the unix time of changedAt then.
+  uint32_t serial = 0;
 };
 
 // `records` must be finalized.

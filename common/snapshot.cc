@@ -38,11 +38,11 @@ ZoneOptions zoneOptionsOf(const Config& c) {
 std::shared_ptr<const Snapshot> snapshotFromRecords(RecordSet records, const SnapshotSettings& settings,
                                                     std::chrono::system_clock::time_point changedAt,
                                                     std::chrono::steady_clock::time_point loadedAt,
-                                                    const std::string& origin) {
+                                                    const std::string& origin, uint32_t serial) {
   auto snap = describe(records, origin, loadedAt);
   snap->changedAt = changedAt;
   ZoneOptions zone = settings.zone;
-  zone.soaSerial = serialAt(changedAt);
+  zone.soaSerial = serial != 0 ? serial : serialAt(changedAt);
   snap->table = AnswerTable::build(records, zone);
   if (settings.keepRecords) snap->records = std::make_shared<const RecordSet>(std::move(records));
   return snap;
@@ -50,7 +50,7 @@ std::shared_ptr<const Snapshot> snapshotFromRecords(RecordSet records, const Sna
 
 BuildResult buildSnapshotFromRecords(RecordSet records, std::shared_ptr<const Enumeration> enumeration,
                                      const SnapshotSettings& settings, const Snapshot* previous,
-                                     const std::string& origin, BuildTime now) {
+                                     const std::string& origin, BuildTime now, std::optional<uint32_t> serial) {
   BuildResult result;
   auto snap = describe(records, origin, now.steady);
   snap->enumeration = std::move(enumeration);
@@ -59,7 +59,9 @@ BuildResult buildSnapshotFromRecords(RecordSet records, std::shared_ptr<const En
     other.soaSerial = zone.soaSerial;
     return other == zone;
   };
-  if (previous != nullptr && previous->table && previous->digest == snap->digest && sameZone(previous->table->zone())) {
+  const bool sameSerial = !serial || (previous != nullptr && previous->serial() == *serial);
+  if (previous != nullptr && previous->table && previous->digest == snap->digest && sameZone(previous->table->zone()) &&
+      sameSerial) {
     // Same content: keep the table and its SOA serial; only the data's age moves. A new
     // enumeration refers to the names of its own record set, so the two stay together.
     if (snap->enumeration) {
@@ -71,17 +73,29 @@ BuildResult buildSnapshotFromRecords(RecordSet records, std::shared_ptr<const En
     }
     if (!settings.keepRecords) snap->records.reset();
     snap->table = previous->table;
+    snap->history = previous->history;
     snap->changedAt = previous->changedAt;
     result.unchanged = true;
   } else {
     snap->changedAt = now.wall;
     auto shared = std::make_shared<const RecordSet>(std::move(records));
-    zone.soaSerial = serialAt(now.wall);
     // The serial must move forward even when two changes land within one second.
-    if (previous != nullptr && previous->table && zone.soaSerial <= previous->table->zone().soaSerial) {
-      zone.soaSerial = previous->table->zone().soaSerial + 1;
+    if (serial) {
+      zone.soaSerial = *serial;
+    } else if (previous != nullptr && previous->table) {
+      zone.soaSerial = nextSerial(previous->serial(), serialAt(now.wall));
+    } else {
+      zone.soaSerial = serialAt(now.wall);
     }
     snap->table = AnswerTable::build(*shared, zone, previous != nullptr ? previous->table.get() : nullptr);
+    if (settings.keepRecords && previous != nullptr && previous->records && previous->table &&
+        sameZone(previous->table->zone()) && previous->serial() != zone.soaSerial) {
+      auto diff = std::make_shared<ZoneDiff>(diffRecordSets(*previous->records, *shared));
+      diff->fromSerial = previous->serial();
+      diff->toSerial = zone.soaSerial;
+      snap->history = ZoneHistory::extend(previous->history.get(), std::move(diff),
+                                          shared->countA() + shared->countAAAA() + shared->countSrv());
+    }
     result.records = shared;
     if (settings.keepRecords) snap->records = std::move(shared);
   }

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "common/config.h"
 #include "common/record_generator.h"
 #include "common/record_set.h"
+#include "common/zone_diff.h"
 
 namespace mdns {
 
@@ -28,6 +30,10 @@ struct Snapshot {
   std::chrono::system_clock::time_point changedAt;  // when the content last changed (SOA serial)
   std::chrono::steady_clock::time_point loadedAt;   // last successful refresh (data confirmed)
   std::string origin;                               // "master 10.0.0.5:5050", "file /path"
+  // The differences that led here, for IXFR (only with keepRecords; empty after a restart, a
+  // change of zone settings, or a source that gave no earlier version).
+  std::shared_ptr<const ZoneHistory> history;
+  uint32_t serial() const { return table ? table->zone().soaSerial : 0; }
 };
 
 struct SnapshotSettings {
@@ -46,12 +52,13 @@ struct BuildTime {
   std::chrono::steady_clock::time_point steady;
 };
 
-// Records read back from the cache file (or rendered again with new zone settings): `changedAt` is
-// the serial, `loadedAt` when a source last confirmed them.
+// Records read back from the cache file (or rendered again with new zone settings): `serial` is
+// the SOA serial (0: the unix time of `changedAt`, as files from before serials were saved have
+// it), `loadedAt` when a source last confirmed them.
 std::shared_ptr<const Snapshot> snapshotFromRecords(RecordSet records, const SnapshotSettings& settings,
                                                     std::chrono::system_clock::time_point changedAt,
                                                     std::chrono::steady_clock::time_point loadedAt,
-                                                    const std::string& origin);
+                                                    const std::string& origin, uint32_t serial = 0);
 
 struct BuildResult {
   std::shared_ptr<const Snapshot> snapshot;
@@ -64,10 +71,14 @@ struct BuildResult {
 
 // A freshly loaded record set (generated from a state, or a peer's whole zone) following
 // `previous` (may be null): unchanged content keeps the previous table and serial and only the
-// data's age moves; changed content gets a new table, changedAt = now.wall, and a serial above
-// the previous one.
+// data's age moves; changed content gets a new table, changedAt = now.wall, and a serial after
+// the previous one (RFC 1982): the unix time, or the previous serial + 1 when that is not after it.
+// `serial`, when given, is the serial to serve instead (a secondary serves its primary's): a new
+// serial with the same content then re-renders the SOA too. With keepRecords, the difference from
+// the previous records is added to the previous snapshot's history.
 BuildResult buildSnapshotFromRecords(RecordSet records, std::shared_ptr<const Enumeration> enumeration,
                                      const SnapshotSettings& settings, const Snapshot* previous,
-                                     const std::string& origin, BuildTime now);
+                                     const std::string& origin, BuildTime now,
+                                     std::optional<uint32_t> serial = std::nullopt);
 
 }  // namespace mdns

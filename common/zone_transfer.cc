@@ -97,8 +97,14 @@ std::optional<TransferQuery> parseTransferQuery(const uint8_t* p, size_t length,
   pos = q.questionEnd;
   for (uint16_t i = 0; i < nscount; ++i) {
     if (!skipName(p, length, pos) || pos + kRrFixed > length) return std::nullopt;
-    pos += kRrFixed + get16(p + pos + 8);
-    if (pos > length) return std::nullopt;
+    const uint16_t type = get16(p + pos);
+    const size_t rdataEnd = pos + kRrFixed + get16(p + pos + 8);
+    if (rdataEnd > length) return std::nullopt;
+    size_t r = pos + kRrFixed;
+    if (type == dns::kTypeSOA && skipName(p, rdataEnd, r) && skipName(p, rdataEnd, r) && r + 20 == rdataEnd) {
+      t.askerSerial = (static_cast<uint32_t>(get16(p + r)) << 16) | get16(p + r + 2);
+    }
+    pos = rdataEnd;
   }
   for (uint16_t i = 0; i < arcount; ++i) {  // one OPT record at most (RFC 6891), nothing else
     if (pos + 11 > length || p[pos] != 0 || get16(p + pos + 1) != dns::kTypeOPT || q.hasEdns) return std::nullopt;
@@ -117,7 +123,54 @@ std::optional<TransferQuery> parseTransferQuery(const uint8_t* p, size_t length,
   return t;
 }
 
+std::vector<TransferPart> axfrParts(const RecordSet& records, uint32_t serial) {
+  using K = TransferPart::Kind;
+  return {{K::kSoa, serial, nullptr}, {K::kNs, 0, nullptr}, {K::kRecords, 0, &records}, {K::kSoa, serial, nullptr}};
+}
+
+std::vector<TransferPart> ixfrParts(std::span<const std::shared_ptr<const ZoneDiff>> diffs, uint32_t serial) {
+  using K = TransferPart::Kind;
+  std::vector<TransferPart> parts{{K::kSoa, serial, nullptr}};
+  if (diffs.empty()) return parts;
+  for (const auto& d : diffs) {
+    parts.push_back({K::kSoa, d->fromSerial, nullptr});
+    parts.push_back({K::kRecords, 0, &d->removed});
+    parts.push_back({K::kSoa, d->toSerial, nullptr});
+    parts.push_back({K::kRecords, 0, &d->added});
+  }
+  parts.push_back({K::kSoa, serial, nullptr});
+  return parts;
+}
+
+TransferPlan planTransfer(const TransferQuery& query, const RecordSet& records, uint32_t serial,
+                          const ZoneHistory* history) {
+  TransferPlan plan;
+  if (query.ixfr && query.askerSerial) {
+    const uint32_t asker = *query.askerSerial;
+    if (asker == serial || serialAfter(asker, serial)) {
+      plan.kind = TransferPlan::Kind::kUpToDate;
+      plan.parts = ixfrParts({}, serial);
+      return plan;
+    }
+    if (history != nullptr) {
+      const auto diffs = history->since(asker);
+      if (!diffs.empty() && diffs.back()->toSerial == serial) {
+        plan.kind = TransferPlan::Kind::kDifferences;
+        plan.parts = ixfrParts(diffs, serial);
+        plan.differences = diffs.size();
+        return plan;
+      }
+    }
+  }
+  plan.parts = axfrParts(records, serial);
+  return plan;
+}
+
 ZoneTransferWriter::ZoneTransferWriter(const RecordSet& records, const ZoneOptions& zone, const uint8_t* packet,
+                                       const TransferQuery& query, bool recursionAvailable, size_t messageLimit)
+    : ZoneTransferWriter(axfrParts(records, zone.soaSerial), zone, packet, query, recursionAvailable, messageLimit) {}
+
+ZoneTransferWriter::ZoneTransferWriter(std::vector<TransferPart> parts, const ZoneOptions& zone, const uint8_t* packet,
                                        const TransferQuery& query, bool recursionAvailable, size_t messageLimit)
     : zone_(zone),
       question_(reinterpret_cast<const char*>(packet) + dns::kHeaderSize, query.query.questionEnd - dns::kHeaderSize),
@@ -130,11 +183,11 @@ ZoneTransferWriter::ZoneTransferWriter(const RecordSet& records, const ZoneOptio
       apexWire_(wire(zone.domain)),
       mnameWire_(wire(zone.soaMname)),
       rnameWire_(wire(zone.soaRname)),
-      name_(records.names().begin()),
-      namesEnd_(records.names().end()) {
+      parts_(std::move(parts)) {
   flags_ = 0x8000 | 0x0400;                         // QR, AA; opcode QUERY
   flags_ |= query.query.flags & (0x0100 | 0x0010);  // RD, CD echoed
   if (recursionAvailable) flags_ |= 0x0080;
+  enterPart();
 }
 
 void ZoneTransferWriter::skipNamesOutsideDomain() {
@@ -153,30 +206,33 @@ void ZoneTransferWriter::loadOwner() {
   inName_ = 0;
 }
 
-void ZoneTransferWriter::advance() {
-  switch (phase_) {
-    case Phase::kFirstSoa:
-      phase_ = Phase::kNs;
+void ZoneTransferWriter::enterPart() {
+  for (; part_ < parts_.size(); ++part_) {
+    const TransferPart& part = parts_[part_];
+    if (part.kind != TransferPart::Kind::kRecords) return;
+    name_ = part.records->names().begin();
+    namesEnd_ = part.records->names().end();
+    skipNamesOutsideDomain();
+    if (name_ != namesEnd_) {
+      loadOwner();
       return;
-    case Phase::kNs:
-    case Phase::kNames:
-      if (phase_ == Phase::kNames) {
-        if (++inName_ < current_.a.size() + current_.aaaa.size() + current_.srv.size()) return;
-        ++name_;
-      }
-      phase_ = Phase::kNames;
-      skipNamesOutsideDomain();
-      if (name_ == namesEnd_) {
-        phase_ = Phase::kLastSoa;
-      } else {
-        loadOwner();
-      }
-      return;
-    case Phase::kLastSoa:
-    case Phase::kDone:
-      phase_ = Phase::kDone;
-      return;
+    }
   }
+}
+
+void ZoneTransferWriter::advance() {
+  if (part_ == parts_.size()) return;
+  if (parts_[part_].kind == TransferPart::Kind::kRecords) {
+    if (++inName_ < current_.a.size() + current_.aaaa.size() + current_.srv.size()) return;
+    ++name_;
+    skipNamesOutsideDomain();
+    if (name_ != namesEnd_) {
+      loadOwner();
+      return;
+    }
+  }
+  ++part_;
+  enterPart();
 }
 
 size_t ZoneTransferWriter::ownerSize(std::string_view ownerWire, size_t& commonLabels) const {
@@ -221,13 +277,13 @@ void ZoneTransferWriter::writeOwner(std::string_view ownerWire, uint8_t* out, si
 }
 
 size_t ZoneTransferWriter::recordSize(size_t& commonLabels) const {
-  switch (phase_) {
-    case Phase::kFirstSoa:
-    case Phase::kLastSoa:
+  if (part_ == parts_.size()) return 0;
+  switch (parts_[part_].kind) {
+    case TransferPart::Kind::kSoa:
       return ownerSize(apexWire_, commonLabels) + kRrFixed + mnameWire_.size() + rnameWire_.size() + 20;
-    case Phase::kNs:
+    case TransferPart::Kind::kNs:
       return ownerSize(apexWire_, commonLabels) + kRrFixed + mnameWire_.size();
-    case Phase::kNames: {
+    case TransferPart::Kind::kRecords: {
       const size_t owner = ownerSize(ownerWire_, commonLabels) + kRrFixed;
       size_t i = inName_;
       if (i < current_.a.size()) return owner + 4;
@@ -236,8 +292,6 @@ size_t ZoneTransferWriter::recordSize(size_t& commonLabels) const {
       i -= current_.aaaa.size();
       return owner + 6 + wireNameSize(current_.srv[i].target);
     }
-    case Phase::kDone:
-      break;
   }
   return 0;
 }
@@ -256,22 +310,22 @@ void ZoneTransferWriter::writeRecord(uint8_t* out, size_t& pos) {
     pos += n;
   };
   size_t rdlength = 0;
-  switch (phase_) {
-    case Phase::kFirstSoa:
-    case Phase::kLastSoa:
+  if (part_ == parts_.size()) return;
+  switch (parts_[part_].kind) {
+    case TransferPart::Kind::kSoa:
       rdlength = header(apexWire_, dns::kTypeSOA);
       raw(mnameWire_.data(), mnameWire_.size());
       raw(rnameWire_.data(), rnameWire_.size());
-      for (uint32_t v : {zone_.soaSerial, zone_.soaRefresh, zone_.soaRetry, zone_.soaExpire, zone_.soaMinttl}) {
+      for (uint32_t v : {parts_[part_].serial, zone_.soaRefresh, zone_.soaRetry, zone_.soaExpire, zone_.soaMinttl}) {
         put32(out + pos, v);
         pos += 4;
       }
       break;
-    case Phase::kNs:
+    case TransferPart::Kind::kNs:
       rdlength = header(apexWire_, dns::kTypeNS);
       raw(mnameWire_.data(), mnameWire_.size());
       break;
-    case Phase::kNames: {
+    case TransferPart::Kind::kRecords: {
       size_t i = inName_;
       if (i < current_.a.size()) {
         rdlength = header(ownerWire_, dns::kTypeA);
@@ -294,15 +348,13 @@ void ZoneTransferWriter::writeRecord(uint8_t* out, size_t& pos) {
       pos += writeWireName(s.target, out + pos);  // never compressed (RFC 2782, RFC 3597)
       break;
     }
-    case Phase::kDone:
-      return;
   }
   put16(out + rdlength, static_cast<uint16_t>(pos - rdlength - 2));
   ++recordsWritten_;
 }
 
 size_t ZoneTransferWriter::next(uint8_t* out) {
-  if (phase_ == Phase::kDone) return 0;
+  if (done()) return 0;
   const size_t optSize = edns_ ? dns::kOptSize : 0;
   put16(out, id_);
   put16(out + 2, flags_);
@@ -315,7 +367,7 @@ size_t ZoneTransferWriter::next(uint8_t* out) {
   previousOwner_.clear();  // pointers reach only into this message
   previousLabels_ = 0;
   uint16_t count = 0;
-  while (phase_ != Phase::kDone) {
+  while (!done()) {
     size_t commonLabels = 0;
     if (pos + recordSize(commonLabels) + optSize > messageLimit_ && count > 0) break;
     writeRecord(out, pos);

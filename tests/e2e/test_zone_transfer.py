@@ -103,6 +103,12 @@ def udp_exchange(port, message, timeout=3):
         return s.recvfrom(65535)[0]
 
 
+def soa_serial(port):
+    out = subprocess.run([DIG, "@" + LOOPBACK, "-p", str(port), "+short", "+time=2", "SOA", "mesos"],
+                         stdout=subprocess.PIPE, text=True, timeout=10).stdout.split()
+    return int(out[2]) if len(out) == 7 else None
+
+
 def header(reply):
     """(id, rcode, aa, qdcount, ancount, arcount) of a reply."""
     qid, flags, qd, an, _, ar = struct.unpack(">HHHHHH", reply[:12])
@@ -171,6 +177,36 @@ class ZoneTransferTest(unittest.TestCase):
         out = dig_xfr(agent.port, "IXFR=1", "mesos")
         self.assertNotIn("Transfer failed", out)
         self.assert_whole_zone(agent, zone_lines(out))
+
+    def test_ixfr_after_a_change_carries_only_the_change(self):
+        agent = self.start()
+        agent.wait_loaded()
+        old = soa_serial(agent.port)
+        state = cluster_state()
+        tasks = state["frameworks"][0]["tasks"]
+        self.assertEqual(tasks[10]["id"], "big.%08d-1111-1111-1111-%012d" % (6, 6))
+        old_ip = "10.2.0.7"  # big task 6 moves to another address
+        tasks[10] = task(tasks[10]["id"], "big", slave(0, "10.0.0.10"), ip="10.9.9.9", ports=[20006])
+        mark = agent.log_mark()
+        agent.write_file("state.json", state)
+        agent.proc.send_signal(signal.SIGHUP)  # a reload refreshes at once
+        wait_until(lambda: soa_serial(agent.port) != old, 10, message="the serial did not move")
+        new = soa_serial(agent.port)
+        out = dig_xfr(agent.port, "IXFR=%d" % old, "mesos")
+        self.assertNotIn("Transfer failed", out)
+        records = zone_lines(out)
+        serials = [int(rr[4].split()[2]) for rr in records if rr[3] == "SOA"]
+        self.assertEqual(serials, [new, old, new, new], out)  # RFC 1995: new, (old, deleted, new, added), new
+        soa_at = [i for i, rr in enumerate(records) if rr[3] == "SOA"]
+        removed = {(rr[0], rr[3], rr[4]) for rr in records[soa_at[1] + 1:soa_at[2]]}
+        added = {(rr[0], rr[3], rr[4]) for rr in records[soa_at[2] + 1:soa_at[3]]}
+        self.assertIn((b"big.marathon.mesos.", "A", old_ip.encode()), removed)
+        self.assertIn((b"big.marathon.mesos.", "A", b"10.9.9.9"), added)
+        self.assertFalse(removed & added)
+        self.assertLess(len(records), 12, out)  # the change, not the zone of over 1,600 records
+        # Up to date: the SOA alone; a serial the agent never served: the whole zone.
+        self.assertEqual([rr[3] for rr in zone_lines(dig_xfr(agent.port, "IXFR=%d" % new, "mesos"))], ["SOA"])
+        self.assert_whole_zone(agent, zone_lines(dig_xfr(agent.port, "IXFR=%d" % (old - 100), "mesos")))
 
     def test_asker_not_in_allow_transfer_is_refused(self):
         for allow in ([], ["10.0.0.0/8", "::1"]):

@@ -31,6 +31,17 @@ TEST(RecordFile, ReadsBackTheSameRecordsAndWhereAndWhenTheyCameFrom) {
   EXPECT_EQ(parsed.meta.origin, kMeta.origin);
 }
 
+TEST(RecordFile, KeepsTheServedSerialSoThatARestartNeverServesAnOlderOne) {
+  RecordFileMeta meta = kMeta;
+  meta.serial = 1'699'999'007;  // ahead of changedAt: several changes within a second
+  const auto parsed = parseRecordFile(serializeRecordFile(sample(), meta));
+  ASSERT_TRUE(parsed.records) << parsed.error;
+  EXPECT_EQ(parsed.meta.serial, 1'699'999'007u);
+  // Files written before serials were kept have none: the serial then comes from changedAt.
+  EXPECT_EQ(parseRecordFile(serializeRecordFile(sample(), kMeta)).meta.serial, 0u);
+  EXPECT_EQ(serializeRecordFile(sample(), kMeta).find("serial"), std::string::npos);
+}
+
 TEST(RecordFile, NamesHoldingAnyLabelByteReadBackTheSame) {
   // Marathon discovery names give labels with spaces and UTF-8 ("search 31 é-disc"); a label may
   // hold any byte but the dot that separates labels.

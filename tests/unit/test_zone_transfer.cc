@@ -22,7 +22,8 @@ const std::string kApexWire("\x05mesos\x00", 7);
 struct QueryOptions {
   uint16_t edns = 0;  // 0: no OPT record
   uint16_t qclass = LDNS_RR_CLASS_IN;
-  bool ixfrSoa = false;  // an IXFR's authority SOA
+  bool ixfrSoa = false;     // an IXFR's authority SOA...
+  uint32_t ixfrSerial = 1;  // ...with this serial
 };
 
 std::vector<uint8_t> transferQuery(const std::string& name, ldns_rr_type type, const QueryOptions& o = {}) {
@@ -36,7 +37,8 @@ std::vector<uint8_t> transferQuery(const std::string& name, ldns_rr_type type, c
   }
   if (o.ixfrSoa) {
     ldns_rr* soa = nullptr;
-    EXPECT_EQ(ldns_rr_new_frm_str(&soa, (name + " 0 IN SOA a. b. 1 0 0 0 0").c_str(), 0, nullptr, nullptr),
+    EXPECT_EQ(ldns_rr_new_frm_str(&soa, (name + " 0 IN SOA a. b. " + std::to_string(o.ixfrSerial) + " 0 0 0 0").c_str(),
+                                  0, nullptr, nullptr),
               LDNS_STATUS_OK);
     ldns_pkt_push_rr(pkt, LDNS_SECTION_AUTHORITY, soa);
   }
@@ -134,7 +136,8 @@ class ZoneTransferTest : public ::testing::Test {
     EXPECT_TRUE(q && q->apex);
     Transfer t;
     if (!q) return t;
-    ZoneTransferWriter writer(records_, zone_, query.data(), *q, true, limit);
+    ZoneTransferWriter writer(planTransfer(*q, records_, zone_.soaSerial, history_.get()).parts, zone_, query.data(),
+                              *q, true, limit);
     std::vector<uint8_t> out(dns::kMaxMessage);
     while (const size_t n = writer.next(out.data())) {
       t.messages.emplace_back(out.begin(), out.begin() + static_cast<long>(n));
@@ -151,8 +154,24 @@ class ZoneTransferTest : public ::testing::Test {
   }
 
   const std::string soa_ = rr("mesos. 60 IN SOA ns1.mesos. root.ns1.mesos. 1234 60 600 86400 30");
+  // A change of the zone from `from` to `to`: web.marathon.mesos. moves from 10.0.0.2 to `ip`.
+  void change(uint32_t from, uint32_t to, const char* oldIp, const char* newIp) {
+    auto diff = std::make_shared<ZoneDiff>();
+    diff->fromSerial = from;
+    diff->toSerial = to;
+    diff->removed.addAddress("web.marathon.mesos.", *IpAddress::parse(oldIp));
+    diff->added.addAddress("web.marathon.mesos.", *IpAddress::parse(newIp));
+    diff->removed.finalize();
+    diff->added.finalize();
+    history_ = ZoneHistory::extend(history_.get(), diff, 100);
+  }
+  std::string soaAt(uint32_t serial) const {
+    return rr("mesos. 60 IN SOA ns1.mesos. root.ns1.mesos. " + std::to_string(serial) + " 60 600 86400 30");
+  }
+
   RecordSet records_;
   ZoneOptions zone_;
+  std::shared_ptr<const ZoneHistory> history_;
 };
 
 TEST_F(ZoneTransferTest, SendsSoaFirstThenEveryRecordOnceThenSoa) {
@@ -224,6 +243,62 @@ TEST_F(ZoneTransferTest, NamesWithSpaceBytesGoThroughUnchanged) {
   }
   EXPECT_EQ(owners, 1);
   EXPECT_EQ(targets, 1);
+}
+
+TEST_F(ZoneTransferTest, IxfrFromAHeldSerialSendsOnlyWhatChanged) {
+  change(1000, 1234, "10.0.0.2", "10.0.0.3");
+  const Transfer t = transfer(transferQuery("mesos.", LDNS_RR_TYPE_IXFR, {.ixfrSoa = true, .ixfrSerial = 1000}));
+  const std::vector<std::string> expected = {
+      soa_, soaAt(1000), rr("web.marathon.mesos. 60 IN A 10.0.0.2"), soa_, rr("web.marathon.mesos. 60 IN A 10.0.0.3"),
+      soa_,
+  };
+  EXPECT_EQ(t.records, expected);
+}
+
+TEST_F(ZoneTransferTest, IxfrFromAnOlderHeldSerialSendsEachDifferenceInOrder) {
+  change(900, 1000, "10.0.0.2", "10.0.0.3");
+  change(1000, 1234, "10.0.0.3", "10.0.0.4");
+  const Transfer t = transfer(transferQuery("mesos.", LDNS_RR_TYPE_IXFR, {.ixfrSoa = true, .ixfrSerial = 900}));
+  const std::vector<std::string> expected = {
+      soa_,
+      soaAt(900),
+      rr("web.marathon.mesos. 60 IN A 10.0.0.2"),
+      soaAt(1000),
+      rr("web.marathon.mesos. 60 IN A 10.0.0.3"),
+      soaAt(1000),
+      rr("web.marathon.mesos. 60 IN A 10.0.0.3"),
+      soa_,
+      rr("web.marathon.mesos. 60 IN A 10.0.0.4"),
+      soa_,
+  };
+  EXPECT_EQ(t.records, expected);
+  // From the newer serial, only the last difference.
+  const Transfer last = transfer(transferQuery("mesos.", LDNS_RR_TYPE_IXFR, {.ixfrSoa = true, .ixfrSerial = 1000}));
+  EXPECT_EQ(last.records.size(), 6u);
+}
+
+TEST_F(ZoneTransferTest, IxfrFromTheCurrentSerialOrAheadGetsTheSoaAlone) {
+  change(1000, 1234, "10.0.0.2", "10.0.0.3");
+  for (const uint32_t serial : {1234u, 1235u}) {
+    const Transfer t = transfer(transferQuery("mesos.", LDNS_RR_TYPE_IXFR, {.ixfrSoa = true, .ixfrSerial = serial}));
+    EXPECT_EQ(t.records, std::vector<std::string>{soa_}) << serial;
+  }
+}
+
+TEST_F(ZoneTransferTest, IxfrFromASerialNoLongerHeldGetsTheWholeZone) {
+  change(1000, 1234, "10.0.0.2", "10.0.0.3");
+  const Transfer t = transfer(transferQuery("mesos.", LDNS_RR_TYPE_IXFR, {.ixfrSoa = true, .ixfrSerial = 999}));
+  ASSERT_EQ(t.records.size(), 11u);
+  EXPECT_EQ(t.records[1], rr("mesos. 60 IN NS ns1.mesos."));
+}
+
+TEST(ParseTransferQuery, ReadsTheSerialAnIxfrAskerHolds) {
+  const auto query = transferQuery("mesos.", LDNS_RR_TYPE_IXFR, {.ixfrSoa = true, .ixfrSerial = 4000000000u});
+  const auto q = parseTransferQuery(query.data(), query.size(), kApexWire);
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->askerSerial, 4000000000u);
+  const auto axfr = transferQuery("mesos.", LDNS_RR_TYPE_AXFR);
+  EXPECT_FALSE(parseTransferQuery(axfr.data(), axfr.size(), kApexWire)->askerSerial);
 }
 
 TEST_F(ZoneTransferTest, IxfrIsAnsweredWithTheWholeZone) {
