@@ -194,6 +194,9 @@ const std::vector<std::pair<std::string, Setter>>& keyTable() {
        }},
       {"File", [](Reader&, auto, const json&, Config&) {}},  // mesos-dns overwrites it; harmless
       {"stateFile", [](Reader& r, auto k, const json& v, Config& c) { r.string(k, v, c.stateFile); }},
+      {"primaries", [](Reader& r, auto k, const json& v, Config& c) { r.strings(k, v, c.primaries); }},
+      {"primaryCheckSeconds",
+       [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.primaryCheckSeconds, 1, 3600); }},
       {"tcpIdleSeconds", [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.tcpIdleSeconds, 1, 3600); }},
       {"workers", [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.workers, 0, 256); }},
       {"maxTcpConnections",
@@ -283,8 +286,22 @@ void validateResolverList(Reader& r, const std::string& key, const std::vector<s
 
 void validate(Reader& r, Config& c, const std::string& path) {
   if (!c.dnsOn && !c.httpOn) r.error("dnson", "either DNS or HTTP must be on (dnson, httpon)");
-  if (c.masters.empty() && c.zk.empty() && c.stateFile.empty() && c.peers.empty()) {
-    r.error("masters", "no source of cluster state: set masters, zk, peers or stateFile");
+  if (c.masters.empty() && c.zk.empty() && c.stateFile.empty() && c.peers.empty() && c.primaries.empty()) {
+    r.error("masters", "no source of cluster state: set masters, zk, peers, primaries or stateFile");
+  }
+  if (!c.primaries.empty() && (!c.masters.empty() || !c.zk.empty() || !c.stateFile.empty() || !c.peers.empty())) {
+    r.error(
+        "primaries",
+        "a secondary takes the zone from its primaries only: remove masters, zk, peers and stateFile, or primaries");
+  }
+  std::set<std::string> seenPrimaries;
+  for (const auto& p : c.primaries) {
+    const auto hp = splitHostPort(p);
+    if (!hp || hp->host.empty() || !validPort(hp->port)) {
+      r.error("primaries", "\"" + p + "\" is not host:port (a DNS server holding the zone)");
+    } else if (!seenPrimaries.insert(lower(p)).second) {
+      r.error("primaries", "duplicate primary \"" + p + "\"");
+    }
   }
   std::set<std::string> seenPeers;
   for (const auto& p : c.peers) {
@@ -485,6 +502,7 @@ std::vector<std::string> keepRestartOnlyKeys(const Config& running, Config& next
   keep("recurseOn", running.recurseOn, next.recurseOn);
   keep("SetTruncateBit", running.setTruncateBit, next.setTruncateBit);
   keep("domain", running.domain, next.domain);
+  keep("primaries", running.primaries, next.primaries);
   keep("EnumerationOn", running.enumerationOn, next.enumerationOn);
   keep("workers", running.workers, next.workers);
   keep("tcpIdleSeconds", running.tcpIdleSeconds, next.tcpIdleSeconds);

@@ -74,13 +74,17 @@ struct Config {
 
   // The agent's own keys.
   std::vector<std::string> peers;  // "host:port" of mesos-dns (or agent) HTTP APIs: records from /v1/axfr
-  std::string stateFile;           // absolute after parsing (relative paths are taken from the config's folder)
-  int tcpIdleSeconds = 10;         // a DNS-over-TCP connection with nothing to do is closed after this
-  int maxTcpConnections = 256;     // more at once are refused (closed) until some end
-  int maxUdpSize = 1232;           // the largest UDP reply (DNS Flag Day 2020: no fragments); more goes over TCP
-  int workers = 0;                 // DNS worker threads; 0: one per core
-  int cacheSize = 10000;           // forwarded answers kept (LRU beyond)
-  int cacheMaxTtl = 3600;          // seconds a forwarded answer is kept at most
+  // "host:port" of DNS servers holding the zone (hubs, other agents, any primary): this agent is
+  // then their secondary (SOA checks, IXFR/AXFR, NOTIFY) and takes the zone from nowhere else.
+  std::vector<std::string> primaries;
+  int primaryCheckSeconds = 1;  // how often a secondary asks its primary for the SOA serial
+  std::string stateFile;        // absolute after parsing (relative paths are taken from the config's folder)
+  int tcpIdleSeconds = 10;      // a DNS-over-TCP connection with nothing to do is closed after this
+  int maxTcpConnections = 256;  // more at once are refused (closed) until some end
+  int maxUdpSize = 1232;        // the largest UDP reply (DNS Flag Day 2020: no fragments); more goes over TCP
+  int workers = 0;              // DNS worker threads; 0: one per core
+  int cacheSize = 10000;        // forwarded answers kept (LRU beyond)
+  int cacheMaxTtl = 3600;       // seconds a forwarded answer is kept at most
   int cacheMaxNegativeTtl = 300;
   int cacheMaxStaleSeconds = 86400;    // how long past expiry an answer may be served when upstreams fail
   int startWaitSeconds = 20;           // READY=1 to systemd after this long even without records

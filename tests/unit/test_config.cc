@@ -540,6 +540,23 @@ TEST(Config, PeersAloneAreASourceAndMustBeHostPort) {
   EXPECT_NE(bad.errors[1].find("duplicate peer"), std::string::npos) << bad.errors[1];
 }
 
+TEST(Config, PrimariesMakeASecondaryThatTakesTheZoneFromNowhereElse) {
+  const auto ok =
+      parseConfig(R"({"primaries": ["hub1.example:53", "[fd00::5]:5353"], "primaryCheckSeconds": 2})", "c.json");
+  ASSERT_TRUE(ok.config) << (ok.errors.empty() ? "" : ok.errors.front());
+  EXPECT_EQ(ok.config->primaries.size(), 2u);
+  EXPECT_EQ(ok.config->primaryCheckSeconds, 2);
+  EXPECT_EQ(parseConfig(R"({"primaries": ["10.0.0.1:53"]})", "c.json").config->primaryCheckSeconds, 1);
+  const auto bad =
+      parseConfig(R"({"primaries": ["10.0.0.2", "10.0.0.3:53", "10.0.0.3:53"], "primaryCheckSeconds": 0})", "c.json");
+  ASSERT_FALSE(bad.config);
+  EXPECT_NE(errorWith(bad, {"primaries", "\"10.0.0.2\" is not host:port"}), "");
+  EXPECT_NE(errorWith(bad, {"primaries", "duplicate primary"}), "");
+  EXPECT_NE(errorWith(bad, {"primaryCheckSeconds", "from 1 to 3600"}), "");
+  const auto mixed = parseConfig(R"({"primaries": ["10.0.0.1:53"], "masters": ["10.0.0.5:5050"]})", "c.json");
+  EXPECT_NE(errorWith(mixed, {"primaries", "from its primaries only"}), "");
+}
+
 TEST(Config, ResolvConfModeIsCheckedAndOffMeansUnmanaged) {
   EXPECT_EQ(parseOk(withMasters()).resolvConf.mode, "auto");
   const auto bad = parseConfig(withMasters(R"("resolvConf": {"manage": true, "mode": "systemd"})"), kPath);
