@@ -284,6 +284,20 @@ void validateResolverList(Reader& r, const std::string& key, const std::vector<s
   }
 }
 
+// A list of "host:port" (`what` they are), each once (`one`: "peer" for "duplicate peer").
+void hostPortList(Reader& r, std::string_view key, const std::vector<std::string>& list, std::string_view what,
+                  std::string_view one) {
+  std::set<std::string> seen;
+  for (const auto& entry : list) {
+    const auto hp = splitHostPort(entry);
+    if (!hp || hp->host.empty() || !validPort(hp->port)) {
+      r.error(key, "\"" + entry + "\" is not host:port (" + std::string(what) + ")");
+    } else if (!seen.insert(lower(entry)).second) {
+      r.error(key, "duplicate " + std::string(one) + " \"" + entry + "\"");
+    }
+  }
+}
+
 void validate(Reader& r, Config& c, const std::string& path) {
   if (!c.dnsOn && !c.httpOn) r.error("dnson", "either DNS or HTTP must be on (dnson, httpon)");
   if (c.masters.empty() && c.zk.empty() && c.stateFile.empty() && c.peers.empty() && c.primaries.empty()) {
@@ -294,24 +308,8 @@ void validate(Reader& r, Config& c, const std::string& path) {
         "primaries",
         "a secondary takes the zone from its primaries only: remove masters, zk, peers and stateFile, or primaries");
   }
-  std::set<std::string> seenPrimaries;
-  for (const auto& p : c.primaries) {
-    const auto hp = splitHostPort(p);
-    if (!hp || hp->host.empty() || !validPort(hp->port)) {
-      r.error("primaries", "\"" + p + "\" is not host:port (a DNS server holding the zone)");
-    } else if (!seenPrimaries.insert(lower(p)).second) {
-      r.error("primaries", "duplicate primary \"" + p + "\"");
-    }
-  }
-  std::set<std::string> seenPeers;
-  for (const auto& p : c.peers) {
-    const auto hp = splitHostPort(p);
-    if (!hp || hp->host.empty() || !validPort(hp->port)) {
-      r.error("peers", "\"" + p + "\" is not host:port (a mesos-dns or agent HTTP API)");
-    } else if (!seenPeers.insert(lower(p)).second) {
-      r.error("peers", "duplicate peer \"" + p + "\"");
-    }
-  }
+  hostPortList(r, "primaries", c.primaries, "a DNS server holding the zone", "primary");
+  hostPortList(r, "peers", c.peers, "a mesos-dns or agent HTTP API", "peer");
   if (!c.zk.empty()) {
     if (const auto zk = parseZkUrl(c.zk); !zk.url) r.error("zk", zk.error);
   }
