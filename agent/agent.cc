@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -70,8 +71,9 @@ int runAgent(const Config& config) {
     log::error(setup.error());
     return 1;
   }
-  // The HTTP API reads the records (and the enumeration); zone transfers send them.
-  setup->keepRecords = config.httpOn || !config.allowTransfer.empty();
+  // The HTTP API reads the records (and the enumeration); zone transfers send them; a secondary
+  // applies differences to them.
+  setup->keepRecords = config.httpOn || !config.allowTransfer.empty() || !config.primaries.empty();
   evthread_use_pthreads();
   EventBasePtr base(event_base_new());
   RecordStore store;
@@ -102,6 +104,10 @@ int runAgent(const Config& config) {
   const AllowList allow = nodeAllowList(config);
   log::info("answering queries from " + allow.toString());
   SharedAllowList transferAllow(transferAllowList(config));
+  // Who transferred the zone (noted by the workers), told of changes by the source (NOTIFY); and
+  // the source, once made, told of the NOTIFYs that come to the workers.
+  TransferPeers transferPeers;
+  std::atomic<RecordSource*> notifyTarget{nullptr};
   if (!config.allowTransfer.empty()) logTransferAllowList(config, "");
   QueryLog queryLog;
   queryLog.setRate(config.queryLog ? config.queryLogRate : 0);
@@ -115,6 +121,11 @@ int runAgent(const Config& config) {
                        server->setQueryLog(&queryLog);
                        server->setMaxStaleSeconds(config.maxStaleSeconds);
                        server->setTransferAllowList(&transferAllow);
+                       server->setTransferPeers(&transferPeers);
+                       server->setNotifyHandler([&notifyTarget](const IpAddress& from) {
+                         RecordSource* source = notifyTarget.load(std::memory_order_acquire);
+                         return source != nullptr && source->notifiedBy(from);
+                       });
                        return server;
                      });
   if (forwarder) forwarder->start();
@@ -143,6 +154,8 @@ int runAgent(const Config& config) {
 
   Readiness readiness(base.get(), workers, resolvConf.get(), config.dnsOn, config.startWaitSeconds, waitForRecords);
   RecordSource source(std::move(*setup), store, [&readiness](const Snapshot& snap) { readiness.loaded(snap); });
+  source.setTransferPeers(&transferPeers);
+  notifyTarget.store(&source, std::memory_order_release);
 
   // The HTTP API, /health and /metrics, on their own thread.
   OperationsParts parts;

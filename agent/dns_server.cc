@@ -145,6 +145,9 @@ size_t DnsServer::answer(const uint8_t* packet, size_t length, Transport transpo
     if (queryLog_ != nullptr && queryLog_->enabled()) queryLog_->record(from, transport, out, n, "refused (allowFrom)");
     return n;
   }
+  if (length >= dns::kHeaderSize && ((packet[2] >> 3) & 0xF) == 4) {
+    if (const size_t n = answerNotify(packet, length, transport, from, out); n != 0) return n;
+  }
   if (const auto transfer = parseTransferQuery(packet, length, options_.apexWire)) {
     const size_t n = answerTransfer(*transfer, packet, transport, from, connection, out);
     if (n == 0) pending = Pending::kTransfer;
@@ -207,12 +210,37 @@ size_t DnsServer::answerTransfer(const TransferQuery& query, const uint8_t* pack
   TransferPlan plan = planTransfer(query, *snapshot_->records, snapshot_->serial(), snapshot_->history.get());
   connection->transfer =
       std::make_unique<OngoingTransfer>(snapshot_, std::move(plan), packet, query, options_.recurseOn);
+  if (transferPeers_ != nullptr) {
+    // Told of the next change (NOTIFY) at this address, on the DNS port.
+    if (const auto asker = SocketAddress::fromSockaddr(from)) {
+      transferPeers_->noteTransfer(asker->ip, std::chrono::steady_clock::now());
+    }
+  }
   if (queryLog_ != nullptr && queryLog_->enabled()) {
     queryLog_->record(from, transport, packet, query.query.questionEnd, "zone transfer");
   }
   bufferevent_setwatermark(connection->bev.get(), EV_WRITE, kTransferRefillBelow, 0);
   continueTransfer(connection);
   return 0;
+}
+
+size_t DnsServer::answerNotify(const uint8_t* packet, size_t length, Transport transport, const sockaddr* from,
+                               uint8_t* out) {
+  const auto query = parseNotify(packet, length, options_.apexWire);
+  if (!query) return 0;  // answered NOTIMP like any other opcode
+  const auto sender = SocketAddress::fromSockaddr(from);
+  const bool believed = sender && notifyHandler_ && notifyHandler_(sender->ip);
+  (believed ? stats_.notifiesAccepted : stats_.notifiesRefused).add();
+  const size_t n =
+      writeErrorReply(packet, *query, believed ? dns::kRcodeNoError : dns::kRcodeRefused, options_.recurseOn, out);
+  stats_.replies.countReply(transport == Transport::kTcp, out, n);
+  if (queryLog_ != nullptr && queryLog_->enabled()) {
+    queryLog_->record(from, transport, out, n, believed ? "NOTIFY from a primary" : "NOTIFY refused (not a primary)");
+  }
+  if (!believed) {
+    log::debug("NOTIFY from " + addressText(from) + " refused: not one of the primaries");
+  }
+  return n;
 }
 
 void DnsServer::continueTransfer(TcpConnection* c) {

@@ -7,6 +7,7 @@
 #include <event2/listener.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 
 #include "agent/forwarder.h"
 #include "agent/libevent.h"
+#include "agent/notifier.h"
 #include "agent/owned_fd.h"
 #include "agent/record_source.h"
 #include "common/lock_guarded.h"
@@ -74,6 +76,8 @@ struct DnsServerStats {
   // Zone transfers (AXFR/IXFR): sent whole; refused (over UDP, asker not in allowTransfer, not the
   // apex); failed (no records yet, or the client went away or stopped reading midway).
   Counter transfersOk, transfersRefused, transfersFailed;
+  // NOTIFYs for the zone: from a primary (a check follows at once), or refused (from anyone else).
+  Counter notifiesAccepted, notifiesRefused;
 };
 
 class DnsServer : public ReplySink {
@@ -111,6 +115,11 @@ class DnsServer : public ReplySink {
   void setQueryLog(QueryLog* log) { queryLog_ = log; }  // before the loop runs
   // Who may transfer the zone; null (the default): nobody. Before the loop runs; outlives the server.
   void setTransferAllowList(const SharedAllowList* list) { transferAllow_ = list; }
+  // Where transfers are noted (for NOTIFY); null: nowhere. Before the loop runs; outlives the server.
+  void setTransferPeers(TransferPeers* peers) { transferPeers_ = peers; }
+  // Who hears of a NOTIFY for the zone: true when the sender is believed (one of the primaries);
+  // unset or false: REFUSED. Before the loop runs.
+  void setNotifyHandler(std::function<bool(const IpAddress&)> handler) { notifyHandler_ = std::move(handler); }
 
  private:
   struct TcpConnection;
@@ -157,6 +166,10 @@ class DnsServer : public ReplySink {
   Forwarder* forwarder_;
   const AllowList* allow_;
   const SharedAllowList* transferAllow_ = nullptr;
+  TransferPeers* transferPeers_ = nullptr;
+  std::function<bool(const IpAddress&)> notifyHandler_;
+  // A NOTIFY (RFC 1996): its reply's length, or 0 when `packet` is not one for the zone.
+  size_t answerNotify(const uint8_t* packet, size_t length, Transport transport, const sockaddr* from, uint8_t* out);
   uint64_t nextConnectionId_ = 1;
   // Forwarded answers for TCP clients (connection id, framed reply), from the forwarder thread.
   LockGuarded<std::vector<std::pair<uint64_t, std::vector<uint8_t>>>> delivered_;

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "agent/log.h"
 #include "common/socket_address.h"
@@ -29,27 +30,51 @@ std::vector<IpAddress> resolveHostBlocking(const std::string& host) {
   return unique;
 }
 
-Result<std::vector<std::string>> resolveMasters(const Config& config) {
-  std::vector<std::string> out;
-  for (const auto& m : config.masters) {
-    const auto hp = splitHostPort(m);
-    if (!hp) return Error{config.configPath + ": key \"masters\": \"" + m + "\" is not host:port"};
+namespace {
+
+// `list` ("host:port" entries of the config's `key`) as addresses: host names looked up (blocking;
+// an IPv4 address wins, see resolveMasters); an unknown host is an error that names it.
+Result<std::vector<SocketAddress>> resolveHostPorts(const Config& config, const char* key, const char* what,
+                                                    const std::vector<std::string>& list) {
+  std::vector<SocketAddress> out;
+  for (const auto& entry : list) {
+    const auto hp = splitHostPort(entry);
+    int port = 0;
+    if (hp) port = std::atoi(hp->port.c_str());
+    if (!hp || port <= 0 || port > 65535) {
+      return Error{config.configPath + ": key \"" + key + "\": \"" + entry + "\" is not host:port"};
+    }
     if (auto ip = IpAddress::parse(hp->host)) {
-      out.push_back(joinHostPort(ip->toString(), hp->port));
+      out.push_back({*ip, static_cast<uint16_t>(port)});
       continue;
     }
     const auto ips = resolveHostBlocking(hp->host);
     if (ips.empty()) {
-      return Error{config.configPath + ": key \"masters\": host \"" + hp->host + "\" has no address (lookup failed)"};
+      return Error{config.configPath + ": key \"" + key + "\": host \"" + hp->host +
+                   "\" has no address (lookup failed)"};
     }
-    // Mesos masters listen on IPv4 unless told otherwise (libprocess binds one address family),
-    // so an IPv4 address wins over the resolver's first choice.
     const auto v4 = std::find_if(ips.begin(), ips.end(), [](const IpAddress& a) { return a.isV4(); });
     const auto& ip = v4 != ips.end() ? *v4 : ips.front();
-    log::info("master " + m + " is " + ip.toString());
-    out.push_back(joinHostPort(ip.toString(), hp->port));
+    log::info(std::string(what) + " " + entry + " is " + ip.toString());
+    out.push_back({ip, static_cast<uint16_t>(port)});
   }
   return out;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> resolveMasters(const Config& config) {
+  // Mesos masters listen on IPv4 unless told otherwise (libprocess binds one address family),
+  // so an IPv4 address wins over the resolver's first choice.
+  auto resolved = resolveHostPorts(config, "masters", "master", config.masters);
+  if (!resolved) return Error{resolved.error()};
+  std::vector<std::string> out;
+  for (const auto& a : *resolved) out.push_back(joinHostPort(a.ip.toString(), std::to_string(a.port)));
+  return out;
+}
+
+Result<std::vector<SocketAddress>> resolvePrimaries(const Config& config) {
+  return resolveHostPorts(config, "primaries", "primary", config.primaries);
 }
 
 }  // namespace mdns

@@ -125,6 +125,20 @@ void RecordSource::createEvents() {
   fetcher_ = std::make_unique<StateFetcher>(base_.get());
   timer_.reset(evtimer_new(
       base_.get(), [](evutil_socket_t, short, void* self) { static_cast<RecordSource*>(self)->refresh(); }, this));
+  // A DNS worker hands a primary's NOTIFY over to this loop: check now.
+  notifyEvent_.reset(event_new(
+      base_.get(), -1, EV_PERSIST,
+      [](evutil_socket_t, short, void* p) {
+        auto* self = static_cast<RecordSource*>(p);
+        if (self->refreshing_) {
+          self->refreshAgain_ = true;
+          return;
+        }
+        evtimer_del(self->timer_.get());
+        self->refresh();
+      },
+      this));
+  event_add(notifyEvent_.get(), nullptr);
   startZk();
 }
 
@@ -156,6 +170,9 @@ void RecordSource::freeEvents() {
   if (zk_) zk_->stop();  // before the event it activates goes
   zk_.reset();
   zkLeaderChanged_.reset();
+  follower_.reset();
+  notifier_.reset();
+  notifyEvent_.reset();
   fetcher_.reset();
   timer_.reset();
 }
@@ -258,8 +275,8 @@ void RecordSource::loadCacheFile() {
                                   Clock::now() - std::chrono::seconds(age),
                                   "cache file " + path + " (" + parsed.meta.origin + ")", parsed.meta.serial);
   log::info("serving " + std::to_string(snap->table->nameCount()) + " names from the cache file " + path +
-            ": records from " + parsed.meta.origin + ", last confirmed " + std::to_string(age) +
-            " s ago; asking the masters now");
+            ": records from " + parsed.meta.origin + ", last confirmed " + std::to_string(age) + " s ago; asking the " +
+            (setup_.config.primaries.empty() ? "masters" : "primaries") + " now");
   store_.publish(snap);
   if (onLoaded_) onLoaded_(*snap);
 }
@@ -359,11 +376,85 @@ void RecordSource::refresh() {
     finishRefresh(true);
     return;
   }
+  if (!setup_.config.primaries.empty()) {
+    refreshFromPrimaries();
+    return;
+  }
   if (!setup_.config.peers.empty()) {
     tryPeer(0, "");
     return;
   }
   refreshFromMasters();
+}
+
+bool RecordSource::notifiedBy(const IpAddress& from) {
+  {
+    const auto ips = primaryIps_.lock();
+    if (std::find(ips->begin(), ips->end(), from) == ips->end()) return false;
+  }
+  if (notifyEvent_) event_active(notifyEvent_.get(), EV_READ, 0);
+  return true;
+}
+
+void RecordSource::refreshFromPrimaries() {
+  if (!follower_) {
+    auto primaries = resolvePrimaries(setup_.config);
+    if (!primaries) {
+      setLastError(primaries.error());
+      log::error("refresh failed: " + primaries.error() + "; " + servingNote());
+      finishRefresh(false);
+      return;
+    }
+    std::vector<IpAddress> ips;
+    for (const auto& p : *primaries) ips.push_back(p.ip);
+    *primaryIps_.lock() = std::move(ips);
+    follower_ = std::make_unique<ZoneFollower>(base_.get(), std::move(*primaries), setup_.nameServerAddresses,
+                                               setup_.config.domain);
+  }
+  follower_->check(store_.current(), [this](ZoneFollower::Outcome outcome) { followed(std::move(outcome)); });
+}
+
+void RecordSource::followed(ZoneFollower::Outcome outcome) {
+  stats_.bytes.add(outcome.bytes);
+  if (outcome.kind == ZoneFollower::Outcome::Kind::kFailed) {
+    setLastError(outcome.error);
+    if (outcome.error != primaryError_) log::error("zone check failed: " + outcome.error + "; " + servingNote());
+    primaryError_ = outcome.error;
+    finishRefresh(false);
+    return;
+  }
+  if (!primaryError_.empty())
+    log::info("primary " + outcome.primary + " answers again (serial " + std::to_string(outcome.serial) + ")");
+  primaryError_.clear();
+  const auto previous = store_.current();
+  const std::string origin = "primary " + outcome.primary;
+  if (outcome.kind == ZoneFollower::Outcome::Kind::kUpToDate) {
+    if (previous) {
+      // The served zone is confirmed: only its age moves.
+      auto confirmed = std::make_shared<Snapshot>(*previous);
+      confirmed->loadedAt = Clock::now();
+      store_.publish(std::move(confirmed));
+      if (usesCacheFile() && Clock::now() - cacheConfirmed_ > std::chrono::seconds(60)) {
+        cacheConfirmed_ = Clock::now();
+        ::utimensat(AT_FDCWD, setup_.config.cacheFile.c_str(), nullptr, 0);
+      }
+    }
+    finishRefresh(true);
+    return;
+  }
+  const auto buildStart = Clock::now();
+  BuildResult built =
+      buildSnapshotFromRecords(std::move(*outcome.records), nullptr, snapshotSettings(setup_), previous.get(), origin,
+                               {std::chrono::system_clock::now(), Clock::now()}, outcome.serial);
+  built.renderMs = msSince(buildStart);
+  const auto& snap = *built.snapshot;
+  log::info("loaded " + std::to_string(snap.countA) + " A, " + std::to_string(snap.countAAAA) + " AAAA, " +
+            std::to_string(snap.countSrv) + " SRV records from " + origin + ": serial " +
+            std::to_string(outcome.serial) + " (" + outcome.how + ", " + std::to_string(outcome.bytes) + " bytes) in " +
+            fmt(msSince(refreshStarted_)) + " ms");
+  acceptBuilt(built, previous, origin, msSince(refreshStarted_) - built.renderMs, 0);
+  cacheConfirmed_ = Clock::now();
+  finishRefresh(true);
 }
 
 void RecordSource::tryPeer(size_t index, const std::string& lastError) {
@@ -564,7 +655,8 @@ void RecordSource::acceptBuilt(const BuildResult& built, const std::shared_ptr<c
                                const std::string& origin, double fetchMs, double parseMs) {
   warnOnce(origin, built.warnings);
   const auto& snap = *built.snapshot;
-  if (!built.unchanged && previous) {
+  // A secondary serves what its primary serves (whose own source applied the guard).
+  if (!built.unchanged && previous && !origin.starts_with("primary ")) {
     const size_t served = previous->countA + previous->countAAAA + previous->countSrv;
     const size_t fresh = snap.countA + snap.countAAAA + snap.countSrv;
     heldCount_ = snap.digest == heldDigest_ ? heldCount_ + 1 : 1;
@@ -581,7 +673,8 @@ void RecordSource::acceptBuilt(const BuildResult& built, const std::shared_ptr<c
   }
   if (built.unchanged) {
     log::debug("records from " + origin + " unchanged");
-  } else {
+  } else if (!origin.starts_with("primary ")) {  // a secondary's line says how the zone came
+
     log::info("loaded " + std::to_string(snap.countA) + " A, " + std::to_string(snap.countAAAA) + " AAAA, " +
               std::to_string(snap.countSrv) + " SRV records from " + origin + " in " + fmt(msSince(refreshStarted_)) +
               " ms (fetch " + fmt(fetchMs) + ", parse " + fmt(parseMs) + ", generate " + fmt(built.generateMs) +
@@ -589,7 +682,17 @@ void RecordSource::acceptBuilt(const BuildResult& built, const std::shared_ptr<c
               " names, answer table " + std::to_string(snap.table->memoryBytes() / 1024) + " KiB)");
   }
   store_.publish(built.snapshot);
-  if (usesCacheFile() && (origin.starts_with("master ") || origin.starts_with("peer "))) {
+  if (!built.unchanged && transferPeers_ != nullptr && !setup_.config.allowTransfer.empty() && setup_.config.dnsOn &&
+      !oneShot_) {
+    if (!notifier_) {
+      notifier_ =
+          std::make_unique<Notifier>(base_.get(), setup_.config.domain, static_cast<uint16_t>(setup_.config.port),
+                                     setup_.nameServerAddresses, *transferPeers_);
+    }
+    notifier_->announce(snap.serial());
+  }
+  if (usesCacheFile() &&
+      (origin.starts_with("master ") || origin.starts_with("peer ") || origin.starts_with("primary "))) {
     if (built.records) {
       saveCacheFile(*built.records, snap);
     } else {
@@ -628,14 +731,19 @@ void RecordSource::finishRefresh(bool ok) {
   stats_.lastDurationSeconds.store(msSince(refreshStarted_) / 1000, std::memory_order_relaxed);
   if (ok) setLastError("");
   static thread_local std::mt19937 random{std::random_device{}()};
-  const double next = nextRefreshSeconds(setup_.config.refreshSeconds, failures_,
-                                         std::uniform_real_distribution<>(0, 1)(random), store_.generation() != 0);
+  // A secondary checks its primary's serial every primaryCheckSeconds (the next primary after a
+  // failure), whatever happened.
+  const bool secondary = !setup_.config.primaries.empty();
+  const double next =
+      secondary ? setup_.config.primaryCheckSeconds
+                : nextRefreshSeconds(setup_.config.refreshSeconds, failures_,
+                                     std::uniform_real_distribution<>(0, 1)(random), store_.generation() != 0);
   if (refreshAgain_) {  // a reload or a new leader came meanwhile: a refresh now
     refreshAgain_ = false;
     schedule(0);
     return;
   }
-  if (failures_ > 1)
+  if (failures_ > 1 && !secondary)
     log::info("next refresh in " + fmt(next) + " s (" + std::to_string(failures_) + " failed in a row)");
   schedule(next);
 }

@@ -18,6 +18,8 @@
 #include <vector>
 
 #include "agent/libevent.h"
+#include "agent/notifier.h"
+#include "agent/zone_follower.h"
 #include "common/answer_table.h"
 #include "common/config.h"
 #include "common/lock_guarded.h"
@@ -93,6 +95,16 @@ class RecordSource {
   // records at once when they are kept (keepRecords) and the domain stays.
   void reconfigure(SourceSetup setup);
 
+  // Who transferred the zone lately: told of each change (NOTIFY) when allowTransfer lets anyone
+  // transfer. Before start(); outlives the source.
+  void setTransferPeers(const TransferPeers* peers) { transferPeers_ = peers; }
+  // NOTIFYs sent (for /metrics); null before the first change with transfers allowed.
+  const Notifier* notifier() const { return notifier_.get(); }
+
+  // A NOTIFY for the zone came from `from` (any thread): true when `from` is one of the primaries,
+  // whose zone is then checked at once.
+  bool notifiedBy(const IpAddress& from);
+
   const SourceStats& stats() const { return stats_; }
   // The last refresh's error, empty after a good one (for /health); thread-safe.
   std::string lastError() const;
@@ -112,6 +124,16 @@ class RecordSource {
   // Peers (mesos-dns or agents' /v1/axfr) in order; then the masters, if any.
   void tryPeer(size_t index, const std::string& lastError);
   std::map<std::string, std::string> peerEtags_;  // peer -> ETag of its last good answer
+  // A secondary: SOA checks and transfers from the primaries (created at the first refresh).
+  void refreshFromPrimaries();
+  void followed(ZoneFollower::Outcome outcome);
+  std::unique_ptr<ZoneFollower> follower_;
+  const TransferPeers* transferPeers_ = nullptr;
+  std::unique_ptr<Notifier> notifier_;                    // made at the first change that has someone to tell
+  LockGuarded<std::vector<IpAddress>> primaryIps_;        // for NOTIFYs, read by the DNS workers
+  EventPtr notifyEvent_;                                  // made active by a worker: check now
+  std::string primaryError_;                              // the last check's failure, logged once per change
+  std::chrono::steady_clock::time_point cacheConfirmed_;  // the cache file's time last moved
   void finishRefresh(bool ok);
   // Generates and publishes. `fetchMs` and `parseMs` are for the log line.
   void accept(MesosState state, const std::string& origin, double fetchMs, double parseMs);

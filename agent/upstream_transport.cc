@@ -59,8 +59,13 @@ class UdpExchange : public UpstreamTransport::Exchange {
 class TcpExchange : public UpstreamTransport::Exchange {
  public:
   explicit TcpExchange(UpstreamTransport::Handlers handlers) : handlers_(std::move(handlers)) {}
-  bool start(event_base* loop, const Upstream& to, const uint8_t* query, size_t length) {
-    bev_.reset(bufferevent_socket_new(loop, -1, BEV_OPT_CLOSE_ON_FREE));
+  // `fd`: a socket already bound to a source, or -1.
+  bool start(event_base* loop, int fd, const Upstream& to, const uint8_t* query, size_t length) {
+    bev_.reset(bufferevent_socket_new(loop, fd, BEV_OPT_CLOSE_ON_FREE));
+    if (!bev_) {
+      if (fd >= 0) ::close(fd);
+      return false;
+    }
     bufferevent_setcb(
         bev_.get(), [](bufferevent*, void* self) { static_cast<TcpExchange*>(self)->readable(); }, nullptr,
         [](bufferevent*, short events, void* self) { static_cast<TcpExchange*>(self)->event(events); }, this);
@@ -77,14 +82,16 @@ class TcpExchange : public UpstreamTransport::Exchange {
  private:
   void readable() {
     evbuffer* input = bufferevent_get_input(bev_.get());
-    uint8_t prefix[2];
-    if (evbuffer_copyout(input, prefix, 2) < 2) return;
-    const size_t length = dns::get16(prefix);
-    if (evbuffer_get_length(input) < 2 + length) return;
-    uint8_t* message = readBuffer();
-    evbuffer_drain(input, 2);
-    evbuffer_remove(input, message, length);
-    handlers_.message(message, length);  // the forwarder ends the exchange either way
+    for (;;) {
+      uint8_t prefix[2];
+      if (evbuffer_copyout(input, prefix, 2) < 2) return;
+      const size_t length = dns::get16(prefix);
+      if (evbuffer_get_length(input) < 2 + length) return;
+      uint8_t* message = readBuffer();
+      evbuffer_drain(input, 2);
+      evbuffer_remove(input, message, length);
+      if (handlers_.message(message, length)) return;  // taken: destroyed
+    }
   }
   void event(short events) {
     if ((events & BEV_EVENT_ERROR) != 0) {
@@ -100,17 +107,45 @@ class TcpExchange : public UpstreamTransport::Exchange {
 
 }  // namespace
 
+std::optional<IpAddress> sourceFor(const std::vector<IpAddress>& sources, const IpAddress& to) {
+  for (const auto& source : sources) {
+    if (source.isV4() == to.isV4() && !source.isUnspecified() && source.isLoopback() == to.isLoopback()) return source;
+  }
+  return std::nullopt;
+}
+
+int SocketTransport::openSocket(const Upstream& to, int type) const {
+  const int fd = ::socket(to.ip.isV4() ? AF_INET : AF_INET6, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  if (const auto source = sourceFor(sources_, to.ip)) {
+    sockaddr_storage ss{};
+    const socklen_t n = SocketAddress{*source, 0}.toSockaddr(ss);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), n) != 0) {
+      const int error = errno;
+      ::close(fd);
+      errno = error;
+      return -1;
+    }
+  }
+  return fd;
+}
+
 Result<std::unique_ptr<UpstreamTransport::Exchange>> SocketTransport::send(const Upstream& to, bool tcp,
                                                                            const uint8_t* query, size_t length,
                                                                            Handlers handlers) {
   if (tcp) {
+    int fd = -1;
+    if (!sources_.empty()) {
+      fd = openSocket(to, SOCK_STREAM);
+      if (fd < 0) return Error{std::string("cannot be reached over TCP: ") + std::strerror(errno)};
+    }
     auto exchange = std::make_unique<TcpExchange>(std::move(handlers));
-    if (!exchange->start(loop_, to, query, length)) return Error{"cannot be reached over TCP"};
+    if (!exchange->start(loop_, fd, to, query, length)) return Error{"cannot be reached over TCP"};
     return std::unique_ptr<Exchange>(std::move(exchange));
   }
   sockaddr_storage ss{};
   const socklen_t ssLength = to.toSockaddr(ss);
-  const int fd = ::socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const int fd = openSocket(to, SOCK_DGRAM);
   if (fd < 0) return Error{std::string("cannot be reached: ") + std::strerror(errno)};
   auto exchange = std::make_unique<UdpExchange>(fd, std::move(handlers));  // owns fd from here
   if (::connect(fd, reinterpret_cast<sockaddr*>(&ss), ssLength) != 0 ||

@@ -8,7 +8,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/result.h"
 #include "common/upstream.h"
@@ -27,7 +30,8 @@ class UpstreamTransport {
   struct Handlers {
     // A message came (a UDP datagram from the upstream, or one TCP message). True when it was
     // taken: the forwarder has then destroyed the exchange, which must not be touched again.
-    // False: ignored (e.g. a reply to another question); the exchange waits on.
+    // False: ignored (e.g. a reply to another question), or over TCP, one of several (a zone
+    // transfer); the exchange waits on.
     std::function<bool(const uint8_t* message, size_t length)> message;
     // The exchange failed (refused, reset, closed without an answer); the forwarder has destroyed it.
     std::function<void(const std::string& why)> failed;
@@ -39,14 +43,25 @@ class UpstreamTransport {
                                                  Handlers handlers) = 0;
 };
 
+// The address of `sources` to send to `to` from: the first of its family that is not the wildcard,
+// and loopback only towards loopback; none fits: std::nullopt (the kernel chooses).
+std::optional<IpAddress> sourceFor(const std::vector<IpAddress>& sources, const IpAddress& to);
+
 class SocketTransport : public UpstreamTransport {
  public:
-  explicit SocketTransport(event_base* loop) : loop_(loop) {}
+  // `sources`: addresses to send from (a secondary sends from the address it listens on, so that
+  // its primary's NOTIFY finds it): the first of the destination's family, and loopback only
+  // towards loopback, is bound; none fits: the kernel chooses.
+  explicit SocketTransport(event_base* loop, std::vector<IpAddress> sources = {})
+      : loop_(loop), sources_(std::move(sources)) {}
   Result<std::unique_ptr<Exchange>> send(const Upstream& to, bool tcp, const uint8_t* query, size_t length,
                                          Handlers handlers) override;
 
  private:
+  // A socket of `type` for `to`, bound to a source when one fits; -1 with errno set on failure.
+  int openSocket(const Upstream& to, int type) const;
   event_base* loop_;
+  std::vector<IpAddress> sources_;
 };
 
 }  // namespace mdns

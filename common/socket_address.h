@@ -4,6 +4,7 @@
 
 #include <sys/socket.h>
 
+#include <compare>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -25,7 +26,7 @@ struct SocketAddress {
   // "192.0.2.1:53", "[2001:db8::1]:53"
   std::string toString() const;
 
-  bool operator==(const SocketAddress&) const = default;
+  auto operator<=>(const SocketAddress&) const = default;
 };
 
 // The address bytes of an AF_INET (4) or AF_INET6 (16) socket address, in place: the query path's

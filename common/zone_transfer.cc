@@ -68,6 +68,23 @@ size_t labelStarts(std::string_view wire, size_t* starts) {
   return n;
 }
 
+// The question at the header's end (an uncompressed name, type, class) into `q`; false when it
+// runs past the packet or has a bad label.
+bool readQuestion(const uint8_t* p, size_t length, dns::Query& q) {
+  size_t pos = dns::kHeaderSize;
+  while (pos < length && p[pos] != 0) {
+    if (p[pos] > 63) return false;
+    pos += 1 + p[pos];
+  }
+  ++pos;
+  q.qnameLength = pos - dns::kHeaderSize;
+  if (q.qnameLength > 255 || pos + 4 > length) return false;
+  q.qtype = get16(p + pos);
+  q.qclass = get16(p + pos + 2);
+  q.questionEnd = pos + 4;
+  return true;
+}
+
 }  // namespace
 
 std::optional<TransferQuery> parseTransferQuery(const uint8_t* p, size_t length, std::string_view apexWire) {
@@ -79,22 +96,12 @@ std::optional<TransferQuery> parseTransferQuery(const uint8_t* p, size_t length,
   if ((q.flags & 0x8000) != 0 || q.opcode() != 0 || get16(p + 4) != 1 || get16(p + 6) != 0) return std::nullopt;
   const uint16_t nscount = get16(p + 8);
   const uint16_t arcount = get16(p + 10);
-  size_t pos = dns::kHeaderSize;
-  while (pos < length && p[pos] != 0) {
-    if (p[pos] > 63) return std::nullopt;
-    pos += 1 + p[pos];
-  }
-  ++pos;
-  q.qnameLength = pos - dns::kHeaderSize;
-  if (q.qnameLength > 255 || pos + 4 > length) return std::nullopt;
-  q.qtype = get16(p + pos);
-  q.qclass = get16(p + pos + 2);
-  q.questionEnd = pos + 4;
+  if (!readQuestion(p, length, q)) return std::nullopt;
   if (q.qtype != dns::kTypeAXFR && q.qtype != dns::kTypeIXFR) return std::nullopt;
   t.ixfr = q.qtype == dns::kTypeIXFR;
   // An IXFR carries the asker's SOA in the authority section (RFC 1995 section 3).
   if (nscount > (t.ixfr ? 1 : 0)) return std::nullopt;
-  pos = q.questionEnd;
+  size_t pos = q.questionEnd;
   for (uint16_t i = 0; i < nscount; ++i) {
     if (!skipName(p, length, pos) || pos + kRrFixed > length) return std::nullopt;
     const uint16_t type = get16(p + pos);
@@ -140,6 +147,22 @@ std::vector<TransferPart> ixfrParts(std::span<const std::shared_ptr<const ZoneDi
   }
   parts.push_back({K::kSoa, serial, nullptr});
   return parts;
+}
+
+std::optional<dns::Query> parseNotify(const uint8_t* p, size_t length, std::string_view apexWire) {
+  if (length < dns::kHeaderSize) return std::nullopt;
+  dns::Query q;
+  q.id = get16(p);
+  q.flags = get16(p + 2);
+  if ((q.flags & 0x8000) != 0 || q.opcode() != 4 || get16(p + 4) != 1) return std::nullopt;
+  if (!readQuestion(p, length, q) || q.qnameLength != apexWire.size()) return std::nullopt;
+  uint8_t lower[256];
+  dns::lowercaseWireName(p + q.qnameOffset, q.qnameLength, lower);
+  if (std::memcmp(lower, apexWire.data(), apexWire.size()) != 0 || q.qtype != dns::kTypeSOA ||
+      q.qclass != dns::kClassIN) {
+    return std::nullopt;
+  }
+  return q;
 }
 
 TransferPlan planTransfer(const TransferQuery& query, const RecordSet& records, uint32_t serial,

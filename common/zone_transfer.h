@@ -54,6 +54,10 @@ std::vector<TransferPart> ixfrParts(std::span<const std::shared_ptr<const ZoneDi
 // query path answers it.
 std::optional<TransferQuery> parseTransferQuery(const uint8_t* packet, size_t length, std::string_view apexWire);
 
+// A NOTIFY (RFC 1996) for the SOA of the domain's apex `apexWire` (any letter case, class IN): its
+// header and question (`questionEnd`), for the reply. Other NOTIFYs and other messages: nullopt.
+std::optional<dns::Query> parseNotify(const uint8_t* packet, size_t length, std::string_view apexWire);
+
 // What a transfer query gets: an AXFR the whole zone; an IXFR the differences since its serial when
 // `history` holds them, the SOA alone when the asker has this serial (or one after it), else the
 // whole zone (RFC 1995 section 4).

@@ -503,6 +503,10 @@ class Agent:
         self.config.update(config)
         self.config.setdefault("port", free_port())
         self.port = self.config["port"]
+        # Where dig asks it: its (first) listener, unless that is the wildcard.
+        listener = self.config.get("listener", LOOPBACK)
+        listener = listener[0] if isinstance(listener, list) and listener else listener
+        self.address = listener if isinstance(listener, str) and listener not in ("0.0.0.0", "::") else LOOPBACK
         self.config_path = os.path.join(self.dir, "config.json")
         self.log_path = os.path.join(self.dir, "agent.log")
         self.extra_args = list(extra_args)
@@ -525,6 +529,8 @@ class Agent:
         return path
 
     def start(self, wait=True, timeout=10.0):
+        if getattr(self, "_log", None) is not None:
+            self._log.close()  # started again (a restart): a fresh log
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen([self.binary, "-config", self.config_path] + self.extra_args,
                                      stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
@@ -548,6 +554,7 @@ class Agent:
                    timeout, interval=0.1, message=lambda: "the agent serves no records; log:\n" + self.log())
 
     def dig(self, name, rtype="A", *options, **kwargs):
+        kwargs.setdefault("server", self.address)
         return dig(self.port, name, rtype, *options, **kwargs)
 
     def log(self):

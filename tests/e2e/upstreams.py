@@ -52,9 +52,12 @@ def require_nsd():
 class Nsd:
     """nsd serving `zones` ({name: zone text}) on address:port, in a temporary folder."""
 
-    def __init__(self, zones=None, address=LOOPBACK, port=None):
+    def __init__(self, zones=None, address=LOOPBACK, port=None, secondary=None):
+        """`secondary`: {zone name: [nsd.conf lines of the zone]} for zones nsd transfers from a
+        primary (request-xfr, allow-notify) instead of loading a file."""
         require_nsd()
-        self.zones = zones or {"example.test": ZONE}
+        self.secondary = secondary or {}
+        self.zones = zones if zones is not None else ({} if self.secondary else {"example.test": ZONE})
         self.address = address
         self.port = port or free_port()
         self.dir = tempfile.mkdtemp(prefix="mdns-nsd-")
@@ -66,6 +69,9 @@ class Nsd:
             with open(os.path.join(self.dir, name + ".zone"), "w") as f:
                 f.write(text)
             zone_conf += "zone:\n  name: %s\n  zonefile: %s.zone\n" % (name, name)
+        for name, lines in self.secondary.items():
+            zone_conf += "zone:\n  name: %s\n  zonefile: %s.zone\n" % (name, name) + "".join(
+                "  %s\n" % line for line in lines)
         conf = os.path.join(self.dir, "nsd.conf")
         with open(conf, "w") as f:
             f.write("server:\n  ip-address: %s@%d\n  username: \"\"\n  zonesdir: \"%s\"\n"
@@ -76,7 +82,11 @@ class Nsd:
         # Its own process group: nsd forks a server child, and stop() ends both.
         self.proc = subprocess.Popen(["nsd", "-d", "-c", conf], stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL, start_new_session=True)
-        first = next(iter(self.zones))
+        first = next(iter(self.zones), None)
+        if first is None:  # secondary zones only: they come when the primary sends them
+            wait_until(lambda: dig(self.port, ".", "SOA", server=self.address, timeout=1).status is not None, 15,
+                       message="nsd did not start; log: " + self.log())
+            return self
         wait_until(lambda: dig(self.port, first, "SOA", server=self.address, timeout=1).status == "NOERROR", 15,
                    message="nsd did not start; log: " + self.log())
         return self
