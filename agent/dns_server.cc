@@ -278,6 +278,17 @@ void DnsServer::continueTransfer(TcpConnection* c) {
       log::debug(text);
     }
     stats_.transfersOk.add();
+    switch (t.kind) {
+      case TransferPlan::Kind::kWholeZone:
+        stats_.transfersWhole.add();
+        break;
+      case TransferPlan::Kind::kDifferences:
+        stats_.transfersDifferences.add();
+        break;
+      case TransferPlan::Kind::kUpToDate:
+        stats_.transfersUpToDate.add();
+        break;
+    }
     c->transfer.reset();
     bufferevent_setwatermark(c->bev.get(), EV_WRITE, 0, 0);
     return;

@@ -76,6 +76,8 @@ struct DnsServerStats {
   // Zone transfers (AXFR/IXFR): sent whole; refused (over UDP, asker not in allowTransfer, not the
   // apex); failed (no records yet, or the client went away or stopped reading midway).
   Counter transfersOk, transfersRefused, transfersFailed;
+  // Transfers sent, by what they held: the whole zone, differences (IXFR), the SOA alone (IXFR, up to date).
+  Counter transfersWhole, transfersDifferences, transfersUpToDate;
   // NOTIFYs for the zone: from a primary (a check follows at once), or refused (from anyone else).
   Counter notifiesAccepted, notifiesRefused;
 };

@@ -64,12 +64,13 @@ std::vector<IpAddress> TransferPeers::recent(std::chrono::steady_clock::time_poi
 }
 
 Notifier::Notifier(event_base* loop, std::string domain, uint16_t port, std::vector<IpAddress> sources,
-                   const TransferPeers& peers)
+                   const TransferPeers& peers, NotifyCounters& counters)
     : loop_(loop),
       domain_(std::move(domain)),
       port_(port),
       sources_(std::move(sources)),
       peers_(peers),
+      counters_(counters),
       nextId_(static_cast<uint16_t>(std::random_device{}())) {
   timer_.reset(event_new(
       loop_, -1, EV_PERSIST, [](evutil_socket_t, short, void* self) { static_cast<Notifier*>(self)->resend(); }, this));
@@ -110,7 +111,7 @@ Notifier::Socket* Notifier::socketFor(const IpAddress& to) {
 void Notifier::announce(uint32_t serial) {
   serial_ = serial;
   const auto now = std::chrono::steady_clock::now();
-  unanswered.add(pending_.size());  // replaced before they answered
+  counters_.unanswered.add(pending_.size());  // replaced before they answered
   pending_.clear();
   for (const auto& ip : peers_.recent(now)) {
     auto& p = pending_[SocketAddress{ip, port_}];
@@ -134,7 +135,7 @@ void Notifier::send(const SocketAddress& to, Pending& pending) {
   const socklen_t n = to.toSockaddr(ss);
   if (::sendto(socket->fd, message.data(), message.size(), 0, reinterpret_cast<sockaddr*>(&ss), n) ==
       static_cast<ssize_t>(message.size())) {
-    sent.add();
+    counters_.sent.add();
   }
 }
 
@@ -152,14 +153,14 @@ void Notifier::readReplies(int fd) {
     const auto it = pending_.find(*address);
     if (it == pending_.end() || it->second.id != dns::get16(m)) continue;
     pending_.erase(it);
-    answered.add();
+    counters_.answered.add();
   }
 }
 
 void Notifier::resend() {
   for (auto it = pending_.begin(); it != pending_.end();) {
     if (it->second.sends >= kSends) {
-      unanswered.add();
+      counters_.unanswered.add();
       it = pending_.erase(it);
       continue;
     }

@@ -35,6 +35,11 @@ class TransferPeers {
   LockGuarded<std::map<IpAddress, std::chrono::steady_clock::time_point>> peers_;
 };
 
+// NOTIFYs sent, answered, and given up on (no answer after kSends, or replaced by a newer one).
+struct NotifyCounters {
+  Counter sent, answered, unanswered;
+};
+
 // Sends NOTIFY for the zone to the recent transferrers on `port` (the DNS port they, like this
 // agent, listen on), from a listener address where one fits (see SocketTransport), each up to
 // kSends times a second apart until it answers. Runs on the record source's loop.
@@ -43,7 +48,7 @@ class Notifier {
   static constexpr int kSends = 3;
 
   Notifier(event_base* loop, std::string domain, uint16_t port, std::vector<IpAddress> sources,
-           const TransferPeers& peers);
+           const TransferPeers& peers, NotifyCounters& counters);
   ~Notifier();
   Notifier(const Notifier&) = delete;
   Notifier& operator=(const Notifier&) = delete;
@@ -51,8 +56,6 @@ class Notifier {
   // A new serial is served: tell every recent transferrer (earlier NOTIFYs not yet answered are
   // replaced).
   void announce(uint32_t serial);
-
-  Counter sent, answered, unanswered;
 
  private:
   struct Pending {
@@ -74,6 +77,7 @@ class Notifier {
   uint16_t port_;
   std::vector<IpAddress> sources_;
   const TransferPeers& peers_;
+  NotifyCounters& counters_;
   uint32_t serial_ = 0;
   uint16_t nextId_;
   std::map<std::string, Socket> sockets_;  // by the source chosen ("127.0.0.11", "any v4", ...)

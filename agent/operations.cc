@@ -290,6 +290,24 @@ std::string Operations::metrics() const {
   w.sample("mesos_dns_agent_zone_transfers_total", {{"result", "ok"}}, static_cast<double>(transfersOk));
   w.sample("mesos_dns_agent_zone_transfers_total", {{"result", "refused"}}, static_cast<double>(transfersRefused));
   w.sample("mesos_dns_agent_zone_transfers_total", {{"result", "failed"}}, static_cast<double>(transfersFailed));
+  uint64_t whole = 0, differences = 0, upToDate = 0, notifiesAccepted = 0, notifiesRefused = 0;
+  for (const auto* s : parts_.servers) {
+    whole += s->stats().transfersWhole.get();
+    differences += s->stats().transfersDifferences.get();
+    upToDate += s->stats().transfersUpToDate.get();
+    notifiesAccepted += s->stats().notifiesAccepted.get();
+    notifiesRefused += s->stats().notifiesRefused.get();
+  }
+  w.family("mesos_dns_agent_zone_transfers_sent_total", "counter",
+           "Zone transfers sent in full, by what they held: whole (the zone), differences (IXFR since the "
+           "asker's serial), up_to_date (IXFR: the SOA alone).");
+  w.sample("mesos_dns_agent_zone_transfers_sent_total", {{"form", "whole"}}, static_cast<double>(whole));
+  w.sample("mesos_dns_agent_zone_transfers_sent_total", {{"form", "differences"}}, static_cast<double>(differences));
+  w.sample("mesos_dns_agent_zone_transfers_sent_total", {{"form", "up_to_date"}}, static_cast<double>(upToDate));
+  w.family("mesos_dns_agent_notifies_received_total", "counter",
+           "NOTIFY messages for the zone: accepted (from a primary: checked at once), refused (from anyone else).");
+  w.sample("mesos_dns_agent_notifies_received_total", {{"result", "accepted"}}, static_cast<double>(notifiesAccepted));
+  w.sample("mesos_dns_agent_notifies_received_total", {{"result", "refused"}}, static_cast<double>(notifiesRefused));
 
   if (parts_.forwarder != nullptr) {
     const auto c = parts_.forwarder->cache().stats();
@@ -345,6 +363,14 @@ std::string Operations::metrics() const {
     w.family("mesos_dns_agent_refresh_bytes_total", "counter",
              "Bytes received from the record source (headers and compressed body).");
     w.sample("mesos_dns_agent_refresh_bytes_total", static_cast<double>(s.bytes.get()));
+    w.family("mesos_dns_agent_notifies_sent_total", "counter",
+             "NOTIFY messages sent to secondaries (those that transferred lately) after changes: sent (each "
+             "retry too), answered, unanswered (no answer after 3 sends, or replaced by a newer change).");
+    w.sample("mesos_dns_agent_notifies_sent_total", {{"result", "sent"}}, static_cast<double>(s.notifies.sent.get()));
+    w.sample("mesos_dns_agent_notifies_sent_total", {{"result", "answered"}},
+             static_cast<double>(s.notifies.answered.get()));
+    w.sample("mesos_dns_agent_notifies_sent_total", {{"result", "unanswered"}},
+             static_cast<double>(s.notifies.unanswered.get()));
   }
   w.family("mesos_dns_agent_records", "gauge", "Records served in the Mesos domain, by type.");
   if (snap) {
@@ -357,6 +383,9 @@ std::string Operations::metrics() const {
     w.family("mesos_dns_agent_records_changed_timestamp_seconds", "gauge",
              "When the served records last changed (Unix time; also the SOA serial).");
     w.sample("mesos_dns_agent_records_changed_timestamp_seconds", epochSeconds(snap->changedAt));
+    w.family("mesos_dns_agent_zone_serial", "gauge",
+             "The served SOA serial: a secondary serves its primary's, so every node fed from one hub shows the same.");
+    w.sample("mesos_dns_agent_zone_serial", static_cast<double>(snap->serial()));
     w.family("mesos_dns_agent_records_memory_bytes", "gauge",
              "Memory held by the served records: the answer table queries are answered from, and the record set "
              "kept for the HTTP API.");

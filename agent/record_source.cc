@@ -687,7 +687,7 @@ void RecordSource::acceptBuilt(const BuildResult& built, const std::shared_ptr<c
     if (!notifier_) {
       notifier_ =
           std::make_unique<Notifier>(base_.get(), setup_.config.domain, static_cast<uint16_t>(setup_.config.port),
-                                     setup_.nameServerAddresses, *transferPeers_);
+                                     setup_.nameServerAddresses, *transferPeers_, stats_.notifies);
     }
     notifier_->announce(snap.serial());
   }

@@ -72,6 +72,7 @@ struct SourceSetup {
 // Refresh counters for /metrics (written by the source's thread).
 struct SourceStats {
   Counter refreshes, failures, bytes;
+  NotifyCounters notifies;  // sent to secondaries after changes
   std::atomic<double> lastDurationSeconds{0};
 };
 
@@ -98,8 +99,6 @@ class RecordSource {
   // Who transferred the zone lately: told of each change (NOTIFY) when allowTransfer lets anyone
   // transfer. Before start(); outlives the source.
   void setTransferPeers(const TransferPeers* peers) { transferPeers_ = peers; }
-  // NOTIFYs sent (for /metrics); null before the first change with transfers allowed.
-  const Notifier* notifier() const { return notifier_.get(); }
 
   // A NOTIFY for the zone came from `from` (any thread): true when `from` is one of the primaries,
   // whose zone is then checked at once.

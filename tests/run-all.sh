@@ -20,11 +20,11 @@ lock=()
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-# The query path, the state parser and upstream replies under libFuzzer (clang), each for a bounded time. Findings
+# The query path, the state parser, upstream replies and zone transfers under libFuzzer (clang), each for a bounded time. Findings
 # stop the run.
 cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DMDNS_SANITIZE=ON -DMDNS_FUZZ=ON \
   -DMDNS_FUZZ_SECONDS="${MDNS_FUZZ_SECONDS:-60}" >/dev/null
-${lock[@]+"${lock[@]}"} cmake --build build-fuzz -j "$(nproc)" --target fuzz_responder fuzz_state fuzz_upstream_reply fuzz_axfr
+${lock[@]+"${lock[@]}"} cmake --build build-fuzz -j "$(nproc)" --target fuzz_responder fuzz_state fuzz_upstream_reply fuzz_axfr fuzz_transfer
 ctest --test-dir build-fuzz -R '^fuzz\.' --output-on-failure
 
 # Everything else, with AddressSanitizer and UndefinedBehaviorSanitizer (gcc).

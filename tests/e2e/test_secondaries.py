@@ -4,8 +4,10 @@ fleet all listen on port 53. What a user sees: every node answers the hub's reco
 serial, and a change reaches two hops down in seconds, carried as a difference."""
 import re
 import signal
-import time
+import socket
+import struct
 import unittest
+import urllib.request
 
 from harness import dig, framework, free_port, make_state, require_dig, slave, start_agent, task, wait_until
 from upstreams import start_nsd
@@ -37,6 +39,23 @@ def serial(port, server):
     r = dig(port, "mesos", "SOA", server=server)
     soa = r.rdatas("SOA")
     return int(soa[0].split()[2]) if soa else None
+
+
+def notify(server, port, qid=0x7777):
+    """Sends a NOTIFY for mesos. from 127.0.0.1; returns the reply's (id, opcode, rcode)."""
+    question = b"\x05mesos\x00" + struct.pack(">HH", 6, 1)
+    message = struct.pack(">HHHHHH", qid, (4 << 11) | 0x0400, 1, 0, 0, 0) + question
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(3)
+        s.sendto(message, (server, port))
+        reply = s.recv(512)
+    rid, flags = struct.unpack(">HH", reply[:4])
+    return rid, (flags >> 11) & 0xF, flags & 0xF
+
+
+def metrics(http_port):
+    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % http_port, timeout=5) as r:
+        return r.read().decode()
 
 
 class SecondariesTest(unittest.TestCase):
@@ -140,6 +159,31 @@ class SecondariesTest(unittest.TestCase):
         middle.wait_log(r"zone check failed: primary 127\.0\.0\.11:%d: AXFR: answered REFUSED \(is this node in its "
                         r"allowTransfer\?\)" % self.port)
         self.assertEqual(middle.dig("web.marathon.mesos").status, "SERVFAIL")
+
+    def test_notify_from_anyone_but_a_primary_is_refused_and_counted(self):
+        hub_http, middle_http = free_port(), free_port()
+        hub = self.hub(cluster(["10.1.0.1"]), httpon=True, httpListener="127.0.0.1", httpPort=hub_http)
+        middle = self.secondary(MIDDLE, ["%s:%d" % (HUB, self.port)], httpon=True, httpListener="127.0.0.1",
+                                httpPort=middle_http, primaryCheckSeconds=3600)
+        middle.wait_loaded()
+        # From 127.0.0.1, not the primary 127.0.0.11: REFUSED, and no check follows.
+        self.assertEqual(notify(MIDDLE, self.port), (0x7777, 4, 5))
+        self.change_hub(hub, cluster(["10.1.0.5"]))
+        wait_until(lambda: addresses(middle, "web.marathon.mesos") == ("NOERROR", ["10.1.0.5"]), 10,
+                   message=lambda: "no change; log:\n" + middle.log())
+        served = serial(self.port, HUB)
+        m = metrics(middle_http)
+        self.assertIn('mesos_dns_agent_notifies_received_total{result="refused"} 1\n', m)
+        self.assertIn('mesos_dns_agent_notifies_received_total{result="accepted"} 1\n', m)
+        self.assertIn("mesos_dns_agent_zone_serial %d\n" % served, m)
+        h = metrics(hub_http)
+        self.assertIn("mesos_dns_agent_zone_serial %d\n" % served, h)
+        self.assertIn('mesos_dns_agent_zone_transfers_sent_total{form="whole"} 1\n', h)
+        self.assertIn('mesos_dns_agent_zone_transfers_sent_total{form="differences"} 1\n', h)
+        wait_until(lambda: 'mesos_dns_agent_notifies_sent_total{result="answered"} 1\n' in metrics(hub_http), 5,
+                   message=lambda: metrics(hub_http))
+        # The hub is nobody's secondary: it refuses every NOTIFY.
+        self.assertEqual(notify(HUB, self.port)[2], 5)
 
     def test_nsd_is_a_secondary_of_a_hub(self):
         hub = self.hub(cluster(["10.1.0.1", "10.1.0.2"]))
