@@ -193,8 +193,9 @@ size_t DnsServer::answerTransfer(const TransferQuery& query, const uint8_t* pack
   if (query.query.hasEdns && query.query.ednsVersion != 0) {
     return reply(dns::kRcodeBadVers, stats_.transfersRefused, "zone transfer: EDNS version not supported");
   }
-  // A transfer needs TCP (RFC 5936 section 4.2); over UDP even an allowed asker is refused.
-  if (!tcp || connection == nullptr)
+  // AXFR needs TCP (RFC 5936 section 4.2); over UDP even an allowed asker is refused. IXFR may
+  // come over UDP (RFC 1995 section 2): below.
+  if ((!tcp && !query.ixfr) || (tcp && connection == nullptr))
     return reply(dns::kRcodeRefused, stats_.transfersRefused, "zone transfer over UDP");
   if (transferAllow_ == nullptr || !transferAllow_->allows(from)) {
     return reply(dns::kRcodeRefused, stats_.transfersRefused, "zone transfer refused (allowTransfer)");
@@ -208,6 +209,7 @@ size_t DnsServer::answerTransfer(const TransferQuery& query, const uint8_t* pack
     return reply(dns::kRcodeServFail, stats_.transfersFailed, "zone transfer: no records loaded");
   }
   TransferPlan plan = planTransfer(query, *snapshot_->records, snapshot_->serial(), snapshot_->history.get());
+  if (!tcp) return answerUdpIxfr(query, std::move(plan), packet, from, out);
   connection->transfer =
       std::make_unique<OngoingTransfer>(snapshot_, std::move(plan), packet, query, options_.recurseOn);
   if (transferPeers_ != nullptr) {
@@ -239,6 +241,39 @@ size_t DnsServer::answerNotify(const uint8_t* packet, size_t length, Transport t
   }
   if (!believed) {
     log::debug("NOTIFY from " + addressText(from) + " refused: not one of the primaries");
+  }
+  return n;
+}
+
+size_t DnsServer::answerUdpIxfr(const TransferQuery& query, TransferPlan plan, const uint8_t* packet,
+                                const sockaddr* from, uint8_t* out) {
+  // The differences (or the SOA alone, up to date) when they fit one datagram; else the SOA of the
+  // served version alone, which tells the asker to come over TCP.
+  const size_t limit = replySizeLimit(query.query, Transport::kUdp, options_.maxUdpSize);
+  const ZoneOptions& zone = snapshot_->table->zone();
+  size_t n = 0;
+  bool fits = false;
+  if (plan.kind != TransferPlan::Kind::kWholeZone) {
+    ZoneTransferWriter writer(std::move(plan.parts), zone, packet, query, options_.recurseOn, limit);
+    n = writer.next(out);
+    fits = writer.done();
+  }
+  if (!fits) {
+    ZoneTransferWriter soa(ixfrParts({}, zone.soaSerial), zone, packet, query, options_.recurseOn, limit);
+    n = soa.next(out);
+  } else {
+    (plan.kind == TransferPlan::Kind::kDifferences ? stats_.transfersDifferences : stats_.transfersUpToDate).add();
+  }
+  stats_.transfersOk.add();
+  stats_.local.add();
+  stats_.replies.countReply(false, out, n);
+  if (transferPeers_ != nullptr) {
+    if (const auto asker = SocketAddress::fromSockaddr(from)) {
+      transferPeers_->noteTransfer(asker->ip, std::chrono::steady_clock::now());
+    }
+  }
+  if (queryLog_ != nullptr && queryLog_->enabled()) {
+    queryLog_->record(from, Transport::kUdp, out, n, fits ? "IXFR over UDP" : "IXFR over UDP: the SOA, go to TCP");
   }
   return n;
 }

@@ -136,6 +136,9 @@ class DnsServer : public ReplySink {
   // An AXFR or IXFR query: an error reply (its length), or 0 with the transfer started.
   size_t answerTransfer(const TransferQuery& query, const uint8_t* packet, Transport transport, const sockaddr* from,
                         TcpConnection* connection, uint8_t* out);
+  // An IXFR over UDP: its one reply's length.
+  size_t answerUdpIxfr(const TransferQuery& query, TransferPlan plan, const uint8_t* packet, const sockaddr* from,
+                       uint8_t* out);
   // Writes a transfer's next messages while the client keeps up (kTcpMaxPendingOutput unread at most).
   void continueTransfer(TcpConnection* c);
   struct UdpBatch;

@@ -451,7 +451,7 @@ void RecordSource::followed(ZoneFollower::Outcome outcome) {
   log::info("loaded " + std::to_string(snap.countA) + " A, " + std::to_string(snap.countAAAA) + " AAAA, " +
             std::to_string(snap.countSrv) + " SRV records from " + origin + ": serial " +
             std::to_string(outcome.serial) + " (" + outcome.how + ", " + std::to_string(outcome.bytes) + " bytes) in " +
-            fmt(msSince(refreshStarted_)) + " ms");
+            fmt(msSince(refreshStarted_)) + " ms (render " + fmt(built.renderMs) + " ms)");
   acceptBuilt(built, previous, origin, msSince(refreshStarted_) - built.renderMs, 0);
   cacheConfirmed_ = Clock::now();
   finishRefresh(true);

@@ -1,8 +1,10 @@
 #include "agent/zone_follower.h"
 
+#include <chrono>
 #include <random>
 #include <utility>
 
+#include "common/dns_wire.h"
 #include "common/zone_diff.h"
 
 namespace mdns {
@@ -49,6 +51,13 @@ void ZoneFollower::armTimer(double seconds) {
   evtimer_add(timer_.get(), &tv);
 }
 
+bool ZoneFollower::holdsLineOfCurrent() const {
+  // The served zone came from this primary: taken from it, or read back from the cache file
+  // ("cache file PATH (primary ...)") after a restart.
+  const std::string origin = originOf(primaries_[current_]);
+  return held_ && held_->table && (held_->origin == origin || held_->origin.ends_with("(" + origin + ")"));
+}
+
 void ZoneFollower::check(std::shared_ptr<const Snapshot> held, std::function<void(Outcome)> done) {
   if (busy() || primaries_.empty()) return;
   done_ = std::move(done);
@@ -56,21 +65,71 @@ void ZoneFollower::check(std::shared_ptr<const Snapshot> held, std::function<voi
   outcome_ = Outcome{};
   outcome_.primary = primaries_[current_].toString();
   retriedWhole_ = false;
-  id_ = nextId_++;
-  const auto query = soaQuery(id_, domain_);
+  if (holdsLineOfCurrent() && held_->records && std::chrono::steady_clock::now() >= noUdpIxfrUntil_[current_]) {
+    udpIxfr();
+  } else {
+    soaCheck();
+  }
+}
+
+void ZoneFollower::sendUdp(const std::vector<uint8_t>& query, const std::string& what,
+                           void (ZoneFollower::*onReply)(const uint8_t*, size_t)) {
   UpstreamTransport::Handlers handlers;
-  handlers.message = [this](const uint8_t* m, size_t n) {
-    soaReply(m, n);
+  handlers.message = [this, onReply](const uint8_t* m, size_t n) {
+    (this->*onReply)(m, n);
     return true;
   };
-  handlers.failed = [this](const std::string& why) { fail("SOA query " + why); };
+  handlers.failed = [this, what](const std::string& why) { fail(what + " " + why); };
   auto sent = transport_.send(primaries_[current_], false, query.data(), query.size(), std::move(handlers));
   if (!sent) {
-    fail("SOA query: " + sent.error());
+    fail(what + ": " + sent.error());
     return;
   }
   exchange_ = std::move(*sent);
   armTimer(kSoaTimeoutSeconds);
+}
+
+void ZoneFollower::soaCheck() {
+  id_ = nextId_++;
+  sendUdp(soaQuery(id_, domain_), "SOA query", &ZoneFollower::soaReply);
+}
+
+void ZoneFollower::udpIxfr() {
+  // One datagram each way: the SOA alone when up to date (as a SOA query would be), the
+  // differences when they fit; else the SOA of the new version (RFC 1995 section 2), and the
+  // differences come over TCP.
+  askedFrom_ = held_->serial();
+  overUdp_ = true;
+  id_ = nextId_++;
+  reader_ = std::make_unique<TransferReader>(domain_, id_, askedFrom_);
+  sendUdp(ixfrQuery(id_, domain_, *askedFrom_), "IXFR over UDP", &ZoneFollower::udpIxfrReply);
+}
+
+void ZoneFollower::udpIxfrReply(const uint8_t* message, size_t length) {
+  outcome_.bytes += length;
+  evtimer_del(timer_.get());
+  const bool truncated = length >= dns::kHeaderSize && (message[2] & 0x02) != 0;
+  if (!truncated) {
+    if (auto added = reader_->add(message, length); !added) {
+      if (length >= 4 && dns::get16(message) == id_ && (message[3] & 0x0F) != 0) {
+        // A primary that does not serve IXFR over UDP (NOTIMP, REFUSED, FORMERR): SOA checks
+        // with it for a while.
+        noUdpIxfrUntil_[current_] = std::chrono::steady_clock::now() + kNoUdpIxfrFor;
+        exchange_.reset();
+        soaCheck();
+        return;
+      }
+      fail("IXFR over UDP: " + added.error());
+      return;
+    }
+    if (reader_->done()) {
+      exchange_.reset();
+      transferDone();
+      return;
+    }
+  }
+  // Truncated, or the new version's SOA alone: the differences come over TCP.
+  transfer(askedFrom_);
 }
 
 void ZoneFollower::soaReply(const uint8_t* message, size_t length) {
@@ -81,11 +140,7 @@ void ZoneFollower::soaReply(const uint8_t* message, size_t length) {
     return;
   }
   outcome_.serial = *serial;
-  // The served zone came from this primary: taken from it, or read back from the cache file
-  // ("cache file PATH (primary ...)") after a restart.
-  const std::string origin = originOf(primaries_[current_]);
-  const bool sameLine =
-      held_ && held_->table && (held_->origin == origin || held_->origin.ends_with("(" + origin + ")"));
+  const bool sameLine = holdsLineOfCurrent();
   if (sameLine && held_->serial() == *serial) {
     evtimer_del(timer_.get());
     exchange_.reset();
@@ -104,6 +159,7 @@ void ZoneFollower::soaReply(const uint8_t* message, size_t length) {
 
 void ZoneFollower::transfer(std::optional<uint32_t> fromSerial) {
   askedFrom_ = fromSerial;
+  overUdp_ = false;
   id_ = nextId_++;
   const auto query = fromSerial ? ixfrQuery(id_, domain_, *fromSerial) : axfrQuery(id_, domain_);
   reader_ = std::make_unique<TransferReader>(domain_, id_, fromSerial);
@@ -138,7 +194,9 @@ bool ZoneFollower::transferMessage(const uint8_t* message, size_t length) {
 void ZoneFollower::transferDone() {
   std::unique_ptr<TransferReader> reader = std::move(reader_);
   outcome_.serial = reader->serial();
-  const std::string asked = askedFrom_ ? "IXFR from serial " + std::to_string(*askedFrom_) : "AXFR";
+  const std::string asked =
+      askedFrom_ ? std::string(overUdp_ ? "IXFR over UDP" : "IXFR") + " from serial " + std::to_string(*askedFrom_)
+                 : "AXFR";
   switch (reader->form()) {
     case TransferReader::Form::kUpToDate:
       outcome_.kind = Outcome::Kind::kUpToDate;
@@ -169,6 +227,7 @@ void ZoneFollower::transferDone() {
   }
   std::optional<RecordSet> current;
   size_t changed = 0;
+  const auto applyStart = std::chrono::steady_clock::now();
   for (const auto& d : diffs) {
     if (!problem.empty()) break;
     auto next = applyDiff(current ? *current : *held_->records, d.removed, d.added);
@@ -191,8 +250,11 @@ void ZoneFollower::transferDone() {
     return;
   }
   outcome_.records = std::move(current);
-  outcome_.how +=
-      asked + ", " + plural(diffs.size(), "difference", "differences") + " of " + plural(changed, "record", "records");
+  const double applyMs =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - applyStart).count();
+  outcome_.how += asked + ", " + plural(diffs.size(), "difference", "differences") + " of " +
+                  plural(changed, "record", "records") + " applied in " + std::to_string(static_cast<int>(applyMs)) +
+                  " ms";
   outcome_.kind = Outcome::Kind::kChanged;
   finish(std::move(outcome_));
 }
@@ -205,11 +267,17 @@ void ZoneFollower::fail(const std::string& why) {
   outcome_.kind = Outcome::Kind::kFailed;
   outcome_.error = "primary " + primaries_[current_].toString() + ": " + why;
   outcome_.records.reset();
-  current_ = (current_ + 1) % primaries_.size();  // the next check asks the next primary
+  // A primary that failed kFailuresBeforeNext checks in a row gives way to the next (whose zone
+  // costs a whole transfer when its serials are its own): one lost datagram or a busy moment does not.
+  if (++failuresInRow_ >= kFailuresBeforeNext) {
+    failuresInRow_ = 0;
+    current_ = (current_ + 1) % primaries_.size();
+  }
   finish(std::move(outcome_));
 }
 
 void ZoneFollower::finish(Outcome outcome) {
+  if (outcome.kind != Outcome::Kind::kFailed) failuresInRow_ = 0;
   auto done = std::move(done_);
   done_ = nullptr;
   held_.reset();

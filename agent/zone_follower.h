@@ -7,8 +7,10 @@
 
 #include <event2/event.h>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,7 +39,9 @@ class ZoneFollower {
   };
 
   static constexpr double kSoaTimeoutSeconds = 1;
-  static constexpr double kTransferIdleSeconds = 15;  // a transfer with no message for this long fails
+  static constexpr int kFailuresBeforeNext = 3;             // checks failed in a row before the next primary is asked
+  static constexpr std::chrono::minutes kNoUdpIxfrFor{10};  // after a primary refused IXFR over UDP
+  static constexpr double kTransferIdleSeconds = 15;        // a transfer with no message for this long fails
 
   // `sources`: the addresses the agent listens on (sent from, where they fit: see SocketTransport).
   ZoneFollower(event_base* loop, std::vector<SocketAddress> primaries, std::vector<IpAddress> sources,
@@ -55,7 +59,16 @@ class ZoneFollower {
   static std::string originOf(const SocketAddress& primary);
 
  private:
+  // The served zone came from the primary asked now.
+  bool holdsLineOfCurrent() const;
+  // Sends `query` over UDP to the current primary; `onReply` gets its answer, a failure or no
+  // answer in kSoaTimeoutSeconds fails the check (`what` names the query).
+  void sendUdp(const std::vector<uint8_t>& query, const std::string& what,
+               void (ZoneFollower::*onReply)(const uint8_t*, size_t));
+  void soaCheck();
   void soaReply(const uint8_t* message, size_t length);
+  void udpIxfr();
+  void udpIxfrReply(const uint8_t* message, size_t length);
   void transfer(std::optional<uint32_t> fromSerial);
   bool transferMessage(const uint8_t* message, size_t length);
   void transferDone();
@@ -67,7 +80,9 @@ class ZoneFollower {
   std::vector<SocketAddress> primaries_;
   std::string domain_;
   SocketTransport transport_;
-  size_t current_ = 0;  // the primary asked; the next one after a failure
+  size_t current_ = 0;  // the primary asked; the next one after kFailuresBeforeNext failures
+  int failuresInRow_ = 0;
+  std::map<size_t, std::chrono::steady_clock::time_point> noUdpIxfrUntil_;
   uint16_t nextId_;
 
   // The check under way.
@@ -76,6 +91,7 @@ class ZoneFollower {
   Outcome outcome_;
   uint16_t id_ = 0;
   std::optional<uint32_t> askedFrom_;  // the IXFR's serial, when the transfer is an IXFR
+  bool overUdp_ = false;               // the IXFR went over UDP
   bool retriedWhole_ = false;          // an IXFR whose differences did not fit, asked again as AXFR
   std::unique_ptr<UpstreamTransport::Exchange> exchange_;
   std::unique_ptr<TransferReader> reader_;

@@ -94,6 +94,15 @@ std::vector<uint8_t> question(uint16_t id, const std::string& domain, uint16_t t
   return q;
 }
 
+// An OPT record offering our UDP size (RFC 6891): a difference that fits 1232 bytes comes in one
+// datagram rather than over TCP.
+void addEdns(std::vector<uint8_t>& q) {
+  uint8_t opt[dns::kOptSize];
+  dns::writeOpt(opt, dns::kOurEdnsBufferSize, 0, false);
+  q.insert(q.end(), opt, opt + sizeof opt);
+  dns::put16(q.data() + 10, 1);
+}
+
 // The header and question of a reply to `id`; `pos` is left at the answer section. An error names
 // what is wrong.
 Status readHeader(const uint8_t* m, size_t length, uint16_t id, size_t& pos, uint16_t& ancount) {
@@ -115,7 +124,11 @@ Status readHeader(const uint8_t* m, size_t length, uint16_t id, size_t& pos, uin
 
 }  // namespace
 
-std::vector<uint8_t> soaQuery(uint16_t id, const std::string& domain) { return question(id, domain, dns::kTypeSOA, 0); }
+std::vector<uint8_t> soaQuery(uint16_t id, const std::string& domain) {
+  std::vector<uint8_t> q = question(id, domain, dns::kTypeSOA, 0);
+  addEdns(q);
+  return q;
+}
 
 std::vector<uint8_t> axfrQuery(uint16_t id, const std::string& domain) { return question(id, domain, kTypeAXFR, 0); }
 
@@ -129,6 +142,7 @@ std::vector<uint8_t> ixfrQuery(uint16_t id, const std::string& domain, uint32_t 
   dns::put16(soa + 10, 22);  // RDLENGTH; TTL 0; MNAME and RNAME the root (zero bytes)
   dns::put32(soa + 14, serial);
   q.insert(q.end(), soa, soa + sizeof soa);
+  addEdns(q);
   return q;
 }
 

@@ -16,7 +16,8 @@
 namespace mdns {
 
 // A query for the apex of `domain` ("mesos", no trailing dot) of type SOA, AXFR or IXFR (with the
-// asker's `serial` in an authority SOA, RFC 1995 section 3).
+// asker's `serial` in an authority SOA, RFC 1995 section 3). SOA and IXFR queries offer EDNS with
+// a 1232-byte UDP size.
 std::vector<uint8_t> soaQuery(uint16_t id, const std::string& domain);
 std::vector<uint8_t> axfrQuery(uint16_t id, const std::string& domain);
 std::vector<uint8_t> ixfrQuery(uint16_t id, const std::string& domain, uint32_t serial);

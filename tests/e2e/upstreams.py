@@ -52,11 +52,13 @@ def require_nsd():
 class Nsd:
     """nsd serving `zones` ({name: zone text}) on address:port, in a temporary folder."""
 
-    def __init__(self, zones=None, address=LOOPBACK, port=None, secondary=None):
+    def __init__(self, zones=None, address=LOOPBACK, port=None, secondary=None, zone_options=None):
         """`secondary`: {zone name: [nsd.conf lines of the zone]} for zones nsd transfers from a
-        primary (request-xfr, allow-notify) instead of loading a file."""
+        primary (request-xfr, allow-notify) instead of loading a file; `zone_options`: more lines
+        for zones of `zones` (provide-xfr, notify)."""
         require_nsd()
         self.secondary = secondary or {}
+        self.zone_options = zone_options or {}
         self.zones = zones if zones is not None else ({} if self.secondary else {"example.test": ZONE})
         self.address = address
         self.port = port or free_port()
@@ -68,7 +70,8 @@ class Nsd:
         for name, text in self.zones.items():
             with open(os.path.join(self.dir, name + ".zone"), "w") as f:
                 f.write(text)
-            zone_conf += "zone:\n  name: %s\n  zonefile: %s.zone\n" % (name, name)
+            zone_conf += "zone:\n  name: %s\n  zonefile: %s.zone\n" % (name, name) + "".join(
+                "  %s\n" % line for line in self.zone_options.get(name, []))
         for name, lines in self.secondary.items():
             zone_conf += "zone:\n  name: %s\n  zonefile: %s.zone\n" % (name, name) + "".join(
                 "  %s\n" % line for line in lines)

@@ -177,6 +177,8 @@ TEST(TransferReader, RefusalsAndMessagesOutOfStepAreErrorsThatSayWhy) {
 TEST(TransferReader, SoaCheckReadsThePrimarysSerial) {
   // A reply written by hand: the question, then the apex SOA with a compressed owner.
   std::vector<uint8_t> m = soaQuery(0x4242, "mesos");
+  m.resize(dns::kHeaderSize + 7 + 4);  // the header and question, without the query's OPT record
+  m[11] = 0;
   m[2] = 0x84;  // QR, AA
   m[7] = 1;     // ANCOUNT
   const uint8_t soa[] = {0xC0, 0x0C, 0,    6, 0, 1, 0, 0, 0, 60, 0, 26, 1, 'a', 0, 1, 'b', 0, 0x12,
