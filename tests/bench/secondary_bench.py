@@ -4,16 +4,16 @@
 A hub agent reads a synthetic state (make_state.py) from a file on 127.0.0.11 and allows
 transfers; a secondary agent (127.0.0.12) follows it and a second one (127.0.0.13) follows the
 first: two hops. Then a simulated fleet of --fleet secondaries (one asyncio program, each on its
-own 127.1.x.y address and the hub's port, as nodes all listen on port 53): SOA checks every
-second (jittered), IXFR from the serial it holds on a new serial or a NOTIFY, and NOTIFYs
-answered.
+own 127.1.x.y address and the hub's port, as nodes all listen on port 53) that behaves as an agent
+does: IXFR over UDP from the serial it holds every second (jittered) and on NOTIFY, over TCP when
+the differences do not fit a datagram, and NOTIFYs answered.
 
 Reported:
 - change to answer: for --changes one-task changes (a task moves to another address; the hub
   re-reads the state on SIGHUP), the time from the hub answering the new address to each agent
   hop answering it, and to every simulated secondary holding the new serial;
-- bytes from the hub to a secondary for one change (IXFR and its SOA check, NOTIFY not counted:
-  it goes the other way) and per SOA check, against the whole /v1/axfr document (gzip);
+- bytes from the hub to a secondary for one change (the IXFR answer; NOTIFY not counted: it goes
+  the other way) and per check, against the whole /v1/axfr document (gzip);
 - hub CPU per idle minute (the fleet checking) and per change (minus the same changes without
   the fleet: the cost of serving it), hub RSS with and without the fleet.
 
@@ -174,15 +174,23 @@ class Fleet:
         self.serials[i] = newest
         self.reached.setdefault(newest, []).append(time.monotonic())
 
+    def ixfr_query(self, qid, held):
+        auth = b"\xc0\x0c" + struct.pack(">HHIH", 6, 1, 0, 22) + b"\x00\x00" + struct.pack(">IIIII", held, 0, 0, 0, 0)
+        opt = b"\x00" + struct.pack(">HHIH", 41, 1232, 0, 0)
+        return struct.pack(">HHHHHH", qid, 0, 1, 0, 1, 1) + self.apex + struct.pack(">HH", 251, 1) + auth + opt
+
     async def node(self, i, loop):
+        """As the agent does: IXFR over UDP from the held serial every second and on NOTIFY (the
+        SOA alone: up to date; the differences when they fit; else the new SOA: IXFR over TCP)."""
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         sock.bind((self.address(i), self.port))
         sock.setblocking(False)
         busy = False
+        asked = {}  # query id -> serial asked from
 
-        async def follow(serial):
+        async def tcp():
             nonlocal busy
-            if busy or serial == self.serials[i]:
+            if busy:
                 return
             busy = True
             try:
@@ -190,34 +198,51 @@ class Fleet:
             finally:
                 busy = False
 
-        soa_id = random.randrange(65536)
-        soa_q = struct.pack(">HHHHHH", soa_id, 0, 1, 0, 0, 0) + self.apex + struct.pack(">HH", 6, 1)
+        def check():
+            held = self.serials[i]
+            qid = random.randrange(65536)
+            if held is None:  # the first check: the SOA, then hold that version
+                q = struct.pack(">HHHHHH", qid, 0, 1, 0, 0, 0) + self.apex + struct.pack(">HH", 6, 1)
+            else:
+                q = self.ixfr_query(qid, held)
+            asked[qid] = held
+            sock.sendto(q, (HUB, self.port))
+            self.soa_checks += 1
+
         next_check = time.monotonic() + random.random()
         while True:
             timeout = max(0.0, next_check - time.monotonic())
             try:
-                m, sender = await asyncio.wait_for(loop.sock_recvfrom(sock, 1024), timeout)
+                m, sender = await asyncio.wait_for(loop.sock_recvfrom(sock, 4096), timeout)
             except asyncio.TimeoutError:
-                sock.sendto(soa_q, (HUB, self.port))
-                self.soa_checks += 1
+                check()
                 next_check = time.monotonic() + 0.9 + 0.2 * random.random()
                 continue
-            flags = struct.unpack(">H", m[2:4])[0]
-            if (flags >> 11) & 0xF == 4 and not flags & 0x8000:  # NOTIFY: answer, then transfer
+            qid, flags = struct.unpack(">HH", m[:4])
+            if (flags >> 11) & 0xF == 4 and not flags & 0x8000:  # NOTIFY: answer, then check
                 self.notifies += 1
                 sock.sendto(m[:2] + struct.pack(">H", flags | 0x8000) + m[4:], sender)
-                asyncio.ensure_future(follow(None))
+                check()
                 continue
-            if m[:2] == soa_q[:2]:
+            if qid not in asked:
+                continue
+            held = asked.pop(qid)
+            soas = [soa_serial(m, o) for t, o, _ in records(m) if t == 6]
+            if not soas:
+                continue
+            if held is None:
+                self.serials[i] = soas[0]
                 self.bytes_soa += len(m)
-                for t, o, _ in records(m):
-                    if t == 6:
-                        s = soa_serial(m, o)
-                        if self.serials[i] is None:
-                            self.serials[i] = s  # starts holding the current zone
-                            asyncio.ensure_future(follow(None))  # IXFR "up to date": the hub notes it
-                        elif s != self.serials[i]:
-                            asyncio.ensure_future(follow(s))
+                asyncio.ensure_future(tcp())  # IXFR "up to date" over TCP: the hub notes a transferrer
+            elif len(soas) == 1 and soas[0] == held:
+                self.bytes_soa += len(m)  # up to date
+            elif len(soas) >= 3 and soas[-1] == soas[0]:
+                self.bytes_ixfr += len(m)  # the differences in one datagram
+                self.ixfrs += 1
+                self.serials[i] = soas[0]
+                self.reached.setdefault(soas[0], []).append(time.monotonic())
+            else:
+                asyncio.ensure_future(tcp())
 
     async def run(self, seconds):
         loop = asyncio.get_running_loop()
@@ -332,7 +357,7 @@ def main():
 
         # The fleet: idle minute, then changes.
         fleet = Fleet(args.fleet, port)
-        runner = threading.Thread(target=run_fleet, args=(fleet, args.idle + args.changes * 3 + 15), daemon=True)
+        runner = threading.Thread(target=run_fleet, args=(fleet, args.idle + args.changes * 6 + 30), daemon=True)
         runner.start()
         time.sleep(5)  # all have checked and noted themselves (IXFR up to date)
         c0, t0 = cpu_seconds(hub.pid), time.monotonic()
@@ -363,13 +388,15 @@ def main():
         ixfr_bytes = (fleet.bytes_ixfr - b0) / max(1, fleet.ixfrs - n0)
         all_reach = [x for r in reach for x in r]
         complete = sum(1 for r in reach if len(r) >= args.fleet)
-        print("fleet of %d simulated secondaries: %.0f SOA checks/s, %.0f bytes per SOA answer; %d NOTIFYs answered"
+        print("fleet of %d simulated secondaries: %.0f checks/s (IXFR over UDP), %.0f bytes per up-to-date answer; "
+              "%d NOTIFYs answered"
               % (args.fleet, checks_per_s, soa_bytes, fleet.notifies))
         print("hub CPU per idle minute with the fleet: %.2f s; hub RSS %.1f MiB (%.1f MiB without)"
               % (idle_cpu, rss_fleet / 1024, rss_alone / 1024))
         print("hub CPU per change with the fleet: %.3f s (%.3f s without: %.3f s serving %d secondaries)"
               % (cpu_fleet, cpu_alone, cpu_fleet - cpu_alone - idle_cpu / 20, args.fleet))
-        print("bytes per IXFR to a secondary: %.0f; whole-zone transfers: %d" % (ixfr_bytes, fleet.transfers_whole))
+        print("bytes per change to a secondary (the IXFR answer): %.0f; whole-zone transfers: %d"
+              % (ixfr_bytes, fleet.transfers_whole))
         if all_reach:
             print("hub answers -> simulated secondary holds the serial: p50 %.0f ms, p99 %.0f ms, max %.0f ms "
                   "(%d of %d changes reached all)" % (pct(all_reach, 0.5), pct(all_reach, 0.99), max(all_reach),
