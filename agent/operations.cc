@@ -363,6 +363,10 @@ std::string Operations::metrics() const {
     w.family("mesos_dns_agent_refresh_bytes_total", "counter",
              "Bytes received from the record source (headers and compressed body).");
     w.sample("mesos_dns_agent_refresh_bytes_total", static_cast<double>(s.bytes.get()));
+    w.family("mesos_dns_agent_unhealthy_tasks_left_out", "gauge",
+             "healthyOnly: running tasks failing their health checks, left out of their apps' A and SRV names "
+             "(while an instance of the app is healthy).");
+    w.sample("mesos_dns_agent_unhealthy_tasks_left_out", static_cast<double>(s.unhealthyLeftOut.load()));
     w.family("mesos_dns_agent_notifies_sent_total", "counter",
              "NOTIFY messages sent to secondaries (those that transferred lately) after changes: sent (each "
              "retry too), answered, unanswered (no answer after 3 sends, or replaced by a newer change).");

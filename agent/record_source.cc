@@ -105,6 +105,7 @@ BuildResult buildSnapshot(MesosState state, const SourceSetup& setup, const Snap
   BuildResult result = buildTimed(std::move(generated.records), std::move(enumeration), setup, previous, origin);
   result.generateMs = generateMs;
   result.warnings = std::move(generated.warnings);
+  result.unhealthyLeftOut = generated.unhealthyLeftOut;
   return result;
 }
 
@@ -655,6 +656,14 @@ void RecordSource::acceptBuilt(const BuildResult& built, const std::shared_ptr<c
                                const std::string& origin, double fetchMs, double parseMs) {
   warnOnce(origin, built.warnings);
   const auto& snap = *built.snapshot;
+  if (setup_.config.healthyOnly && !origin.starts_with("primary ") && !origin.starts_with("peer ")) {
+    const size_t before = stats_.unhealthyLeftOut.exchange(built.unhealthyLeftOut, std::memory_order_relaxed);
+    if (before != built.unhealthyLeftOut) {
+      log::info("healthyOnly: " + std::to_string(built.unhealthyLeftOut) +
+                " running tasks failing their health checks are left out of their apps' names (was " +
+                std::to_string(before) + ")");
+    }
+  }
   // A secondary serves what its primary serves (whose own source applied the guard).
   if (!built.unchanged && previous && !origin.starts_with("primary ")) {
     const size_t served = previous->countA + previous->countAAAA + previous->countSrv;

@@ -72,7 +72,8 @@ struct SourceSetup {
 // Refresh counters for /metrics (written by the source's thread).
 struct SourceStats {
   Counter refreshes, failures, bytes;
-  NotifyCounters notifies;  // sent to secondaries after changes
+  NotifyCounters notifies;                  // sent to secondaries after changes
+  std::atomic<size_t> unhealthyLeftOut{0};  // healthyOnly: tasks left out by the last refresh
   std::atomic<double> lastDurationSeconds{0};
 };
 

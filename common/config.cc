@@ -173,6 +173,7 @@ const std::vector<std::pair<std::string, Setter>>& keyTable() {
       {"IPSources", [](Reader& r, auto k, const json& v, Config& c) { r.strings(k, v, c.ipSources); }},
       {"EnforceRFC952", [](Reader& r, auto k, const json& v, Config& c) { r.boolean(k, v, c.enforceRfc952); }},
       {"EnumerationOn", [](Reader& r, auto k, const json& v, Config& c) { r.boolean(k, v, c.enumerationOn); }},
+      {"healthyOnly", [](Reader& r, auto k, const json& v, Config& c) { r.boolean(k, v, c.healthyOnly); }},
       {"SetTruncateBit", [](Reader& r, auto k, const json& v, Config& c) { r.boolean(k, v, c.setTruncateBit); }},
       {"SRVRecordDefaultWeight",
        [](Reader& r, auto k, const json& v, Config& c) {

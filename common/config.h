@@ -96,6 +96,7 @@ struct Config {
   std::vector<std::string> allowTransfer;
   ResolvConfSettings resolvConf;
   std::string stateDir = "/var/lib/mesos-dns-agent";  // what must survive a restart (the original resolv.conf)
+  bool healthyOnly = false;     // unhealthy tasks out of their app's A/SRV set while an instance is healthy
   double minRecordRatio = 0.5;  // a new set smaller than this x the served one is held back (0: off)
   std::string cacheFile;        // the last good record set (masters only); default stateDir/records.cache
 

@@ -60,7 +60,10 @@ class StateReader final : public nlohmann::json_sax<json> {
   };
 
   bool null() override { return scalar(); }
-  bool boolean(bool) override { return scalar(); }
+  bool boolean(bool v) override {
+    if (skip_ == 0 && top() == At::kStatus && key_ == "healthy") status().healthy = v;
+    return scalar();
+  }
   bool number_integer(number_integer_t v) override { return number(static_cast<double>(v), true, v); }
   bool number_unsigned(number_unsigned_t v) override {
     return number(static_cast<double>(v), v <= INT64_MAX, static_cast<int64_t>(v));
@@ -317,6 +320,14 @@ class StateReader final : public nlohmann::json_sax<json> {
 };
 
 }  // namespace
+
+bool Task::unhealthy() const {
+  const TaskStatus* newest = nullptr;
+  for (const auto& st : statuses) {
+    if (newest == nullptr || st.timestamp >= newest->timestamp) newest = &st;
+  }
+  return newest != nullptr && newest->healthy == std::optional<bool>(false);
+}
 
 std::optional<Upid> Upid::parse(std::string_view text) {
   // As mesos-dns reads a PID: spaces and quotes around it are not part of it.

@@ -23,6 +23,7 @@ struct TaskStatus {
   double timestamp = 0;
   std::vector<std::pair<std::string, std::string>> labels;  // key, value
   std::vector<std::string> networkIps;                      // container_status.network_infos
+  std::optional<bool> healthy;  // the health check's verdict (Marathon/Mesos health checks), when it has one
 };
 
 struct DiscoveryPort {
@@ -43,6 +44,8 @@ struct Task {
 
   // The ports of resources.ports, expanded. "[31000]" is one port (mesos-dns crashes on it).
   std::vector<int> ports() const;
+  // The newest status (by timestamp) says `healthy: false`: its health check fails.
+  bool unhealthy() const;
 };
 
 struct Framework {

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <optional>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -169,9 +170,21 @@ class Generator {
     for (const auto& f : state.frameworks) {
       const std::string fname = fragment(f.name);
       if (opt_.enumerate) out_.enumeration.push_back(EnumeratedFramework{f.name, {}});
+      // healthyOnly: the apps (by their shared name) that have an instance not failing its
+      // health check; only theirs leave failing instances out.
+      std::set<std::string> appsWithHealthy;
+      if (opt_.healthyOnly) {
+        for (const auto& task : f.tasks) {
+          if (task.state == "TASK_RUNNING" && slaveIps_.contains(task.slaveId) && !task.unhealthy()) {
+            appsWithHealthy.insert(sharedName(task));
+          }
+        }
+      }
       for (const auto& task : f.tasks) {
         const auto slave = slaveIps_.find(task.slaveId);
         if (slave == slaveIps_.end() || task.state != "TASK_RUNNING") continue;
+        const bool shared = !opt_.healthyOnly || !task.unhealthy() || !appsWithHealthy.contains(sharedName(task));
+        if (!shared) ++out_.unhealthyLeftOut;
         if (opt_.enumerate) {
           out_.enumeration.back().tasks.push_back(EnumeratedTask{task.name, task.id, {}});
           enumTask_ = &out_.enumeration.back().tasks.back();
@@ -184,15 +197,20 @@ class Generator {
           // reachable only when lower case: queries are lower-cased before lookup.
           // The sanitized name first: it is the canonical one (PTR records point at it), also when
           // the name as given is the same.
-          taskNameRecords(task, label(task.discoveryName), fname, hash, slaveTail, ips, slave->second, true);
+          taskNameRecords(task, label(task.discoveryName), fname, hash, slaveTail, ips, slave->second, true, shared);
           if (!hasUpper(task.discoveryName)) {
-            taskNameRecords(task, task.discoveryName, fname, hash, slaveTail, ips, slave->second, false);
+            taskNameRecords(task, task.discoveryName, fname, hash, slaveTail, ips, slave->second, false, shared);
           }
         } else {
-          taskNameRecords(task, label(task.name), fname, hash, slaveTail, ips, slave->second, true);
+          taskNameRecords(task, label(task.name), fname, hash, slaveTail, ips, slave->second, true, shared);
         }
       }
     }
+  }
+
+  // The app-level name a task shares with its siblings (its discovery name, else its name).
+  std::string sharedName(const Task& task) const {
+    return label(task.discoveryName.empty() ? task.name : task.discoveryName);
   }
 
   static bool hasUpper(const std::string& s) {
@@ -216,22 +234,24 @@ class Generator {
   }
 
   // `reverse`: this is the task's canonical name family (its sanitized name), whose addresses
-  // may get PTR records.
+  // may get PTR records. `shared`: the task joins its app's names (A and SRV) besides its own
+  // canonical ones (false: left out by healthyOnly).
   void taskNameRecords(const Task& task, const std::string& taskName, const std::string& fname, const std::string& hash,
                        const std::string& slaveTail, const std::vector<IpAddress>& ips,
-                       const std::vector<IpAddress>& slaveIps, bool reverse) {
+                       const std::vector<IpAddress>& slaveIps, bool reverse, bool shared) {
     const std::string canonical = canonicalName(taskName, hash, slaveTail) + "." + fname;
     const std::string arec = taskName + "." + fname;
     for (const auto& ip : ips) {
-      taskAddress(arec + tail_, ip);
+      if (shared) taskAddress(arec + tail_, ip);
       reverseCandidate_ = reverse;
       taskAddress(canonical + tail_, ip);
       reverseCandidate_ = false;
     }
     for (const auto& ip : slaveIps) {
-      taskAddress(arec + ".slave" + tail_, ip);
+      if (shared) taskAddress(arec + ".slave" + tail_, ip);
       taskAddress(canonical + ".slave" + tail_, ip);
     }
+    if (!shared) return;  // every SRV name below is the app's
 
     // RFC 2782 names for the task's resource ports, pointing at the task's agent:
     // _task._tcp|_udp.framework.slave.domain, and without ".slave" unless DiscoveryInfo is set.
@@ -339,6 +359,7 @@ GeneratorOptions GeneratorOptions::fromConfig(const Config& config, std::vector<
   o.masters = std::move(resolvedMasters);
   o.ipSources = config.ipSources;
   o.labelRule = config.labelRule();
+  o.healthyOnly = config.healthyOnly;
   return o;
 }
 

@@ -24,6 +24,9 @@ struct GeneratorOptions {
   std::vector<std::string> ipSources = {"netinfo", "mesos", "host"};
   LabelRule labelRule = LabelRule::kRfc1123;
   bool enumerate = false;  // also list each task's records (/v1/enumerate)
+  // Tasks whose health check fails are left out of their app's shared names (A and SRV) while
+  // another instance of the app is healthy (or has no health check); their own names stay.
+  bool healthyOnly = false;
 
   static GeneratorOptions fromConfig(const Config& config, std::vector<IpAddress> nameServerAddresses,
                                      std::vector<std::string> resolvedMasters);
@@ -65,6 +68,7 @@ struct GeneratedRecords {
   RecordSet records;
   Enumeration enumeration;            // only with GeneratorOptions::enumerate
   std::vector<std::string> warnings;  // records left out, each with the element and the reason
+  size_t unhealthyLeftOut = 0;        // healthyOnly: running tasks left out of their app's names
 };
 
 GeneratedRecords generateRecords(const MesosState& state, const GeneratorOptions& options,

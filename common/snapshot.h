@@ -65,6 +65,7 @@ struct BuildResult {
   std::vector<std::string> warnings;
   bool unchanged = false;                    // same content and zone settings as `previous`
   std::shared_ptr<const RecordSet> records;  // the set when it changed (for the cache file)
+  size_t unhealthyLeftOut = 0;               // healthyOnly: tasks left out of their apps' names
   double generateMs = 0;                     // filled by whoever measures it
   double renderMs = 0;
 };

@@ -35,6 +35,31 @@ class StateQuirksTest(unittest.TestCase):
     def setUp(self):
         require_dig()
 
+    def test_healthy_only_leaves_a_failing_instance_out_of_its_apps_names_and_takes_it_back(self):
+        s = slave(0, "10.5.0.2")
+
+        def state(failing):
+            tasks = []
+            for i in range(3):
+                t = task("web.00000000-0000-0000-0000-00000000000%d" % i, "web", s, ip="10.7.0.%d" % (i + 1),
+                         ports=[31000 + i])
+                t["statuses"][-1]["healthy"] = i not in failing  # the Marathon health check's verdict
+                tasks.append(t)
+            return make_state("127.0.0.1:5050", slaves=[s], frameworks=[framework("marathon", tasks)])
+
+        agent = start_agent(self, {"stateFile": "state.json", "refreshSeconds": 1, "healthyOnly": True},
+                            files={"state.json": state({1})})
+        agent.wait_loaded()
+        self.assertEqual(agent.dig("web.marathon.mesos").rdatas("A"), ["10.7.0.1", "10.7.0.3"])
+        self.assertEqual(len(agent.dig("_web._tcp.marathon.mesos", "SRV").rdatas("SRV")), 2)
+        agent.wait_log(r"healthyOnly: 1 running tasks failing their health checks are left out")
+        # All failing: all served (a failing answer beats none).
+        agent.write_file("state.json", state({0, 1, 2}))
+        wait_until(lambda: agent.dig("web.marathon.mesos").rdatas("A") == ["10.7.0.1", "10.7.0.2", "10.7.0.3"], 10)
+        # The failing one recovered, another fails: the set follows at the next refresh.
+        agent.write_file("state.json", state({0}))
+        wait_until(lambda: agent.dig("web.marathon.mesos").rdatas("A") == ["10.7.0.2", "10.7.0.3"], 10)
+
     def test_slave_pid_with_spaces_inside_the_quotes_keeps_its_address(self):
         master = fake_master(self)
         master.state = quirky_state(master.pid)

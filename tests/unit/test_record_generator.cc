@@ -1126,3 +1126,74 @@ TEST(ReverseRecords, DiscoveryNamedTaskPointsAtItsSanitizedCanonicalName) {
 
 }  // namespace
 }  // namespace mdns
+
+// --- healthyOnly ------------------------------------------------------------------------------------
+
+namespace mdns {
+namespace {
+
+// A state with web's tasks on 10.5.0.<i> (port 3100<i>), each with the health verdicts given for
+// its status updates in order (the last is the newest; "-" a status without one), and api's one task.
+MesosState healthState(const std::vector<std::vector<std::string>>& web) {
+  std::string tasks;
+  for (size_t i = 0; i < web.size(); ++i) {
+    std::string statuses;
+    for (size_t k = 0; k < web[i].size(); ++k) {
+      const std::string verdict = web[i][k] == "-" ? "" : R"(,"healthy":)" + web[i][k];
+      statuses += std::string(k ? "," : "") + R"({"state":"TASK_RUNNING","timestamp":)" + std::to_string(100 + k) +
+                  verdict + R"(,"container_status":{"network_infos":[{"ip_addresses":[{"ip_address":"10.5.0.)" +
+                  std::to_string(i + 1) + R"("}]}]}})";
+    }
+    tasks += R"({"id":"web.)" + std::to_string(i) + R"(","name":"web","slave_id":"S0","state":"TASK_RUNNING",)" +
+             R"("resources":{"ports":"[)" + std::to_string(31000 + i) + "-" + std::to_string(31000 + i) +
+             R"(]"},"statuses":[)" + statuses + "]},";
+  }
+  tasks += R"({"id":"api.0","name":"api","slave_id":"S0","state":"TASK_RUNNING","statuses":[)"
+           R"({"state":"TASK_RUNNING","timestamp":1,"healthy":false,)"
+           R"("container_status":{"network_infos":[{"ip_addresses":[{"ip_address":"10.6.0.1"}]}]}}]})";
+  const std::string json = R"({"leader":"master@10.0.0.1:5050","slaves":[{"id":"S0","hostname":"a",)"
+                           R"("pid":"slave(1)@10.0.1.1:5051"}],"frameworks":[{"name":"marathon",)"
+                           R"("pid":"scheduler-1@10.0.0.2:8080","tasks":[)" +
+                           tasks + "]}]}";
+  auto parsed = parseMesosState(json);
+  EXPECT_TRUE(parsed.state) << parsed.error;
+  return parsed.state.value_or(MesosState{});
+}
+
+GeneratedRecords generateHealthy(const MesosState& state, bool healthyOnly) {
+  GeneratorOptions options;
+  options.healthyOnly = healthyOnly;
+  return generateRecords(state, options, noResolver());
+}
+
+TEST(HealthyOnly, AnInstanceFailingItsHealthCheckLeavesTheAppsNamesButKeepsItsOwn) {
+  // web 0 healthy, web 1 failing now (it was healthy before), web 2 without a health check.
+  const auto state = healthState({{"true"}, {"true", "false"}, {"-"}});
+  const auto out = generateHealthy(state, true);
+  expectA(out.records, "web.marathon.mesos.", {"10.5.0.1", "10.5.0.3"});
+  expectSrv(out.records, "_web._tcp.marathon.mesos.",
+            {"web-" + taskIdHash("web.0") + "-s0.marathon.slave.mesos.:31000",
+             "web-" + taskIdHash("web.2") + "-s0.marathon.slave.mesos.:31002"});
+  expectA(out.records, "web-" + taskIdHash("web.1") + "-s0.marathon.mesos.", {"10.5.0.2"});  // its own name
+  EXPECT_EQ(out.unhealthyLeftOut, 1u);
+  // The app whose only instance fails is served all the same: better a failing answer than none.
+  expectA(out.records, "api.marathon.mesos.", {"10.6.0.1"});
+  // Off (the default, as mesos-dns): every running instance.
+  const auto all = generateHealthy(state, false);
+  expectA(all.records, "web.marathon.mesos.", {"10.5.0.1", "10.5.0.2", "10.5.0.3"});
+  EXPECT_EQ(all.unhealthyLeftOut, 0u);
+}
+
+TEST(HealthyOnly, WhenNoInstanceIsHealthyAllAreServed) {
+  const auto out = generateHealthy(healthState({{"false"}, {"true", "false"}}), true);
+  expectA(out.records, "web.marathon.mesos.", {"10.5.0.1", "10.5.0.2"});
+  EXPECT_EQ(out.unhealthyLeftOut, 0u);
+}
+
+TEST(HealthyOnly, AnInstanceThatRecoveredIsBackInTheAppsNames) {
+  const auto out = generateHealthy(healthState({{"true"}, {"false", "true"}}), true);
+  expectA(out.records, "web.marathon.mesos.", {"10.5.0.1", "10.5.0.2"});
+}
+
+}  // namespace
+}  // namespace mdns
