@@ -363,6 +363,12 @@ std::string Operations::metrics() const {
     w.family("mesos_dns_agent_refresh_bytes_total", "counter",
              "Bytes received from the record source (headers and compressed body).");
     w.sample("mesos_dns_agent_refresh_bytes_total", static_cast<double>(s.bytes.get()));
+    w.family("mesos_dns_agent_records_held", "gauge",
+             "Records served that the source's last set no longer has: failover (the leader has agents still to "
+             "re-register, whose tasks it does not list yet), shrink (a set below minRecordRatio held back for "
+             "minRecordHoldSeconds).");
+    w.sample("mesos_dns_agent_records_held", {{"reason", "failover"}}, static_cast<double>(s.heldFailover.load()));
+    w.sample("mesos_dns_agent_records_held", {{"reason", "shrink"}}, static_cast<double>(s.heldShrink.load()));
     w.family("mesos_dns_agent_unhealthy_tasks_left_out", "gauge",
              "healthyOnly: running tasks failing their health checks, left out of their apps' A and SRV names "
              "(while an instance of the app is healthy).");

@@ -95,6 +95,8 @@ BuildResult buildSnapshot(MesosState state, const SourceSetup& setup, const Snap
   options.enumerate = setup.keepRecords && setup.config.enumerationOn;
   const auto t0 = Clock::now();
   auto generated = generateRecords(state, options, resolveHost);
+  const size_t recoveredAgents = state.recoveredSlaves.size();
+  const double electedTime = state.electedTime;
   const double generateMs = msSince(t0);
   // Not needed any more: free it before the table is rendered, and give its pages back, so that
   // the table's large arrays do not come on top of a heap full of the state's freed strings.
@@ -106,6 +108,8 @@ BuildResult buildSnapshot(MesosState state, const SourceSetup& setup, const Snap
   result.generateMs = generateMs;
   result.warnings = std::move(generated.warnings);
   result.unhealthyLeftOut = generated.unhealthyLeftOut;
+  result.recoveredAgents = recoveredAgents;
+  result.electedTime = electedTime;
   return result;
 }
 
@@ -453,7 +457,8 @@ void RecordSource::followed(ZoneFollower::Outcome outcome) {
             std::to_string(snap.countSrv) + " SRV records from " + origin + ": serial " +
             std::to_string(outcome.serial) + " (" + outcome.how + ", " + std::to_string(outcome.bytes) + " bytes) in " +
             fmt(msSince(refreshStarted_)) + " ms (render " + fmt(built.renderMs) + " ms)");
-  acceptBuilt(built, previous, origin, msSince(refreshStarted_) - built.renderMs, 0);
+  const double transferMs = msSince(refreshStarted_) - built.renderMs;
+  acceptBuilt(std::move(built), previous, origin, transferMs, 0);
   cacheConfirmed_ = Clock::now();
   finishRefresh(true);
 }
@@ -652,9 +657,54 @@ void RecordSource::accept(MesosState state, const std::string& origin, double fe
               previous, origin, fetchMs, parseMs);
 }
 
-void RecordSource::acceptBuilt(const BuildResult& built, const std::shared_ptr<const Snapshot>& previous,
+size_t RecordSource::holdForRecovery(BuildResult& built, const Snapshot& previous, const std::string& origin) {
+  const double nowUnix = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  if (!leaderStillRecovering(built.recoveredAgents, built.electedTime, nowUnix) || !previous.records ||
+      !built.records) {
+    return 0;
+  }
+  const ZoneDiff diff = diffRecordSets(*previous.records, *built.records);
+  const size_t missing = diff.removed.countA() + diff.removed.countAAAA() + diff.removed.countSrv();
+  if (missing == 0) return 0;
+  auto kept = applyDiff(*built.records, RecordSet(), diff.removed);
+  if (!kept) return 0;  // unreachable: the removed records are not in the new set
+  // The new set's PTR records, onto the merged set's names.
+  ReversePointers reverse;
+  for (const auto& p : built.records->reverse()) {
+    if (const auto ref = kept->refOf(built.records->nameAt(p.name))) reverse.push_back({p.ip, *ref});
+  }
+  kept->setReverse(std::move(reverse));
+  BuildResult merged = buildSnapshotFromRecords(std::move(*kept), nullptr, snapshotSettings(setup_), &previous, origin,
+                                                {std::chrono::system_clock::now(), Clock::now()});
+  merged.warnings = std::move(built.warnings);
+  merged.generateMs = built.generateMs;
+  merged.renderMs = built.renderMs;
+  merged.unhealthyLeftOut = built.unhealthyLeftOut;
+  merged.recoveredAgents = built.recoveredAgents;
+  merged.electedTime = built.electedTime;
+  built = std::move(merged);
+  return missing;
+}
+
+void RecordSource::acceptBuilt(BuildResult built, const std::shared_ptr<const Snapshot>& previous,
                                const std::string& origin, double fetchMs, double parseMs) {
   warnOnce(origin, built.warnings);
+  if (previous && !built.unchanged && origin.starts_with("master ")) {
+    const size_t kept = holdForRecovery(built, *previous, origin);
+    if (kept != stats_.heldFailover.exchange(kept, std::memory_order_relaxed)) {
+      if (kept > 0) {
+        log::warning(origin + " has " + std::to_string(built.recoveredAgents) +
+                     " agents still to re-register since the leader's election, and their tasks are missing from "
+                     "its state: keeping " +
+                     std::to_string(kept) +
+                     " records it no longer has until they re-register (or 10 minutes after the election)");
+      } else {
+        log::info(origin + ": no records held for agents to re-register any more");
+      }
+    }
+  } else if (!origin.starts_with("master ")) {
+    stats_.heldFailover.store(0, std::memory_order_relaxed);
+  }
   const auto& snap = *built.snapshot;
   if (setup_.config.healthyOnly && !origin.starts_with("primary ") && !origin.starts_with("peer ")) {
     const size_t before = stats_.unhealthyLeftOut.exchange(built.unhealthyLeftOut, std::memory_order_relaxed);
@@ -668,17 +718,28 @@ void RecordSource::acceptBuilt(const BuildResult& built, const std::shared_ptr<c
   if (!built.unchanged && previous && !origin.starts_with("primary ")) {
     const size_t served = previous->countA + previous->countAAAA + previous->countSrv;
     const size_t fresh = snap.countA + snap.countAAAA + snap.countSrv;
-    heldCount_ = snap.digest == heldDigest_ ? heldCount_ + 1 : 1;
-    heldDigest_ = snap.digest;
-    if (!acceptRecordCount(served, fresh, setup_.config.minRecordRatio, heldCount_)) {
+    const double window = setup_.config.minRecordHoldSeconds > 0
+                              ? setup_.config.minRecordHoldSeconds
+                              : defaultRecordHoldSeconds(setup_.config.refreshSeconds);
+    const auto verdict = shrinkHold_.judge(served, fresh, setup_.config.minRecordRatio, window,
+                                           std::chrono::duration<double>(Clock::now().time_since_epoch()).count());
+    if (!verdict.take) {
+      stats_.heldShrink.store(served - fresh, std::memory_order_relaxed);
       log::warning(origin + " gives " + std::to_string(fresh) + " records where " + std::to_string(served) +
                    " are served: below minRecordRatio " + fmt(setup_.config.minRecordRatio) +
-                   ", so it looks wrong; still serving the previous records (taken if it comes 3 times in a row)");
+                   ", so it looks wrong; still serving the previous records (smaller sets have come for " +
+                   fmt(verdict.heldSeconds) + " s; taken after minRecordHoldSeconds " + fmt(window) + ")");
       return;
     }
-    if (fresh < setup_.config.minRecordRatio * static_cast<double>(served)) {
-      log::warning(origin + ": the smaller record set came 3 times in a row; serving it");
+    stats_.heldShrink.store(0, std::memory_order_relaxed);
+    if (verdict.endsHold) {
+      log::warning(origin + ": smaller record sets have come for " + fmt(verdict.heldSeconds) +
+                   " s (minRecordHoldSeconds " + fmt(window) + "); serving the smaller set");
     }
+  } else if (built.unchanged) {
+    // The served set confirmed: a shrink held before is over.
+    shrinkHold_.judge(1, 1, setup_.config.minRecordRatio, 0, 0);
+    stats_.heldShrink.store(0, std::memory_order_relaxed);
   }
   if (built.unchanged) {
     log::debug("records from " + origin + " unchanged");

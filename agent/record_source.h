@@ -26,6 +26,7 @@
 #include "common/metrics.h"
 #include "common/record_generator.h"
 #include "common/record_set.h"
+#include "common/refresh_policy.h"
 #include "common/result.h"
 #include "common/snapshot.h"
 #include "common/zk_info.h"
@@ -74,6 +75,9 @@ struct SourceStats {
   Counter refreshes, failures, bytes;
   NotifyCounters notifies;                  // sent to secondaries after changes
   std::atomic<size_t> unhealthyLeftOut{0};  // healthyOnly: tasks left out by the last refresh
+  // Records kept that the source's last set no longer had: after a leader change while agents are
+  // still to re-register (failover), or a set below minRecordRatio held back (shrink).
+  std::atomic<size_t> heldFailover{0}, heldShrink{0};
   std::atomic<double> lastDurationSeconds{0};
 };
 
@@ -138,7 +142,7 @@ class RecordSource {
   // Generates and publishes. `fetchMs` and `parseMs` are for the log line.
   void accept(MesosState state, const std::string& origin, double fetchMs, double parseMs);
   // The part after building: the minRecordRatio guard, publishing, the cache file.
-  void acceptBuilt(const BuildResult& built, const std::shared_ptr<const Snapshot>& previous, const std::string& origin,
+  void acceptBuilt(BuildResult built, const std::shared_ptr<const Snapshot>& previous, const std::string& origin,
                    double fetchMs, double parseMs);
   void schedule(double seconds);
   // The cache file: the last good record set, read once at start (so a restart with the masters
@@ -149,9 +153,12 @@ class RecordSource {
   bool cacheTried_ = false;
   // For failure log lines: what is served meanwhile and how old it is.
   std::string servingNote() const;
-  int failures_ = 0;                      // refreshes failed in a row (back-off)
-  std::array<uint8_t, 20> heldDigest_{};  // a shrunken set held back by minRecordRatio...
-  int heldCount_ = 0;                     // ...and how many refreshes in a row brought it
+  int failures_ = 0;       // refreshes failed in a row (back-off)
+  ShrinkHold shrinkHold_;  // sets below minRecordRatio held back for minRecordHoldSeconds
+  // Right after a leader change, while agents are still to re-register: `built` (a set from the
+  // master) becomes the served records plus the new ones, so that nothing of the agents not yet
+  // back goes missing. Returns how many records that keeps.
+  size_t holdForRecovery(BuildResult& built, const Snapshot& previous, const std::string& origin);
 
   SourceSetup setup_;
   RecordStore& store_;

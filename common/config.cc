@@ -174,6 +174,8 @@ const std::vector<std::pair<std::string, Setter>>& keyTable() {
       {"EnforceRFC952", [](Reader& r, auto k, const json& v, Config& c) { r.boolean(k, v, c.enforceRfc952); }},
       {"EnumerationOn", [](Reader& r, auto k, const json& v, Config& c) { r.boolean(k, v, c.enumerationOn); }},
       {"healthyOnly", [](Reader& r, auto k, const json& v, Config& c) { r.boolean(k, v, c.healthyOnly); }},
+      {"minRecordHoldSeconds",
+       [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.minRecordHoldSeconds, 0, 86400); }},
       {"SetTruncateBit", [](Reader& r, auto k, const json& v, Config& c) { r.boolean(k, v, c.setTruncateBit); }},
       {"SRVRecordDefaultWeight",
        [](Reader& r, auto k, const json& v, Config& c) {

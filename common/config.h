@@ -96,9 +96,12 @@ struct Config {
   std::vector<std::string> allowTransfer;
   ResolvConfSettings resolvConf;
   std::string stateDir = "/var/lib/mesos-dns-agent";  // what must survive a restart (the original resolv.conf)
-  bool healthyOnly = false;     // unhealthy tasks out of their app's A/SRV set while an instance is healthy
-  double minRecordRatio = 0.5;  // a new set smaller than this x the served one is held back (0: off)
-  std::string cacheFile;        // the last good record set (masters only); default stateDir/records.cache
+  bool healthyOnly = false;  // unhealthy tasks out of their app's A/SRV set while an instance is healthy
+  double minRecordRatio = 0.5;
+  // How long sets below minRecordRatio must keep coming before one is taken; 0: the longer of 3
+  // refreshes and 300 s.
+  int minRecordHoldSeconds = 0;  // a new set smaller than this x the served one is held back (0: off)
+  std::string cacheFile;         // the last good record set (masters only); default stateDir/records.cache
 
   std::string configPath;  // where this config came from, for messages
 

@@ -36,6 +36,8 @@ class StateReader final : public nlohmann::json_sax<json> {
   // Where we are. Arrays of elements keep their element count for messages.
   enum class At {
     kTop,
+    kRecoveredSlaves,
+    kRecoveredSlave,
     kFrameworks,
     kFramework,
     kTasks,
@@ -111,6 +113,8 @@ class StateReader final : public nlohmann::json_sax<json> {
       task().discoveryPorts.back().protocol = std::move(v);
     else if (at == At::kSlave && key_ == "id")
       slave().id = std::move(v);
+    else if (at == At::kRecoveredSlave && key_ == "id")
+      state.recoveredSlaves.push_back(std::move(v));
     else if (at == At::kSlave && key_ == "hostname")
       slave().hostname = std::move(v);
     else if (at == At::kSlave && key_ == "pid")
@@ -144,6 +148,7 @@ class StateReader final : public nlohmann::json_sax<json> {
       case At::kIpAddresses:
       case At::kDiscoveryPorts:
       case At::kSlaves:
+      case At::kRecoveredSlaves:
         return true;
       default:
         return false;
@@ -201,6 +206,8 @@ class StateReader final : public nlohmann::json_sax<json> {
       case At::kSlaves:
         state.slaves.emplace_back();
         return push(At::kSlave);
+      case At::kRecoveredSlaves:
+        return push(At::kRecoveredSlave);
       default:
         return push(At::kSkip);
     }
@@ -234,6 +241,8 @@ class StateReader final : public nlohmann::json_sax<json> {
         child = At::kFrameworks;
       else if (at == At::kTop && key_ == "slaves")
         child = At::kSlaves;
+      else if (at == At::kTop && key_ == "recovered_slaves")
+        child = At::kRecoveredSlaves;
       else if (at == At::kFramework && key_ == "tasks")
         child = At::kTasks;
       else if (at == At::kTask && key_ == "statuses")
@@ -296,6 +305,7 @@ class StateReader final : public nlohmann::json_sax<json> {
     const At at = top();
     if (isArray(at)) return element(false);
     if (at == At::kStatus && key_ == "timestamp") status().timestamp = v;
+    if (at == At::kTop && key_ == "elected_time") state.electedTime = v;
     if (at == At::kDiscoveryPort && key_ == "number" && isInteger && i >= INT32_MIN && i <= INT32_MAX) {
       task().discoveryPorts.back().number = static_cast<int>(i);
     }

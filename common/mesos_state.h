@@ -62,7 +62,11 @@ struct Slave {
 };
 
 struct MesosState {
-  std::string leader;  // the leading master's PID, "master@10.0.0.1:5050"
+  std::string leader;      // the leading master's PID, "master@10.0.0.1:5050"
+  double electedTime = 0;  // when the leader was elected (unix seconds; 0: not given)
+  // Agents the leader knows from its registry but that have not re-registered with it since its
+  // election: their tasks are missing from the state until they do (recovered_slaves).
+  std::vector<std::string> recoveredSlaves;
   std::vector<Framework> frameworks;
   std::vector<Slave> slaves;
 };

@@ -14,10 +14,34 @@ namespace mdns {
 // not poll in lock-step.
 double nextRefreshSeconds(int refreshSeconds, int failures, double random01, bool haveRecords = true);
 
-// Whether a record set of `fresh` records may replace one of `served` (minRecordRatio guard): a
-// set that shrank below `ratio` x the served one looks like a broken state (a master without its
-// frameworks yet, a half-written document) and is held back, unless the same set has now come
-// `sameInARow` times in a row (3 or more: the cluster really shrank). `ratio` 0 turns it off.
-bool acceptRecordCount(size_t served, size_t fresh, double ratio, int sameInARow);
+// The minRecordRatio guard: a set that shrank below `ratio` x the served one looks like a broken
+// state (a master without its frameworks yet, a half-written document) and is held back until sets
+// below the ratio have come for `holdSeconds` (minRecordHoldSeconds) without a break: at
+// refreshSeconds 1, three refreshes are three seconds, too short to tell a master that is still
+// loading from a cluster that shrank. `ratio` 0 turns it off.
+class ShrinkHold {
+ public:
+  struct Verdict {
+    bool take = true;
+    bool held = false;       // this set is held back
+    bool endsHold = false;   // taken after being held for the whole window
+    double heldSeconds = 0;  // how long sets below the ratio have come
+  };
+  // `now` in seconds on a steady clock.
+  Verdict judge(size_t served, size_t fresh, double ratio, double holdSeconds, double now);
+  bool holding() const { return since_ >= 0; }
+
+ private:
+  double since_ = -1;  // when the first set below the ratio came; -1: none now
+};
+
+// minRecordHoldSeconds when the config leaves it 0: the longer of 3 refreshes and 300 s.
+double defaultRecordHoldSeconds(int refreshSeconds);
+
+// A leader that has agents still to re-register (Mesos lists them in recovered_slaves, without
+// their tasks, for up to --agent_reregister_timeout, 10 minutes by default, after its election):
+// records that went away may only be missing, not gone. True while `recoveredAgents` is not 0 and
+// the election (`electedTime`, unix seconds; 0: unknown) is less than `windowSeconds` ago.
+bool leaderStillRecovering(size_t recoveredAgents, double electedTime, double nowUnix, double windowSeconds = 600);
 
 }  // namespace mdns

@@ -66,6 +66,8 @@ struct BuildResult {
   bool unchanged = false;                    // same content and zone settings as `previous`
   std::shared_ptr<const RecordSet> records;  // the set when it changed (for the cache file)
   size_t unhealthyLeftOut = 0;               // healthyOnly: tasks left out of their apps' names
+  size_t recoveredAgents = 0;                // the master's agents still to re-register (recovered_slaves)
+  double electedTime = 0;                    // the leader's election (unix seconds; 0: unknown)
   double generateMs = 0;                     // filled by whoever measures it
   double renderMs = 0;
 };

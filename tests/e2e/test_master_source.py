@@ -5,8 +5,15 @@ import re
 import time
 import unittest
 
-from harness import (LOOPBACK, a_records, app_state, down_master_address, fake_master, leader_srv_port, make_state,
-                     require_dig, self_signed_cert, start_agent, temp_dir, wait_until)
+import urllib.request
+
+from harness import (LOOPBACK, a_records, app_state, down_master_address, fake_master, free_port, leader_srv_port,
+                     make_state, require_dig, self_signed_cert, slave, start_agent, task, temp_dir, wait_until)
+
+
+def http_get(port, path):
+    with urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, path), timeout=5) as r:
+        return r.read().decode()
 
 REFRESH = {"refreshSeconds": 1, "stateTimeoutSeconds": 3}
 
@@ -14,6 +21,7 @@ REFRESH = {"refreshSeconds": 1, "stateTimeoutSeconds": 3}
 class MasterSourceTest(unittest.TestCase):
     def setUp(self):
         require_dig()
+        self.http_port = free_port()
 
     def agent_for(self, *masters, **config):
         cfg = dict(REFRESH, masters=[m if isinstance(m, str) else m.address for m in masters])
@@ -240,11 +248,11 @@ class MasterSourceTest(unittest.TestCase):
         self.assertEqual(returncode, 0, agent.log())
         self.assertIn("received SIGTERM, stopping", agent.log())
 
-    def test_a_state_that_shrank_below_min_record_ratio_is_held_back_until_it_comes_three_times(self):
+    def test_a_state_that_shrank_below_min_record_ratio_is_held_back_for_min_record_hold_seconds(self):
         master = fake_master(self)
         many = ["10.4.0.%d" % i for i in range(1, 41)]
         master.state = app_state(master.pid, "web", task_ips=many)
-        agent = self.agent_for(master)
+        agent = self.agent_for(master, minRecordHoldSeconds=4)
         agent.wait_loaded()
         self.assertEqual(len(a_records(agent)), 40)
         # A master that lost its frameworks for a moment: far fewer records.
@@ -252,10 +260,54 @@ class MasterSourceTest(unittest.TestCase):
         mark = agent.log_mark()
         agent.wait_log(r"below minRecordRatio 0\.5, so it looks wrong; still serving the previous records", since=mark)
         self.assertEqual(len(a_records(agent)), 40)
-        # The same small set three refreshes in a row: the cluster really is that small now.
-        agent.wait_log(r"the smaller record set came 3 times in a row; serving it", since=mark, timeout=15)
+        # Back before the window ends: the hold is over, nothing was lost.
+        master.state = app_state(master.pid, "web", task_ips=many)
+        time.sleep(2)
+        master.state = app_state(master.pid, "other", task_ips=["10.4.1.1"])
+        mark = agent.log_mark()
+        agent.wait_log(r"smaller sets have come for 0\.0 s", since=mark)
+        # Smaller sets for minRecordHoldSeconds in a row: the cluster really is that small now.
+        agent.wait_log(r"smaller record sets have come for [4-9]\.\d+ s \(minRecordHoldSeconds 4\.0\); serving the smaller set",
+                       since=mark, timeout=15)
         wait_until(lambda: a_records(agent, "other.marathon.mesos") == ["10.4.1.1"], 5)
         self.assertEqual(a_records(agent), "NXDOMAIN")
+
+    def test_right_after_a_leader_change_the_tasks_of_agents_still_to_re_register_stay(self):
+        master = fake_master(self)
+        state = app_state(master.pid, "web", task_ips=["10.4.3.1", "10.4.3.2"])
+        second = slave(1, "10.0.0.11")
+        state["slaves"].append(second)
+        state["frameworks"][0]["tasks"].append(task("api.00000000-1111-2222-3333-000000000001", "api", second,
+                                                    ip="10.4.4.1", ports=[32000]))
+        state["elected_time"] = time.time() - 3600
+        master.state = state
+        agent = self.agent_for(master, httpon=True, httpListener=LOOPBACK, httpPort=self.http_port)
+        agent.wait_loaded()
+        self.assertEqual(a_records(agent, "api.marathon.mesos"), ["10.4.4.1"])
+        # A new leader: agent 1 has not re-registered yet, so the leader lists it in recovered_slaves
+        # and none of its tasks (api); a task was started meanwhile (web 10.4.3.3).
+        after = json.loads(json.dumps(state))
+        after["elected_time"] = time.time() - 5
+        after["slaves"] = [s for s in after["slaves"] if s["id"] != second["id"]]
+        after["recovered_slaves"] = [{"id": second["id"], "hostname": second["hostname"]}]
+        after["frameworks"][0]["tasks"] = [t for t in after["frameworks"][0]["tasks"] if t["name"] != "api"]
+        after["frameworks"][0]["tasks"].append(task("web.00000000-aaaa-bbbb-cccc-000000000009", "web",
+                                                    after["slaves"][0], ip="10.4.3.3", ports=[31009]))
+        mark = agent.log_mark()
+        master.state = after
+        agent.wait_log(r"has 1 agents still to re-register since the leader's election.*keeping \d+ records", since=mark)
+        wait_until(lambda: a_records(agent, "web.marathon.mesos") == ["10.4.3.1", "10.4.3.2", "10.4.3.3"], 5)
+        self.assertEqual(a_records(agent, "api.marathon.mesos"), ["10.4.4.1"])  # still there
+        self.assertRegex(http_get(self.http_port, "/metrics"), r'mesos_dns_agent_records_held\{reason="failover"\} [1-9]')
+        # The agent re-registers without api (it ended meanwhile): gone at once.
+        back = json.loads(json.dumps(after))
+        del back["recovered_slaves"]
+        back["slaves"].append(second)
+        mark = agent.log_mark()
+        master.state = back
+        agent.wait_log(r"no records held for agents to re-register any more", since=mark)
+        wait_until(lambda: a_records(agent, "api.marathon.mesos") == "NXDOMAIN", 5)
+        self.assertEqual(a_records(agent, "web.marathon.mesos"), ["10.4.3.1", "10.4.3.2", "10.4.3.3"])
 
     def test_min_record_ratio_zero_swaps_in_any_set(self):
         master = fake_master(self)

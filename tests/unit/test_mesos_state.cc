@@ -440,3 +440,35 @@ TEST(MesosState, NetworkInfoUsesIpAddressesListOverSingleAddress) {
 
 }  // namespace
 }  // namespace mdns
+
+namespace mdns {
+namespace {
+
+TEST(MesosState, ReadsTheElectionTimeAndTheAgentsStillToReRegister) {
+  const auto r = parseMesosState(R"({"leader": "master@10.0.0.1:5050", "elected_time": 1700000123.25,
+      "recovered_slaves": [{"id": "abc-S3", "hostname": "n3"}, {"id": "abc-S4"}], "slaves": []})");
+  ASSERT_TRUE(r.state) << r.error;
+  EXPECT_DOUBLE_EQ(r.state->electedTime, 1700000123.25);
+  EXPECT_EQ(r.state->recoveredSlaves, (std::vector<std::string>{"abc-S3", "abc-S4"}));
+  const auto none = parseMesosState(R"({"leader": "master@10.0.0.1:5050"})");
+  ASSERT_TRUE(none.state);
+  EXPECT_EQ(none.state->electedTime, 0);
+  EXPECT_TRUE(none.state->recoveredSlaves.empty());
+}
+
+TEST(MesosState, ReadsTheHealthVerdictOfEachStatus) {
+  const auto r = parseMesosState(R"({"leader": "master@10.0.0.1:5050", "frameworks": [{"name": "marathon",
+      "tasks": [{"id": "t", "name": "web", "slave_id": "S0", "state": "TASK_RUNNING", "statuses": [
+        {"state": "TASK_RUNNING", "timestamp": 2, "healthy": false},
+        {"state": "TASK_RUNNING", "timestamp": 1, "healthy": true},
+        {"state": "TASK_STARTING", "timestamp": 0}]}]}]})");
+  ASSERT_TRUE(r.state) << r.error;
+  const Task& t = r.state->frameworks[0].tasks[0];
+  EXPECT_EQ(t.statuses[0].healthy, std::optional<bool>(false));
+  EXPECT_EQ(t.statuses[1].healthy, std::optional<bool>(true));
+  EXPECT_FALSE(t.statuses[2].healthy);
+  EXPECT_TRUE(t.unhealthy());  // the newest (timestamp 2, listed first) says false
+}
+
+}  // namespace
+}  // namespace mdns
