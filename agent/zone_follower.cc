@@ -152,9 +152,13 @@ void ZoneFollower::soaReply(const uint8_t* message, size_t length) {
   // older than its zone and is at hand; else the whole zone.
   if (sameLine && held_->records && serialAfter(*serial, held_->serial())) {
     transfer(held_->serial());
-  } else {
-    transfer(std::nullopt);
+    return;
   }
+  if (sameLine) {
+    outcome_.how = "the primary's serial went back from " + std::to_string(held_->serial()) + " to " +
+                   std::to_string(*serial) + "; ";
+  }
+  transfer(std::nullopt);
 }
 
 void ZoneFollower::transfer(std::optional<uint32_t> fromSerial) {
@@ -199,14 +203,22 @@ void ZoneFollower::transferDone() {
                  : "AXFR";
   switch (reader->form()) {
     case TransferReader::Form::kUpToDate:
+      if (askedFrom_ && reader->serial() != *askedFrom_) {
+        // The SOA alone, at a serial before ours: the primary's serial went back (it lost its
+        // cache file and its clock is behind, or it is another hub's line): its zone, whole.
+        outcome_.how = "the primary's serial went back from " + std::to_string(*askedFrom_) + " to " +
+                       std::to_string(reader->serial()) + "; ";
+        transfer(std::nullopt);
+        return;
+      }
       outcome_.kind = Outcome::Kind::kUpToDate;
       finish(std::move(outcome_));
       return;
     case TransferReader::Form::kWholeZone: {
       outcome_.records = reader->takeZone();
       const RecordSet& r = *outcome_.records;
-      outcome_.how = asked + (askedFrom_ ? ", answered with the whole zone: " : ": ") +
-                     plural(r.countA() + r.countAAAA() + r.countSrv(), "record", "records");
+      outcome_.how += asked + (askedFrom_ ? ", answered with the whole zone: " : ": ") +
+                      plural(r.countA() + r.countAAAA() + r.countSrv(), "record", "records");
       outcome_.kind = Outcome::Kind::kChanged;
       finish(std::move(outcome_));
       return;

@@ -2,6 +2,7 @@
 checks, IXFR/AXFR and NOTIFY, each on its own loopback address and the same port, as nodes of a
 fleet all listen on port 53. What a user sees: every node answers the hub's records with the hub's
 serial, and a change reaches two hops down in seconds, carried as a difference."""
+import os
 import re
 import signal
 import socket
@@ -153,6 +154,25 @@ class SecondariesTest(unittest.TestCase):
         wait_until(lambda: addresses(middle, "web.marathon.mesos") == ("NOERROR", ["10.1.0.1", "10.1.0.2"]), 10,
                    message=lambda: "no change after the restart; log:\n" + middle.log())
         middle.wait_log(r"IXFR over UDP from serial %d, 1 difference" % held)
+
+    def test_a_primary_whose_serial_went_back_gives_its_whole_zone(self):
+        self.hub(cluster(["10.1.0.1"]))
+        middle = self.secondary(MIDDLE, ["%s:%d" % (HUB, self.port)])
+        middle.wait_loaded()
+        hub_serial = serial(self.port, HUB)
+        middle.proc.terminate()
+        middle.proc.wait(10)
+        # The secondary's saved zone says a serial far ahead of the hub's (as after a hub that lost
+        # its cache file and whose clock is behind): the hub has nothing newer, yet its zone differs.
+        path = os.path.join(middle.dir, "state", "records.cache")
+        with open(path) as f:
+            text = f.read()
+        text = re.sub(r"^serial \d+$", "serial %d" % (hub_serial + 1000), text, flags=re.M)
+        with open(path, "w") as f:
+            f.write(text)
+        middle.start()
+        middle.wait_log(r"serial went back from %d to %d; AXFR" % (hub_serial + 1000, hub_serial))
+        wait_until(lambda: serial(self.port, MIDDLE) == hub_serial, 10, message=lambda: middle.log())
 
     def test_a_primary_refusing_the_transfer_is_named_in_the_log_and_health(self):
         self.hub(cluster(["10.1.0.1"]), allowTransfer=["127.0.0.1"])  # not the secondary's address
