@@ -39,13 +39,6 @@ ZoneFollower::~ZoneFollower() = default;
 
 std::string ZoneFollower::originOf(const SocketAddress& primary) { return "primary " + primary.toString(); }
 
-bool ZoneFollower::isPrimary(const IpAddress& ip) const {
-  for (const auto& p : primaries_) {
-    if (p.ip == ip) return true;
-  }
-  return false;
-}
-
 void ZoneFollower::armTimer(double seconds) {
   const timeval tv = toTimeval(seconds);
   evtimer_add(timer_.get(), &tv);

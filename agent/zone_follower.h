@@ -53,8 +53,6 @@ class ZoneFollower {
   // `held`: the served zone (its records, serial and origin), or null. `done` runs on the loop.
   void check(std::shared_ptr<const Snapshot> held, std::function<void(Outcome)> done);
   bool busy() const { return static_cast<bool>(done_); }
-  // Whether `ip` is one of the primaries (a NOTIFY from it is believed).
-  bool isPrimary(const IpAddress& ip) const;
   // The origin of a zone taken from `primary` ("primary 127.0.0.11:5353").
   static std::string originOf(const SocketAddress& primary);
 
