@@ -217,13 +217,13 @@ Status TransferReader::record(uint16_t type, const std::string& owner, const uin
         state_ = State::kZone;
         [[fallthrough]];
       case State::kZone:
-        store(zone_, type, owner, m, length, rdata, rdlength);
+        store(zone_, type, owner, m, rdata, rdlength);
         return {};
       case State::kDeleting:
-        store(diffs_.back().removed, type, owner, m, length, rdata, rdlength);
+        store(diffs_.back().removed, type, owner, m, rdata, rdlength);
         return {};
       case State::kAdding:
-        store(diffs_.back().added, type, owner, m, length, rdata, rdlength);
+        store(diffs_.back().added, type, owner, m, rdata, rdlength);
         return {};
       case State::kDone:
         break;
@@ -281,8 +281,8 @@ Status TransferReader::record(uint16_t type, const std::string& owner, const uin
   return Error{"records after the transfer's last SOA"};
 }
 
-void TransferReader::store(RecordSet& set, uint16_t type, const std::string& owner, const uint8_t* m, size_t length,
-                           size_t rdata, size_t rdlength) {
+void TransferReader::store(RecordSet& set, uint16_t type, const std::string& owner, const uint8_t* m, size_t rdata,
+                           size_t rdlength) {
   switch (type) {
     case dns::kTypeA:
       if (rdlength == 4) {
@@ -313,7 +313,6 @@ void TransferReader::store(RecordSet& set, uint16_t type, const std::string& own
     default:
       break;
   }
-  (void)length;
   ++ignored_;  // NS, other types, malformed values
 }
 

@@ -54,8 +54,9 @@ class TransferReader {
   enum class State { kFirstSoa, kSecond, kZone, kDeleting, kAdding, kDone };
   Status record(uint16_t type, const std::string& owner, const uint8_t* message, size_t length, size_t rdata,
                 size_t rdlength);
-  void store(RecordSet& set, uint16_t type, const std::string& owner, const uint8_t* message, size_t length,
-             size_t rdata, size_t rdlength);
+  // One record of `type` whose RDATA is message[rdata, rdata + rdlength) (the record is in bounds).
+  void store(RecordSet& set, uint16_t type, const std::string& owner, const uint8_t* message, size_t rdata,
+             size_t rdlength);
 
   std::string domain_, dotDomain_;
   uint16_t id_;
