@@ -143,9 +143,14 @@ ForwardingPlan forwardingPlan(const Config& config, const std::vector<IpAddress>
   }
   for (const auto& [zone, list] : config.zoneResolvers) {
     auto& ups = fs.zoneUpstreams[zone];
+    std::string names;
     for (const auto& r : list) {
-      if (const auto u = parseUpstream(r)) ups.push_back(*u);
+      if (const auto u = parseUpstream(r)) {
+        ups.push_back(*u);
+        names += (names.empty() ? "" : ", ") + u->toString();
+      }
     }
+    plan.notes.push_back({false, "forwarding " + zone + " to " + names + " (from zoneResolvers)"});
   }
   fs.timeoutMs = config.timeout * 1000;
   fs.recursionAvailable = config.recurseOn;

@@ -103,6 +103,7 @@ TEST(AgentSettings, ForwardingGoesToResolversLeavingTheAgentItselfOutWithAWarnin
   EXPECT_TRUE(hasNote(plan.notes, true, "/etc/x/config.json: key \"resolvers\": 127.0.0.1 is this agent's own"));
   EXPECT_TRUE(
       hasNote(plan.notes, false, "forwarding other names to 10.0.0.2:53, [2001:db8::53]:5353 (from resolvers)"));
+  EXPECT_TRUE(hasNote(plan.notes, false, "forwarding corp.example to 10.9.9.9:53 (from zoneResolvers)"));
 }
 
 TEST(AgentSettings, WithoutResolversForwardingFollowsTheOriginalResolvConfAndSaysSo) {
