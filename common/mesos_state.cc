@@ -1,14 +1,12 @@
 #include "common/mesos_state.h"
 
+#include <simdjson.h>
 #include <charconv>
-#include <nlohmann/json.hpp>
 
 #include "common/ip_address.h"
 
 namespace mdns {
 namespace {
-
-using nlohmann::json;
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -23,310 +21,265 @@ std::optional<int> parseExactInt(std::string_view s) {
   return v;
 }
 
-// Reads a master state with nlohmann's SAX interface straight into MesosState: no document tree
-// (which costs ~8x the text), and every subtree we do not use is skipped as it streams by.
-class StateReader final : public nlohmann::json_sax<json> {
+namespace od = simdjson::ondemand;
+
+// Reads a master state with simdjson's On-Demand API straight into MesosState: no document tree,
+// and every value we do not use is skipped (its structure checked, its content not looked at).
+// Lenient per element, as mesos-dns is: a field of the wrong type is left out, a framework, task
+// or agent that is not an object is skipped with a warning naming it.
+class StateReader {
  public:
-  explicit StateReader(StateParseResult& result) : result_(result) {}
+  explicit StateReader(std::vector<std::string>& warnings) : warnings_(warnings) {}
 
-  MesosState state;
-  bool sawTopObject = false;
-  std::string error;
-
-  // Where we are. Arrays of elements keep their element count for messages.
-  enum class At {
-    kTop,
-    kRecoveredSlaves,
-    kRecoveredSlave,
-    kFrameworks,
-    kFramework,
-    kTasks,
-    kTask,
-    kResources,
-    kStatuses,
-    kStatus,
-    kLabels,
-    kLabel,
-    kContainerStatus,
-    kNetworkInfos,
-    kNetworkInfo,
-    kIpAddresses,
-    kIpAddress,
-    kDiscovery,
-    kDiscoveryPortsObject,
-    kDiscoveryPorts,
-    kDiscoveryPort,
-    kSlaves,
-    kSlave,
-    kSkip
-  };
-
-  bool null() override { return scalar(); }
-  bool boolean(bool v) override {
-    if (skip_ == 0 && top() == At::kStatus && key_ == "healthy") status().healthy = v;
-    return scalar();
-  }
-  bool number_integer(number_integer_t v) override { return number(static_cast<double>(v), true, v); }
-  bool number_unsigned(number_unsigned_t v) override {
-    return number(static_cast<double>(v), v <= INT64_MAX, static_cast<int64_t>(v));
-  }
-  bool number_float(number_float_t v, const string_t&) override { return number(v, false, 0); }
-  bool binary(binary_t&) override { return scalar(); }
-
-  bool string(string_t& v) override {
-    if (skip_ > 0) return true;
-    const At at = top();
-    if (isArray(at)) return element(false);
-    if (at == At::kTop && key_ == "leader")
-      state.leader = std::move(v);
-    else if (at == At::kFramework && key_ == "name")
-      framework().name = std::move(v);
-    else if (at == At::kFramework && key_ == "pid")
-      framework().pid = Upid::parse(v);
-    else if (at == At::kFramework && key_ == "hostname")
-      framework().hostname = std::move(v);
-    else if (at == At::kTask && key_ == "id")
-      task().id = std::move(v);
-    else if (at == At::kTask && key_ == "name")
-      task().name = std::move(v);
-    else if (at == At::kTask && key_ == "slave_id")
-      task().slaveId = std::move(v);
-    else if (at == At::kTask && key_ == "state")
-      task().state = std::move(v);
-    else if (at == At::kResources && key_ == "ports")
-      task().portRanges = std::move(v);
-    else if (at == At::kStatus && key_ == "state")
-      status().state = std::move(v);
-    else if (at == At::kLabel && key_ == "key")
-      status().labels.back().first = std::move(v);
-    else if (at == At::kLabel && key_ == "value")
-      status().labels.back().second = std::move(v);
-    else if (at == At::kNetworkInfo && key_ == "ip_address")
-      netinfoSingle_ = std::move(v);
-    else if (at == At::kIpAddress && key_ == "ip_address")
-      netinfoIps_.push_back(std::move(v));
-    else if (at == At::kDiscovery && key_ == "name")
-      task().discoveryName = std::move(v);
-    else if (at == At::kDiscoveryPort && key_ == "name")
-      task().discoveryPorts.back().name = std::move(v);
-    else if (at == At::kDiscoveryPort && key_ == "protocol")
-      task().discoveryPorts.back().protocol = std::move(v);
-    else if (at == At::kSlave && key_ == "id")
-      slave().id = std::move(v);
-    else if (at == At::kRecoveredSlave && key_ == "id")
-      state.recoveredSlaves.push_back(std::move(v));
-    else if (at == At::kSlave && key_ == "hostname")
-      slave().hostname = std::move(v);
-    else if (at == At::kSlave && key_ == "pid")
-      slave().pid = Upid::parse(v);
-    return true;
-  }
-
-  bool key(string_t& k) override {
-    if (skip_ == 0) key_ = std::move(k);
-    return true;
-  }
-
-  bool start_object(std::size_t) override { return open(false); }
-  bool start_array(std::size_t) override { return open(true); }
-  bool end_object() override { return close(); }
-  bool end_array() override { return close(); }
-
-  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) override {
-    error = "not valid JSON (at byte " + std::to_string(position) + "): " + e.what();
-    return false;
+  // The top object's fields. Throws simdjson_error when the document is not valid JSON.
+  void top(od::object top, MesosState& state) {
+    for (auto field : top) {
+      const std::string_view key = field.unescaped_key();
+      od::value v = field.value();
+      if (key == "leader") {
+        if (auto text = str(v)) state.leader = *text;
+      } else if (key == "elected_time") {
+        if (auto n = number(v)) state.electedTime = *n;
+      } else if (key == "frameworks") {
+        if (v.type() == od::json_type::array) frameworks(v.get_array(), state);
+      } else if (key == "slaves") {
+        if (v.type() == od::json_type::array) slaves(v.get_array(), state);
+      } else if (key == "recovered_slaves") {
+        if (v.type() == od::json_type::array) recoveredSlaves(v.get_array(), state);
+      }
+    }
   }
 
  private:
-  static bool isArray(At at) {
-    switch (at) {
-      case At::kFrameworks:
-      case At::kTasks:
-      case At::kStatuses:
-      case At::kLabels:
-      case At::kNetworkInfos:
-      case At::kIpAddresses:
-      case At::kDiscoveryPorts:
-      case At::kSlaves:
-      case At::kRecoveredSlaves:
-        return true;
-      default:
-        return false;
-    }
+  static std::optional<std::string_view> str(od::value& v) {
+    if (v.type() != od::json_type::string) return std::nullopt;
+    return std::string_view(v.get_string());
   }
-  At top() const { return stack_.empty() ? At::kTop : stack_.back().at; }
-  Framework& framework() { return state.frameworks.back(); }
-  Task& task() { return framework().tasks.back(); }
-  TaskStatus& status() { return task().statuses.back(); }
-  Slave& slave() { return state.slaves.back(); }
-
-  std::string where() const {
-    std::string w;
-    for (const auto& f : stack_) {
-      if (f.at == At::kFrameworks) w += "frameworks[" + std::to_string(f.count - 1) + "]";
-      if (f.at == At::kTasks) w += ".tasks[" + std::to_string(f.count - 1) + "]";
-      if (f.at == At::kSlaves) w += "slaves[" + std::to_string(f.count - 1) + "]";
-    }
-    return w;
+  static std::optional<double> number(od::value& v) {
+    if (v.type() != od::json_type::number) return std::nullopt;
+    double d = 0;
+    if (v.get_double().get(d) != simdjson::SUCCESS) return std::nullopt;
+    return d;
   }
+  static bool isObject(od::value& v) { return v.type() == od::json_type::object; }
+  static bool isArray(od::value& v) { return v.type() == od::json_type::array; }
 
-  // An element of one of our arrays begins; objects are read, anything else is skipped (with a
-  // warning for the elements that are records: frameworks, tasks, slaves).
-  bool element(bool isObject) {
-    Frame& array = stack_.back();
-    ++array.count;
-    if (!isObject) {
-      if (array.at == At::kFrameworks || array.at == At::kTasks || array.at == At::kSlaves) {
-        result_.warnings.push_back(where() + ": not an object, skipped");
+  void frameworks(od::array list, MesosState& state) {
+    size_t i = 0;
+    for (auto element : list) {
+      od::value v = element.value();
+      const std::string where = "frameworks[" + std::to_string(i++) + "]";
+      if (!isObject(v)) {
+        warnings_.push_back(where + ": not an object, skipped");
+        continue;
       }
-      return true;
-    }
-    switch (array.at) {
-      case At::kFrameworks:
-        state.frameworks.emplace_back();
-        return push(At::kFramework);
-      case At::kTasks:
-        framework().tasks.emplace_back();
-        return push(At::kTask);
-      case At::kStatuses:
-        task().statuses.emplace_back();
-        return push(At::kStatus);
-      case At::kLabels:
-        status().labels.emplace_back();
-        return push(At::kLabel);
-      case At::kNetworkInfos:
-        netinfoIps_.clear();
-        netinfoSingle_.clear();
-        return push(At::kNetworkInfo);
-      case At::kIpAddresses:
-        return push(At::kIpAddress);
-      case At::kDiscoveryPorts:
-        task().discoveryPorts.emplace_back();
-        return push(At::kDiscoveryPort);
-      case At::kSlaves:
-        state.slaves.emplace_back();
-        return push(At::kSlave);
-      case At::kRecoveredSlaves:
-        return push(At::kRecoveredSlave);
-      default:
-        return push(At::kSkip);
+      Framework& fw = state.frameworks.emplace_back();
+      for (auto field : v.get_object()) {
+        const std::string_view key = field.unescaped_key();
+        od::value fv = field.value();
+        if (key == "name") {
+          if (auto text = str(fv)) fw.name = *text;
+        } else if (key == "pid") {
+          if (auto text = str(fv)) fw.pid = Upid::parse(*text);
+        } else if (key == "hostname") {
+          if (auto text = str(fv)) fw.hostname = *text;
+        } else if (key == "tasks" && isArray(fv)) {
+          tasks(fv.get_array(), fw, where);
+        }
+      }
     }
   }
 
-  bool open(bool isArrayValue) {
-    if (skip_ > 0) {
-      ++skip_;
-      return true;
-    }
-    if (stack_.empty() && !sawTopObject) {
-      if (isArrayValue) {
-        error = "expected a JSON object at the top";
-        return false;
+  void tasks(od::array list, Framework& fw, const std::string& frameworkWhere) {
+    size_t i = 0;
+    for (auto element : list) {
+      od::value v = element.value();
+      const size_t index = i++;
+      if (!isObject(v)) {
+        warnings_.push_back(frameworkWhere + ".tasks[" + std::to_string(index) + "]: not an object, skipped");
+        continue;
       }
-      sawTopObject = true;
-      return push(At::kTop);
-    }
-    const At at = top();
-    if (isArray(at)) {
-      if (isArrayValue) {
-        element(false);
-        skip_ = 1;
-        return true;
+      Task& t = fw.tasks.emplace_back();
+      for (auto field : v.get_object()) {
+        const std::string_view key = field.unescaped_key();
+        od::value tv = field.value();
+        if (key == "id") {
+          if (auto text = str(tv)) t.id = *text;
+        } else if (key == "name") {
+          if (auto text = str(tv)) t.name = *text;
+        } else if (key == "slave_id") {
+          if (auto text = str(tv)) t.slaveId = *text;
+        } else if (key == "state") {
+          if (auto text = str(tv)) t.state = *text;
+        } else if (key == "resources" && isObject(tv)) {
+          for (auto r : tv.get_object()) {
+            const std::string_view rkey = r.unescaped_key();
+            od::value rv = r.value();
+            if (rkey == "ports") {
+              if (auto text = str(rv)) t.portRanges = *text;
+            }
+          }
+        } else if (key == "statuses" && isArray(tv)) {
+          for (auto s : tv.get_array()) {
+            od::value sv = s.value();
+            if (isObject(sv)) status(sv.get_object(), t.statuses.emplace_back());
+          }
+        } else if (key == "discovery" && isObject(tv)) {
+          discovery(tv.get_object(), t);
+        }
       }
-      return element(true);
     }
-    At child = At::kSkip;
-    if (isArrayValue) {
-      if (at == At::kTop && key_ == "frameworks")
-        child = At::kFrameworks;
-      else if (at == At::kTop && key_ == "slaves")
-        child = At::kSlaves;
-      else if (at == At::kTop && key_ == "recovered_slaves")
-        child = At::kRecoveredSlaves;
-      else if (at == At::kFramework && key_ == "tasks")
-        child = At::kTasks;
-      else if (at == At::kTask && key_ == "statuses")
-        child = At::kStatuses;
-      else if (at == At::kStatus && key_ == "labels")
-        child = At::kLabels;
-      else if (at == At::kContainerStatus && key_ == "network_infos")
-        child = At::kNetworkInfos;
-      else if (at == At::kNetworkInfo && key_ == "ip_addresses")
-        child = At::kIpAddresses;
-      else if (at == At::kDiscoveryPortsObject && key_ == "ports")
-        child = At::kDiscoveryPorts;
-    } else {
-      if (at == At::kTask && key_ == "resources")
-        child = At::kResources;
-      else if (at == At::kTask && key_ == "discovery")
-        child = At::kDiscovery;
-      else if (at == At::kStatus && key_ == "container_status")
-        child = At::kContainerStatus;
-      else if (at == At::kDiscovery && key_ == "ports")
-        child = At::kDiscoveryPortsObject;
-    }
-    if (child == At::kSkip) {
-      skip_ = 1;
-      return true;
-    }
-    return push(child);
   }
 
-  bool close() {
-    if (skip_ > 0) {
-      --skip_;
-      return true;
+  void status(od::object object, TaskStatus& st) {
+    for (auto field : object) {
+      const std::string_view key = field.unescaped_key();
+      od::value v = field.value();
+      if (key == "state") {
+        if (auto text = str(v)) st.state = *text;
+      } else if (key == "timestamp") {
+        if (auto n = number(v)) st.timestamp = *n;
+      } else if (key == "healthy") {
+        if (v.type() == od::json_type::boolean) st.healthy = bool(v.get_bool());
+      } else if (key == "labels" && isArray(v)) {
+        for (auto l : v.get_array()) {
+          od::value lv = l.value();
+          if (!isObject(lv)) continue;
+          auto& label = st.labels.emplace_back();
+          for (auto lf : lv.get_object()) {
+            const std::string_view lkey = lf.unescaped_key();
+            od::value x = lf.value();
+            if (lkey == "key") {
+              if (auto text = str(x)) label.first = *text;
+            } else if (lkey == "value") {
+              if (auto text = str(x)) label.second = *text;
+            }
+          }
+        }
+      } else if (key == "container_status" && isObject(v)) {
+        for (auto cf : v.get_object()) {
+          const std::string_view ckey = cf.unescaped_key();
+          od::value cv = cf.value();
+          if (ckey == "network_infos" && isArray(cv)) networkInfos(cv.get_array(), st);
+        }
+      }
     }
-    if (stack_.empty()) return true;
-    const At at = stack_.back().at;
-    if (at == At::kNetworkInfo) {
+  }
+
+  static void networkInfos(od::array list, TaskStatus& st) {
+    for (auto element : list) {
+      od::value v = element.value();
+      if (!isObject(v)) continue;
+      std::vector<std::string> ips;
+      std::string single;
+      for (auto field : v.get_object()) {
+        const std::string_view key = field.unescaped_key();
+        od::value nv = field.value();
+        if (key == "ip_address") {
+          if (auto text = str(nv)) single = *text;
+        } else if (key == "ip_addresses" && isArray(nv)) {
+          for (auto a : nv.get_array()) {
+            od::value av = a.value();
+            if (!isObject(av)) continue;
+            for (auto af : av.get_object()) {
+              const std::string_view akey = af.unescaped_key();
+              od::value x = af.value();
+              if (akey == "ip_address") {
+                if (auto text = str(x)) ips.emplace_back(*text);
+              }
+            }
+          }
+        }
+      }
       // Mesos 0.26+ lists ip_addresses; 0.25 had a single ip_address.
-      auto& ips = status().networkIps;
-      if (!netinfoIps_.empty()) {
-        ips.insert(ips.end(), netinfoIps_.begin(), netinfoIps_.end());
-      } else if (!netinfoSingle_.empty()) {
-        ips.push_back(netinfoSingle_);
+      if (!ips.empty()) {
+        st.networkIps.insert(st.networkIps.end(), ips.begin(), ips.end());
+      } else if (!single.empty()) {
+        st.networkIps.push_back(std::move(single));
       }
-    } else if (at == At::kSlave && slave().id.empty()) {
-      result_.warnings.push_back(where() + ": no id, skipped");
-      state.slaves.pop_back();
     }
-    stack_.pop_back();
-    return true;
   }
 
-  bool scalar() {
-    if (skip_ == 0 && isArray(top())) return element(false);
-    return true;
-  }
-
-  bool number(double v, bool isInteger, int64_t i) {
-    if (skip_ > 0) return true;
-    const At at = top();
-    if (isArray(at)) return element(false);
-    if (at == At::kStatus && key_ == "timestamp") status().timestamp = v;
-    if (at == At::kTop && key_ == "elected_time") state.electedTime = v;
-    if (at == At::kDiscoveryPort && key_ == "number" && isInteger && i >= INT32_MIN && i <= INT32_MAX) {
-      task().discoveryPorts.back().number = static_cast<int>(i);
+  static void discovery(od::object object, Task& t) {
+    for (auto field : object) {
+      const std::string_view key = field.unescaped_key();
+      od::value v = field.value();
+      if (key == "name") {
+        if (auto text = str(v)) t.discoveryName = *text;
+      } else if (key == "ports" && isObject(v)) {
+        for (auto pf : v.get_object()) {
+          const std::string_view pkey = pf.unescaped_key();
+          od::value pv = pf.value();
+          if (pkey != "ports" || !isArray(pv)) continue;
+          for (auto p : pv.get_array()) {
+            od::value port = p.value();
+            if (!isObject(port)) continue;
+            auto& dp = t.discoveryPorts.emplace_back();
+            for (auto f : port.get_object()) {
+              const std::string_view fkey = f.unescaped_key();
+              od::value x = f.value();
+              if (fkey == "number") {
+                int64_t n = 0;
+                if (x.type() == od::json_type::number && x.get_int64().get(n) == simdjson::SUCCESS && n >= INT32_MIN &&
+                    n <= INT32_MAX) {
+                  dp.number = static_cast<int>(n);
+                }
+              } else if (fkey == "name") {
+                if (auto text = str(x)) dp.name = *text;
+              } else if (fkey == "protocol") {
+                if (auto text = str(x)) dp.protocol = *text;
+              }
+            }
+          }
+        }
+      }
     }
-    return true;
   }
 
-  bool push(At at) {
-    stack_.push_back(Frame{at, 0});
-    return true;
+  void slaves(od::array list, MesosState& state) {
+    size_t i = 0;
+    for (auto element : list) {
+      od::value v = element.value();
+      const std::string where = "slaves[" + std::to_string(i++) + "]";
+      if (!isObject(v)) {
+        warnings_.push_back(where + ": not an object, skipped");
+        continue;
+      }
+      Slave slave;
+      for (auto field : v.get_object()) {
+        const std::string_view key = field.unescaped_key();
+        od::value sv = field.value();
+        if (key == "id") {
+          if (auto text = str(sv)) slave.id = *text;
+        } else if (key == "hostname") {
+          if (auto text = str(sv)) slave.hostname = *text;
+        } else if (key == "pid") {
+          if (auto text = str(sv)) slave.pid = Upid::parse(*text);
+        }
+      }
+      if (slave.id.empty()) {
+        warnings_.push_back(where + ": no id, skipped");
+      } else {
+        state.slaves.push_back(std::move(slave));
+      }
+    }
   }
 
-  struct Frame {
-    At at;
-    size_t count;  // elements seen, for arrays
-  };
-  StateParseResult& result_;
-  std::vector<Frame> stack_;
-  std::string key_;
-  int skip_ = 0;  // depth inside a subtree we do not read
-  std::vector<std::string> netinfoIps_;
-  std::string netinfoSingle_;
+  static void recoveredSlaves(od::array list, MesosState& state) {
+    for (auto element : list) {
+      od::value v = element.value();
+      if (!isObject(v)) continue;
+      for (auto field : v.get_object()) {
+        const std::string_view key = field.unescaped_key();
+        od::value x = field.value();
+        if (key == "id") {
+          if (auto text = str(x)) state.recoveredSlaves.emplace_back(*text);
+        }
+      }
+    }
+  }
+
+  std::vector<std::string>& warnings_;
 };
 
 }  // namespace
@@ -380,30 +333,56 @@ std::vector<int> Task::ports() const {
   return out;
 }
 
-StateParseResult parseMesosState(std::string_view text) {
+StateParseResult parseMesosState(std::string& text) {
   StateParseResult result;
-  StateReader reader(result);
-  bool ok = false;
+  // simdjson reads 64 bytes at a time: the text needs that much room after its end.
+  if (text.capacity() < text.size() + simdjson::SIMDJSON_PADDING)
+    text.reserve(text.size() + simdjson::SIMDJSON_PADDING);
+  const simdjson::padded_string_view padded(text.data(), text.size(), text.capacity());
+  od::parser parser;
+  od::document doc;
+  bool iterating = false;  // `doc` has a text (a failed iterate() leaves it without)
+  MesosState state;
   try {
-    ok = json::sax_parse(text, &reader);
-  } catch (const json::exception& e) {
-    reader.error = std::string("not valid JSON: ") + e.what();
-  }
-  if (!ok || !reader.error.empty()) {
-    result.error = reader.error.empty() ? "not valid JSON" : reader.error;
+    doc = parser.iterate(padded);
+    iterating = true;
+    od::json_type type;
+    if (doc.type().get(type) != simdjson::SUCCESS || type != od::json_type::object) {
+      // A scalar or array at the top, or nothing at all.
+      result.error = text.find_first_not_of(" \t\r\n") == std::string::npos ? "not valid JSON: the document is empty"
+                                                                            : "expected a JSON object at the top";
+      return result;
+    }
+    StateReader reader(result.warnings);
+    reader.top(doc.get_object(), state);
+    // After the top object, only white space (a location inside the text is trailing content).
+    const char* after = nullptr;
+    if (doc.current_location().get(after) == simdjson::SUCCESS)
+      throw simdjson::simdjson_error(simdjson::TRAILING_CONTENT);
+  } catch (const simdjson::simdjson_error& e) {
+    const char* at = nullptr;
+    std::string where;
+    if (iterating && doc.current_location().get(at) == simdjson::SUCCESS && at > text.data() &&
+        at < text.data() + text.size()) {
+      where = " (at byte " + std::to_string(at - text.data()) + ")";
+    }
+    result.error = "not valid JSON" + where + ": " + e.what();
     result.warnings.clear();
     return result;
   }
-  if (!reader.sawTopObject) {
-    result.error = "expected a JSON object at the top";
-    return result;
-  }
-  if (reader.state.leader.empty()) {
+  if (state.leader.empty()) {
     result.error = "no \"leader\" in the state (is this a Mesos master's /master/state?)";
     return result;
   }
-  result.state = std::move(reader.state);
+  result.state = std::move(state);
   return result;
+}
+
+StateParseResult parseMesosState(std::string_view text) {
+  std::string copy;
+  copy.reserve(text.size() + simdjson::SIMDJSON_PADDING);
+  copy.assign(text);
+  return parseMesosState(copy);
 }
 
 }  // namespace mdns

@@ -68,6 +68,41 @@ TEST(MesosState, InvalidJsonIsRefusedAsNotJson) {
   EXPECT_THAT(r.error, HasSubstr("JSON"));
 }
 
+TEST(MesosState, DocumentCutShortOrWithContentAfterItIsRefusedNamingTheByte) {
+  const std::string full =
+      R"({"leader": "master@10.0.0.1:5050", "frameworks": [{"name": "marathon", "tasks": [{"id": "a", "name": "web",)"
+      R"( "state": "TASK_RUNNING", "statuses": [{"state": "TASK_RUNNING", "timestamp": 1}]}]}], "slaves": []})";
+  ASSERT_TRUE(parseMesosState(full).state.has_value()) << parseMesosState(full).error;
+  // A connection cut anywhere: never a partial state.
+  for (size_t cut = 1; cut < full.size(); ++cut) {
+    const auto r = parseMesosState(std::string_view(full).substr(0, cut));
+    EXPECT_FALSE(r.state.has_value()) << "cut at " << cut;
+    EXPECT_THAT(r.error, HasSubstr("JSON")) << "cut at " << cut;
+  }
+  for (const std::string& doc : {full + " {}", full + "x", full + "]", std::string(R"({"leader": "m@10.0.0.1:5050",
+      "frameworks": [{"tasks": [}]})")}) {
+    const auto r = parseMesosState(doc);
+    EXPECT_FALSE(r.state.has_value()) << doc;
+    EXPECT_THAT(r.error, HasSubstr("not valid JSON")) << doc;
+  }
+  // Where the structure breaks, when simdjson knows it.
+  const std::string broken = R"({"leader": "m@10.0.0.1:5050", "frameworks": [{"tasks": [}]})";
+  EXPECT_THAT(parseMesosState(broken).error, HasSubstr("at byte " + std::to_string(broken.find("[}") + 1)));
+  // White space after the document is no content.
+  EXPECT_TRUE(parseMesosState(full + " \n").state.has_value());
+}
+
+TEST(MesosState, TextWithoutRoomAfterItIsReadInPlaceAndLeftAsItWas) {
+  std::string text = R"({"leader": "master@10.0.0.1:5050", "slaves": [{"id": "S1", "hostname": "a"}]})";
+  text.shrink_to_fit();
+  const std::string before = text;
+  const auto r = parseMesosState(text);
+  ASSERT_TRUE(r.state.has_value()) << r.error;
+  EXPECT_EQ(text, before);
+  ASSERT_EQ(r.state->slaves.size(), 1u);
+  EXPECT_EQ(r.state->slaves[0].hostname, "a");
+}
+
 TEST(MesosState, EmptyDocumentIsRefused) {
   const auto r = parseMesosState("");
   EXPECT_FALSE(r.state.has_value());
