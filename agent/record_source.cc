@@ -87,12 +87,21 @@ BuildResult buildTimed(RecordSet records, std::shared_ptr<const Enumeration> enu
 
 }  // namespace
 
-BuildResult buildSnapshot(MesosState state, const SourceSetup& setup, const Snapshot* previous,
-                          const std::string& origin, const HostResolver& resolveHost,
-                          const std::vector<std::string>* masters) {
+namespace {
+
+GeneratorOptions generatorOptions(const SourceSetup& setup, const std::vector<std::string>* masters) {
   auto options = GeneratorOptions::fromConfig(setup.config, setup.nameServerAddresses,
                                               masters != nullptr ? *masters : setup.masters);
   options.enumerate = setup.keepRecords && setup.config.enumerationOn;
+  return options;
+}
+
+}  // namespace
+
+BuildResult buildSnapshot(MesosState state, const SourceSetup& setup, const Snapshot* previous,
+                          const std::string& origin, const HostResolver& resolveHost,
+                          const std::vector<std::string>* masters) {
+  const auto options = generatorOptions(setup, masters);
   const auto t0 = Clock::now();
   auto generated = generateRecords(state, options, resolveHost);
   const size_t recoveredAgents = state.recoveredSlaves.size();
@@ -320,6 +329,7 @@ void RecordSource::applyReconfigure() {
   const bool sameDomain = setup->config.domain == setup_.config.domain;
   const bool sameZk = setup->zk == setup_.zk;
   setup_ = std::move(*setup);
+  lastGeneration_.reset();  // new settings: the next refresh generates
   if (!sameZk) {
     // Another ensemble or group: a new detector (the old one's session ends here).
     if (zk_) zk_->stop();
@@ -647,14 +657,58 @@ void RecordSource::tryMaster(const std::shared_ptr<MasterAttempt>& attempt) {
   });
 }
 
+bool RecordSource::sameInputsAsLastGeneration(const StateFingerprint& fingerprint,
+                                              const std::shared_ptr<const Snapshot>& previous) {
+  if (!lastGeneration_ || !previous || lastGeneration_->fingerprint != fingerprint ||
+      lastGeneration_->published.lock() != previous) {
+    return false;
+  }
+  // Host names resolve as they did (the generator would have asked the same questions).
+  return std::all_of(lastGeneration_->lookups.begin(), lastGeneration_->lookups.end(),
+                     [](const auto& lookup) { return resolveHostBlocking(lookup.first) == lookup.second; });
+}
+
 void RecordSource::accept(MesosState state, const std::string& origin, double fetchMs, double parseMs) {
   if (stopping_) return;
   const auto previous = store_.current();
   // With ZooKeeper, masterN names the masters registered there (as mesos-dns does).
   const auto zkMasters = zk_ ? zk_->current().masters : std::vector<std::string>();
-  acceptBuilt(buildSnapshot(std::move(state), setup_, previous.get(), origin, resolveHostBlocking,
-                            zkMasters.empty() ? nullptr : &zkMasters),
-              previous, origin, fetchMs, parseMs);
+  const std::vector<std::string>* masters = zkMasters.empty() ? nullptr : &zkMasters;
+  const auto fingerprintStart = Clock::now();
+  const StateFingerprint fingerprint = fingerprintOf(state, generatorOptions(setup_, masters));
+  if (sameInputsAsLastGeneration(fingerprint, previous)) {
+    // Only fields DNS does not read changed (offers, resources, counters): the served records
+    // are confirmed as they are, without generating or rendering them again.
+    BuildResult built = confirmSnapshot(*previous, origin, Clock::now());
+    built.generateMs = msSince(fingerprintStart);
+    built.warnings = lastGeneration_->warnings;
+    built.unhealthyLeftOut = lastGeneration_->unhealthyLeftOut;
+    built.recoveredAgents = state.recoveredSlaves.size();
+    built.electedTime = state.electedTime;
+    log::debug(origin + ": the same tasks, agents and settings as the records served: not generated again");
+    if (acceptBuilt(std::move(built), previous, origin, fetchMs, parseMs)) {
+      lastGeneration_->published = store_.current();
+    } else {
+      lastGeneration_.reset();
+    }
+    return;
+  }
+  LastGeneration generation;
+  generation.fingerprint = fingerprint;
+  const HostResolver recording = [&generation](const std::string& host) {
+    auto addresses = resolveHostBlocking(host);
+    generation.lookups.emplace_back(host, addresses);
+    return addresses;
+  };
+  BuildResult built = buildSnapshot(std::move(state), setup_, previous.get(), origin, recording, masters);
+  generation.warnings = built.warnings;
+  generation.unhealthyLeftOut = built.unhealthyLeftOut;
+  if (acceptBuilt(std::move(built), previous, origin, fetchMs, parseMs)) {
+    generation.published = store_.current();
+    lastGeneration_ = std::move(generation);
+  } else {
+    lastGeneration_.reset();  // held back or merged: the next refresh judges a fresh generation
+  }
 }
 
 size_t RecordSource::holdForRecovery(BuildResult& built, const Snapshot& previous, const std::string& origin) {
@@ -686,11 +740,13 @@ size_t RecordSource::holdForRecovery(BuildResult& built, const Snapshot& previou
   return missing;
 }
 
-void RecordSource::acceptBuilt(BuildResult built, const std::shared_ptr<const Snapshot>& previous,
+bool RecordSource::acceptBuilt(BuildResult built, const std::shared_ptr<const Snapshot>& previous,
                                const std::string& origin, double fetchMs, double parseMs) {
   warnOnce(origin, built.warnings);
+  bool asBuilt = true;
   if (previous && !built.unchanged && origin.starts_with("master ")) {
     const size_t kept = holdForRecovery(built, *previous, origin);
+    asBuilt = kept == 0;
     if (kept != stats_.heldFailover.exchange(kept, std::memory_order_relaxed)) {
       if (kept > 0) {
         log::warning(origin + " has " + std::to_string(built.recoveredAgents) +
@@ -729,7 +785,7 @@ void RecordSource::acceptBuilt(BuildResult built, const std::shared_ptr<const Sn
                    " are served: below minRecordRatio " + fmt(setup_.config.minRecordRatio) +
                    ", so it looks wrong; still serving the previous records (smaller sets have come for " +
                    fmt(verdict.heldSeconds) + " s; taken after minRecordHoldSeconds " + fmt(window) + ")");
-      return;
+      return false;
     }
     stats_.heldShrink.store(0, std::memory_order_relaxed);
     if (verdict.endsHold) {
@@ -776,6 +832,7 @@ void RecordSource::acceptBuilt(BuildResult built, const std::shared_ptr<const Sn
     store_.releaseRetired();
   }
   if (onLoaded_) onLoaded_(snap);
+  return asBuilt;
 }
 
 void RecordSource::warnOnce(const std::string& origin, const std::vector<std::string>& warnings) {

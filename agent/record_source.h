@@ -29,6 +29,7 @@
 #include "common/refresh_policy.h"
 #include "common/result.h"
 #include "common/snapshot.h"
+#include "common/state_fingerprint.h"
 #include "common/zk_info.h"
 
 namespace mdns {
@@ -141,8 +142,9 @@ class RecordSource {
   void finishRefresh(bool ok);
   // Generates and publishes. `fetchMs` and `parseMs` are for the log line.
   void accept(MesosState state, const std::string& origin, double fetchMs, double parseMs);
-  // The part after building: the minRecordRatio guard, publishing, the cache file.
-  void acceptBuilt(BuildResult built, const std::shared_ptr<const Snapshot>& previous, const std::string& origin,
+  // The part after building: the minRecordRatio guard, publishing, the cache file. True when
+  // `built`'s snapshot was published as it is (not held back, nothing kept from before).
+  bool acceptBuilt(BuildResult built, const std::shared_ptr<const Snapshot>& previous, const std::string& origin,
                    double fetchMs, double parseMs);
   void schedule(double seconds);
   // The cache file: the last good record set, read once at start (so a restart with the masters
@@ -181,6 +183,17 @@ class RecordSource {
   // Logs the warnings about the data (from `origin`) that the last refresh did not have too, so
   // that a problem in the state is logged once per change, not on every refresh.
   void warnOnce(const std::string& origin, const std::vector<std::string>& warnings);
+  // What the last generation was made from, while its snapshot is the one served: a refresh with
+  // the same fingerprint (and host names that still resolve alike) confirms it without generating.
+  struct LastGeneration {
+    StateFingerprint fingerprint{};
+    std::vector<std::pair<std::string, std::vector<IpAddress>>> lookups;  // host names looked up, and the answers
+    std::vector<std::string> warnings;
+    size_t unhealthyLeftOut = 0;
+    std::weak_ptr<const Snapshot> published;
+  };
+  std::optional<LastGeneration> lastGeneration_;
+  bool sameInputsAsLastGeneration(const StateFingerprint& fingerprint, const std::shared_ptr<const Snapshot>& previous);
   std::vector<std::string> warnedBefore_;  // the previous refresh's warnings
   std::vector<std::string> warnedNow_;     // this refresh's so far
   SourceStats stats_;

@@ -346,11 +346,9 @@ StateParseResult parseMesosState(std::string& text) {
   try {
     doc = parser.iterate(padded);
     iterating = true;
-    od::json_type type;
-    if (doc.type().get(type) != simdjson::SUCCESS || type != od::json_type::object) {
-      // A scalar or array at the top, or nothing at all.
-      result.error = text.find_first_not_of(" \t\r\n") == std::string::npos ? "not valid JSON: the document is empty"
-                                                                            : "expected a JSON object at the top";
+    const od::json_type type = doc.type();  // throws when the text does not begin a JSON value
+    if (type != od::json_type::object) {
+      result.error = "expected a JSON object at the top";
       return result;
     }
     StateReader reader(result.warnings);

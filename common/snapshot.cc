@@ -35,6 +35,17 @@ ZoneOptions zoneOptionsOf(const Config& c) {
   return zone;
 }
 
+BuildResult confirmSnapshot(const Snapshot& previous, const std::string& origin,
+                            std::chrono::steady_clock::time_point loadedAt) {
+  auto snap = std::make_shared<Snapshot>(previous);
+  snap->loadedAt = loadedAt;
+  snap->origin = origin;
+  BuildResult result;
+  result.snapshot = std::move(snap);
+  result.unchanged = true;
+  return result;
+}
+
 std::shared_ptr<const Snapshot> snapshotFromRecords(RecordSet records, const SnapshotSettings& settings,
                                                     std::chrono::system_clock::time_point changedAt,
                                                     std::chrono::steady_clock::time_point loadedAt,

@@ -72,6 +72,11 @@ struct BuildResult {
   double renderMs = 0;
 };
 
+// `previous` confirmed by a source whose inputs did not change (nothing generated again): the
+// same records, table, serial and history, with the data's age and origin of now.
+BuildResult confirmSnapshot(const Snapshot& previous, const std::string& origin,
+                            std::chrono::steady_clock::time_point loadedAt);
+
 // A freshly loaded record set (generated from a state, or a peer's whole zone) following
 // `previous` (may be null): unchanged content keeps the previous table and serial and only the
 // data's age moves; changed content gets a new table, changedAt = now.wall, and a serial after

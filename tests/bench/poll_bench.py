@@ -14,6 +14,7 @@ usage: poll_bench.py --agent before/mesos-dns-agent --agent build-rel/mesos-dns-
 All servers are on 127.0.0.1; every process started here is stopped by PID."""
 import argparse
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -33,11 +34,21 @@ def cpu_seconds(pid):
 
 
 class CountingMaster(Master):
-    """Master that counts the state requests it answered."""
+    """Master that counts the state requests it answered. As a busy Mesos master's, its state is
+    not the same text twice: the agents' resources move between polls (four versions in turn),
+    while nothing that makes records changes."""
 
     def __init__(self, path):
         super().__init__(path)
         self.requests = 0
+        base = self.plain
+        self.versions = []
+        for k in range(4):
+            varied = re.sub(rb'"cpus": ?16\.0', b'"cpus":16.%d' % (k + 1), base)
+            assert varied != base, "no agent resources to vary in the state"
+            self.serve(varied)
+            self.versions.append((self.plain, self.packed))
+        self.plain, self.packed = self.versions[0]
         handler = self.server.RequestHandlerClass
         master = self
         original = handler.do_GET
@@ -45,6 +56,7 @@ class CountingMaster(Master):
         def do_get(h):
             original(h)
             master.requests += 1
+            master.plain, master.packed = master.versions[master.requests % len(master.versions)]
 
         handler.do_GET = do_get
 

@@ -207,6 +207,34 @@ class MasterSourceTest(unittest.TestCase):
         self.assertEqual(leader_srv_port(agent), b.port)
         agent.wait_log(r"leading master is 127\.0\.0\.1:%d" % b.port)
 
+    def test_a_state_changed_only_where_dns_does_not_read_keeps_the_records_and_serial_and_a_task_change_is_served(self):
+        # A busy master's state changes on every poll (offers, resources): the records do not, so
+        # they are confirmed without being generated again, and the serial (what secondaries
+        # check) stays.
+        master = fake_master(self)
+        state = app_state(master.pid, "web", task_ips=["10.1.0.1"])
+        state["slaves"][0]["used_resources"] = {"cpus": 1.0}
+        master.state = state
+        agent = start_agent(self, dict(REFRESH, masters=[master.address]), extra_args=["-v"])
+        agent.wait_loaded()
+        serial = agent.dig("mesos", "SOA").answer[0].rdata.split()[2]
+        for cpus in (2.0, 3.0):
+            state = json.loads(json.dumps(state))
+            state["slaves"][0]["used_resources"] = {"cpus": cpus}
+            mark = agent.log_mark()
+            master.state = state
+            agent.wait_log(r"the same tasks, agents and settings as the records served: not generated again", since=mark)
+        self.assertEqual(agent.dig("mesos", "SOA").answer[0].rdata.split()[2], serial)
+        self.assertEqual(a_records(agent), ["10.1.0.1"])
+        # One task's address changes: generated and served.
+        state = json.loads(json.dumps(state))
+        for status in state["frameworks"][0]["tasks"][0]["statuses"]:
+            if "container_status" in status:
+                status["container_status"]["network_infos"][0]["ip_addresses"] = [{"ip_address": "10.1.0.9"}]
+        master.state = state
+        wait_until(lambda: a_records(agent) == ["10.1.0.9"], 8, message="the changed task was not served")
+        self.assertNotEqual(agent.dig("mesos", "SOA").answer[0].rdata.split()[2], serial)
+
     def test_picks_up_new_leader_when_old_leader_goes_down(self):
         a = fake_master(self)
         b = fake_master(self)

@@ -63,9 +63,12 @@ constexpr const char* kSlavePrefix = "7c1e2d3a-5b4f-4e6a-9d8c-0f1e2d3c4b5a-";
 // --- The document as a whole -----------------------------------------------------------------------
 
 TEST(MesosState, InvalidJsonIsRefusedAsNotJson) {
-  const auto r = parseMesosState(R"({"leader": "master@10.0.0.1:5050", )");
-  EXPECT_FALSE(r.state.has_value());
-  EXPECT_THAT(r.error, HasSubstr("JSON"));
+  for (const char* doc :
+       {R"({"leader": "master@10.0.0.1:5050", )", "<html><body>Service Unavailable</body></html>", "", "  \n"}) {
+    const auto r = parseMesosState(doc);
+    EXPECT_FALSE(r.state.has_value()) << doc;
+    EXPECT_THAT(r.error, HasSubstr("not valid JSON")) << doc;
+  }
 }
 
 TEST(MesosState, DocumentCutShortOrWithContentAfterItIsRefusedNamingTheByte) {
