@@ -35,8 +35,8 @@ std::string fmt(double v) {
   return buf;
 }
 
-std::string leaderAddressOf(const MesosState& state) {
-  const auto pid = Upid::parse(state.leader);
+std::string leaderAddressOf(const std::string& leaderPid) {
+  const auto pid = Upid::parse(leaderPid);
   if (!pid) return "";
   if (!IpAddress::parse(pid->host)) {
     const auto ips = resolveHostBlocking(pid->host);
@@ -377,17 +377,14 @@ void RecordSource::refresh() {
     std::string body = std::move(*read);
     const double readMs = msSince(refreshStarted_);
     const auto parseStart = Clock::now();
-    auto parsed = parseMesosState(body);
-    std::string().swap(body);  // the text is not needed once parsed
-    const double parseMs = msSince(parseStart);
-    if (!parsed.state) {
-      setLastError(setup_.config.stateFile + ": " + parsed.error);
-      log::error("refresh failed: " + setup_.config.stateFile + ": " + parsed.error + "; " + servingNote());
+    const StateSummary summary = summarizeMesosState(body);
+    if (!summary.error.empty()) {
+      setLastError(setup_.config.stateFile + ": " + summary.error);
+      log::error("refresh failed: " + setup_.config.stateFile + ": " + summary.error + "; " + servingNote());
       finishRefresh(false);
       return;
     }
-    warnOnce(setup_.config.stateFile, parsed.warnings);
-    accept(std::move(*parsed.state), "file " + setup_.config.stateFile, readMs, parseMs);
+    acceptText(body, summary, "file " + setup_.config.stateFile, setup_.config.stateFile, readMs, parseStart);
     finishRefresh(true);
     return;
   }
@@ -623,23 +620,21 @@ void RecordSource::tryMaster(const std::shared_ptr<MasterAttempt>& attempt) {
       return;
     }
     const auto parseStart = Clock::now();
-    auto parsed = parseMesosState(r.body);
+    const StateSummary summary = summarizeMesosState(r.body);
     const size_t bodyBytes = r.body.size();
     lastStateBytes_ = bodyBytes;
     stats_.bytes.add(r.wireBytes);
-    std::string().swap(r.body);  // the text is not needed once parsed
-    const double parseMs = msSince(parseStart);
-    if (!parsed.state) {
-      attempt->lastError = "master " + master + ": " + parsed.error;
-      log::warning("state from master " + master + " refused: " + parsed.error);
+    if (!summary.error.empty()) {
+      attempt->lastError = "master " + master + ": " + summary.error;
+      log::warning("state from master " + master + " refused: " + summary.error);
       tryMaster(attempt);
       return;
     }
     // Only the leader's state is complete. A master that names another leader sends us there.
     const std::string answeredBy = joinHostPort(r.primaryIp, std::to_string(r.primaryPort));
-    const std::string leader = leaderAddressOf(*parsed.state);
+    const std::string leader = leaderAddressOf(summary.leader);
     if (leader != answeredBy) {
-      attempt->lastError = "master " + master + " is not the leader (it names " + parsed.state->leader + ")";
+      attempt->lastError = "master " + master + " is not the leader (it names " + summary.leader + ")";
       if (!leader.empty() && std::find(attempt->candidates.begin() + static_cast<long>(attempt->next),
                                        attempt->candidates.end(), leader) == attempt->candidates.end()) {
         log::info("master " + master + " says the leader is " + leader + "; asking it");
@@ -648,11 +643,10 @@ void RecordSource::tryMaster(const std::shared_ptr<MasterAttempt>& attempt) {
       tryMaster(attempt);
       return;
     }
-    warnOnce("state from " + leader, parsed.warnings);
     if (lastLeader_ != leader) log::info("leading master is " + leader);
     lastLeader_ = leader;
-    accept(std::move(*parsed.state), "master " + leader + " (" + std::to_string(bodyBytes) + " bytes)", fetchMs,
-           parseMs);
+    acceptText(r.body, summary, "master " + leader + " (" + std::to_string(bodyBytes) + " bytes)",
+               "state from " + leader, fetchMs, parseStart);
     finishRefresh(true);
   });
 }
@@ -668,23 +662,25 @@ bool RecordSource::sameInputsAsLastGeneration(const StateFingerprint& fingerprin
                      [](const auto& lookup) { return resolveHostBlocking(lookup.first) == lookup.second; });
 }
 
-void RecordSource::accept(MesosState state, const std::string& origin, double fetchMs, double parseMs) {
+void RecordSource::acceptText(std::string& text, const StateSummary& summary, const std::string& origin,
+                              const std::string& warningOrigin, double fetchMs, Clock::time_point parseStart) {
   if (stopping_) return;
   const auto previous = store_.current();
   // With ZooKeeper, masterN names the masters registered there (as mesos-dns does).
   const auto zkMasters = zk_ ? zk_->current().masters : std::vector<std::string>();
   const std::vector<std::string>* masters = zkMasters.empty() ? nullptr : &zkMasters;
-  const auto fingerprintStart = Clock::now();
-  const StateFingerprint fingerprint = fingerprintOf(state, generatorOptions(setup_, masters));
+  const StateFingerprint fingerprint = fingerprintOf(summary.digest, generatorOptions(setup_, masters));
   if (sameInputsAsLastGeneration(fingerprint, previous)) {
     // Only fields DNS does not read changed (offers, resources, counters): the served records
-    // are confirmed as they are, without generating or rendering them again.
+    // are confirmed as they are, without reading the state into objects, generating or rendering.
+    std::string().swap(text);
+    const double parseMs = msSince(parseStart);
+    warnOnce(warningOrigin, lastGeneration_->parseWarnings);
     BuildResult built = confirmSnapshot(*previous, origin, Clock::now());
-    built.generateMs = msSince(fingerprintStart);
     built.warnings = lastGeneration_->warnings;
     built.unhealthyLeftOut = lastGeneration_->unhealthyLeftOut;
-    built.recoveredAgents = state.recoveredSlaves.size();
-    built.electedTime = state.electedTime;
+    built.recoveredAgents = summary.recoveredSlaves;
+    built.electedTime = summary.electedTime;
     log::debug(origin + ": the same tasks, agents and settings as the records served: not generated again");
     if (acceptBuilt(std::move(built), previous, origin, fetchMs, parseMs)) {
       lastGeneration_->published = store_.current();
@@ -693,14 +689,24 @@ void RecordSource::accept(MesosState state, const std::string& origin, double fe
     }
     return;
   }
+  auto parsed = parseMesosState(text);
+  std::string().swap(text);  // the text is not needed once parsed
+  const double parseMs = msSince(parseStart);
+  if (!parsed.state) {  // unreachable: the summary read the same text
+    setLastError(origin + ": " + parsed.error);
+    log::error("refresh failed: " + origin + ": " + parsed.error + "; " + servingNote());
+    return;
+  }
+  warnOnce(warningOrigin, parsed.warnings);
   LastGeneration generation;
   generation.fingerprint = fingerprint;
+  generation.parseWarnings = std::move(parsed.warnings);
   const HostResolver recording = [&generation](const std::string& host) {
     auto addresses = resolveHostBlocking(host);
     generation.lookups.emplace_back(host, addresses);
     return addresses;
   };
-  BuildResult built = buildSnapshot(std::move(state), setup_, previous.get(), origin, recording, masters);
+  BuildResult built = buildSnapshot(std::move(*parsed.state), setup_, previous.get(), origin, recording, masters);
   generation.warnings = built.warnings;
   generation.unhealthyLeftOut = built.unhealthyLeftOut;
   if (acceptBuilt(std::move(built), previous, origin, fetchMs, parseMs)) {

@@ -140,8 +140,11 @@ class RecordSource {
   std::string primaryError_;                              // the last check's failure, logged once per change
   std::chrono::steady_clock::time_point cacheConfirmed_;  // the cache file's time last moved
   void finishRefresh(bool ok);
-  // Generates and publishes. `fetchMs` and `parseMs` are for the log line.
-  void accept(MesosState state, const std::string& origin, double fetchMs, double parseMs);
+  // A state's text (its summary read without error): confirms the served records when nothing
+  // they are made of changed, else reads, generates and publishes. `warningOrigin` prefixes the
+  // state's own warnings; `fetchMs` and the parse time are for the log line.
+  void acceptText(std::string& text, const StateSummary& summary, const std::string& origin,
+                  const std::string& warningOrigin, double fetchMs, std::chrono::steady_clock::time_point parseStart);
   // The part after building: the minRecordRatio guard, publishing, the cache file. True when
   // `built`'s snapshot was published as it is (not held back, nothing kept from before).
   bool acceptBuilt(BuildResult built, const std::shared_ptr<const Snapshot>& previous, const std::string& origin,
@@ -188,7 +191,8 @@ class RecordSource {
   struct LastGeneration {
     StateFingerprint fingerprint{};
     std::vector<std::pair<std::string, std::vector<IpAddress>>> lookups;  // host names looked up, and the answers
-    std::vector<std::string> warnings;
+    std::vector<std::string> parseWarnings;                               // the state's (elements skipped)
+    std::vector<std::string> warnings;                                    // the generator's
     size_t unhealthyLeftOut = 0;
     std::weak_ptr<const Snapshot> published;
   };

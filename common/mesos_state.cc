@@ -3,6 +3,7 @@
 #include <simdjson.h>
 #include <charconv>
 
+#include "common/hash128.h"
 #include "common/ip_address.h"
 
 namespace mdns {
@@ -23,264 +24,458 @@ std::optional<int> parseExactInt(std::string_view s) {
 
 namespace od = simdjson::ondemand;
 
-// Reads a master state with simdjson's On-Demand API straight into MesosState: no document tree,
-// and every value we do not use is skipped (its structure checked, its content not looked at).
-// Lenient per element, as mesos-dns is: a field of the wrong type is left out, a framework, task
-// or agent that is not an object is skipped with a warning naming it.
-class StateReader {
- public:
-  explicit StateReader(std::vector<std::string>& warnings) : warnings_(warnings) {}
+// The values of the state that records are made of, and the elements that hold them.
+enum class Field : uint8_t {
+  kLeader,
+  kElectedTime,
+  kFrameworkName,
+  kFrameworkPid,
+  kFrameworkHostname,
+  kTaskId,
+  kTaskName,
+  kTaskSlaveId,
+  kTaskState,
+  kTaskPorts,
+  kStatusState,
+  kStatusTimestamp,
+  kStatusHealthy,
+  kLabelKey,
+  kLabelValue,
+  kNetworkIp,      // network_infos[].ip_address (Mesos 0.25)
+  kNetworkIpList,  // network_infos[].ip_addresses[].ip_address
+  kDiscoveryName,
+  kPortNumber,
+  kPortName,
+  kPortProtocol,
+  kSlaveId,
+  kSlaveHostname,
+  kSlavePid,
+  kRecoveredSlaveId,
+};
+enum class Element : uint8_t {
+  kFramework,
+  kTask,
+  kStatus,
+  kLabel,
+  kNetworkInfo,
+  kDiscoveryPort,
+  kSlave,
+  kRecoveredSlave,
+};
 
-  // The top object's fields. Throws simdjson_error when the document is not valid JSON.
-  void top(od::object top, MesosState& state) {
+bool isObject(od::value& v) { return v.type() == od::json_type::object; }
+bool isArray(od::value& v) { return v.type() == od::json_type::array; }
+
+// Walks a master state with simdjson's On-Demand API, telling `Sink` each value records are made
+// of (sink.value(Field, value)) and where each element begins and ends (begin/end(Element,
+// index)), and which framework, task or agent is not an object (notObject). Every other value is
+// skipped by its structure. Keys are compared as they are written (a Mesos master does not escape
+// letters in its keys). Throws simdjson_error when the document is not valid JSON.
+template <class Sink>
+class StateWalker {
+ public:
+  explicit StateWalker(Sink& sink) : sink_(sink) {}
+
+  void top(od::object top) {
     for (auto field : top) {
-      const std::string_view key = field.unescaped_key();
+      const od::raw_json_string key = field.key();
       od::value v = field.value();
       if (key == "leader") {
-        if (auto text = str(v)) state.leader = *text;
+        sink_.value(Field::kLeader, v);
       } else if (key == "elected_time") {
-        if (auto n = number(v)) state.electedTime = *n;
-      } else if (key == "frameworks") {
-        if (v.type() == od::json_type::array) frameworks(v.get_array(), state);
-      } else if (key == "slaves") {
-        if (v.type() == od::json_type::array) slaves(v.get_array(), state);
-      } else if (key == "recovered_slaves") {
-        if (v.type() == od::json_type::array) recoveredSlaves(v.get_array(), state);
+        sink_.value(Field::kElectedTime, v);
+      } else if (key == "frameworks" && isArray(v)) {
+        elements(v.get_array(), Element::kFramework, [this](od::object o) { framework(o); });
+      } else if (key == "slaves" && isArray(v)) {
+        elements(v.get_array(), Element::kSlave, [this](od::object o) {
+          fields(o, {{"id", Field::kSlaveId}, {"hostname", Field::kSlaveHostname}, {"pid", Field::kSlavePid}});
+        });
+      } else if (key == "recovered_slaves" && isArray(v)) {
+        elements(v.get_array(), Element::kRecoveredSlave, [this](od::object o) {
+          fields(o, {{"id", Field::kRecoveredSlaveId}});
+        });
       }
     }
   }
 
  private:
-  static std::optional<std::string_view> str(od::value& v) {
-    if (v.type() != od::json_type::string) return std::nullopt;
-    return std::string_view(v.get_string());
-  }
-  static std::optional<double> number(od::value& v) {
-    if (v.type() != od::json_type::number) return std::nullopt;
-    double d = 0;
-    if (v.get_double().get(d) != simdjson::SUCCESS) return std::nullopt;
-    return d;
-  }
-  static bool isObject(od::value& v) { return v.type() == od::json_type::object; }
-  static bool isArray(od::value& v) { return v.type() == od::json_type::array; }
+  struct Named {
+    std::string_view key;
+    Field field;
+  };
 
-  void frameworks(od::array list, MesosState& state) {
-    size_t i = 0;
-    for (auto element : list) {
-      od::value v = element.value();
-      const std::string where = "frameworks[" + std::to_string(i++) + "]";
-      if (!isObject(v)) {
-        warnings_.push_back(where + ": not an object, skipped");
-        continue;
+  // The elements of an array: objects are read by `read`, anything else is reported.
+  template <class Read>
+  void elements(od::array list, Element element, Read read) {
+    size_t index = 0;
+    for (auto item : list) {
+      od::value v = item.value();
+      if (isObject(v)) {
+        sink_.begin(element, index);
+        read(v.get_object());
+        sink_.end(element, index);
+      } else {
+        sink_.notObject(element, index);
       }
-      Framework& fw = state.frameworks.emplace_back();
-      for (auto field : v.get_object()) {
-        const std::string_view key = field.unescaped_key();
-        od::value fv = field.value();
-        if (key == "name") {
-          if (auto text = str(fv)) fw.name = *text;
-        } else if (key == "pid") {
-          if (auto text = str(fv)) fw.pid = Upid::parse(*text);
-        } else if (key == "hostname") {
-          if (auto text = str(fv)) fw.hostname = *text;
-        } else if (key == "tasks" && isArray(fv)) {
-          tasks(fv.get_array(), fw, where);
-        }
-      }
+      ++index;
     }
   }
 
-  void tasks(od::array list, Framework& fw, const std::string& frameworkWhere) {
-    size_t i = 0;
-    for (auto element : list) {
-      od::value v = element.value();
-      const size_t index = i++;
-      if (!isObject(v)) {
-        warnings_.push_back(frameworkWhere + ".tasks[" + std::to_string(index) + "]: not an object, skipped");
-        continue;
-      }
-      Task& t = fw.tasks.emplace_back();
-      for (auto field : v.get_object()) {
-        const std::string_view key = field.unescaped_key();
-        od::value tv = field.value();
-        if (key == "id") {
-          if (auto text = str(tv)) t.id = *text;
-        } else if (key == "name") {
-          if (auto text = str(tv)) t.name = *text;
-        } else if (key == "slave_id") {
-          if (auto text = str(tv)) t.slaveId = *text;
-        } else if (key == "state") {
-          if (auto text = str(tv)) t.state = *text;
-        } else if (key == "resources" && isObject(tv)) {
-          for (auto r : tv.get_object()) {
-            const std::string_view rkey = r.unescaped_key();
-            od::value rv = r.value();
-            if (rkey == "ports") {
-              if (auto text = str(rv)) t.portRanges = *text;
-            }
-          }
-        } else if (key == "statuses" && isArray(tv)) {
-          for (auto s : tv.get_array()) {
-            od::value sv = s.value();
-            if (isObject(sv)) status(sv.get_object(), t.statuses.emplace_back());
-          }
-        } else if (key == "discovery" && isObject(tv)) {
-          discovery(tv.get_object(), t);
-        }
-      }
-    }
-  }
-
-  void status(od::object object, TaskStatus& st) {
+  // An object whose fields of interest are all values.
+  void fields(od::object object, std::initializer_list<Named> named) {
     for (auto field : object) {
-      const std::string_view key = field.unescaped_key();
+      const od::raw_json_string key = field.key();
       od::value v = field.value();
-      if (key == "state") {
-        if (auto text = str(v)) st.state = *text;
-      } else if (key == "timestamp") {
-        if (auto n = number(v)) st.timestamp = *n;
-      } else if (key == "healthy") {
-        if (v.type() == od::json_type::boolean) st.healthy = bool(v.get_bool());
-      } else if (key == "labels" && isArray(v)) {
-        for (auto l : v.get_array()) {
-          od::value lv = l.value();
-          if (!isObject(lv)) continue;
-          auto& label = st.labels.emplace_back();
-          for (auto lf : lv.get_object()) {
-            const std::string_view lkey = lf.unescaped_key();
-            od::value x = lf.value();
-            if (lkey == "key") {
-              if (auto text = str(x)) label.first = *text;
-            } else if (lkey == "value") {
-              if (auto text = str(x)) label.second = *text;
-            }
-          }
-        }
-      } else if (key == "container_status" && isObject(v)) {
-        for (auto cf : v.get_object()) {
-          const std::string_view ckey = cf.unescaped_key();
-          od::value cv = cf.value();
-          if (ckey == "network_infos" && isArray(cv)) networkInfos(cv.get_array(), st);
+      for (const auto& n : named) {
+        if (key == n.key) {
+          sink_.value(n.field, v);
+          break;
         }
       }
     }
   }
 
-  static void networkInfos(od::array list, TaskStatus& st) {
-    for (auto element : list) {
-      od::value v = element.value();
-      if (!isObject(v)) continue;
-      std::vector<std::string> ips;
-      std::string single;
-      for (auto field : v.get_object()) {
-        const std::string_view key = field.unescaped_key();
-        od::value nv = field.value();
-        if (key == "ip_address") {
-          if (auto text = str(nv)) single = *text;
-        } else if (key == "ip_addresses" && isArray(nv)) {
-          for (auto a : nv.get_array()) {
-            od::value av = a.value();
-            if (!isObject(av)) continue;
-            for (auto af : av.get_object()) {
-              const std::string_view akey = af.unescaped_key();
-              od::value x = af.value();
-              if (akey == "ip_address") {
-                if (auto text = str(x)) ips.emplace_back(*text);
-              }
-            }
-          }
-        }
-      }
-      // Mesos 0.26+ lists ip_addresses; 0.25 had a single ip_address.
-      if (!ips.empty()) {
-        st.networkIps.insert(st.networkIps.end(), ips.begin(), ips.end());
-      } else if (!single.empty()) {
-        st.networkIps.push_back(std::move(single));
-      }
-    }
-  }
-
-  static void discovery(od::object object, Task& t) {
+  void framework(od::object object) {
     for (auto field : object) {
-      const std::string_view key = field.unescaped_key();
+      const od::raw_json_string key = field.key();
       od::value v = field.value();
       if (key == "name") {
-        if (auto text = str(v)) t.discoveryName = *text;
-      } else if (key == "ports" && isObject(v)) {
-        for (auto pf : v.get_object()) {
-          const std::string_view pkey = pf.unescaped_key();
-          od::value pv = pf.value();
-          if (pkey != "ports" || !isArray(pv)) continue;
-          for (auto p : pv.get_array()) {
-            od::value port = p.value();
-            if (!isObject(port)) continue;
-            auto& dp = t.discoveryPorts.emplace_back();
-            for (auto f : port.get_object()) {
-              const std::string_view fkey = f.unescaped_key();
-              od::value x = f.value();
-              if (fkey == "number") {
-                int64_t n = 0;
-                if (x.type() == od::json_type::number && x.get_int64().get(n) == simdjson::SUCCESS && n >= INT32_MIN &&
-                    n <= INT32_MAX) {
-                  dp.number = static_cast<int>(n);
-                }
-              } else if (fkey == "name") {
-                if (auto text = str(x)) dp.name = *text;
-              } else if (fkey == "protocol") {
-                if (auto text = str(x)) dp.protocol = *text;
-              }
-            }
+        sink_.value(Field::kFrameworkName, v);
+      } else if (key == "pid") {
+        sink_.value(Field::kFrameworkPid, v);
+      } else if (key == "hostname") {
+        sink_.value(Field::kFrameworkHostname, v);
+      } else if (key == "tasks" && isArray(v)) {
+        elements(v.get_array(), Element::kTask, [this](od::object o) { task(o); });
+      }
+    }
+  }
+
+  void task(od::object object) {
+    for (auto field : object) {
+      const od::raw_json_string key = field.key();
+      od::value v = field.value();
+      if (key == "id") {
+        sink_.value(Field::kTaskId, v);
+      } else if (key == "name") {
+        sink_.value(Field::kTaskName, v);
+      } else if (key == "slave_id") {
+        sink_.value(Field::kTaskSlaveId, v);
+      } else if (key == "state") {
+        sink_.value(Field::kTaskState, v);
+      } else if (key == "resources" && isObject(v)) {
+        fields(v.get_object(), {{"ports", Field::kTaskPorts}});
+      } else if (key == "statuses" && isArray(v)) {
+        elements(v.get_array(), Element::kStatus, [this](od::object o) { status(o); });
+      } else if (key == "discovery" && isObject(v)) {
+        discovery(v.get_object());
+      }
+    }
+  }
+
+  void status(od::object object) {
+    for (auto field : object) {
+      const od::raw_json_string key = field.key();
+      od::value v = field.value();
+      if (key == "state") {
+        sink_.value(Field::kStatusState, v);
+      } else if (key == "timestamp") {
+        sink_.value(Field::kStatusTimestamp, v);
+      } else if (key == "healthy") {
+        sink_.value(Field::kStatusHealthy, v);
+      } else if (key == "labels" && isArray(v)) {
+        elements(v.get_array(), Element::kLabel, [this](od::object o) {
+          fields(o, {{"key", Field::kLabelKey}, {"value", Field::kLabelValue}});
+        });
+      } else if (key == "container_status" && isObject(v)) {
+        for (auto cf : v.get_object()) {
+          const od::raw_json_string ckey = cf.key();
+          od::value cv = cf.value();
+          if (ckey == "network_infos" && isArray(cv)) {
+            elements(cv.get_array(), Element::kNetworkInfo, [this](od::object o) { networkInfo(o); });
           }
         }
       }
     }
   }
 
-  void slaves(od::array list, MesosState& state) {
-    size_t i = 0;
-    for (auto element : list) {
-      od::value v = element.value();
-      const std::string where = "slaves[" + std::to_string(i++) + "]";
-      if (!isObject(v)) {
-        warnings_.push_back(where + ": not an object, skipped");
-        continue;
-      }
-      Slave slave;
-      for (auto field : v.get_object()) {
-        const std::string_view key = field.unescaped_key();
-        od::value sv = field.value();
-        if (key == "id") {
-          if (auto text = str(sv)) slave.id = *text;
-        } else if (key == "hostname") {
-          if (auto text = str(sv)) slave.hostname = *text;
-        } else if (key == "pid") {
-          if (auto text = str(sv)) slave.pid = Upid::parse(*text);
+  void networkInfo(od::object object) {
+    for (auto field : object) {
+      const od::raw_json_string key = field.key();
+      od::value v = field.value();
+      if (key == "ip_address") {
+        sink_.value(Field::kNetworkIp, v);
+      } else if (key == "ip_addresses" && isArray(v)) {
+        for (auto a : v.get_array()) {
+          od::value av = a.value();
+          if (isObject(av)) fields(av.get_object(), {{"ip_address", Field::kNetworkIpList}});
         }
-      }
-      if (slave.id.empty()) {
-        warnings_.push_back(where + ": no id, skipped");
-      } else {
-        state.slaves.push_back(std::move(slave));
       }
     }
   }
 
-  static void recoveredSlaves(od::array list, MesosState& state) {
-    for (auto element : list) {
-      od::value v = element.value();
-      if (!isObject(v)) continue;
-      for (auto field : v.get_object()) {
-        const std::string_view key = field.unescaped_key();
-        od::value x = field.value();
-        if (key == "id") {
-          if (auto text = str(x)) state.recoveredSlaves.emplace_back(*text);
+  void discovery(od::object object) {
+    for (auto field : object) {
+      const od::raw_json_string key = field.key();
+      od::value v = field.value();
+      if (key == "name") {
+        sink_.value(Field::kDiscoveryName, v);
+      } else if (key == "ports" && isObject(v)) {
+        for (auto pf : v.get_object()) {
+          const od::raw_json_string pkey = pf.key();
+          od::value pv = pf.value();
+          if (pkey == "ports" && isArray(pv)) {
+            elements(pv.get_array(), Element::kDiscoveryPort, [this](od::object o) {
+              fields(o,
+                     {{"number", Field::kPortNumber}, {"name", Field::kPortName}, {"protocol", Field::kPortProtocol}});
+            });
+          }
         }
       }
     }
   }
+
+  Sink& sink_;
+};
+
+// Builds MesosState. Lenient per element, as mesos-dns is: a field of the wrong type is left out,
+// a framework, task or agent that is not an object is skipped with a warning naming it.
+class StateBuilder {
+ public:
+  explicit StateBuilder(std::vector<std::string>& warnings) : warnings_(warnings) {}
+  MesosState state;
+
+  void value(Field f, od::value& v) {
+    switch (f) {
+      case Field::kLeader:
+        text(v, state.leader);
+        break;
+      case Field::kElectedTime:
+        number(v, state.electedTime);
+        break;
+      case Field::kFrameworkName:
+        text(v, framework().name);
+        break;
+      case Field::kFrameworkPid:
+        pid(v, framework().pid);
+        break;
+      case Field::kFrameworkHostname:
+        text(v, framework().hostname);
+        break;
+      case Field::kTaskId:
+        text(v, task().id);
+        break;
+      case Field::kTaskName:
+        text(v, task().name);
+        break;
+      case Field::kTaskSlaveId:
+        text(v, task().slaveId);
+        break;
+      case Field::kTaskState:
+        text(v, task().state);
+        break;
+      case Field::kTaskPorts:
+        text(v, task().portRanges);
+        break;
+      case Field::kStatusState:
+        text(v, status().state);
+        break;
+      case Field::kStatusTimestamp:
+        number(v, status().timestamp);
+        break;
+      case Field::kStatusHealthy:
+        if (v.type() == od::json_type::boolean) status().healthy = bool(v.get_bool());
+        break;
+      case Field::kLabelKey:
+        text(v, status().labels.back().first);
+        break;
+      case Field::kLabelValue:
+        text(v, status().labels.back().second);
+        break;
+      case Field::kNetworkIp:
+        text(v, netinfoSingle_);
+        break;
+      case Field::kNetworkIpList:
+        if (v.type() == od::json_type::string) netinfoIps_.emplace_back(std::string_view(v.get_string()));
+        break;
+      case Field::kDiscoveryName:
+        text(v, task().discoveryName);
+        break;
+      case Field::kPortNumber: {
+        int64_t n = 0;
+        if (v.type() == od::json_type::number && v.get_int64().get(n) == simdjson::SUCCESS && n >= INT32_MIN &&
+            n <= INT32_MAX) {
+          task().discoveryPorts.back().number = static_cast<int>(n);
+        }
+        break;
+      }
+      case Field::kPortName:
+        text(v, task().discoveryPorts.back().name);
+        break;
+      case Field::kPortProtocol:
+        text(v, task().discoveryPorts.back().protocol);
+        break;
+      case Field::kSlaveId:
+        text(v, slave_.id);
+        break;
+      case Field::kSlaveHostname:
+        text(v, slave_.hostname);
+        break;
+      case Field::kSlavePid:
+        pid(v, slave_.pid);
+        break;
+      case Field::kRecoveredSlaveId:
+        if (v.type() == od::json_type::string) state.recoveredSlaves.emplace_back(std::string_view(v.get_string()));
+        break;
+    }
+  }
+
+  void begin(Element e, size_t index) {
+    switch (e) {
+      case Element::kFramework:
+        state.frameworks.emplace_back();
+        framework_ = index;
+        break;
+      case Element::kTask:
+        framework().tasks.emplace_back();
+        break;
+      case Element::kStatus:
+        task().statuses.emplace_back();
+        break;
+      case Element::kLabel:
+        status().labels.emplace_back();
+        break;
+      case Element::kNetworkInfo:
+        netinfoIps_.clear();
+        netinfoSingle_.clear();
+        break;
+      case Element::kDiscoveryPort:
+        task().discoveryPorts.emplace_back();
+        break;
+      case Element::kSlave:
+        slave_ = Slave();
+        break;
+      case Element::kRecoveredSlave:
+        break;
+    }
+  }
+
+  void end(Element e, size_t index) {
+    if (e == Element::kNetworkInfo) {
+      // Mesos 0.26+ lists ip_addresses; 0.25 had a single ip_address.
+      auto& ips = status().networkIps;
+      if (!netinfoIps_.empty()) {
+        ips.insert(ips.end(), netinfoIps_.begin(), netinfoIps_.end());
+      } else if (!netinfoSingle_.empty()) {
+        ips.push_back(netinfoSingle_);
+      }
+    } else if (e == Element::kSlave) {
+      if (slave_.id.empty()) {
+        warnings_.push_back("slaves[" + std::to_string(index) + "]: no id, skipped");
+      } else {
+        state.slaves.push_back(std::move(slave_));
+      }
+    }
+  }
+
+  void notObject(Element e, size_t index) {
+    if (e == Element::kFramework) {
+      warnings_.push_back("frameworks[" + std::to_string(index) + "]: not an object, skipped");
+    } else if (e == Element::kTask) {
+      warnings_.push_back("frameworks[" + std::to_string(framework_) + "].tasks[" + std::to_string(index) +
+                          "]: not an object, skipped");
+    } else if (e == Element::kSlave) {
+      warnings_.push_back("slaves[" + std::to_string(index) + "]: not an object, skipped");
+    }
+  }
+
+ private:
+  static void text(od::value& v, std::string& out) {
+    if (v.type() == od::json_type::string) out = std::string_view(v.get_string());
+  }
+  static void number(od::value& v, double& out) {
+    double d = 0;
+    if (v.type() == od::json_type::number && v.get_double().get(d) == simdjson::SUCCESS) out = d;
+  }
+  static void pid(od::value& v, std::optional<Upid>& out) {
+    if (v.type() == od::json_type::string) out = Upid::parse(std::string_view(v.get_string()));
+  }
+  Framework& framework() { return state.frameworks.back(); }
+  Task& task() { return framework().tasks.back(); }
+  TaskStatus& status() { return task().statuses.back(); }
 
   std::vector<std::string>& warnings_;
+  size_t framework_ = 0;
+  Slave slave_;
+  std::vector<std::string> netinfoIps_;
+  std::string netinfoSingle_;
 };
+
+// Hashes what StateBuilder would read, as written (no strings unescaped, nothing allocated), and
+// keeps the few values a refresh looks at before deciding to build.
+class StateHasher {
+ public:
+  Hash128 hash;
+  StateSummary summary;
+
+  void value(Field f, od::value& v) {
+    const od::json_type type = v.type();
+    hash.addU64(static_cast<uint64_t>(f));
+    hash.addU64(static_cast<uint64_t>(type));
+    // The token as written, up to the next one (without the white space before it). An object
+    // or array gives its first character only: the builder does not read those values.
+    std::string_view raw = v.raw_json_token();
+    while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\r' || raw.back() == '\t')) {
+      raw.remove_suffix(1);
+    }
+    hash.add(raw);
+    if (f == Field::kLeader && type == od::json_type::string) summary.leader = std::string_view(v.get_string());
+    if (f == Field::kElectedTime) {
+      double d = 0;
+      if (type == od::json_type::number && v.get_double().get(d) == simdjson::SUCCESS) summary.electedTime = d;
+    }
+    if (f == Field::kRecoveredSlaveId && type == od::json_type::string) ++summary.recoveredSlaves;
+  }
+  void begin(Element e, size_t) { hash.addU64(0x100 + static_cast<uint64_t>(e)); }
+  void end(Element e, size_t) { hash.addU64(0x200 + static_cast<uint64_t>(e)); }
+  void notObject(Element e, size_t) { hash.addU64(0x300 + static_cast<uint64_t>(e)); }
+};
+
+// Runs `walk(top object)` over the text; the error ("" when read) as parseMesosState words it.
+template <class Walk>
+std::string walkState(std::string& text, Walk walk) {
+  // simdjson reads 64 bytes at a time: the text needs that much room after its end.
+  if (text.capacity() < text.size() + simdjson::SIMDJSON_PADDING) {
+    text.reserve(text.size() + simdjson::SIMDJSON_PADDING);
+  }
+  const simdjson::padded_string_view padded(text.data(), text.size(), text.capacity());
+  od::parser parser;
+  od::document doc;
+  bool iterating = false;  // `doc` has a text (a failed iterate() leaves it without)
+  try {
+    doc = parser.iterate(padded);
+    iterating = true;
+    const od::json_type type = doc.type();  // throws when the text does not begin a JSON value
+    if (type != od::json_type::object) return "expected a JSON object at the top";
+    walk(doc.get_object());
+    // After the top object, only white space (a location inside the text is trailing content).
+    const char* after = nullptr;
+    if (doc.current_location().get(after) == simdjson::SUCCESS) {
+      throw simdjson::simdjson_error(simdjson::TRAILING_CONTENT);
+    }
+  } catch (const simdjson::simdjson_error& e) {
+    const char* at = nullptr;
+    std::string where;
+    if (iterating && doc.current_location().get(at) == simdjson::SUCCESS && at > text.data() &&
+        at < text.data() + text.size()) {
+      where = " (at byte " + std::to_string(at - text.data()) + ")";
+    }
+    return "not valid JSON" + where + ": " + e.what();
+  }
+  return "";
+}
+
+const char* const kNoLeader = "no \"leader\" in the state (is this a Mesos master's /master/state?)";
 
 }  // namespace
 
@@ -335,45 +530,26 @@ std::vector<int> Task::ports() const {
 
 StateParseResult parseMesosState(std::string& text) {
   StateParseResult result;
-  // simdjson reads 64 bytes at a time: the text needs that much room after its end.
-  if (text.capacity() < text.size() + simdjson::SIMDJSON_PADDING)
-    text.reserve(text.size() + simdjson::SIMDJSON_PADDING);
-  const simdjson::padded_string_view padded(text.data(), text.size(), text.capacity());
-  od::parser parser;
-  od::document doc;
-  bool iterating = false;  // `doc` has a text (a failed iterate() leaves it without)
-  MesosState state;
-  try {
-    doc = parser.iterate(padded);
-    iterating = true;
-    const od::json_type type = doc.type();  // throws when the text does not begin a JSON value
-    if (type != od::json_type::object) {
-      result.error = "expected a JSON object at the top";
-      return result;
-    }
-    StateReader reader(result.warnings);
-    reader.top(doc.get_object(), state);
-    // After the top object, only white space (a location inside the text is trailing content).
-    const char* after = nullptr;
-    if (doc.current_location().get(after) == simdjson::SUCCESS)
-      throw simdjson::simdjson_error(simdjson::TRAILING_CONTENT);
-  } catch (const simdjson::simdjson_error& e) {
-    const char* at = nullptr;
-    std::string where;
-    if (iterating && doc.current_location().get(at) == simdjson::SUCCESS && at > text.data() &&
-        at < text.data() + text.size()) {
-      where = " (at byte " + std::to_string(at - text.data()) + ")";
-    }
-    result.error = "not valid JSON" + where + ": " + e.what();
+  StateBuilder builder(result.warnings);
+  result.error = walkState(text, [&builder](od::object top) { StateWalker<StateBuilder>(builder).top(top); });
+  if (!result.error.empty()) {
     result.warnings.clear();
     return result;
   }
-  if (state.leader.empty()) {
-    result.error = "no \"leader\" in the state (is this a Mesos master's /master/state?)";
+  if (builder.state.leader.empty()) {
+    result.error = kNoLeader;
     return result;
   }
-  result.state = std::move(state);
+  result.state = std::move(builder.state);
   return result;
+}
+
+StateSummary summarizeMesosState(std::string& text) {
+  StateHasher hasher;
+  hasher.summary.error = walkState(text, [&hasher](od::object top) { StateWalker<StateHasher>(hasher).top(top); });
+  if (hasher.summary.error.empty() && hasher.summary.leader.empty()) hasher.summary.error = kNoLeader;
+  hasher.summary.digest = hasher.hash.digest();
+  return std::move(hasher.summary);
 }
 
 StateParseResult parseMesosState(std::string_view text) {

@@ -6,6 +6,8 @@
 // so a malformed number or literal inside a skipped field goes unnoticed.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -79,6 +81,19 @@ struct StateParseResult {
   std::string error;                  // why the document was refused
   std::vector<std::string> warnings;  // elements skipped, each with where and why
 };
+
+// What a refresh looks at before deciding to build: the leader, its election, the agents still to
+// re-register, and a digest of every value MesosState would hold, as written (no strings
+// unescaped, nothing allocated: a third of parseMesosState's time at 10,000 tasks). Equal digests
+// mean equal MesosStates; `error` is parseMesosState's for the same text.
+struct StateSummary {
+  std::string error;
+  std::string leader;
+  double electedTime = 0;
+  size_t recoveredSlaves = 0;
+  std::array<uint64_t, 2> digest{};
+};
+StateSummary summarizeMesosState(std::string& text);
 
 // `text` may get room added after its end (simdjson reads past the last byte); its content is
 // left as it is.

@@ -2,6 +2,8 @@
 // state document, parsed and turned into records and an answer table. Must never crash or hang.
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <string>
 #include <string_view>
 
 #include "common/answer_table.h"
@@ -10,6 +12,12 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto parsed = mdns::parseMesosState(std::string_view(reinterpret_cast<const char*>(data), size));
+  // The summary a refresh reads first refuses exactly the documents the parser refuses, with the
+  // same words, and reads the same leader.
+  std::string text(reinterpret_cast<const char*>(data), size);
+  const auto summary = mdns::summarizeMesosState(text);
+  if (summary.error != parsed.error) abort();
+  if (parsed.state && summary.leader != parsed.state->leader) abort();
   if (!parsed.state) return 0;
   mdns::GeneratorOptions options;
   options.masters = {"10.0.0.5:5050", "10.0.0.6:5050"};
