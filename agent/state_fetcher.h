@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "agent/libevent.h"
+#include "common/result.h"
 
 namespace mdns {
 
@@ -50,8 +51,10 @@ class StateFetcher {
 
   void get(const HttpRequest& request, Done done);
 
+ public:
+  struct Transfer;  // one request under way (public for the curl callbacks)
+
  private:
-  struct Transfer;
   static int onSocket(CURL* easy, curl_socket_t fd, int what, void* self, void* socketData);
   static int onTimer(CURLM* multi, long timeoutMs, void* self);
   static void onEvent(evutil_socket_t fd, short events, void* self);

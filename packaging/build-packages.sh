@@ -18,7 +18,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-bash packaging/apt-install.sh build-essential cmake pkg-config libevent-dev libldns-dev nlohmann-json3-dev libsimdjson-dev \
+bash packaging/apt-install.sh build-essential cmake pkg-config libevent-dev libldns-dev nlohmann-json3-dev libsimdjson-dev libdeflate-dev \
   libcurl4-openssl-dev zlib1g-dev libsystemd-dev libzookeeper-mt-dev dpkg-dev rpm
 
 # Debian's hardening (fortify, stack protector, relro, bindnow, PIE), as a Debian build would get them.

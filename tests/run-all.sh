@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash packaging/apt-install.sh build-essential cmake pkg-config libevent-dev libldns-dev nlohmann-json3-dev libsimdjson-dev \
+bash packaging/apt-install.sh build-essential cmake pkg-config libevent-dev libldns-dev nlohmann-json3-dev libsimdjson-dev libdeflate-dev \
   libcurl4-openssl-dev zlib1g-dev libsystemd-dev libgtest-dev libgmock-dev googletest dnsutils python3 ca-certificates openssl \
   iproute2 util-linux nsd systemd clang libclang-rt-14-dev libzookeeper-mt-dev zookeeper python3-kazoo \
   dpkg-dev rpm lintian rpmlint busybox-static groff-base binutils \

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-bash packaging/apt-install.sh build-essential cmake pkg-config libevent-dev libldns-dev nlohmann-json3-dev libsimdjson-dev \
+bash packaging/apt-install.sh build-essential cmake pkg-config libevent-dev libldns-dev nlohmann-json3-dev libsimdjson-dev libdeflate-dev \
   libcurl4-openssl-dev zlib1g-dev libsystemd-dev libzookeeper-mt-dev dnsutils
 
 cmake -S . -B build-demo -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMDNS_TESTS=OFF >/dev/null

@@ -8,6 +8,7 @@ Environment:
 import contextlib
 import http.server
 import base64
+import gzip
 import json
 import ssl
 import os
@@ -227,6 +228,12 @@ class FakeMaster:
         self.delay = 0.0
         self.redirect_to = None
         self.content_type = "application/json"
+        # gzip: the body gzipped for clients that accept it, as a Mesos master sends it (bytes: those
+        # bytes as the gzipped body). content_encoding: a Content-Encoding header sent with the body
+        # as it is. accept_encodings: the Accept-Encoding header of each request.
+        self.gzip = False
+        self.content_encoding = None
+        self.accept_encodings = []
         self._lock = threading.Lock()
         self._requests = 0
         self._server = None
@@ -299,8 +306,16 @@ class FakeMaster:
                     body = json.dumps(master.state if master.state is not None else {}).encode()
                 elif isinstance(body, str):
                     body = body.encode()
+                accepts = self.headers.get("Accept-Encoding") or ""
+                master.accept_encodings.append(accepts)
+                encoding = master.content_encoding
+                if master.gzip and "gzip" in accepts:
+                    body = master.gzip if isinstance(master.gzip, bytes) else gzip.compress(body)
+                    encoding = "gzip"
                 self.send_response(master.status)
                 self.send_header("Content-Type", master.content_type)
+                if encoding:
+                    self.send_header("Content-Encoding", encoding)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 try:

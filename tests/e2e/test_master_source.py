@@ -1,5 +1,6 @@
 """The agent against HTTP servers playing Mesos masters: finding the leader, following it when it
 moves, and riding out masters that are down or answer nonsense."""
+import gzip
 import json
 import re
 import time
@@ -234,6 +235,44 @@ class MasterSourceTest(unittest.TestCase):
         master.state = state
         wait_until(lambda: a_records(agent) == ["10.1.0.9"], 8, message="the changed task was not served")
         self.assertNotEqual(agent.dig("mesos", "SOA").answer[0].rdata.split()[2], serial)
+
+    def test_reads_a_gzipped_state_as_a_mesos_master_sends_it_in_one_member_or_several(self):
+        master = fake_master(self)
+        master.state = app_state(master.pid, "web", task_ips=["10.6.0.1", "10.6.0.2"])
+        master.gzip = True
+        agent = self.agent_for(master)
+        agent.wait_loaded()
+        self.assertEqual(a_records(agent), ["10.6.0.1", "10.6.0.2"])
+        self.assertIn("gzip", master.accept_encodings[-1])
+        # Two gzip members one after the other are one body (RFC 1952).
+        text = json.dumps(app_state(master.pid, "web", task_ips=["10.6.0.3"])).encode()
+        master.gzip = gzip.compress(text[:100]) + gzip.compress(text[100:])
+        wait_until(lambda: a_records(agent) == ["10.6.0.3"], 8, message="the two-member body was not read")
+
+    def test_a_body_that_does_not_decode_or_comes_in_an_encoding_not_asked_for_is_refused_keeping_the_records(self):
+        master = fake_master(self)
+        good = app_state(master.pid, "web", task_ips=["10.6.1.1"])
+        master.state = good
+        master.gzip = True
+        agent = self.agent_for(master)
+        agent.wait_loaded()
+        packed = gzip.compress(json.dumps(good).encode())
+        bad = [
+            ("corrupt gzip", dict(gzip=packed[:20] + b"\x00" * 40 + packed[60:]), r"gzip body cannot be decoded \("),
+            ("gzip cut short", dict(gzip=packed[: len(packed) // 2]), r"gzip body cannot be decoded \(cut short\)"),
+            ("brotli", dict(gzip=False, content_encoding="br"),
+             r'answer in Content-Encoding "br", which was not asked for'),
+        ]
+        for what, change, reason in bad:
+            with self.subTest(what):
+                mark = agent.log_mark()
+                master.gzip = change.get("gzip", master.gzip)
+                master.content_encoding = change.get("content_encoding")
+                agent.wait_log(r"state fetch from master 127\.0\.0\.1:%d failed: %s" % (master.port, reason), since=mark)
+                self.assertEqual(a_records(agent), ["10.6.1.1"])
+        master.gzip, master.content_encoding = True, None
+        master.state = app_state(master.pid, "web", task_ips=["10.6.1.2"])
+        wait_until(lambda: a_records(agent) == ["10.6.1.2"], 8, message="a good state again was not taken")
 
     def test_picks_up_new_leader_when_old_leader_goes_down(self):
         a = fake_master(self)
