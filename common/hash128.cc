@@ -27,7 +27,7 @@ void Hash128::block(uint64_t w0, uint64_t w1) {
   b_ = mixRound(mixRound(b_, w1 ^ kP3), w0);
 }
 
-void Hash128::addBytes(const void* data, size_t size) {
+void Hash128::addBytesSlow(const void* data, size_t size) {
   const auto* p = static_cast<const uint8_t*>(data);
   total_ += size;
   if (fill_ > 0) {

@@ -25,10 +25,20 @@ class Hash128 {
     std::memcpy(&bits, &d, sizeof bits);
     addU64(bits);
   }
-  void addBytes(const void* data, size_t size);  // raw, without the length
+  // Raw, without the length. Inline: most calls are a few bytes that only fill the buffer.
+  void addBytes(const void* data, size_t size) {
+    if (fill_ + size < sizeof buffer_) {
+      std::memcpy(buffer_ + fill_, data, size);
+      fill_ += size;
+      total_ += size;
+      return;
+    }
+    addBytesSlow(data, size);
+  }
   std::array<uint64_t, 2> digest() const;
 
  private:
+  void addBytesSlow(const void* data, size_t size);
   void block(uint64_t w0, uint64_t w1);
 
   uint64_t a_ = 0x9E3779B185EBCA87ULL;

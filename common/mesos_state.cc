@@ -420,15 +420,15 @@ class StateHasher {
 
   void value(Field f, od::value& v) {
     const od::json_type type = v.type();
-    hash.addU64(static_cast<uint64_t>(f));
-    hash.addU64(static_cast<uint64_t>(type));
     // The token as written, up to the next one (without the white space before it). An object
     // or array gives its first character only: the builder does not read those values.
     std::string_view raw = v.raw_json_token();
     while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\r' || raw.back() == '\t')) {
       raw.remove_suffix(1);
     }
-    hash.add(raw);
+    // One word for the field, the type and the length, then the bytes.
+    hash.addU64(static_cast<uint64_t>(f) | static_cast<uint64_t>(type) << 8 | static_cast<uint64_t>(raw.size()) << 16);
+    hash.addBytes(raw.data(), raw.size());
     if (f == Field::kLeader && type == od::json_type::string) summary.leader = std::string_view(v.get_string());
     if (f == Field::kElectedTime) {
       double d = 0;
