@@ -5,6 +5,7 @@
 #include <cstring>
 #include <functional>
 
+#include "common/hash128.h"
 #include "common/sha1.h"
 
 namespace mdns {
@@ -330,30 +331,41 @@ bool RecordSet::operator==(const RecordSet& other) const {
   return true;
 }
 
-std::array<uint8_t, 20> RecordSet::contentDigest() const {
-  Sha1 h;
+template <class Put>
+void RecordSet::feedContent(Put put) const {
   for (const auto& [name, rec] : names()) {
-    h.update(name.data(), name.size() + 1);  // with the terminating NUL as separator
+    put(name.data(), name.size() + 1);  // with the terminating NUL as separator
     for (const auto& ip : rec.a) {
-      h.update("A", 1);
-      h.update(ip.data(), ip.size());
+      put("A", 1);
+      put(ip.data(), ip.size());
     }
     for (const auto& ip : rec.aaaa) {
-      h.update("Q", 1);
-      h.update(ip.data(), ip.size());
+      put("Q", 1);
+      put(ip.data(), ip.size());
     }
     for (const auto& s : rec.srv) {
       const uint8_t port[3] = {'S', static_cast<uint8_t>(s.port >> 8), static_cast<uint8_t>(s.port)};
-      h.update(port, 3);
-      h.update(s.target.data(), s.target.size() + 1);
+      put(port, 3);
+      put(s.target.data(), s.target.size() + 1);
     }
   }
   for (const auto& p : reverse_) {  // nothing for a set without PTR records (digests stay as they were)
-    h.update("P", 1);
-    h.update(p.ip.data(), p.ip.size());
+    put("P", 1);
+    put(p.ip.data(), p.ip.size());
     const std::string_view name = textAt(p.name);
-    h.update(name.data(), name.size() + 1);
+    put(name.data(), name.size() + 1);
   }
+}
+
+std::array<uint8_t, 20> RecordSet::contentDigest() const {
+  Sha1 h;
+  feedContent([&h](const void* data, size_t size) { h.update(data, size); });
+  return h.digest();
+}
+
+std::array<uint64_t, 2> RecordSet::contentHash() const {
+  Hash128 h;
+  feedContent([&h](const void* data, size_t size) { h.addBytes(data, size); });
   return h.digest();
 }
 

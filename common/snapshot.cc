@@ -12,7 +12,7 @@ std::shared_ptr<Snapshot> describe(const RecordSet& records, const std::string& 
   auto snap = std::make_shared<Snapshot>();
   snap->loadedAt = loadedAt;
   snap->origin = origin;
-  snap->digest = records.contentDigest();
+  snap->digest = records.contentHash();
   snap->countA = records.countA();
   snap->countAAAA = records.countAAAA();
   snap->countSrv = records.countSrv();

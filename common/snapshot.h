@@ -24,7 +24,7 @@ namespace mdns {
 struct Snapshot {
   std::shared_ptr<const RecordSet> records;        // null unless SnapshotSettings::keepRecords
   std::shared_ptr<const Enumeration> enumeration;  // only with keepRecords and EnumerationOn; names in `records`
-  std::array<uint8_t, 20> digest{};                // of the records' content
+  std::array<uint64_t, 2> digest{};                // of the records' content (RecordSet::contentHash)
   size_t countA = 0, countAAAA = 0, countSrv = 0;
   std::shared_ptr<const AnswerTable> table;
   std::chrono::system_clock::time_point changedAt;  // when the content last changed (SOA serial)

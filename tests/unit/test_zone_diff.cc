@@ -115,6 +115,25 @@ TEST(ZoneDiff, ApplyingTheDifferenceToTheOldVersionGivesTheNewOneExactly) {
   }
 }
 
+TEST(RecordSetContent, TheFastHashTellsSetsApartExactlyAsTheDigestDoes) {
+  // Snapshots compare contentHash(), the cache file contentDigest(): they must agree on equality.
+  std::vector<RecordSet> sets;
+  for (unsigned seed = 0; seed < 30; ++seed) sets.push_back(cluster(seed % 15, 40 + static_cast<int>(seed % 3)));
+  for (size_t i = 0; i < sets.size(); ++i) {
+    for (size_t j = 0; j < sets.size(); ++j) {
+      EXPECT_EQ(sets[i].contentHash() == sets[j].contentHash(), sets[i].contentDigest() == sets[j].contentDigest())
+          << i << " " << j;
+    }
+  }
+  // One record more, or one port moved, changes both.
+  RecordSet one = cluster(7, 40);
+  RecordSet more = cluster(7, 40);
+  more.addAddress("app0.marathon.mesos.", ip("10.9.9.9"));
+  more.finalize();
+  EXPECT_NE(one.contentHash(), more.contentHash());
+  EXPECT_NE(one.contentHash(), cluster(8, 40).contentHash());
+}
+
 TEST(ZoneDiff, ADifferenceThatDoesNotFitIsRefusedNamingTheRecord) {
   RecordSet base;
   base.addAddress("web.marathon.mesos.", ip("10.0.0.1"));
