@@ -384,8 +384,8 @@ void RecordSource::refresh() {
       finishRefresh(false);
       return;
     }
-    acceptText(body, summary, "file " + setup_.config.stateFile, setup_.config.stateFile, readMs, parseStart);
-    finishRefresh(true);
+    finishRefresh(
+        acceptText(body, summary, "file " + setup_.config.stateFile, setup_.config.stateFile, readMs, parseStart));
     return;
   }
   if (!setup_.config.primaries.empty()) {
@@ -645,9 +645,8 @@ void RecordSource::tryMaster(const std::shared_ptr<MasterAttempt>& attempt) {
     }
     if (lastLeader_ != leader) log::info("leading master is " + leader);
     lastLeader_ = leader;
-    acceptText(r.body, summary, "master " + leader + " (" + std::to_string(bodyBytes) + " bytes)",
-               "state from " + leader, fetchMs, parseStart);
-    finishRefresh(true);
+    finishRefresh(acceptText(r.body, summary, "master " + leader + " (" + std::to_string(bodyBytes) + " bytes)",
+                             "state from " + leader, fetchMs, parseStart));
   });
 }
 
@@ -662,9 +661,9 @@ bool RecordSource::sameInputsAsLastGeneration(const StateFingerprint& fingerprin
                      [](const auto& lookup) { return resolveHostBlocking(lookup.first) == lookup.second; });
 }
 
-void RecordSource::acceptText(std::string& text, const StateSummary& summary, const std::string& origin,
+bool RecordSource::acceptText(std::string& text, const StateSummary& summary, const std::string& origin,
                               const std::string& warningOrigin, double fetchMs, Clock::time_point parseStart) {
-  if (stopping_) return;
+  if (stopping_) return true;
   const auto previous = store_.current();
   // With ZooKeeper, masterN names the masters registered there (as mesos-dns does).
   const auto zkMasters = zk_ ? zk_->current().masters : std::vector<std::string>();
@@ -687,15 +686,15 @@ void RecordSource::acceptText(std::string& text, const StateSummary& summary, co
     } else {
       lastGeneration_.reset();
     }
-    return;
+    return true;
   }
   auto parsed = parseMesosState(text);
   std::string().swap(text);  // the text is not needed once parsed
   const double parseMs = msSince(parseStart);
-  if (!parsed.state) {  // unreachable: the summary read the same text
+  if (!parsed.state) {  // the summary read the same text: not expected
     setLastError(origin + ": " + parsed.error);
     log::error("refresh failed: " + origin + ": " + parsed.error + "; " + servingNote());
-    return;
+    return false;
   }
   warnOnce(warningOrigin, parsed.warnings);
   LastGeneration generation;
@@ -715,6 +714,7 @@ void RecordSource::acceptText(std::string& text, const StateSummary& summary, co
   } else {
     lastGeneration_.reset();  // held back or merged: the next refresh judges a fresh generation
   }
+  return true;
 }
 
 size_t RecordSource::holdForRecovery(BuildResult& built, const Snapshot& previous, const std::string& origin) {

@@ -143,7 +143,8 @@ class RecordSource {
   // A state's text (its summary read without error): confirms the served records when nothing
   // they are made of changed, else reads, generates and publishes. `warningOrigin` prefixes the
   // state's own warnings; `fetchMs` and the parse time are for the log line.
-  void acceptText(std::string& text, const StateSummary& summary, const std::string& origin,
+  // False when the text could not be read after all (a failed refresh).
+  bool acceptText(std::string& text, const StateSummary& summary, const std::string& origin,
                   const std::string& warningOrigin, double fetchMs, std::chrono::steady_clock::time_point parseStart);
   // The part after building: the minRecordRatio guard, publishing, the cache file. True when
   // `built`'s snapshot was published as it is (not held back, nothing kept from before).

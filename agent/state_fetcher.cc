@@ -98,7 +98,9 @@ Result<std::string> gunzip(const std::string& packed, size_t maxBody) {
     const auto* end = reinterpret_cast<const uint8_t*>(packed.data() + packed.size());
     const size_t isize = static_cast<size_t>(end[-4]) | static_cast<size_t>(end[-3]) << 8 |
                          static_cast<size_t>(end[-2]) << 16 | static_cast<size_t>(end[-1]) << 24;
-    if (isize <= maxBody) {
+    // deflate expands at most 1032 times: a trailer that claims more is not believed (a cut or
+    // corrupt body ends in arbitrary bytes), and no buffer is made from it.
+    if (isize <= maxBody && isize / 1032 <= packed.size()) {
       std::string out;
       out.reserve(isize + 64);  // room after the end for the JSON reader
       out.resize(isize);
@@ -271,6 +273,8 @@ void StateFetcher::finishDone() {
       r.error = "answer larger than " + std::to_string(t->maxBody) + " bytes";
     } else if (code != CURLE_OK) {
       r.error = t->errorBuffer[0] != '\0' ? t->errorBuffer : curl_easy_strerror(code);
+    } else if (r.body.empty() || r.status < 200 || r.status > 299) {
+      // Nothing to decode (a 304), or an error page: its status says what went wrong.
     } else if (strcasecmp(t->contentEncoding.c_str(), "gzip") == 0 ||
                strcasecmp(t->contentEncoding.c_str(), "x-gzip") == 0) {
       auto plain = gunzip(r.body, t->maxBody);

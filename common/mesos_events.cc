@@ -400,6 +400,11 @@ EventParseResult parseMesosEvent(std::string& record) {
         }
       }
     }
+    // After the event, only white space.
+    const char* after = nullptr;
+    if (doc.current_location().get(after) == simdjson::SUCCESS) {
+      throw simdjson::simdjson_error(simdjson::TRAILING_CONTENT);
+    }
   } catch (const simdjson::simdjson_error& err) {
     result.error = std::string("not valid JSON: ") + err.what();
     result.warnings.clear();

@@ -284,7 +284,9 @@ class StateBuilder {
         number(v, status().timestamp);
         break;
       case Field::kStatusHealthy:
-        if (v.type() == od::json_type::boolean) status().healthy = bool(v.get_bool());
+        if (bool b = false; v.type() == od::json_type::boolean && v.get_bool().get(b) == simdjson::SUCCESS) {
+          status().healthy = b;
+        }
         break;
       case Field::kLabelKey:
         text(v, status().labels.back().first);
@@ -296,7 +298,7 @@ class StateBuilder {
         text(v, netinfoSingle_);
         break;
       case Field::kNetworkIpList:
-        if (v.type() == od::json_type::string) netinfoIps_.emplace_back(std::string_view(v.get_string()));
+        if (const auto s = stringOf(v)) netinfoIps_.emplace_back(*s);
         break;
       case Field::kDiscoveryName:
         text(v, task().discoveryName);
@@ -325,7 +327,7 @@ class StateBuilder {
         pid(v, slave_.pid);
         break;
       case Field::kRecoveredSlaveId:
-        if (v.type() == od::json_type::string) state.recoveredSlaves.emplace_back(std::string_view(v.get_string()));
+        if (const auto s = stringOf(v)) state.recoveredSlaves.emplace_back(*s);
         break;
     }
   }
@@ -390,15 +392,22 @@ class StateBuilder {
   }
 
  private:
+  // A string value; none for another type or a string whose escapes are broken (a field of the
+  // wrong type is left out: the summary, which does not unescape, then agrees with the parser).
+  static std::optional<std::string_view> stringOf(od::value& v) {
+    std::string_view s;
+    if (v.type() != od::json_type::string || v.get_string().get(s) != simdjson::SUCCESS) return std::nullopt;
+    return s;
+  }
   static void text(od::value& v, std::string& out) {
-    if (v.type() == od::json_type::string) out = std::string_view(v.get_string());
+    if (const auto s = stringOf(v)) out = *s;
   }
   static void number(od::value& v, double& out) {
     double d = 0;
     if (v.type() == od::json_type::number && v.get_double().get(d) == simdjson::SUCCESS) out = d;
   }
   static void pid(od::value& v, std::optional<Upid>& out) {
-    if (v.type() == od::json_type::string) out = Upid::parse(std::string_view(v.get_string()));
+    if (const auto s = stringOf(v)) out = Upid::parse(*s);
   }
   Framework& framework() { return state.frameworks.back(); }
   Task& task() { return framework().tasks.back(); }
@@ -429,12 +438,31 @@ class StateHasher {
     // One word for the field, the type and the length, then the bytes.
     hash.addU64(static_cast<uint64_t>(f) | static_cast<uint64_t>(type) << 8 | static_cast<uint64_t>(raw.size()) << 16);
     hash.addBytes(raw.data(), raw.size());
-    if (f == Field::kLeader && type == od::json_type::string) summary.leader = std::string_view(v.get_string());
-    if (f == Field::kElectedTime) {
+    // Then read the value exactly when the builder reads it (a type it takes for that field):
+    // simdjson checks a value it reads and one it skips differently, so reading alike is what
+    // makes the summary refuse the documents the parser refuses.
+    if (f == Field::kElectedTime || f == Field::kStatusTimestamp || f == Field::kPortNumber) {
       double d = 0;
-      if (type == od::json_type::number && v.get_double().get(d) == simdjson::SUCCESS) summary.electedTime = d;
+      if (type == od::json_type::number && v.get_double().get(d) == simdjson::SUCCESS && f == Field::kElectedTime) {
+        summary.electedTime = d;
+      }
+    } else if (f == Field::kStatusHealthy) {
+      bool b = false;
+      if (type == od::json_type::boolean) {
+        [[maybe_unused]] const auto read = v.get_bool().get(b);
+      }
+    } else if (type == od::json_type::string) {
+      if (f == Field::kLeader || f == Field::kRecoveredSlaveId) {
+        std::string_view text;
+        if (v.get_string().get(text) == simdjson::SUCCESS) {
+          if (f == Field::kLeader) summary.leader = text;
+          if (f == Field::kRecoveredSlaveId) ++summary.recoveredSlaves;
+        }
+      } else {
+        od::raw_json_string text;  // read without unescaping
+        [[maybe_unused]] const auto read = v.get_raw_json_string().get(text);
+      }
     }
-    if (f == Field::kRecoveredSlaveId && type == od::json_type::string) ++summary.recoveredSlaves;
   }
   void begin(Element e, size_t) { hash.addU64(0x100 + static_cast<uint64_t>(e)); }
   void end(Element e, size_t) { hash.addU64(0x200 + static_cast<uint64_t>(e)); }

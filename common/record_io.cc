@@ -1,9 +1,6 @@
 #include "common/record_io.h"
 
 namespace mdns {
-namespace {
-constexpr size_t kMaxLengthDigits = 20;  // a uint64 in decimal
-}  // namespace
 
 void RecordIoReader::feed(std::string_view bytes) {
   if (!error_.empty()) return;
@@ -22,7 +19,7 @@ std::optional<std::string> RecordIoReader::next() {
   size_t i = pos_;
   for (; i < buffer_.size() && buffer_[i] != '\n'; ++i) {
     const char c = buffer_[i];
-    if (c < '0' || c > '9' || i - pos_ >= kMaxLengthDigits) {
+    if (c < '0' || c > '9') {
       error_ = "RecordIO: expected a record length (decimal digits and a line feed) at byte " +
                std::to_string(consumed_ + i) + ", found " +
                (c >= 0x20 && c < 0x7f ? "'" + std::string(1, c) + "'" : "byte " + std::to_string(uint8_t(c)));

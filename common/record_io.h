@@ -4,6 +4,7 @@
 // a broken frame (not digits, a record over the limit) stops it with an error naming the byte.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -13,7 +14,9 @@ namespace mdns {
 
 class RecordIoReader {
  public:
-  explicit RecordIoReader(size_t maxRecordBytes) : maxRecordBytes_(maxRecordBytes) {}
+  // `maxRecordBytes` is held to at most 10^18 (a length of 19 digits).
+  explicit RecordIoReader(size_t maxRecordBytes)
+      : maxRecordBytes_(std::min<size_t>(maxRecordBytes, 1'000'000'000'000'000'000)) {}
 
   // Appends the next piece of the stream (ignored once the framing broke).
   void feed(std::string_view bytes);

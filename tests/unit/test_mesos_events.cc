@@ -159,6 +159,7 @@ TEST(MesosEvents, ARecordThatIsNotAJsonObjectIsRefused) {
   }
   EXPECT_THAT(parse("[1]").error, HasSubstr("expected a JSON object"));
   EXPECT_THAT(parse(R"({"type":"HEARTBEAT"} x)").error, HasSubstr("not valid JSON"));
+  EXPECT_THAT(parse(R"({"type":"HEARTBEAT"}{"type":"HEARTBEAT"})").error, HasSubstr("not valid JSON"));
 }
 
 }  // namespace

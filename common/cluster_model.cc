@@ -1,0 +1,137 @@
+#include "common/cluster_model.h"
+
+#include <algorithm>
+#include <array>
+
+namespace mdns {
+
+bool ClusterModel::terminal(const std::string& state) {
+  static const std::array<std::string_view, 8> kTerminal = {
+      "TASK_FINISHED", "TASK_FAILED", "TASK_KILLED",           "TASK_ERROR",
+      "TASK_DROPPED",  "TASK_GONE",   "TASK_GONE_BY_OPERATOR", "TASK_LOST"};
+  return std::find(kTerminal.begin(), kTerminal.end(), state) != kTerminal.end();
+}
+
+void ClusterModel::reset(const MesosEvent& subscribed, std::string leaderPid, double subscribedAt) {
+  leader_ = std::move(leaderPid);
+  subscribedAt_ = subscribedAt;
+  frameworks_.clear();
+  agents_.clear();
+  tasks_.clear();
+  for (const auto& f : subscribed.frameworks) frameworks_[f.id] = f;
+  for (const auto& a : subscribed.agents) agents_[a.id] = a;
+  recoveredAgents_ = subscribed.recoveredAgents;
+  for (const auto& t : subscribed.tasks) {
+    if (!terminal(t.task.state)) tasks_[t.frameworkId][t.task.id] = t.task;
+  }
+}
+
+ClusterModel::Applied ClusterModel::apply(const MesosEvent& e) {
+  Applied applied;
+  switch (e.type) {
+    case MesosEvent::Type::kTaskAdded:
+      for (const auto& t : e.tasks) {
+        if (terminal(t.task.state)) continue;
+        tasks_[t.frameworkId][t.task.id] = t.task;
+        applied.changed = true;
+      }
+      break;
+    case MesosEvent::Type::kTaskUpdated: {
+      const auto fw = tasks_.find(e.frameworkId);
+      const bool held = fw != tasks_.end() && fw->second.contains(e.taskId);
+      if (!held) {
+        if (!terminal(e.state)) {
+          applied.problem = "TASK_UPDATED for task " + e.taskId + " of framework " + e.frameworkId +
+                            ", which the stream did not announce";
+        }
+        break;
+      }
+      Task& task = fw->second.at(e.taskId);
+      if (terminal(e.state)) {
+        fw->second.erase(e.taskId);
+        if (fw->second.empty()) tasks_.erase(fw);
+        applied.changed = true;
+        break;
+      }
+      task.state = e.state;
+      if (e.status) {
+        if (!task.statuses.empty() && task.statuses.back().state == e.status->state) {
+          task.statuses.back() = *e.status;
+        } else {
+          task.statuses.push_back(*e.status);
+        }
+      }
+      applied.changed = true;
+      break;
+    }
+    case MesosEvent::Type::kAgentAdded:
+      for (const auto& a : e.agents) {
+        if (a.id.empty()) {
+          applied.problem = "AGENT_ADDED without an agent id";
+          continue;
+        }
+        agents_[a.id] = a;
+        std::erase(recoveredAgents_, a.id);
+        applied.changed = true;
+      }
+      break;
+    case MesosEvent::Type::kAgentRemoved: {
+      if (agents_.erase(e.agentId) == 0) applied.problem = "AGENT_REMOVED for agent " + e.agentId + ", not held";
+      std::erase(recoveredAgents_, e.agentId);
+      for (auto fw = tasks_.begin(); fw != tasks_.end();) {
+        std::erase_if(fw->second, [&e](const auto& entry) { return entry.second.slaveId == e.agentId; });
+        fw = fw->second.empty() ? tasks_.erase(fw) : std::next(fw);
+      }
+      applied.changed = true;
+      break;
+    }
+    case MesosEvent::Type::kFrameworkAdded:
+    case MesosEvent::Type::kFrameworkUpdated:
+      for (const auto& f : e.frameworks) {
+        auto& held = frameworks_[f.id];
+        applied.changed = applied.changed || held.name != f.name || held.hostname != f.hostname;
+        held = f;
+      }
+      break;
+    case MesosEvent::Type::kFrameworkRemoved:
+      for (const auto& f : e.frameworks) {
+        frameworks_.erase(f.id);
+        tasks_.erase(f.id);
+        applied.changed = true;
+      }
+      break;
+    case MesosEvent::Type::kSubscribed:  // reset() takes those
+    case MesosEvent::Type::kHeartbeat:
+    case MesosEvent::Type::kUnknown:
+      break;
+  }
+  return applied;
+}
+
+MesosState ClusterModel::state() const {
+  MesosState s;
+  s.leader = leader_;
+  // The stream gives no election time: the subscription's stands in for it, so that agents still
+  // to re-register are waited for at most the re-registration window after it.
+  s.electedTime = subscribedAt_;
+  s.recoveredSlaves = recoveredAgents_;
+  for (const auto& [id, f] : frameworks_) {
+    Framework& out = s.frameworks.emplace_back();
+    out.name = f.name;
+    out.hostname = f.hostname;
+    if (const auto held = tasks_.find(id); held != tasks_.end()) {
+      out.tasks.reserve(held->second.size());
+      for (const auto& [taskId, task] : held->second) out.tasks.push_back(task);
+    }
+  }
+  for (const auto& [id, a] : agents_) s.slaves.push_back(Slave{a.id, a.hostname, a.pid});
+  return s;
+}
+
+size_t ClusterModel::taskCount() const {
+  size_t n = 0;
+  for (const auto& [id, tasks] : tasks_) n += tasks.size();
+  return n;
+}
+
+}  // namespace mdns

@@ -1,0 +1,56 @@
+// The cluster as a hub holds it from the Mesos event stream: frameworks, agents and launched
+// tasks by id, changed event by event (common/mesos_events), and read out as the MesosState the
+// record generator takes, the same values /master/state would give.
+//
+// Rules, from how the master sends events (docs/mesos-operator-events.md): SUBSCRIBED replaces
+// everything (a new leader's snapshot); TASK_UPDATED carries the newest state and one status,
+// which replaces the task's last status when that has the same state (as the master keeps them);
+// a task that reaches a terminal state is dropped (no record is made of it); AGENT_REMOVED and
+// FRAMEWORK_REMOVED drop their tasks at once.
+//
+// One difference from /master/state remains: v1 has no framework PID (only driver-based
+// schedulers such as Marathon have one in /master/state), so the framework's own records come
+// from framework_info.hostname alone. To be settled when the stream is wired (issue 16).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/mesos_events.h"
+#include "common/mesos_state.h"
+
+namespace mdns {
+
+class ClusterModel {
+ public:
+  // What an event did.
+  struct Applied {
+    bool changed = false;  // something records are made of changed
+    std::string problem;   // an event about something not held ("" when none): the stream and the model differ
+  };
+
+  // A SUBSCRIBED event from the master whose PID is `leaderPid` ("master@10.0.0.1:5050"),
+  // received at `subscribedAt` (unix seconds).
+  void reset(const MesosEvent& subscribed, std::string leaderPid, double subscribedAt);
+  Applied apply(const MesosEvent& event);
+
+  // Tasks of a framework the stream did not announce are left out (their names need its name).
+  MesosState state() const;
+  size_t taskCount() const;
+  bool subscribed() const { return !leader_.empty(); }
+
+  // Terminal task states (no record is made of a task in one; the master will not change it).
+  static bool terminal(const std::string& state);
+
+ private:
+  std::string leader_;
+  double subscribedAt_ = 0;
+  std::map<std::string, EventFramework> frameworks_;  // by id
+  std::map<std::string, EventAgent> agents_;          // by id
+  std::vector<std::string> recoveredAgents_;
+  // By framework id, then task id (a task id is unique within its framework).
+  std::map<std::string, std::map<std::string, Task>> tasks_;
+};
+
+}  // namespace mdns

@@ -1,0 +1,206 @@
+// A hub's cluster from the event stream: the same records as from /master/state for the same
+// cluster, and each event changing exactly what the master announced.
+#include "common/cluster_model.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "common/record_generator.h"
+
+namespace mdns {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+MesosEvent event(std::string record) {
+  auto r = parseMesosEvent(record);
+  EXPECT_TRUE(r.event) << r.error << "\n" << record;
+  return r.event ? *r.event : MesosEvent();
+}
+
+// A task in v1 form (tasks[] of get_tasks, or TASK_ADDED's task).
+std::string v1Task(const std::string& id, const std::string& name, const std::string& agent, const std::string& state,
+                   const std::string& ip, int port) {
+  std::string statuses;
+  if (state == "TASK_RUNNING") {
+    statuses =
+        R"(,"statuses":[{"task_id":{"value":")" + id +
+        R"("},"state":"TASK_RUNNING","timestamp":1565000000.5,"container_status":{"network_infos":[{"ip_addresses":[{"protocol":"IPv4","ip_address":")" +
+        ip + R"("}]}]}}])";
+  }
+  return R"({"name":")" + name + R"(","task_id":{"value":")" + id +
+         R"("},"framework_id":{"value":"fw-1"},"agent_id":{"value":")" + agent + R"("},"state":")" + state +
+         R"(","resources":[{"name":"ports","type":"RANGES","ranges":{"range":[{"begin":)" + std::to_string(port) +
+         R"(,"end":)" + std::to_string(port) + R"(}]}}])" + statuses +
+         R"(,"discovery":{"visibility":"FRAMEWORK","name":")" + name + R"(","ports":{"ports":[{"number":)" +
+         std::to_string(port) + R"(,"name":"http","protocol":"tcp"}]}}})";
+}
+
+// The same task as /master/state writes it.
+std::string v0Task(const std::string& id, const std::string& name, const std::string& agent, const std::string& state,
+                   const std::string& ip, int port) {
+  std::string statuses = "[]";
+  if (state == "TASK_RUNNING") {
+    statuses =
+        R"([{"state":"TASK_RUNNING","timestamp":1565000000.5,"container_status":{"network_infos":[{"ip_addresses":[{"protocol":"IPv4","ip_address":")" +
+        ip + R"("}]}]}}])";
+  }
+  return R"({"id":")" + id + R"(","name":")" + name + R"(","framework_id":"fw-1","slave_id":")" + agent +
+         R"(","state":")" + state + R"(","resources":{"cpus":0.1,"ports":"[)" + std::to_string(port) + "-" +
+         std::to_string(port) + R"(]"},"statuses":)" + statuses + R"(,"discovery":{"visibility":"FRAMEWORK","name":")" +
+         name + R"(","ports":{"ports":[{"number":)" + std::to_string(port) + R"(,"name":"http","protocol":"tcp"}]}}})";
+}
+
+const char* const kLeader = "master@10.0.0.1:5050";
+
+std::string subscribed() {
+  return R"({"type":"SUBSCRIBED","subscribed":{"heartbeat_interval_seconds":15.0,"get_state":{
+    "get_tasks":{"tasks":[)" +
+         v1Task("web.1", "web", "S1", "TASK_RUNNING", "10.1.0.1", 31001) + "," +
+         v1Task("web.2", "web", "S2", "TASK_RUNNING", "10.1.0.2", 31002) + "," +
+         v1Task("api.1", "api", "S1", "TASK_STAGING", "", 31003) + R"(]},
+    "get_frameworks":{"frameworks":[{"framework_info":{"name":"marathon","id":{"value":"fw-1"},"hostname":"m1.example"}}]},
+    "get_agents":{"agents":[
+      {"agent_info":{"hostname":"10.0.0.11","port":5051,"id":{"value":"S1"}},"pid":"slave(1)@10.0.0.11:5051"},
+      {"agent_info":{"hostname":"10.0.0.12","port":5051,"id":{"value":"S2"}},"pid":"slave(1)@10.0.0.12:5051"}]}}}})";
+}
+
+std::string masterState() {
+  return std::string(R"({"leader":")") + kLeader +
+         R"(","frameworks":[{"id":"fw-1","name":"marathon","hostname":"m1.example","tasks":[)" +
+         v0Task("web.1", "web", "S1", "TASK_RUNNING", "10.1.0.1", 31001) + "," +
+         v0Task("web.2", "web", "S2", "TASK_RUNNING", "10.1.0.2", 31002) + "," +
+         v0Task("api.1", "api", "S1", "TASK_STAGING", "", 31003) + R"(]}],
+    "slaves":[{"id":"S1","hostname":"10.0.0.11","pid":"slave(1)@10.0.0.11:5051"},
+              {"id":"S2","hostname":"10.0.0.12","pid":"slave(1)@10.0.0.12:5051"}]})";
+}
+
+RecordSet records(const MesosState& state) {
+  GeneratorOptions options;
+  options.masters = {"10.0.0.1:5050"};
+  return generateRecords(state, options, [](const std::string&) { return std::vector<IpAddress>{}; }).records;
+}
+
+std::vector<std::string> addresses(const RecordSet& set, const std::string& name) {
+  std::vector<std::string> out;
+  if (const auto found = set.find(name)) {
+    for (const auto& ip : found->a) out.push_back(ip.toString());
+  }
+  return out;
+}
+
+ClusterModel subscribedModel() {
+  ClusterModel model;
+  model.reset(event(subscribed()), kLeader, 1565000100);
+  return model;
+}
+
+TEST(ClusterModel, TheStreamsSnapshotMakesTheSameRecordsAsMasterStateForTheSameCluster) {
+  const ClusterModel model = subscribedModel();
+  EXPECT_EQ(model.taskCount(), 3u);
+  auto polled = parseMesosState(masterState());
+  ASSERT_TRUE(polled.state) << polled.error;
+  const RecordSet fromStream = records(model.state());
+  const RecordSet fromPoll = records(*polled.state);
+  EXPECT_THAT(addresses(fromStream, "web.marathon.mesos."), ElementsAre("10.1.0.1", "10.1.0.2"));
+  EXPECT_TRUE(fromStream == fromPoll) << "the stream and /master/state give different records";
+}
+
+TEST(ClusterModel, ANewTaskIsServedOnceItRunsWithItsAddress) {
+  ClusterModel model = subscribedModel();
+  auto added = model.apply(event(R"({"type":"TASK_ADDED","task_added":{"task":)" +
+                                 v1Task("web.3", "web", "S2", "TASK_STAGING", "", 31004) + "}}"));
+  EXPECT_TRUE(added.changed);
+  EXPECT_THAT(addresses(records(model.state()), "web.marathon.mesos."), ElementsAre("10.1.0.1", "10.1.0.2"));
+  auto running = model.apply(event(
+      R"({"type":"TASK_UPDATED","task_updated":{"framework_id":{"value":"fw-1"},"state":"TASK_RUNNING",
+      "status":{"task_id":{"value":"web.3"},"state":"TASK_RUNNING","timestamp":1565000010,"agent_id":{"value":"S2"},
+      "container_status":{"network_infos":[{"ip_addresses":[{"ip_address":"10.1.0.3"}]}]}}}})"));
+  EXPECT_TRUE(running.changed);
+  EXPECT_EQ(running.problem, "");
+  EXPECT_THAT(addresses(records(model.state()), "web.marathon.mesos."),
+              ElementsAre("10.1.0.1", "10.1.0.2", "10.1.0.3"));
+}
+
+TEST(ClusterModel, AKilledTaskIsGoneAtOnce) {
+  ClusterModel model = subscribedModel();
+  auto killed = model.apply(event(R"({"type":"TASK_UPDATED","task_updated":{"framework_id":{"value":"fw-1"},
+      "state":"TASK_KILLED","status":{"task_id":{"value":"web.1"},"state":"TASK_KILLED","timestamp":1565000020}}})"));
+  EXPECT_TRUE(killed.changed);
+  EXPECT_EQ(model.taskCount(), 2u);
+  EXPECT_THAT(addresses(records(model.state()), "web.marathon.mesos."), ElementsAre("10.1.0.2"));
+}
+
+TEST(ClusterModel, AHealthUpdateReplacesTheStatusAndTellsHealthyOnlyToLeaveTheTaskOut) {
+  ClusterModel model = subscribedModel();
+  // As the agent sends it: the container's addresses come with every update.
+  model.apply(event(R"({"type":"TASK_UPDATED","task_updated":{"framework_id":{"value":"fw-1"},"state":"TASK_RUNNING",
+      "status":{"task_id":{"value":"web.1"},"state":"TASK_RUNNING","timestamp":1565000030,"healthy":false,
+      "container_status":{"network_infos":[{"ip_addresses":[{"ip_address":"10.1.0.1"}]}]}}}})"));
+  const MesosState state = model.state();
+  const Task* web1 = nullptr;
+  for (const auto& t : state.frameworks[0].tasks) {
+    if (t.id == "web.1") web1 = &t;
+  }
+  ASSERT_NE(web1, nullptr);
+  ASSERT_EQ(web1->statuses.size(), 1u);  // replaced, as the master keeps one status per state
+  EXPECT_TRUE(web1->unhealthy());
+  EXPECT_THAT(web1->statuses[0].networkIps, ElementsAre("10.1.0.1"));
+  GeneratorOptions options;
+  options.healthyOnly = true;
+  const auto generated = generateRecords(state, options, [](const std::string&) { return std::vector<IpAddress>{}; });
+  EXPECT_THAT(addresses(generated.records, "web.marathon.mesos."), ElementsAre("10.1.0.2"));
+}
+
+TEST(ClusterModel, AgentAndFrameworkRemovalsDropTheirTasksAtOnce) {
+  ClusterModel model = subscribedModel();
+  EXPECT_TRUE(model.apply(event(R"({"type":"AGENT_REMOVED","agent_removed":{"agent_id":{"value":"S1"}}})")).changed);
+  EXPECT_EQ(model.taskCount(), 1u);  // web.1 and api.1 ran on S1
+  EXPECT_THAT(addresses(records(model.state()), "web.marathon.mesos."), ElementsAre("10.1.0.2"));
+  EXPECT_THAT(model.apply(event(R"({"type":"AGENT_REMOVED","agent_removed":{"agent_id":{"value":"S9"}}})")).problem,
+              HasSubstr("agent S9, not held"));
+  EXPECT_TRUE(model
+                  .apply(event(R"({"type":"FRAMEWORK_REMOVED","framework_removed":{"framework_info":{"name":"marathon",
+      "id":{"value":"fw-1"}}}})"))
+                  .changed);
+  EXPECT_EQ(model.taskCount(), 0u);
+  EXPECT_THAT(model.state().frameworks, IsEmpty());
+}
+
+TEST(ClusterModel, AnUpdateForATaskNotHeldIsAProblemAndChangesNothing) {
+  ClusterModel model = subscribedModel();
+  const auto applied = model.apply(event(R"({"type":"TASK_UPDATED","task_updated":{"framework_id":{"value":"fw-1"},
+      "state":"TASK_RUNNING","status":{"task_id":{"value":"ghost"},"state":"TASK_RUNNING"}}})"));
+  EXPECT_FALSE(applied.changed);
+  EXPECT_THAT(applied.problem, HasSubstr("task ghost of framework fw-1"));
+  EXPECT_EQ(model.taskCount(), 3u);
+  EXPECT_FALSE(model.apply(event(R"({"type":"HEARTBEAT"})")).changed);
+}
+
+TEST(ClusterModel, AnAgentComingBackIsNoLongerToReRegisterAndANewSnapshotReplacesEverything) {
+  ClusterModel model;
+  MesosEvent first = event(subscribed());
+  first.recoveredAgents = {"S3"};
+  model.reset(first, kLeader, 1565000100);
+  EXPECT_THAT(model.state().recoveredSlaves, ElementsAre("S3"));
+  model.apply(event(R"({"type":"AGENT_ADDED","agent_added":{"agent":{"agent_info":{"hostname":"10.0.0.13",
+      "id":{"value":"S3"}},"pid":"slave(1)@10.0.0.13:5051"}}})"));
+  EXPECT_THAT(model.state().recoveredSlaves, IsEmpty());
+  EXPECT_EQ(model.state().slaves.size(), 3u);
+  EXPECT_THAT(
+      model.apply(event(R"({"type":"AGENT_ADDED","agent_added":{"agent":{"agent_info":{"hostname":"x"}}}})")).problem,
+      HasSubstr("without an agent id"));
+  EXPECT_EQ(model.state().slaves.size(), 3u);
+  model.reset(event(R"({"type":"SUBSCRIBED","subscribed":{"get_state":{}}})"), "master@10.0.0.2:5050", 1565000200);
+  EXPECT_EQ(model.taskCount(), 0u);
+  EXPECT_EQ(model.state().leader, "master@10.0.0.2:5050");
+  EXPECT_EQ(model.state().electedTime, 1565000200);  // the stream has none: the subscription's time
+  EXPECT_THAT(model.state().slaves, IsEmpty());
+}
+
+}  // namespace
+}  // namespace mdns
