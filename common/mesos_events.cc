@@ -1,18 +1,16 @@
 #include "common/mesos_events.h"
 
-#include <simdjson.h>
+#include "common/ondemand.h"
 
 namespace mdns {
 namespace {
 
 namespace od = simdjson::ondemand;
-
-bool isObject(od::value& v) { return v.type() == od::json_type::object; }
-bool isArray(od::value& v) { return v.type() == od::json_type::array; }
-
-void text(od::value& v, std::string& out) {
-  if (v.type() == od::json_type::string) out = std::string_view(v.get_string());
-}
+using ondemand::isArray;
+using ondemand::isObject;
+using ondemand::number;
+using ondemand::stringOf;
+using ondemand::text;
 
 // {"value": "..."} (v1's ids).
 void idValue(od::value& v, std::string& out) {
@@ -55,8 +53,7 @@ void status(od::object object, TaskStatus& st, std::string* agentId, std::string
     if (key == "state") {
       text(v, st.state);
     } else if (key == "timestamp") {
-      double d = 0;
-      if (v.type() == od::json_type::number && v.get_double().get(d) == simdjson::SUCCESS) st.timestamp = d;
+      number(v, st.timestamp);
     } else if (key == "healthy") {
       if (v.type() == od::json_type::boolean) st.healthy = bool(v.get_bool());
     } else if (key == "labels") {
@@ -83,9 +80,8 @@ void status(od::object object, TaskStatus& st, std::string* agentId, std::string
               for (auto af : address.get_object()) {
                 const od::raw_json_string akey = af.key();
                 od::value ip = af.value();
-                if (akey == "ip_address" && ip.type() == od::json_type::string) {
-                  st.networkIps.emplace_back(std::string_view(ip.get_string()));
-                }
+                if (akey != "ip_address") continue;
+                if (const auto text = stringOf(ip)) st.networkIps.emplace_back(*text);
               }
             }
           }
@@ -241,7 +237,7 @@ EventAgent agent(od::value& v, bool wrapped) {
       a.id = std::move(info.id);
       a.hostname = std::move(info.hostname);
     } else if (wrapped && key == "pid") {
-      if (x.type() == od::json_type::string) a.pid = Upid::parse(std::string_view(x.get_string()));
+      if (const auto pid = stringOf(x)) a.pid = Upid::parse(*pid);
     } else if (!wrapped && key == "id") {
       idValue(x, a.id);
     } else if (!wrapped && key == "hostname") {
@@ -273,8 +269,7 @@ void subscribed(od::value& v, MesosEvent& e, std::vector<std::string>& warnings)
     const od::raw_json_string key = field.key();
     od::value x = field.value();
     if (key == "heartbeat_interval_seconds") {
-      double d = 0;
-      if (x.type() == od::json_type::number && x.get_double().get(d) == simdjson::SUCCESS) e.heartbeatSeconds = d;
+      number(x, e.heartbeatSeconds);
     } else if (key == "get_state" && isObject(x)) {
       for (auto part : x.get_object()) {
         const od::raw_json_string pkey = part.key();

@@ -1,7 +1,7 @@
 #include "common/mesos_state.h"
 
-#include <simdjson.h>
 #include <charconv>
+#include "common/ondemand.h"
 
 #include "common/hash128.h"
 #include "common/ip_address.h"
@@ -63,8 +63,11 @@ enum class Element : uint8_t {
   kRecoveredSlave,
 };
 
-bool isObject(od::value& v) { return v.type() == od::json_type::object; }
-bool isArray(od::value& v) { return v.type() == od::json_type::array; }
+using ondemand::isArray;
+using ondemand::isObject;
+using ondemand::number;
+using ondemand::stringOf;
+using ondemand::text;
 
 // Walks a master state with simdjson's On-Demand API, telling `Sink` each value records are made
 // of (sink.value(Field, value)) and where each element begins and ends (begin/end(Element,
@@ -392,20 +395,8 @@ class StateBuilder {
   }
 
  private:
-  // A string value; none for another type or a string whose escapes are broken (a field of the
-  // wrong type is left out: the summary, which does not unescape, then agrees with the parser).
-  static std::optional<std::string_view> stringOf(od::value& v) {
-    std::string_view s;
-    if (v.type() != od::json_type::string || v.get_string().get(s) != simdjson::SUCCESS) return std::nullopt;
-    return s;
-  }
-  static void text(od::value& v, std::string& out) {
-    if (const auto s = stringOf(v)) out = *s;
-  }
-  static void number(od::value& v, double& out) {
-    double d = 0;
-    if (v.type() == od::json_type::number && v.get_double().get(d) == simdjson::SUCCESS) out = d;
-  }
+  // A string with broken escapes is left out like a field of the wrong type (common/ondemand.h):
+  // the summary, which does not unescape, then agrees with the parser.
   static void pid(od::value& v, std::optional<Upid>& out) {
     if (const auto s = stringOf(v)) out = Upid::parse(*s);
   }
