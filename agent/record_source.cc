@@ -865,10 +865,13 @@ void RecordSource::finishRefresh(bool ok) {
   if (ok) setLastError("");
   static thread_local std::mt19937 random{std::random_device{}()};
   // A secondary checks its primary's serial every primaryCheckSeconds (the next primary after a
-  // failure), whatever happened.
+  // failure); while it holds nothing (it started before its primary had the zone), after 1 s, 2,
+  // 4, ... up to that, as a source without records does.
   const bool secondary = !setup_.config.primaries.empty();
+  const bool holdsNothing = store_.generation() == 0 && failures_ > 0;
   const double next =
-      secondary ? setup_.config.primaryCheckSeconds
+      secondary ? (holdsNothing ? std::min<double>(setup_.config.primaryCheckSeconds, 1 << std::min(failures_ - 1, 20))
+                                : setup_.config.primaryCheckSeconds)
                 : nextRefreshSeconds(setup_.config.refreshSeconds, failures_,
                                      std::uniform_real_distribution<>(0, 1)(random), store_.generation() != 0);
   if (refreshAgain_) {  // a reload or a new leader came meanwhile: a refresh now

@@ -98,6 +98,17 @@ class SecondariesTest(unittest.TestCase):
         # Names outside the zone still get NXDOMAIN from every node.
         self.assertEqual(leaf.dig("nothere.marathon.mesos").status, "NXDOMAIN")
 
+    def test_a_secondary_started_before_its_primary_has_the_zone_takes_it_within_seconds(self):
+        # The middle has nothing until the hub runs; the leaf asks it first and gets SERVFAIL. With
+        # SOA checks once an hour, it must not wait that hour: it asks again after 1 s, 2, 4, ...
+        middle = self.secondary(MIDDLE, ["%s:%d" % (HUB, self.port)], primaryCheckSeconds=3600)
+        leaf = self.secondary(LEAF, ["%s:%d" % (MIDDLE, self.port)], primaryCheckSeconds=3600)
+        leaf.wait_log(r"zone check failed: primary 127\.0\.0\.12:%d" % self.port)
+        self.hub(cluster(["10.1.0.1", "10.1.0.2"]))
+        middle.wait_loaded(timeout=20)
+        leaf.wait_loaded(timeout=20)
+        self.assertEqual(addresses(leaf, "web.marathon.mesos"), ("NOERROR", ["10.1.0.1", "10.1.0.2"]))
+
     def test_a_change_reaches_two_hops_down_as_a_difference_pushed_by_notify(self):
         hub = self.hub(cluster(["10.1.0.1", "10.1.0.2"]))
         # SOA checks once an hour: only NOTIFY can bring the change in time.
