@@ -187,6 +187,7 @@ void RecordSource::freeEvents() {
   follower_.reset();
   notifier_.reset();
   notifyEvent_.reset();
+  stream_.reset();
   fetcher_.reset();
   timer_.reset();
 }
@@ -330,6 +331,12 @@ void RecordSource::applyReconfigure() {
   const bool sameZk = setup->zk == setup_.zk;
   setup_ = std::move(*setup);
   lastGeneration_.reset();  // new settings: the next refresh generates
+  if (stream_) {            // the next refresh subscribes again (or polls), with the new settings
+    stream_.reset();
+    if (streamStarting_) refreshing_ = false;
+    streamStarting_ = false;
+  }
+  pollUntil_ = {};
   if (!sameZk) {
     // Another ensemble or group: a new detector (the old one's session ends here).
     if (zk_) zk_->stop();
@@ -561,7 +568,92 @@ void RecordSource::refreshFromMasters() {
     finishRefresh(false);
     return;
   }
+  if (setup_.config.subscribe && !oneShot_ && Clock::now() >= pollUntil_) {
+    subscribeTo(attempt->candidates);
+    return;
+  }
   tryMaster(attempt);
+}
+
+void RecordSource::subscribeTo(const std::vector<std::string>& candidates) {
+  if (stream_ && stream_->running()) {  // the stream brings the changes: nothing to poll
+    refreshing_ = false;
+    return;
+  }
+  if (!stream_) {
+    const Config& c = setup_.config;
+    StreamSettings settings;
+    settings.https = c.mesosHttpsOn;
+    settings.request.timeoutSeconds = c.stateTimeoutSeconds;
+    settings.request.caFile = c.caCertFile;
+    settings.request.certFile = c.certFile;
+    settings.request.keyFile = c.keyFile;
+    if (c.mesosAuthentication == "basic") {
+      settings.request.user = c.mesosCredentials.principal;
+      settings.request.password = c.mesosCredentials.secret;
+    }
+    stream_ = std::make_unique<MasterStream>(
+        base_.get(), *fetcher_, settings,
+        MasterStream::Handlers{[this](bool snapshot) { streamChanged(snapshot); },
+                               [this](const std::string& why, bool unsupported) { streamEnded(why, unsupported); }});
+  }
+  streamStarting_ = true;
+  stream_->start(candidates);
+}
+
+void RecordSource::streamChanged(bool snapshot) {
+  if (stopping_) return;
+  const auto started = Clock::now();
+  if (!streamStarting_) refreshStarted_ = started;
+  const auto previous = store_.current();
+  const auto zkMasters = zk_ ? zk_->current().masters : std::vector<std::string>();
+  const std::vector<std::string>* masters = zkMasters.empty() ? nullptr : &zkMasters;
+  const std::string origin = "master " + stream_->leader() + " (event stream)";
+  if (lastLeader_ != stream_->leader()) log::info("leading master is " + stream_->leader());
+  lastLeader_ = stream_->leader();
+  lastGeneration_.reset();  // a poll after the stream generates again
+  BuildResult built =
+      buildSnapshot(stream_->model().state(), setup_, previous.get(), origin, resolveHostBlocking, masters);
+  acceptBuilt(std::move(built), previous, origin, 0, 0, !snapshot);
+  if (streamStarting_) {
+    streamStarting_ = false;
+    finishRefresh(true);
+    return;
+  }
+  // A change between refreshes: counted as one, with the warnings of this state only.
+  stats_.refreshes.add();
+  stats_.lastDurationSeconds.store(msSince(started) / 1000, std::memory_order_relaxed);
+  warnedBefore_ = std::move(warnedNow_);
+  warnedNow_.clear();
+  setLastError("");
+}
+
+void RecordSource::streamEnded(const std::string& why, bool unsupported) {
+  if (stopping_) return;
+  const bool starting = streamStarting_;
+  streamStarting_ = false;
+  if (unsupported) {
+    pollUntil_ = Clock::now() + std::chrono::minutes(10);
+    log::warning(why +
+                 ": polling /master/state every refreshSeconds instead (the stream is asked for again in 10 "
+                 "minutes)");
+    if (starting) {
+      refreshFromMasters();  // this refresh goes on as a poll
+    } else if (!refreshing_) {
+      schedule(0);
+    }
+    return;
+  }
+  if (starting) {
+    setLastError(why);
+    log::error("refresh failed: " + why + "; " + servingNote());
+    finishRefresh(false);
+    return;
+  }
+  // A stream that ran ended (a leader change, missed heartbeats): the records stay as they are
+  // until a new subscription brings the leader's snapshot.
+  log::warning(why + "; subscribing again; " + servingNote());
+  if (!refreshing_) schedule(0.2);
 }
 
 std::vector<std::string> RecordSource::candidates(double& waitSeconds) {
@@ -747,7 +839,7 @@ size_t RecordSource::holdForRecovery(BuildResult& built, const Snapshot& previou
 }
 
 bool RecordSource::acceptBuilt(BuildResult built, const std::shared_ptr<const Snapshot>& previous,
-                               const std::string& origin, double fetchMs, double parseMs) {
+                               const std::string& origin, double fetchMs, double parseMs, bool announced) {
   warnOnce(origin, built.warnings);
   bool asBuilt = true;
   if (previous && !built.unchanged && origin.starts_with("master ")) {
@@ -777,7 +869,7 @@ bool RecordSource::acceptBuilt(BuildResult built, const std::shared_ptr<const Sn
     }
   }
   // A secondary serves what its primary serves (whose own source applied the guard).
-  if (!built.unchanged && previous && !origin.starts_with("primary ")) {
+  if (!built.unchanged && previous && !origin.starts_with("primary ") && !announced) {
     const size_t served = previous->countA + previous->countAAAA + previous->countSrv;
     const size_t fresh = snap.countA + snap.countAAAA + snap.countSrv;
     const double window = setup_.config.minRecordHoldSeconds > 0
@@ -805,8 +897,12 @@ bool RecordSource::acceptBuilt(BuildResult built, const std::shared_ptr<const Sn
   }
   if (built.unchanged) {
     log::debug("records from " + origin + " unchanged");
+  } else if (announced) {  // every change a stream brings: not a line each at info
+    log::debug(std::to_string(snap.countA) + " A, " + std::to_string(snap.countAAAA) + " AAAA, " +
+               std::to_string(snap.countSrv) + " SRV records after events from " + origin + " (generate " +
+               fmt(built.generateMs) + ", render " + fmt(built.renderMs) + " ms; serial " +
+               std::to_string(snap.serial()) + ")");
   } else if (!origin.starts_with("primary ")) {  // a secondary's line says how the zone came
-
     log::info("loaded " + std::to_string(snap.countA) + " A, " + std::to_string(snap.countAAAA) + " AAAA, " +
               std::to_string(snap.countSrv) + " SRV records from " + origin + " in " + fmt(msSince(refreshStarted_)) +
               " ms (fetch " + fmt(fetchMs) + ", parse " + fmt(parseMs) + ", generate " + fmt(built.generateMs) +
@@ -858,6 +954,7 @@ void RecordSource::finishRefresh(bool ok) {
   }
   refreshing_ = false;
   failures_ = ok ? 0 : failures_ + 1;
+  const bool streaming = stream_ && stream_->running();
   if (ok) warnedBefore_ = std::move(warnedNow_);
   warnedNow_.clear();
   (ok ? stats_.refreshes : stats_.failures).add();
@@ -877,6 +974,12 @@ void RecordSource::finishRefresh(bool ok) {
   if (refreshAgain_) {  // a reload or a new leader came meanwhile: a refresh now
     refreshAgain_ = false;
     schedule(0);
+    return;
+  }
+  if (streaming) return;  // the stream brings the changes; its end starts the next refresh
+  if (setup_.config.subscribe && !ok && Clock::now() >= pollUntil_) {
+    // No stream yet (a leader change under way): asked again after 0.5 s, 1, 2, ... up to refreshSeconds.
+    schedule(std::min<double>(setup_.config.refreshSeconds, 0.5 * (1 << std::min(failures_ - 1, 20))));
     return;
   }
   if (failures_ > 1 && !secondary)

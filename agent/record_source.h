@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "agent/libevent.h"
+#include "agent/master_stream.h"
 #include "agent/notifier.h"
 #include "agent/zone_follower.h"
 #include "common/answer_table.h"
@@ -148,8 +149,17 @@ class RecordSource {
                   const std::string& warningOrigin, double fetchMs, std::chrono::steady_clock::time_point parseStart);
   // The part after building: the minRecordRatio guard, publishing, the cache file. True when
   // `built`'s snapshot was published as it is (not held back, nothing kept from before).
+  // `announced`: changes the master's event stream announced (a task killed, an agent removed):
+  // taken without the shrink guard, which is for whole sets that look wrong, and logged at debug.
   bool acceptBuilt(BuildResult built, const std::shared_ptr<const Snapshot>& previous, const std::string& origin,
-                   double fetchMs, double parseMs);
+                   double fetchMs, double parseMs, bool announced = false);
+  // subscribe: one event stream to the leading master instead of polling (agent/master_stream.h).
+  void subscribeTo(const std::vector<std::string>& candidates);
+  void streamChanged(bool snapshot);
+  void streamEnded(const std::string& why, bool unsupported);
+  std::unique_ptr<MasterStream> stream_;
+  bool streamStarting_ = false;                        // the refresh under way is a subscription
+  std::chrono::steady_clock::time_point pollUntil_{};  // the masters do not offer the stream: polling till then
   void schedule(double seconds);
   // The cache file: the last good record set, read once at start (so a restart with the masters
   // down serves at once) and written after each refresh that changed the records.

@@ -19,6 +19,9 @@ struct StateFetcher::Transfer {
   std::string contentEncoding;                       // of the final answer
   char errorBuffer[CURL_ERROR_SIZE] = {};
   curl_slist* headers = nullptr;
+  uint64_t id = 0;
+  OnData onData;             // set for a stream
+  bool answerKnown = false;  // a stream's status and address are in `result`
   ~Transfer() {
     if (easy != nullptr) curl_easy_cleanup(easy);
     curl_slist_free_all(headers);
@@ -86,7 +89,26 @@ size_t onHeader(char* data, size_t size, size_t n, void* user) {
   if (line.size() > 17 && strncasecmp(line.data(), "content-encoding:", 17) == 0) {
     t->contentEncoding = headerValue(line, 17);
   }
+  if (line.size() > 9 && strncasecmp(line.data(), "location:", 9) == 0) t->result.location = headerValue(line, 9);
   return size * n;
+}
+
+// A stream's body: a 2xx answer's pieces go to its reader as they come; anything else is kept
+// (up to 64 KiB) for the error message.
+size_t onStreamBody(char* data, size_t size, size_t n, void* user) {
+  auto* t = static_cast<StateFetcher::Transfer*>(user);
+  HttpResult& r = t->result;
+  if (!t->answerKnown) {
+    t->answerKnown = true;
+    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &r.status);
+    char* ip = nullptr;
+    if (curl_easy_getinfo(t->easy, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip != nullptr) r.primaryIp = ip;
+    curl_easy_getinfo(t->easy, CURLINFO_PRIMARY_PORT, &r.primaryPort);
+  }
+  const std::string_view piece(data, size * n);
+  if (r.status >= 200 && r.status <= 299) return t->onData(piece, r) ? piece.size() : 0;
+  r.body.append(piece.substr(0, std::min(piece.size(), size_t{65536} - std::min<size_t>(r.body.size(), 65536))));
+  return piece.size();
 }
 
 // A gzip body (RFC 1952) decoded. libdeflate decodes a whole single-member body into a buffer of
@@ -150,44 +172,27 @@ void StateFetcher::failSoon(Done done, std::string error) {
   event_active(failed_.get(), EV_TIMEOUT, 0);
 }
 
-void StateFetcher::get(const HttpRequest& request, Done done) {
+std::unique_ptr<StateFetcher::Transfer> StateFetcher::newTransfer(const HttpRequest& request, Done& done) {
   auto t = std::make_unique<Transfer>();
   t->easy = multi_ != nullptr ? curl_easy_init() : nullptr;
   if (t->easy == nullptr) {
     failSoon(std::move(done), std::string("cannot start an HTTP request: ") +
                                   (multi_ == nullptr ? "curl_multi_init" : "curl_easy_init") + " failed");
-    return;
+    return nullptr;
   }
   t->done = std::move(done);
-  t->maxBody = request.maxBodyBytes;
   CURL* e = t->easy;
   curl_easy_setopt(e, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(e, CURLOPT_TIMEOUT, request.timeoutSeconds);
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, std::min<long>(request.timeoutSeconds, 10));
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);  // non-leading masters redirect to the leader
-  curl_easy_setopt(e, CURLOPT_MAXREDIRS, 3L);
 #if LIBCURL_VERSION_NUM >= 0x075500
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 #endif
-  // gzip when the server offers it, decoded here (gunzip) rather than by curl.
-  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
-  curl_easy_setopt(e, CURLOPT_HTTP_CONTENT_DECODING, 0L);
   curl_easy_setopt(e, CURLOPT_USERAGENT, "mesos-dns-agent");
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errorBuffer);
-  t->sink = {&t->result.body, t->maxBody};
-  if (request.expectedBodyBytes > 0) {
-    t->result.body.reserve(std::min(request.expectedBodyBytes + request.expectedBodyBytes / 16, t->maxBody));
-  }
-  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &onBody);
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, &t->sink);
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &onHeader);
   curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
-  if (!request.ifNoneMatch.empty()) {
-    t->headers = curl_slist_append(t->headers, ("If-None-Match: " + request.ifNoneMatch).c_str());
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
-  }
   if (!request.caFile.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, request.caFile.c_str());
   if (!request.certFile.empty()) curl_easy_setopt(e, CURLOPT_SSLCERT, request.certFile.c_str());
   if (!request.keyFile.empty()) curl_easy_setopt(e, CURLOPT_SSLKEY, request.keyFile.c_str());
@@ -196,12 +201,71 @@ void StateFetcher::get(const HttpRequest& request, Done done) {
     curl_easy_setopt(e, CURLOPT_USERNAME, request.user.c_str());
     curl_easy_setopt(e, CURLOPT_PASSWORD, request.password.c_str());
   }
+  return t;
+}
+
+uint64_t StateFetcher::get(const HttpRequest& request, Done done) {
+  auto t = newTransfer(request, done);
+  if (!t) return 0;
+  t->maxBody = request.maxBodyBytes;
+  CURL* e = t->easy;
+  curl_easy_setopt(e, CURLOPT_TIMEOUT, request.timeoutSeconds);
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);  // non-leading masters redirect to the leader
+  curl_easy_setopt(e, CURLOPT_MAXREDIRS, 3L);
+  // gzip when the server offers it, decoded here (gunzip) rather than by curl.
+  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
+  curl_easy_setopt(e, CURLOPT_HTTP_CONTENT_DECODING, 0L);
+  t->sink = {&t->result.body, t->maxBody};
+  if (request.expectedBodyBytes > 0) {
+    t->result.body.reserve(std::min(request.expectedBodyBytes + request.expectedBodyBytes / 16, t->maxBody));
+  }
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &onBody);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, &t->sink);
+  if (!request.ifNoneMatch.empty()) {
+    t->headers = curl_slist_append(t->headers, ("If-None-Match: " + request.ifNoneMatch).c_str());
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+  }
+  return add(std::move(t));
+}
+
+uint64_t StateFetcher::add(std::unique_ptr<Transfer> t) {
+  CURL* e = t->easy;
+  t->id = ++lastId_;
+  const uint64_t id = t->id;
   transfers_[e] = std::move(t);
   if (const CURLMcode added = curl_multi_add_handle(multi_, e); added != CURLM_OK) {
     // Otherwise no callback would ever come, and refreshes would stop without a word.
     auto failed = std::move(transfers_[e]);
     transfers_.erase(e);
     failSoon(std::move(failed->done), std::string("cannot start an HTTP request: ") + curl_multi_strerror(added));
+  }
+  return id;
+}
+
+uint64_t StateFetcher::stream(const HttpRequest& request, const std::string& postBody, OnData onData, Done done) {
+  auto t = newTransfer(request, done);
+  if (!t) return 0;
+  t->onData = std::move(onData);
+  CURL* e = t->easy;
+  // The stream lasts as long as the master keeps it: the caller watches its heartbeats.
+  curl_easy_setopt(e, CURLOPT_TIMEOUT, 0L);
+  curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);  // the caller re-POSTs to the leader it names
+  curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, postBody.c_str());
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &onStreamBody);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
+  t->headers = curl_slist_append(t->headers, "Content-Type: application/json");
+  t->headers = curl_slist_append(t->headers, "Accept: application/json");
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+  return add(std::move(t));
+}
+
+void StateFetcher::cancel(uint64_t id) {
+  for (auto it = transfers_.begin(); it != transfers_.end(); ++it) {
+    if (it->second->id != id) continue;
+    curl_multi_remove_handle(multi_, it->first);
+    transfers_.erase(it);
+    return;
   }
 }
 
@@ -264,6 +328,18 @@ void StateFetcher::finishDone() {
     char* ip = nullptr;
     if (curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip != nullptr) r.primaryIp = ip;
     curl_easy_getinfo(e, CURLINFO_PRIMARY_PORT, &r.primaryPort);
+    if (t->onData) {  // a stream: its body went to the reader, or is an error page
+      if (code != CURLE_OK) {
+        r.error = code == CURLE_WRITE_ERROR   ? "stream refused by its reader"
+                  : t->errorBuffer[0] != '\0' ? t->errorBuffer
+                                              : curl_easy_strerror(code);
+      }
+      Done done = std::move(t->done);
+      HttpResult result = std::move(r);
+      t.reset();
+      done(std::move(result));
+      continue;
+    }
     curl_off_t body = 0;
     long headers = 0;
     curl_easy_getinfo(e, CURLINFO_SIZE_DOWNLOAD_T, &body);  // as received (before gzip decoding)

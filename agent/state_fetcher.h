@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "agent/libevent.h"
@@ -36,6 +37,7 @@ struct HttpResult {
   long primaryPort = 0;
   size_t wireBytes = 0;  // headers and body as they came over the network (compressed)
   std::string etag;      // the ETag header, if any
+  std::string location;  // the Location header of a redirect not followed (streams)
   bool ok() const { return error.empty() && status == 200; }
   std::string describe() const;
 };
@@ -49,7 +51,18 @@ class StateFetcher {
   StateFetcher(const StateFetcher&) = delete;
   StateFetcher& operator=(const StateFetcher&) = delete;
 
-  void get(const HttpRequest& request, Done done);
+  // Returns an id for cancel() (0 when the request could not start: `done` gets why).
+  uint64_t get(const HttpRequest& request, Done done);
+
+  // A long-lived POST whose answer is read as it comes (the Mesos event stream): `onData` gets
+  // each piece of a 2xx body (false ends the transfer, reported to `done` as an error) and
+  // `done` the end, with the status, an error body (up to 64 KiB) and the Location of a
+  // redirect, which is not followed. No overall timeout (request.timeoutSeconds bounds the
+  // connection and the wait for the answer's headers); not gzipped. Returns an id for cancel().
+  using OnData = std::function<bool(std::string_view piece, const HttpResult& answer)>;
+  uint64_t stream(const HttpRequest& request, const std::string& postBody, OnData onData, Done done);
+  // Ends a stream (or request) without calling its `done`. Never from inside its callbacks.
+  void cancel(uint64_t id);
 
  public:
   struct Transfer;  // one request under way (public for the curl callbacks)
@@ -60,6 +73,10 @@ class StateFetcher {
   static void onEvent(evutil_socket_t fd, short events, void* self);
   static void onTimeout(evutil_socket_t fd, short events, void* self);
   void finishDone();
+  // A transfer with what every request has (URL, TLS, authentication, the header reader); null
+  // (and `done` told why, soon) when curl cannot make one.
+  std::unique_ptr<Transfer> newTransfer(const HttpRequest& request, Done& done);
+  uint64_t add(std::unique_ptr<Transfer> t);  // into the multi handle; returns its id
   // A request that could not even start: its callback gets `error` from the loop, never from
   // inside get().
   void failSoon(Done done, std::string error);
@@ -70,6 +87,7 @@ class StateFetcher {
   EventPtr failed_;  // runs the callbacks in failures_
   std::vector<std::pair<Done, std::string>> failures_;
   std::map<CURL*, std::unique_ptr<Transfer>> transfers_;
+  uint64_t lastId_ = 0;
   std::map<curl_socket_t, EventPtr> socketEvents_;  // what curl asked us to watch
 };
 

@@ -119,6 +119,7 @@ MesosState ClusterModel::state() const {
     Framework& out = s.frameworks.emplace_back();
     out.name = f.name;
     out.hostname = f.hostname;
+    if (const auto pid = frameworkPids_.find(id); pid != frameworkPids_.end()) out.pid = pid->second;
     if (const auto held = tasks_.find(id); held != tasks_.end()) {
       out.tasks.reserve(held->second.size());
       for (const auto& [taskId, task] : held->second) out.tasks.push_back(task);
@@ -126,6 +127,21 @@ MesosState ClusterModel::state() const {
   }
   for (const auto& [id, a] : agents_) s.slaves.push_back(Slave{a.id, a.hostname, a.pid});
   return s;
+}
+
+bool ClusterModel::setFrameworkPids(std::map<std::string, Upid> pids) {
+  const auto same = [](const std::optional<Upid>& a, const std::optional<Upid>& b) {
+    return a.has_value() == b.has_value() && (!a || (a->id == b->id && a->host == b->host && a->port == b->port));
+  };
+  bool changed = false;
+  for (const auto& [id, f] : frameworks_) {
+    const auto before = frameworkPids_.find(id);
+    const auto after = pids.find(id);
+    changed = changed || !same(before == frameworkPids_.end() ? std::nullopt : std::optional<Upid>(before->second),
+                               after == pids.end() ? std::nullopt : std::optional<Upid>(after->second));
+  }
+  frameworkPids_ = std::move(pids);
+  return changed;
 }
 
 size_t ClusterModel::taskCount() const {

@@ -8,9 +8,11 @@
 // a task that reaches a terminal state is dropped (no record is made of it); AGENT_REMOVED and
 // FRAMEWORK_REMOVED drop their tasks at once.
 //
-// One difference from /master/state remains: v1 has no framework PID (only driver-based
-// schedulers such as Marathon have one in /master/state), so the framework's own records come
-// from framework_info.hostname alone. To be settled when the stream is wired (issue 16).
+// One difference from /master/state: v1 has no framework PID (only driver-based schedulers such
+// as Marathon have one in /master/state, and mesos-dns takes the framework's address and port from
+// it). The hub reads the PIDs from the leader's /master/state-summary (no tasks in it) after
+// subscribing and after a framework is added or updated, and hands them over with setFrameworkPids;
+// until then, and for frameworks without one, framework_info.hostname stands.
 #pragma once
 
 #include <map>
@@ -35,6 +37,9 @@ class ClusterModel {
   void reset(const MesosEvent& subscribed, std::string leaderPid, double subscribedAt);
   Applied apply(const MesosEvent& event);
 
+  // The PIDs of frameworks by id (from /master/state-summary): true when that changes a framework held.
+  bool setFrameworkPids(std::map<std::string, Upid> pids);
+
   // Tasks of a framework the stream did not announce are left out (their names need its name).
   MesosState state() const;
   size_t taskCount() const;
@@ -47,6 +52,7 @@ class ClusterModel {
   std::string leader_;
   double subscribedAt_ = 0;
   std::map<std::string, EventFramework> frameworks_;  // by id
+  std::map<std::string, Upid> frameworkPids_;         // by id; kept across subscriptions
   std::map<std::string, EventAgent> agents_;          // by id
   std::vector<std::string> recoveredAgents_;
   // By framework id, then task id (a task id is unique within its framework).

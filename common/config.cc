@@ -173,6 +173,7 @@ const std::vector<std::pair<std::string, Setter>>& keyTable() {
       {"IPSources", [](Reader& r, auto k, const json& v, Config& c) { r.strings(k, v, c.ipSources); }},
       {"EnforceRFC952", [](Reader& r, auto k, const json& v, Config& c) { r.boolean(k, v, c.enforceRfc952); }},
       {"EnumerationOn", [](Reader& r, auto k, const json& v, Config& c) { r.boolean(k, v, c.enumerationOn); }},
+      {"subscribe", [](Reader& r, auto k, const json& v, Config& c) { r.boolean(k, v, c.subscribe); }},
       {"healthyOnly", [](Reader& r, auto k, const json& v, Config& c) { r.boolean(k, v, c.healthyOnly); }},
       {"minRecordHoldSeconds",
        [](Reader& r, auto k, const json& v, Config& c) { r.integer(k, v, c.minRecordHoldSeconds, 0, 86400); }},
@@ -310,6 +311,11 @@ void validate(Reader& r, Config& c, const std::string& path) {
     r.error(
         "primaries",
         "a secondary takes the zone from its primaries only: remove masters, zk, peers and stateFile, or primaries");
+  }
+  if (c.subscribe &&
+      ((c.masters.empty() && c.zk.empty()) || !c.stateFile.empty() || !c.peers.empty() || !c.primaries.empty())) {
+    r.error("subscribe",
+            "the event stream comes from the leading master: set masters or zk, and no stateFile, peers or primaries");
   }
   hostPortList(r, "primaries", c.primaries, "a DNS server holding the zone", "primary");
   hostPortList(r, "peers", c.peers, "a mesos-dns or agent HTTP API", "peer");

@@ -96,6 +96,9 @@ struct Config {
   std::vector<std::string> allowTransfer;
   ResolvConfSettings resolvConf;
   std::string stateDir = "/var/lib/mesos-dns-agent";  // what must survive a restart (the original resolv.conf)
+  // A hub: one v1 event stream (POST /api/v1 SUBSCRIBE) to the leading master instead of polling
+  // /master/state (masters or zk only); polling again while the masters do not offer it.
+  bool subscribe = false;
   bool healthyOnly = false;  // unhealthy tasks out of their app's A/SRV set while an instance is healthy
   double minRecordRatio = 0.5;
   // How long sets below minRecordRatio must keep coming before one is taken; 0: the longer of 3

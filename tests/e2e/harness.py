@@ -12,6 +12,7 @@ import gzip
 import json
 import ssl
 import os
+import queue
 import re
 import shutil
 import signal
@@ -205,6 +206,112 @@ def app_state(leader, app="web", framework_name="marathon", task_ips=("10.1.0.1"
 
 
 # ---------------------------------------------------------------------------------------------
+# The v1 operator API's shapes (docs/mesos-operator-events.md), made from the v0 dicts above
+
+
+def _v1_labels(labels):
+    return {"labels": [dict(l) for l in labels]}
+
+
+def _v1_resources(resources):
+    out = []
+    for name, value in (resources or {}).items():
+        if name == "ports":
+            ranges = []
+            for part in value.strip("[]").split(","):
+                part = part.strip()
+                if part:
+                    begin, end = part.split("-")
+                    ranges.append({"begin": int(begin), "end": int(end)})
+            out.append({"name": "ports", "type": "RANGES", "ranges": {"range": ranges},
+                        "allocation_info": {"role": "*"}})
+        else:
+            out.append({"name": name, "type": "SCALAR", "scalar": {"value": value}, "allocation_info": {"role": "*"}})
+    return out
+
+
+def v1_status(status, task_id, agent_id):
+    """A v0 task status dict as v1 TaskStatus."""
+    out = {"task_id": {"value": task_id}, "state": status["state"], "agent_id": {"value": agent_id},
+           "source": status.get("source", "SOURCE_EXECUTOR"), "timestamp": status.get("timestamp", 0.0),
+           "uuid": "q83vEjRWeJA="}
+    if "labels" in status:
+        out["labels"] = _v1_labels(status["labels"])
+    if "healthy" in status:
+        out["healthy"] = status["healthy"]
+    if "container_status" in status:
+        out["container_status"] = status["container_status"]
+    return out
+
+
+def v1_task(t):
+    """A v0 /master/state task dict as a v1 Task."""
+    out = {"name": t["name"], "task_id": {"value": t["id"]}, "framework_id": {"value": t["framework_id"]},
+           "agent_id": {"value": t["slave_id"]}, "state": t["state"], "resources": _v1_resources(t.get("resources")),
+           "statuses": [v1_status(st, t["id"], t["slave_id"]) for st in t.get("statuses", [])],
+           "status_update_state": t["state"], "status_update_uuid": "q83vEjRWeJA="}
+    if t.get("labels"):
+        out["labels"] = _v1_labels(t["labels"])
+    if t.get("discovery") is not None:
+        out["discovery"] = t["discovery"]
+    if t.get("container") is not None:
+        out["container"] = t["container"]
+    return out
+
+
+def v1_framework_info(f):
+    return {"user": "root", "name": f["name"], "id": {"value": f["id"]}, "failover_timeout": 604800.0,
+            "checkpoint": True, "roles": ["*"], "hostname": f.get("hostname", "")}
+
+
+def v1_agent(s):
+    return {"agent_info": {"hostname": s["hostname"], "port": s.get("port", 5051), "id": {"value": s["id"]}},
+            "active": True, "version": "1.11.0", "pid": s["pid"]}
+
+
+def subscribed_event(state, heartbeat_interval=15.0):
+    """SUBSCRIBED with the whole of a v0 state (its launched tasks, frameworks, agents)."""
+    tasks = [v1_task(t) for f in state.get("frameworks", []) for t in f.get("tasks", [])]
+    frameworks = [{"framework_info": v1_framework_info(f), "active": True, "connected": True, "recovered": False}
+                  for f in state.get("frameworks", [])]
+    agents = [v1_agent(s) for s in state.get("slaves", [])]
+    recovered = [{"hostname": r.get("hostname", ""), "port": r.get("port", 5051), "id": {"value": r["id"]}}
+                 for r in state.get("recovered_slaves", [])]
+    return {"type": "SUBSCRIBED", "subscribed": {
+        "get_state": {"get_tasks": {"tasks": tasks, "completed_tasks": []},
+                      "get_frameworks": {"frameworks": frameworks, "completed_frameworks": []},
+                      "get_agents": {"agents": agents, "recovered_agents": recovered}},
+        "heartbeat_interval_seconds": heartbeat_interval}}
+
+
+def task_added_event(t):
+    return {"type": "TASK_ADDED", "task_added": {"task": v1_task(t)}}
+
+
+def task_updated_event(t, state=None, status=None):
+    """TASK_UPDATED for v0 task `t`: `state` (default t's), with `status` (a v0 status dict;
+    default t's newest)."""
+    state = state or t["state"]
+    status = status if status is not None else (t["statuses"][-1] if t.get("statuses") else {"state": state})
+    return {"type": "TASK_UPDATED", "task_updated": {"framework_id": {"value": t["framework_id"]},
+                                                     "status": v1_status(status, t["id"], t["slave_id"]),
+                                                     "state": state}}
+
+
+def agent_removed_event(agent_id):
+    return {"type": "AGENT_REMOVED", "agent_removed": {"agent_id": {"value": agent_id}}}
+
+
+def agent_added_event(s):
+    return {"type": "AGENT_ADDED", "agent_added": {"agent": v1_agent(s)}}
+
+
+def recordio(event):
+    data = event if isinstance(event, bytes) else json.dumps(event).encode()
+    return b"%d\n%s" % (len(data), data)
+
+
+# ---------------------------------------------------------------------------------------------
 # A Mesos master played by an HTTP server
 
 
@@ -214,7 +321,14 @@ class FakeMaster:
     Settable at any time: state (a dict, sent as JSON), body (raw bytes; wins over state),
     status (HTTP status code), delay (seconds before answering), redirect_to (a Location for a
     307, as non-leading Mesos masters answer). stop()/start() take the master down and up again
-    on the same port. `requests` counts the GET /master/state requests answered or begun."""
+    on the same port. `requests` counts the GET /master/state requests answered or begun.
+
+    It also plays the v1 operator API's event stream (POST /api/v1 {"type":"SUBSCRIBE"}): the
+    SUBSCRIBED event made from `state`, a HEARTBEAT at once and every `heartbeat_interval`
+    seconds (none while `heartbeats` is False), then what emit() sends; a 307 to the leader's
+    //host:port/api/v1 while redirect_to is set, `status` when it is not 200 (503: no leader),
+    404 with api=False (a master older than the API). end_streams() ends every stream, as a
+    leader that loses its leadership does. GET /master/state-summary gives the frameworks' PIDs."""
 
     def __init__(self, port=None, tls=None, basic_auth=None):
         """tls: (certfile, keyfile) to serve HTTPS; basic_auth: (user, password) required, else 401."""
@@ -234,6 +348,12 @@ class FakeMaster:
         self.gzip = False
         self.content_encoding = None
         self.accept_encodings = []
+        self.api = True
+        self.heartbeat_interval = 15.0
+        self.heartbeats = True
+        self.subscribes = 0  # SUBSCRIBE calls answered or begun
+        self.summaries = 0   # GET /master/state-summary requests
+        self._streams = []   # a queue.Queue per open stream: events (bytes), None ends it
         self._lock = threading.Lock()
         self._requests = 0
         self._server = None
@@ -268,6 +388,65 @@ class FakeMaster:
         wait_until(lambda: self.requests >= target, timeout, message="master %s: fewer than %d new requests"
                    % (self.address, n))
 
+    # The event stream
+    @property
+    def streams(self):
+        with self._lock:
+            return len(self._streams)
+
+    def wait_for_streams(self, n=1, timeout=10.0):
+        wait_until(lambda: self.streams >= n, timeout, message="master %s: fewer than %d streams" % (self.address, n))
+
+    def emit(self, *events):
+        """Sends events (dicts, or bytes as the record's data) to every open stream, in one piece each."""
+        data = b"".join(recordio(e) for e in events)
+        with self._lock:
+            for q in self._streams:
+                q.put(data)
+
+    def end_streams(self):
+        with self._lock:
+            for q in self._streams:
+                q.put(None)
+
+    def _serve_stream(self, handler):
+        q = queue.Queue()
+        handler.protocol_version = "HTTP/1.1"
+        handler.close_connection = True
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Transfer-Encoding", "chunked")
+        handler.end_headers()
+
+        def chunk(data):
+            handler.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+            handler.wfile.flush()
+
+        state = self.state if self.state is not None else {}
+        with self._lock:
+            self._streams.append(q)
+        try:
+            chunk(recordio(subscribed_event(state, self.heartbeat_interval)))
+            if self.heartbeats:
+                chunk(recordio({"type": "HEARTBEAT"}))
+            while self._server is not None:
+                try:
+                    data = q.get(timeout=self.heartbeat_interval)
+                except queue.Empty:
+                    if self.heartbeats:
+                        chunk(recordio({"type": "HEARTBEAT"}))
+                    continue
+                if data is None:
+                    break
+                chunk(data)
+            chunk(b"")  # the end of a chunked body: the master closed the stream
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass
+        finally:
+            with self._lock:
+                if q in self._streams:
+                    self._streams.remove(q)
+
     # Life cycle
     def start(self):
         if self._server is not None:
@@ -278,7 +457,57 @@ class FakeMaster:
             def log_message(self, *args):  # quiet
                 pass
 
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                if self.path != "/api/v1" or not master.api:
+                    self.send_error(404)
+                    return
+                with master._lock:
+                    master.subscribes += 1
+                if (self.headers.get("Content-Type") or "").split(";")[0].strip() != "application/json":
+                    self.send_error(415 if self.headers.get("Content-Type") else 400)
+                    return
+                try:
+                    call = json.loads(body)
+                except ValueError:
+                    call = None
+                if not isinstance(call, dict) or call.get("type") != "SUBSCRIBE":
+                    self.send_error(400, "Failed to validate master::Call")
+                    return
+                if master.redirect_to is not None:
+                    host_port = master.redirect_to.split("//", 1)[-1].split("/", 1)[0]
+                    self.send_response(307)
+                    self.send_header("Location", "//%s/api/v1" % host_port)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                if master.status != 200:
+                    text = b"No leader elected"
+                    self.send_response(master.status)
+                    self.send_header("Content-Length", str(len(text)))
+                    self.end_headers()
+                    self.wfile.write(text)
+                    return
+                if master.delay:
+                    time.sleep(master.delay)
+                master._serve_stream(self)
+
             def do_GET(self):
+                if self.path.split("?", 1)[0] == "/master/state-summary":
+                    with master._lock:
+                        master.summaries += 1
+                    state = master.state or {}
+                    summary = {"hostname": LOOPBACK, "cluster": "test", "slaves": [], "frameworks": [
+                        {k: f[k] for k in ("id", "name", "pid", "hostname") if k in f}
+                        for f in state.get("frameworks", [])]}
+                    body = json.dumps(summary).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
                 if self.path.split("?", 1)[0] not in ("/master/state", "/master/state.json", "/state.json"):
                     self.send_error(404)
                     return
@@ -337,6 +566,7 @@ class FakeMaster:
         """Takes the master down: the port stops listening (connections are refused)."""
         if self._server is None:
             return
+        self.end_streams()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(5)

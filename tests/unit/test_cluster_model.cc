@@ -110,6 +110,32 @@ TEST(ClusterModel, TheStreamsSnapshotMakesTheSameRecordsAsMasterStateForTheSameC
   EXPECT_TRUE(fromStream == fromPoll) << "the stream and /master/state give different records";
 }
 
+TEST(ClusterModel, FrameworkPidsFromTheStateSummaryGiveTheFrameworksSrvAsFromMasterState) {
+  ClusterModel model = subscribedModel();
+  const auto srvOf = [](const RecordSet& set) {
+    std::vector<uint16_t> ports;
+    if (const auto found = set.find("_framework._tcp.marathon.mesos.")) {
+      for (const auto& srv : found->srv) ports.push_back(srv.port);
+    }
+    return ports;
+  };
+  const auto withAddress = [](const MesosState& state) {
+    GeneratorOptions options;
+    return generateRecords(state, options, [](const std::string&) {
+             return std::vector<IpAddress>{*IpAddress::parse("10.0.0.1")};
+           }).records;
+  };
+  EXPECT_THAT(srvOf(withAddress(model.state())), IsEmpty());  // v1 has no PID: no port
+  EXPECT_TRUE(model.setFrameworkPids({{"fw-1", *Upid::parse("scheduler-1@10.0.0.1:8080")}}));
+  EXPECT_THAT(srvOf(withAddress(model.state())), ElementsAre(8080));
+  EXPECT_FALSE(model.setFrameworkPids({{"fw-1", *Upid::parse("scheduler-1@10.0.0.1:8080")}}));  // the same
+  // A summary without marathon's PID (it moved to HTTP): its port goes.
+  EXPECT_TRUE(model.setFrameworkPids({{"fw-other", *Upid::parse("s@10.0.0.9:1")}}));
+  EXPECT_THAT(srvOf(withAddress(model.state())), IsEmpty());
+  EXPECT_TRUE(model.setFrameworkPids({{"fw-1", *Upid::parse("scheduler-1@10.0.0.1:8081")}}));
+  EXPECT_THAT(srvOf(withAddress(model.state())), ElementsAre(8081));
+}
+
 TEST(ClusterModel, ANewTaskIsServedOnceItRunsWithItsAddress) {
   ClusterModel model = subscribedModel();
   auto added = model.apply(event(R"({"type":"TASK_ADDED","task_added":{"task":)" +

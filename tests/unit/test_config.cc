@@ -557,6 +557,20 @@ TEST(Config, PrimariesMakeASecondaryThatTakesTheZoneFromNowhereElse) {
   EXPECT_NE(errorWith(mixed, {"primaries", "from its primaries only"}), "");
 }
 
+TEST(Config, SubscribeStreamsFromMastersOrZkOnly) {
+  EXPECT_FALSE(parseOk(withMasters()).subscribe);
+  EXPECT_TRUE(parseOk(withMasters(R"("subscribe": true)")).subscribe);
+  const auto zk = parseConfig(R"({"zk": "zk://10.0.0.1:2181/mesos", "subscribe": true})", "c.json");
+  ASSERT_TRUE(zk.config) << (zk.errors.empty() ? "" : zk.errors.front());
+  EXPECT_TRUE(zk.config->subscribe);
+  const auto secondary = parseConfig(R"({"primaries": ["10.0.0.1:53"], "subscribe": true})", "c.json");
+  EXPECT_NE(errorWith(secondary, {"subscribe", "set masters or zk"}), "");
+  const auto file = parseConfig(R"({"stateFile": "/tmp/s.json", "subscribe": true})", "c.json");
+  EXPECT_NE(errorWith(file, {"subscribe", "no stateFile"}), "");
+  const auto notBool = parseConfig(withMasters(R"("subscribe": "yes")"), kPath);
+  EXPECT_FALSE(notBool.config);
+}
+
 TEST(Config, ResolvConfModeIsCheckedAndOffMeansUnmanaged) {
   EXPECT_EQ(parseOk(withMasters()).resolvConf.mode, "auto");
   const auto bad = parseConfig(withMasters(R"("resolvConf": {"manage": true, "mode": "systemd"})"), kPath);

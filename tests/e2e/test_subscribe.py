@@ -1,0 +1,214 @@
+"""A hub with "subscribe": true: one v1 event stream (POST /api/v1 SUBSCRIBE) to the leading
+master instead of polling /master/state. The fake master plays the stream from the same state
+documents (RecordIO JSON, heartbeats, a 307 from a non-leader, a stream that ends at failover);
+refreshSeconds is 60 in these tests, so whatever changes within seconds came by the stream."""
+import copy
+import json
+import time
+import unittest
+import urllib.request
+
+from harness import (LOOPBACK, a_records, agent_added_event, agent_removed_event, app_state, fake_master, free_port,
+                     require_dig, slave, start_agent, task, task_added_event, task_updated_event, wait_until)
+
+HUB = {"refreshSeconds": 60, "stateTimeoutSeconds": 3, "subscribe": True}
+
+
+def http_get(port, path):
+    with urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, path), timeout=5) as r:
+        return r.read().decode()
+
+
+def new_task(state, name, ip, port, index=0, state_name="TASK_RUNNING", healthy=None):
+    """A task of the state's framework on its first agent (not added to the state)."""
+    t = task("%s.%08d-9999-8888-7777-%012d" % (name, index, index), name, state["slaves"][0], ip=ip, ports=[port],
+             state=state_name)
+    if healthy is not None:
+        t["statuses"][-1]["healthy"] = healthy
+    return t
+
+
+class SubscribeTest(unittest.TestCase):
+    def setUp(self):
+        require_dig()
+
+    def hub(self, *masters, **config):
+        cfg = dict(HUB, masters=[m.address for m in masters])
+        cfg.update(config)
+        return start_agent(self, cfg)
+
+    def test_a_new_task_is_answered_moments_after_its_events_without_polling(self):
+        master = fake_master(self)
+        state = app_state(master.pid, "web", task_ips=["10.1.0.1"])
+        master.state = state
+        agent = self.hub(master)
+        agent.wait_loaded()
+        self.assertEqual(a_records(agent), ["10.1.0.1"])
+        agent.wait_log(r"subscribed to the event stream of leading master 127\.0\.0\.1:%d: 1 tasks" % master.port)
+        self.assertEqual(master.requests, 0)  # no GET /master/state
+        # Marathon launches api: TASK_ADDED (STAGING, no address yet), then TASK_UPDATED RUNNING with it.
+        api = new_task(state, "api", "10.1.0.9", 31500)
+        staging = copy.deepcopy(api)
+        staging["state"] = "TASK_STAGING"
+        staging["statuses"] = staging["statuses"][:1]
+        started = time.monotonic()
+        master.emit(task_added_event(staging))
+        master.emit(task_updated_event(api, "TASK_RUNNING"))
+        wait_until(lambda: a_records(agent, "api.marathon.mesos") == ["10.1.0.9"], 5)
+        self.assertLess(time.monotonic() - started, 5)
+        srv = agent.dig("_api._tcp.marathon.mesos", "SRV")
+        self.assertEqual([r.split()[2] for r in srv.rdatas("SRV")], ["31500"])
+        self.assertEqual(master.requests, 0)
+        # Killed: the name goes at once.
+        master.emit(task_updated_event(api, "TASK_KILLED", {"state": "TASK_KILLED", "timestamp": time.time()}))
+        wait_until(lambda: a_records(agent, "api.marathon.mesos") == "NXDOMAIN", 5)
+        self.assertEqual(a_records(agent), ["10.1.0.1"])
+        self.assertEqual(master.streams, 1)
+
+    def test_an_agent_removed_takes_its_tasks_away_at_once_though_the_set_shrinks_below_min_record_ratio(self):
+        master = fake_master(self)
+        state = app_state(master.pid, "web", task_ips=["10.1.1.%d" % i for i in range(1, 9)])
+        master.state = state
+        agent = self.hub(master)
+        agent.wait_loaded()
+        self.assertEqual(len(a_records(agent)), 8)
+        mark = agent.log_mark()
+        master.emit(agent_removed_event(state["slaves"][0]["id"]))
+        wait_until(lambda: a_records(agent) == "NXDOMAIN", 5)
+        self.assertNotIn("below minRecordRatio", agent.log()[mark:])  # announced by the master: no guard
+
+    def test_follows_the_redirect_of_a_non_leading_master_to_the_leader(self):
+        leader = fake_master(self)
+        other = fake_master(self)
+        leader.state = app_state(leader.pid, "web", task_ips=["10.1.2.1"])
+        other.redirect_to = "http://%s/master/state" % leader.address
+        agent = self.hub(other)
+        agent.wait_loaded()
+        self.assertEqual(a_records(agent), ["10.1.2.1"])
+        agent.wait_log(r"master 127\.0\.0\.1:%d says the leader is 127\.0\.0\.1:%d; subscribing there"
+                       % (other.port, leader.port))
+        self.assertEqual(leader.streams, 1)
+        self.assertEqual(a_records(agent, "leader.mesos"), [LOOPBACK])
+
+    def test_subscribes_again_when_the_stream_ends_and_takes_the_new_snapshot(self):
+        master = fake_master(self)
+        state = app_state(master.pid, "web", task_ips=["10.1.3.1"])
+        master.state = state
+        agent = self.hub(master)
+        agent.wait_loaded()
+        after = copy.deepcopy(state)
+        after["frameworks"][0]["tasks"].append(new_task(state, "api", "10.1.3.9", 31600))
+        mark = agent.log_mark()
+        master.state = after
+        master.end_streams()  # as a leader that loses its leadership
+        agent.wait_log(r"event stream from leading master .* ended: the master closed it; subscribing again",
+                       since=mark)
+        wait_until(lambda: a_records(agent, "api.marathon.mesos") == ["10.1.3.9"], 5)
+        self.assertEqual(master.subscribes, 2)
+        self.assertEqual(a_records(agent), ["10.1.3.1"])
+
+    def test_a_stream_that_misses_three_heartbeats_is_ended_and_subscribed_again(self):
+        master = fake_master(self)
+        master.state = app_state(master.pid, "web", task_ips=["10.1.4.1"])
+        master.heartbeat_interval = 0.5
+        agent = self.hub(master)
+        agent.wait_loaded()
+        time.sleep(2)  # heartbeats keep it
+        self.assertEqual(master.subscribes, 1)
+        mark = agent.log_mark()
+        master.heartbeats = False  # a master that hangs (the connection stays open)
+        master.end_streams()
+        agent.wait_log(r"no event or heartbeat from leading master 127\.0\.0\.1:%d for 1\.5 s" % master.port,
+                       since=mark, timeout=10)
+        wait_until(lambda: master.subscribes >= 3, 10)
+        self.assertEqual(a_records(agent), ["10.1.4.1"])  # served throughout
+
+    def test_polls_the_state_when_the_master_does_not_offer_the_event_stream(self):
+        master = fake_master(self)
+        master.state = app_state(master.pid, "web", task_ips=["10.1.5.1"])
+        master.api = False  # older than Mesos 1.0: /api/v1 is 404
+        agent = self.hub(master)
+        agent.wait_loaded()
+        self.assertEqual(a_records(agent), ["10.1.5.1"])
+        agent.wait_log(r"does not take SUBSCRIBE \(HTTP 404.*polling /master/state every refreshSeconds instead")
+        self.assertGreaterEqual(master.requests, 1)
+
+    def test_a_master_without_a_leader_is_asked_again_within_seconds(self):
+        master = fake_master(self)
+        master.state = app_state(master.pid, "web", task_ips=["10.1.6.1"])
+        master.status = 503
+        agent = self.hub(master)
+        agent.wait_log(r"refresh failed: no master took the event stream subscription .*HTTP 503 \(No leader elected\)")
+        master.status = 200
+        agent.wait_loaded(timeout=5)  # 0.5 s, 1, 2, ... not refreshSeconds
+        self.assertEqual(a_records(agent), ["10.1.6.1"])
+
+    def test_framework_records_take_the_scheduler_pid_from_the_state_summary(self):
+        master = fake_master(self)
+        master.state = app_state(master.pid, "web", task_ips=["10.1.7.1"])
+        agent = self.hub(master)
+        agent.wait_loaded()
+        wait_until(lambda: master.summaries >= 1, 5)
+
+        def framework_srv():
+            return [r.split()[2] for r in agent.dig("_framework._tcp.marathon.mesos", "SRV").rdatas("SRV")]
+        wait_until(lambda: framework_srv() == ["8080"], 5)  # the port is only in the PID
+
+    def test_healthy_only_leaves_out_a_task_whose_health_check_fails_by_its_event(self):
+        master = fake_master(self)
+        state = app_state(master.pid, "web", task_ips=["10.1.8.1", "10.1.8.2"])
+        for t in state["frameworks"][0]["tasks"]:
+            t["statuses"][-1]["healthy"] = True
+        master.state = state
+        agent = self.hub(master, healthyOnly=True)
+        agent.wait_loaded()
+        self.assertEqual(a_records(agent), ["10.1.8.1", "10.1.8.2"])
+        sick = state["frameworks"][0]["tasks"][1]
+        status = dict(sick["statuses"][-1], healthy=False, timestamp=time.time())
+        master.emit(task_updated_event(sick, "TASK_RUNNING", status))
+        wait_until(lambda: a_records(agent) == ["10.1.8.1"], 5)
+        status = dict(status, healthy=True, timestamp=time.time())
+        master.emit(task_updated_event(sick, "TASK_RUNNING", status))
+        wait_until(lambda: a_records(agent) == ["10.1.8.1", "10.1.8.2"], 5)
+
+    def test_after_a_leader_change_the_tasks_of_agents_still_to_re_register_stay_until_they_do(self):
+        first = fake_master(self)
+        second_master = fake_master(self)
+        state = app_state(first.pid, "web", task_ips=["10.1.9.1"])
+        other = slave(1, "10.0.0.11")
+        state["slaves"].append(other)
+        api = task("api.00000000-1111-2222-3333-000000000001", "api", other, ip="10.1.9.5", ports=[32000])
+        state["frameworks"][0]["tasks"].append(api)
+        first.state = state
+        http_port = free_port()
+        agent = self.hub(first, second_master, httpon=True, httpListener=LOOPBACK, httpPort=http_port)
+        agent.wait_loaded()
+        self.assertEqual(a_records(agent, "api.marathon.mesos"), ["10.1.9.5"])
+        # The second master is elected: agent 1 has not re-registered, so its task is unknown to it.
+        after = copy.deepcopy(state)
+        after["slaves"] = [s for s in after["slaves"] if s["id"] != other["id"]]
+        after["recovered_slaves"] = [{"id": other["id"], "hostname": other["hostname"]}]
+        after["frameworks"][0]["tasks"] = [t for t in after["frameworks"][0]["tasks"] if t["name"] != "api"]
+        second_master.state = after
+        mark = agent.log_mark()
+        first.redirect_to = "http://%s/master/state" % second_master.address
+        first.end_streams()
+        agent.wait_log(r"subscribed to the event stream of leading master 127\.0\.0\.1:%d" % second_master.port,
+                       since=mark)
+        agent.wait_log(r"has 1 agents still to re-register since the leader's election.*keeping \d+ records", since=mark)
+        self.assertEqual(a_records(agent, "api.marathon.mesos"), ["10.1.9.5"])  # held
+        self.assertRegex(http_get(http_port, "/metrics"), r'mesos_dns_agent_records_held\{reason="failover"\} [1-9]')
+        # Events meanwhile do not drop it either.
+        web2 = new_task(after, "web", "10.1.9.2", 31002, index=2)
+        second_master.emit(task_added_event(web2))
+        wait_until(lambda: a_records(agent) == ["10.1.9.1", "10.1.9.2"], 5)
+        self.assertEqual(a_records(agent, "api.marathon.mesos"), ["10.1.9.5"])
+        # Agent 1 re-registers without api (it ended meanwhile): gone at once.
+        mark = agent.log_mark()
+        second_master.emit(agent_added_event(other))
+        agent.wait_log(r"no records held for agents to re-register any more", since=mark)
+        wait_until(lambda: a_records(agent, "api.marathon.mesos") == "NXDOMAIN", 5)
+
+
+if __name__ == "__main__":
+    unittest.main()
