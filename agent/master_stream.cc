@@ -87,6 +87,7 @@ void MasterStream::stop() {
   if (summaryTransfer_ != 0) fetcher_.cancel(summaryTransfer_);
   transfer_ = summaryTransfer_ = 0;
   summaryAgain_ = false;
+  awaitingPids_ = false;
   subscribed_ = false;
   leader_.clear();
   evtimer_del(batchTimer_.get());
@@ -174,9 +175,11 @@ bool MasterStream::readEvent(std::string& record) {
               std::to_string(model_.taskCount()) + " tasks, " + std::to_string(e.agents.size()) + " agents, " +
               std::to_string(e.frameworks.size()) + " frameworks; heartbeats every " + fmtSeconds(heartbeatSeconds_) +
               " s");
+    // The snapshot is taken once the PIDs are known (one small request), so that a framework's
+    // records come from its PID from the start, as from /master/state, not first from its host name.
+    awaitingPids_ = true;
+    evtimer_del(batchTimer_.get());
     askFrameworkPids();
-    const timeval now{0, 0};  // at once: the snapshot is a whole batch
-    evtimer_add(batchTimer_.get(), &now);
     return true;
   }
   if (!subscribed_) {
@@ -189,7 +192,7 @@ bool MasterStream::readEvent(std::string& record) {
   if (e.type == MesosEvent::Type::kFrameworkAdded || e.type == MesosEvent::Type::kFrameworkUpdated) {
     askFrameworkPids();
   }
-  if (applied.changed && !evtimer_pending(batchTimer_.get(), nullptr)) {
+  if (applied.changed && !awaitingPids_ && !evtimer_pending(batchTimer_.get(), nullptr)) {
     const auto us = std::chrono::duration_cast<std::chrono::microseconds>(settings_.batch).count();
     const timeval tv{static_cast<time_t>(us / 1000000), static_cast<suseconds_t>(us % 1000000)};
     evtimer_add(batchTimer_.get(), &tv);
@@ -294,11 +297,13 @@ void MasterStream::fetchFrameworkPids() {
     if (!problem.empty()) {
       log::warning("framework PIDs from " + from + "/master/state-summary: " + problem +
                    "; frameworks' records come from their hostnames meanwhile");
-    } else if (model_.setFrameworkPids(std::move(pids)) && subscribed_ &&
-               !evtimer_pending(batchTimer_.get(), nullptr)) {
+    }
+    const bool changed = problem.empty() && model_.setFrameworkPids(std::move(pids));
+    if ((changed || awaitingPids_) && subscribed_ && !evtimer_pending(batchTimer_.get(), nullptr)) {
       const timeval now{0, 0};
       evtimer_add(batchTimer_.get(), &now);
     }
+    awaitingPids_ = false;
     if (summaryAgain_ && subscribed_) {
       summaryAgain_ = false;
       fetchFrameworkPids();

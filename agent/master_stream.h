@@ -86,6 +86,7 @@ class MasterStream {
   bool summaryAgain_ = false;  // a framework changed while its PIDs were being read
   bool subscribed_ = false;
   bool snapshotPending_ = false;  // the next change call is the subscription's snapshot
+  bool awaitingPids_ = false;     // the snapshot waits for the framework PIDs (state-summary)
   std::string leader_;
   std::string electedLeader_;
   double electedAt_ = 0;

@@ -41,5 +41,5 @@ ctest --test-dir "$build" --output-on-failure -j 2
 tsan=build-tsan
 cmake -S . -B "$tsan" -DCMAKE_BUILD_TYPE=Debug -DMDNS_TSAN=ON -DMDNS_WERROR="$werror" >/dev/null
 ${lock[@]+"${lock[@]}"} cmake --build "$tsan" -j "$(nproc)"
-TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp" \
   ctest --test-dir "$tsan" --output-on-failure -j 2 -E '^(packaging|system|fuzz)\.|client_matrix'
