@@ -612,9 +612,13 @@ void RecordSource::streamChanged(bool snapshot) {
   if (lastLeader_ != stream_->leader()) log::info("leading master is " + stream_->leader());
   lastLeader_ = stream_->leader();
   lastGeneration_.reset();  // a poll after the stream generates again
-  BuildResult built =
-      buildSnapshot(stream_->model().state(), setup_, previous.get(), origin, resolveHostBlocking, masters);
+  MesosState state = stream_->model().state();
+  const double stateMs = msSince(started);
+  BuildResult built = buildSnapshot(std::move(state), setup_, previous.get(), origin, resolveHostBlocking, masters);
+  const double builtMs = msSince(started);
   acceptBuilt(std::move(built), previous, origin, 0, 0, !snapshot);
+  log::debug("event batch from " + origin + ": cluster read out " + fmt(stateMs) + " ms, built " +
+             fmt(builtMs - stateMs) + " ms, published and saved " + fmt(msSince(started) - builtMs) + " ms");
   if (streamStarting_) {
     streamStarting_ = false;
     finishRefresh(true);

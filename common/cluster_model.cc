@@ -12,6 +12,8 @@ bool ClusterModel::terminal(const std::string& state) {
   return std::find(kTerminal.begin(), kTerminal.end(), state) != kTerminal.end();
 }
 
+bool ClusterModel::makesRecords(const Task& task) { return task.state == "TASK_RUNNING"; }
+
 void ClusterModel::reset(const MesosEvent& subscribed, std::string leaderPid, double subscribedAt) {
   leader_ = std::move(leaderPid);
   subscribedAt_ = subscribedAt;
@@ -32,8 +34,9 @@ ClusterModel::Applied ClusterModel::apply(const MesosEvent& e) {
     case MesosEvent::Type::kTaskAdded:
       for (const auto& t : e.tasks) {
         if (terminal(t.task.state)) continue;
-        tasks_[t.frameworkId][t.task.id] = t.task;
-        applied.changed = true;
+        Task& held = tasks_[t.frameworkId][t.task.id];
+        applied.changed = applied.changed || makesRecords(held) || makesRecords(t.task);
+        held = t.task;
       }
       break;
     case MesosEvent::Type::kTaskUpdated: {
@@ -47,10 +50,11 @@ ClusterModel::Applied ClusterModel::apply(const MesosEvent& e) {
         break;
       }
       Task& task = fw->second.at(e.taskId);
+      const bool hadRecords = makesRecords(task);
       if (terminal(e.state)) {
         fw->second.erase(e.taskId);
         if (fw->second.empty()) tasks_.erase(fw);
-        applied.changed = true;
+        applied.changed = hadRecords;
         break;
       }
       task.state = e.state;
@@ -61,7 +65,8 @@ ClusterModel::Applied ClusterModel::apply(const MesosEvent& e) {
           task.statuses.push_back(*e.status);
         }
       }
-      applied.changed = true;
+      // Only running tasks make records: a staging task's statuses change none.
+      applied.changed = hadRecords || makesRecords(task);
       break;
     }
     case MesosEvent::Type::kAgentAdded:

@@ -45,6 +45,10 @@ class ClusterModel {
   size_t taskCount() const;
   bool subscribed() const { return !leader_.empty(); }
 
+  // Only a running task has records (common/record_generator): a change to a task that is not
+  // running before or after it changes no record, and is not reported as a change.
+  static bool makesRecords(const Task& task);
+
   // Terminal task states (no record is made of a task in one; the master will not change it).
   static bool terminal(const std::string& state);
 

@@ -60,7 +60,8 @@ def start(binary, work, name, address, port, config):
     with open(path, "w") as f:
         json.dump(config, f)
     log = open(os.path.join(work, name, "log"), "wb")
-    proc = subprocess.Popen([binary, "-config", path], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    extra = os.environ.get("MDNS_BENCH_AGENT_ARGS", "").split()  # e.g. "-v" for the debug lines
+    proc = subprocess.Popen([binary, "-config", path] + extra, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     proc.log_path = log.name
     proc.http_port = http_port
     return proc

@@ -121,9 +121,9 @@ TEST(ClusterModel, FrameworkPidsFromTheStateSummaryGiveTheFrameworksSrvAsFromMas
   };
   const auto withAddress = [](const MesosState& state) {
     GeneratorOptions options;
-    return generateRecords(state, options, [](const std::string&) {
-             return std::vector<IpAddress>{*IpAddress::parse("10.0.0.1")};
-           }).records;
+    return generateRecords(state, options,
+                           [](const std::string&) { return std::vector<IpAddress>{*IpAddress::parse("10.0.0.1")}; })
+        .records;
   };
   EXPECT_THAT(srvOf(withAddress(model.state())), IsEmpty());  // v1 has no PID: no port
   EXPECT_TRUE(model.setFrameworkPids({{"fw-1", *Upid::parse("scheduler-1@10.0.0.1:8080")}}));
@@ -140,8 +140,14 @@ TEST(ClusterModel, ANewTaskIsServedOnceItRunsWithItsAddress) {
   ClusterModel model = subscribedModel();
   auto added = model.apply(event(R"({"type":"TASK_ADDED","task_added":{"task":)" +
                                  v1Task("web.3", "web", "S2", "TASK_STAGING", "", 31004) + "}}"));
-  EXPECT_TRUE(added.changed);
+  // Staging: no record yet, so no change to generate (the hub's next generation waits for RUNNING).
+  EXPECT_FALSE(added.changed);
+  EXPECT_EQ(model.taskCount(), 4u);
   EXPECT_THAT(addresses(records(model.state()), "web.marathon.mesos."), ElementsAre("10.1.0.1", "10.1.0.2"));
+  auto starting = model.apply(event(
+      R"({"type":"TASK_UPDATED","task_updated":{"framework_id":{"value":"fw-1"},"state":"TASK_STARTING",
+      "status":{"task_id":{"value":"web.3"},"state":"TASK_STARTING","timestamp":1565000009}}})"));
+  EXPECT_FALSE(starting.changed);
   auto running = model.apply(event(
       R"({"type":"TASK_UPDATED","task_updated":{"framework_id":{"value":"fw-1"},"state":"TASK_RUNNING",
       "status":{"task_id":{"value":"web.3"},"state":"TASK_RUNNING","timestamp":1565000010,"agent_id":{"value":"S2"},
@@ -159,6 +165,11 @@ TEST(ClusterModel, AKilledTaskIsGoneAtOnce) {
   EXPECT_TRUE(killed.changed);
   EXPECT_EQ(model.taskCount(), 2u);
   EXPECT_THAT(addresses(records(model.state()), "web.marathon.mesos."), ElementsAre("10.1.0.2"));
+  // api.1 never ran: its end changes no record.
+  auto failed = model.apply(event(R"({"type":"TASK_UPDATED","task_updated":{"framework_id":{"value":"fw-1"},
+      "state":"TASK_FAILED","status":{"task_id":{"value":"api.1"},"state":"TASK_FAILED","timestamp":1565000021}}})"));
+  EXPECT_FALSE(failed.changed);
+  EXPECT_EQ(model.taskCount(), 1u);
 }
 
 TEST(ClusterModel, AHealthUpdateReplacesTheStatusAndTellsHealthyOnlyToLeaveTheTaskOut) {
