@@ -137,6 +137,7 @@ void MasterStream::tryNext() {
 
 bool MasterStream::onPiece(std::string_view piece, const HttpResult& answer) {
   if (leader_.empty()) leader_ = joinHostPort(answer.primaryIp, std::to_string(answer.primaryPort));
+  if (settings_.bytes != nullptr) settings_.bytes->add(piece.size());
   reader_->feed(piece);
   while (auto record = reader_->next()) {
     if (!readEvent(*record)) return false;
@@ -153,6 +154,7 @@ bool MasterStream::onPiece(std::string_view piece, const HttpResult& answer) {
 bool MasterStream::readEvent(std::string& record) {
   auto parsed = parseMesosEvent(record);
   ++events_;
+  if (settings_.events != nullptr) settings_.events->add();
   if (!parsed.event) {
     readError_ = "event " + std::to_string(events_) + " refused: " + parsed.error;
     return false;

@@ -17,6 +17,7 @@
 #include "agent/libevent.h"
 #include "agent/state_fetcher.h"
 #include "common/cluster_model.h"
+#include "common/metrics.h"
 #include "common/record_io.h"
 
 namespace mdns {
@@ -26,6 +27,8 @@ struct StreamSettings {
   bool https = false;
   size_t maxRecordBytes = size_t{1} << 30;  // the SUBSCRIBED snapshot is the largest record
   std::chrono::milliseconds batch{5};       // events within this long after the first make one change
+  Counter* events = nullptr;                // counts the events read (for /metrics), when set
+  Counter* bytes = nullptr;                 // counts the stream's bytes
 };
 
 class MasterStream {

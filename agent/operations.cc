@@ -369,6 +369,19 @@ std::string Operations::metrics() const {
              "minRecordHoldSeconds).");
     w.sample("mesos_dns_agent_records_held", {{"reason", "failover"}}, static_cast<double>(s.heldFailover.load()));
     w.sample("mesos_dns_agent_records_held", {{"reason", "shrink"}}, static_cast<double>(s.heldShrink.load()));
+    if (const int up = s.streamUp.load(std::memory_order_relaxed); up >= 0) {
+      w.family("mesos_dns_agent_event_stream_up", "gauge",
+               "subscribe: 1 while the leading master's event stream runs, 0 while the agent subscribes again "
+               "(or polls: the masters do not offer it).");
+      w.sample("mesos_dns_agent_event_stream_up", up);
+      w.family("mesos_dns_agent_event_stream_events_total", "counter",
+               "subscribe: events read from the masters' event streams (heartbeats included).");
+      w.sample("mesos_dns_agent_event_stream_events_total", static_cast<double>(s.streamEvents.get()));
+      w.family("mesos_dns_agent_event_stream_subscriptions_total", "counter",
+               "subscribe: subscriptions that brought a master's whole state (the first, and one after each "
+               "stream that ended).");
+      w.sample("mesos_dns_agent_event_stream_subscriptions_total", static_cast<double>(s.subscriptions.get()));
+    }
     w.family("mesos_dns_agent_unhealthy_tasks_left_out", "gauge",
              "healthyOnly: running tasks failing their health checks, left out of their apps' A and SRV names "
              "(while an instance of the app is healthy).");

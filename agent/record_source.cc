@@ -333,6 +333,7 @@ void RecordSource::applyReconfigure() {
   lastGeneration_.reset();  // new settings: the next refresh generates
   if (stream_) {            // the next refresh subscribes again (or polls), with the new settings
     stream_.reset();
+    stats_.streamUp.store(setup_.config.subscribe ? 0 : -1, std::memory_order_relaxed);
     if (streamStarting_) refreshing_ = false;
     streamStarting_ = false;
   }
@@ -584,6 +585,8 @@ void RecordSource::subscribeTo(const std::vector<std::string>& candidates) {
     const Config& c = setup_.config;
     StreamSettings settings;
     settings.https = c.mesosHttpsOn;
+    settings.events = &stats_.streamEvents;
+    settings.bytes = &stats_.bytes;
     settings.request.timeoutSeconds = c.stateTimeoutSeconds;
     settings.request.caFile = c.caCertFile;
     settings.request.certFile = c.certFile;
@@ -598,6 +601,7 @@ void RecordSource::subscribeTo(const std::vector<std::string>& candidates) {
                                [this](const std::string& why, bool unsupported) { streamEnded(why, unsupported); }});
   }
   streamStarting_ = true;
+  if (stats_.streamUp.load(std::memory_order_relaxed) < 0) stats_.streamUp.store(0, std::memory_order_relaxed);
   stream_->start(candidates);
 }
 
@@ -612,6 +616,10 @@ void RecordSource::streamChanged(bool snapshot) {
   if (lastLeader_ != stream_->leader()) log::info("leading master is " + stream_->leader());
   lastLeader_ = stream_->leader();
   lastGeneration_.reset();  // a poll after the stream generates again
+  if (snapshot) {
+    stats_.subscriptions.add();
+    stats_.streamUp.store(1, std::memory_order_relaxed);
+  }
   MesosState state = stream_->model().state();
   const double stateMs = msSince(started);
   BuildResult built = buildSnapshot(std::move(state), setup_, previous.get(), origin, resolveHostBlocking, masters);
@@ -636,6 +644,7 @@ void RecordSource::streamEnded(const std::string& why, bool unsupported) {
   if (stopping_) return;
   const bool starting = streamStarting_;
   streamStarting_ = false;
+  stats_.streamUp.store(0, std::memory_order_relaxed);
   if (unsupported) {
     pollUntil_ = Clock::now() + std::chrono::minutes(10);
     log::warning(why +

@@ -81,6 +81,9 @@ struct SourceStats {
   // still to re-register (failover), or a set below minRecordRatio held back (shrink).
   std::atomic<size_t> heldFailover{0}, heldShrink{0};
   std::atomic<double> lastDurationSeconds{0};
+  // subscribe: the event stream (streamUp -1 when the agent does not subscribe).
+  Counter streamEvents, subscriptions;
+  std::atomic<int> streamUp{-1};
 };
 
 class RecordSource {

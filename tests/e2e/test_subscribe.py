@@ -4,6 +4,7 @@ documents (RecordIO JSON, heartbeats, a 307 from a non-leader, a stream that end
 refreshSeconds is 60 in these tests, so whatever changes within seconds came by the stream."""
 import copy
 import json
+import signal
 import time
 import unittest
 import urllib.request
@@ -64,6 +65,38 @@ class SubscribeTest(unittest.TestCase):
         wait_until(lambda: a_records(agent, "api.marathon.mesos") == "NXDOMAIN", 5)
         self.assertEqual(a_records(agent), ["10.1.0.1"])
         self.assertEqual(master.streams, 1)
+
+    def test_metrics_show_the_stream_and_a_reload_without_subscribe_polls_again(self):
+        master = fake_master(self)
+        master.state = app_state(master.pid, "web", task_ips=["10.1.10.1"])
+        master.heartbeat_interval = 0.5  # the fake master sees a closed stream when it writes the next one
+        http_port = free_port()
+        agent = self.hub(master, httpon=True, httpListener=LOOPBACK, httpPort=http_port, refreshSeconds=1)
+        agent.wait_loaded()
+        wait_until(lambda: "mesos_dns_agent_event_stream_up 1" in http_get(http_port, "/metrics"), 5)
+        metrics = http_get(http_port, "/metrics")
+        self.assertRegex(metrics, r"mesos_dns_agent_event_stream_subscriptions_total 1\b")
+        self.assertRegex(metrics, r"mesos_dns_agent_event_stream_events_total [2-9]")  # SUBSCRIBED, HEARTBEAT
+        time.sleep(2.5)  # refreshSeconds 1: no poll while the stream runs
+        self.assertEqual(master.requests, 0)
+        cfg = dict(agent.config, subscribe=False)
+        agent.write_file("config.json", cfg)
+        agent.proc.send_signal(signal.SIGHUP)
+        master.wait_for_requests(2)
+        wait_until(lambda: master.streams == 0, 5)
+        self.assertNotIn("event_stream_up", http_get(http_port, "/metrics"))
+        self.assertEqual(a_records(agent), ["10.1.10.1"])
+
+    def test_an_event_that_is_not_json_ends_the_stream_and_the_hub_subscribes_again_keeping_its_records(self):
+        master = fake_master(self)
+        master.state = app_state(master.pid, "web", task_ips=["10.1.11.1"])
+        agent = self.hub(master)
+        agent.wait_loaded()
+        mark = agent.log_mark()
+        master.emit(b"{not json")
+        agent.wait_log(r"event stream from leading master .* ended: event \d+ refused: .*; subscribing again", since=mark)
+        wait_until(lambda: master.subscribes >= 2, 5)
+        self.assertEqual(a_records(agent), ["10.1.11.1"])
 
     def test_an_agent_removed_takes_its_tasks_away_at_once_though_the_set_shrinks_below_min_record_ratio(self):
         master = fake_master(self)
