@@ -188,7 +188,18 @@ bool MasterStream::readEvent(std::string& record) {
     readError_ = "the event stream began with " + e.typeName + ", not SUBSCRIBED";
     return false;
   }
-  if (e.type == MesosEvent::Type::kHeartbeat) return true;
+  if (e.type == MesosEvent::Type::kHeartbeat) {
+    const size_t held = model_.heldTaskCount();
+    if (model_.expireHeld(unixNow()) && !awaitingPids_) {
+      log::warning("the re-registration window (10 minutes) after subscribing to leading master " + leader_ +
+                   " has passed: the " + std::to_string(held) + " tasks kept for agents that did not come back go");
+      if (!evtimer_pending(batchTimer_.get(), nullptr)) {
+        const timeval now{0, 0};
+        evtimer_add(batchTimer_.get(), &now);
+      }
+    }
+    return true;
+  }
   const auto applied = model_.apply(e);
   if (!applied.problem.empty()) log::warning("event stream from " + leader_ + ": " + applied.problem);
   if (e.type == MesosEvent::Type::kFrameworkAdded || e.type == MesosEvent::Type::kFrameworkUpdated) {

@@ -620,11 +620,32 @@ void RecordSource::streamChanged(bool snapshot) {
     stats_.subscriptions.add();
     stats_.streamUp.store(1, std::memory_order_relaxed);
   }
-  MesosState state = stream_->model().state();
+  const ClusterModel& model = stream_->model();
+  MesosState state = model.state();
   const double stateMs = msSince(started);
   BuildResult built = buildSnapshot(std::move(state), setup_, previous.get(), origin, resolveHostBlocking, masters);
+  if (model.keepsAgentsTasks()) {
+    // The model keeps the tasks of agents still to re-register, agent by agent (common/cluster_model.h):
+    // no set-wide hold, so that what the master announces meanwhile applies at once.
+    built.recoveredAgents = 0;
+    size_t records = 0;
+    if (model.heldTaskCount() > 0) {
+      const auto held = generateRecords(model.heldState(), generatorOptions(setup_, masters), resolveHostBlocking);
+      records = held.records.countA() + held.records.countAAAA() + held.records.countSrv();
+    }
+    if (records != stats_.heldFailover.exchange(records, std::memory_order_relaxed)) {
+      if (records > 0) {
+        log::warning(origin + " lists " + std::to_string(model.heldAgentCount()) +
+                     " agents still to re-register: keeping the " + std::to_string(records) + " records of their " +
+                     std::to_string(model.heldTaskCount()) +
+                     " tasks until they do (or 10 minutes after subscribing); every change announced applies at once");
+      } else {
+        log::info(origin + ": no records held for agents to re-register any more");
+      }
+    }
+  }
   const double builtMs = msSince(started);
-  acceptBuilt(std::move(built), previous, origin, 0, 0, !snapshot);
+  acceptBuilt(std::move(built), previous, origin, 0, 0, !snapshot, model.keepsAgentsTasks());
   log::debug("event batch from " + origin + ": cluster read out " + fmt(stateMs) + " ms, built " +
              fmt(builtMs - stateMs) + " ms, published and saved " + fmt(msSince(started) - builtMs) + " ms");
   if (streamStarting_) {
@@ -852,10 +873,13 @@ size_t RecordSource::holdForRecovery(BuildResult& built, const Snapshot& previou
 }
 
 bool RecordSource::acceptBuilt(BuildResult built, const std::shared_ptr<const Snapshot>& previous,
-                               const std::string& origin, double fetchMs, double parseMs, bool announced) {
+                               const std::string& origin, double fetchMs, double parseMs, bool announced,
+                               bool holdsOwnFailover) {
   warnOnce(origin, built.warnings);
   bool asBuilt = true;
-  if (previous && !built.unchanged && origin.starts_with("master ")) {
+  if (holdsOwnFailover) {
+    // The stream's model keeps the tasks of agents still to re-register itself (streamChanged).
+  } else if (previous && !built.unchanged && origin.starts_with("master ")) {
     const size_t kept = holdForRecovery(built, *previous, origin);
     asBuilt = kept == 0;
     if (kept != stats_.heldFailover.exchange(kept, std::memory_order_relaxed)) {

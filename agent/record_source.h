@@ -154,8 +154,10 @@ class RecordSource {
   // `built`'s snapshot was published as it is (not held back, nothing kept from before).
   // `announced`: changes the master's event stream announced (a task killed, an agent removed):
   // taken without the shrink guard, which is for whole sets that look wrong, and logged at debug.
+  // `holdsOwnFailover`: the set already keeps the tasks of agents still to re-register (the
+  // stream's model does it agent by agent), so no set-wide failover hold.
   bool acceptBuilt(BuildResult built, const std::shared_ptr<const Snapshot>& previous, const std::string& origin,
-                   double fetchMs, double parseMs, bool announced = false);
+                   double fetchMs, double parseMs, bool announced = false, bool holdsOwnFailover = false);
   // subscribe: one event stream to the leading master instead of polling (agent/master_stream.h).
   void subscribeTo(const std::vector<std::string>& candidates);
   void streamChanged(bool snapshot);

@@ -15,17 +15,84 @@ bool ClusterModel::terminal(const std::string& state) {
 bool ClusterModel::makesRecords(const Task& task) { return task.state == "TASK_RUNNING"; }
 
 void ClusterModel::reset(const MesosEvent& subscribed, std::string leaderPid, double subscribedAt) {
+  // What was held on the agents the new leader still waits for.
+  hadCluster_ = !leader_.empty();
+  std::map<std::string, EventAgent> keptAgents;
+  std::map<std::string, EventFramework> keptFrameworks;
+  std::map<std::string, std::map<std::string, Task>> keptTasks;
+  for (const auto& id : subscribed.recoveredAgents) {
+    const auto agent = agents_.find(id);
+    if (agent == agents_.end()) continue;
+    keptAgents[id] = agent->second;
+    for (const auto& [fw, tasks] : tasks_) {
+      for (const auto& [taskId, task] : tasks) {
+        if (task.slaveId != id) continue;
+        keptTasks[fw][taskId] = task;
+        if (const auto f = frameworks_.find(fw); f != frameworks_.end()) keptFrameworks[fw] = f->second;
+      }
+    }
+  }
   leader_ = std::move(leaderPid);
   subscribedAt_ = subscribedAt;
   frameworks_.clear();
   agents_.clear();
   tasks_.clear();
+  held_.clear();
   for (const auto& f : subscribed.frameworks) frameworks_[f.id] = f;
   for (const auto& a : subscribed.agents) agents_[a.id] = a;
   recoveredAgents_ = subscribed.recoveredAgents;
   for (const auto& t : subscribed.tasks) {
     if (!terminal(t.task.state)) tasks_[t.frameworkId][t.task.id] = t.task;
   }
+  for (auto& [id, agent] : keptAgents) agents_.emplace(id, std::move(agent));
+  for (auto& [id, f] : keptFrameworks) frameworks_.emplace(id, std::move(f));  // not re-registered either
+  for (auto& [fw, tasks] : keptTasks) {
+    for (auto& [taskId, task] : tasks) {
+      if (tasks_[fw].emplace(taskId, std::move(task)).second) held_.emplace(fw, taskId);
+    }
+  }
+}
+
+void ClusterModel::dropHeld(const std::string& agentId) {
+  for (auto it = held_.begin(); it != held_.end();) {
+    const auto fw = tasks_.find(it->first);
+    const auto task = fw == tasks_.end() ? decltype(fw->second.begin())() : fw->second.find(it->second);
+    if (fw == tasks_.end() || task == fw->second.end()) {
+      it = held_.erase(it);
+      continue;
+    }
+    if (!agentId.empty() && task->second.slaveId != agentId) {
+      ++it;
+      continue;
+    }
+    fw->second.erase(task);
+    if (fw->second.empty()) tasks_.erase(fw);
+    it = held_.erase(it);
+  }
+}
+
+bool ClusterModel::expireHeld(double now, double windowSeconds) {
+  if (held_.empty() || now - subscribedAt_ < windowSeconds) return false;
+  dropHeld("");
+  return true;
+}
+
+size_t ClusterModel::heldAgentCount() const {
+  std::set<std::string> agents;
+  for (const auto& [fw, id] : held_) agents.insert(tasks_.at(fw).at(id).slaveId);
+  return agents.size();
+}
+
+MesosState ClusterModel::heldState() const {
+  ClusterModel only;
+  only.leader_ = leader_;
+  only.frameworks_ = frameworks_;
+  only.agents_ = agents_;
+  only.frameworkPids_ = frameworkPids_;
+  for (const auto& [fw, id] : held_) only.tasks_[fw][id] = tasks_.at(fw).at(id);
+  MesosState s = only.state();
+  s.recoveredSlaves.clear();
+  return s;
 }
 
 ClusterModel::Applied ClusterModel::apply(const MesosEvent& e) {
@@ -33,10 +100,19 @@ ClusterModel::Applied ClusterModel::apply(const MesosEvent& e) {
   switch (e.type) {
     case MesosEvent::Type::kTaskAdded:
       for (const auto& t : e.tasks) {
-        if (terminal(t.task.state)) continue;
+        if (terminal(t.task.state)) {  // ended: one held from before goes
+          if (held_.erase({t.frameworkId, t.task.id}) > 0) {
+            auto& tasks = tasks_[t.frameworkId];
+            applied.changed = applied.changed || makesRecords(tasks.at(t.task.id));
+            tasks.erase(t.task.id);
+            if (tasks.empty()) tasks_.erase(t.frameworkId);
+          }
+          continue;
+        }
         Task& held = tasks_[t.frameworkId][t.task.id];
         applied.changed = applied.changed || makesRecords(held) || makesRecords(t.task);
         held = t.task;
+        held_.erase({t.frameworkId, t.task.id});  // announced: live, no longer kept from before
       }
       break;
     case MesosEvent::Type::kTaskUpdated: {
@@ -51,6 +127,7 @@ ClusterModel::Applied ClusterModel::apply(const MesosEvent& e) {
       }
       Task& task = fw->second.at(e.taskId);
       const bool hadRecords = makesRecords(task);
+      held_.erase({e.frameworkId, e.taskId});
       if (terminal(e.state)) {
         fw->second.erase(e.taskId);
         if (fw->second.empty()) tasks_.erase(fw);
@@ -77,12 +154,14 @@ ClusterModel::Applied ClusterModel::apply(const MesosEvent& e) {
         }
         agents_[a.id] = a;
         std::erase(recoveredAgents_, a.id);
+        dropHeld(a.id);  // back: its live tasks are announced (TASK_ADDED); the others ended meanwhile
         applied.changed = true;
       }
       break;
     case MesosEvent::Type::kAgentRemoved: {
       if (agents_.erase(e.agentId) == 0) applied.problem = "AGENT_REMOVED for agent " + e.agentId + ", not held";
       std::erase(recoveredAgents_, e.agentId);
+      dropHeld(e.agentId);
       for (auto fw = tasks_.begin(); fw != tasks_.end();) {
         std::erase_if(fw->second, [&e](const auto& entry) { return entry.second.slaveId == e.agentId; });
         fw = fw->second.empty() ? tasks_.erase(fw) : std::next(fw);
@@ -102,6 +181,7 @@ ClusterModel::Applied ClusterModel::apply(const MesosEvent& e) {
       for (const auto& f : e.frameworks) {
         frameworks_.erase(f.id);
         tasks_.erase(f.id);
+        std::erase_if(held_, [&f](const auto& key) { return key.first == f.id; });
         applied.changed = true;
       }
       break;

@@ -8,6 +8,14 @@
 // a task that reaches a terminal state is dropped (no record is made of it); AGENT_REMOVED and
 // FRAMEWORK_REMOVED drop their tasks at once.
 //
+// A failover, agent by agent: a new leader's SUBSCRIBED lists the agents that have not
+// re-registered with it yet (recovered_agents), without their tasks. When the model held a
+// cluster before (an earlier subscription), the tasks it held on those agents are kept ("held"),
+// with the agents and frameworks they need, until the agent re-registers (AGENT_ADDED: the
+// master then announces each live task with TASK_ADDED, and the held ones not announced are
+// dropped), the agent is removed, or the re-registration window after the subscription passes
+// (expireHeld). Everything else the master announces applies at once, during a failover too.
+//
 // One difference from /master/state: v1 has no framework PID (only driver-based schedulers such
 // as Marathon have one in /master/state, and mesos-dns takes the framework's address and port from
 // it). The hub reads the PIDs from the leader's /master/state-summary (no tasks in it) after
@@ -16,6 +24,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,6 +44,16 @@ class ClusterModel {
   // A SUBSCRIBED event from the master whose PID is `leaderPid` ("master@10.0.0.1:5050"),
   // received at `subscribedAt` (unix seconds).
   void reset(const MesosEvent& subscribed, std::string leaderPid, double subscribedAt);
+  // Drops the held tasks once `now` is `windowSeconds` past the subscription: true when any went.
+  bool expireHeld(double now, double windowSeconds = 600);
+  // Tasks kept for agents still to re-register, and those agents.
+  size_t heldTaskCount() const { return held_.size(); }
+  size_t heldAgentCount() const;
+  // Whether the last reset had an earlier cluster to keep tasks from (false for the first
+  // subscription: a source with records from elsewhere, e.g. the cache file, guards those itself).
+  bool keepsAgentsTasks() const { return hadCluster_; }
+  // The held tasks alone, with their frameworks and agents (to count their records).
+  MesosState heldState() const;
   Applied apply(const MesosEvent& event);
 
   // The PIDs of frameworks by id (from /master/state-summary): true when that changes a framework held.
@@ -61,6 +80,9 @@ class ClusterModel {
   std::vector<std::string> recoveredAgents_;
   // By framework id, then task id (a task id is unique within its framework).
   std::map<std::string, std::map<std::string, Task>> tasks_;
+  std::set<std::pair<std::string, std::string>> held_;  // (framework id, task id) kept from before
+  bool hadCluster_ = false;
+  void dropHeld(const std::string& agentId);  // "" for all
 };
 
 }  // namespace mdns

@@ -239,5 +239,65 @@ TEST(ClusterModel, AnAgentComingBackIsNoLongerToReRegisterAndANewSnapshotReplace
   EXPECT_THAT(model.state().slaves, IsEmpty());
 }
 
+// A new leader that still waits for agent S2: its snapshot lists S2 as recovered, without web.2.
+MesosEvent newLeaderWithoutS2() {
+  return event(R"({"type":"SUBSCRIBED","subscribed":{"heartbeat_interval_seconds":15.0,"get_state":{
+    "get_tasks":{"tasks":[)" +
+               v1Task("web.1", "web", "S1", "TASK_RUNNING", "10.1.0.1", 31001) + R"(]},
+    "get_frameworks":{"frameworks":[{"framework_info":{"name":"marathon","id":{"value":"fw-1"},"hostname":"m1.example"}}]},
+    "get_agents":{"agents":[
+      {"agent_info":{"hostname":"10.0.0.11","port":5051,"id":{"value":"S1"}},"pid":"slave(1)@10.0.0.11:5051"}],
+      "recovered_agents":[{"hostname":"10.0.0.12","port":5051,"id":{"value":"S2"}}]}}}})");
+}
+
+const char* const kS2Back = R"({"type":"AGENT_ADDED","agent_added":{"agent":{"agent_info":{"hostname":"10.0.0.12",
+    "id":{"value":"S2"}},"pid":"slave(1)@10.0.0.12:5051"}}})";
+
+TEST(ClusterModel, AfterALeaderChangeTheTasksOfAnAgentStillToReRegisterStayWhileAnnouncedChangesApplyAtOnce) {
+  ClusterModel model = subscribedModel();
+  model.reset(newLeaderWithoutS2(), "master@10.0.0.2:5050", 1565000200);
+  EXPECT_TRUE(model.keepsAgentsTasks());
+  EXPECT_EQ(model.heldTaskCount(), 1u);
+  EXPECT_EQ(model.heldAgentCount(), 1u);
+  EXPECT_THAT(addresses(records(model.state()), "web.marathon.mesos."), ElementsAre("10.1.0.1", "10.1.0.2"));
+  EXPECT_THAT(addresses(records(model.heldState()), "web.marathon.mesos."), ElementsAre("10.1.0.2"));
+  // A kill on an agent that is back: at once.
+  EXPECT_TRUE(model
+                  .apply(event(R"({"type":"TASK_UPDATED","task_updated":{"framework_id":{"value":"fw-1"},
+      "state":"TASK_KILLED","status":{"task_id":{"value":"web.1"},"state":"TASK_KILLED","timestamp":1565000220}}})"))
+                  .changed);
+  EXPECT_THAT(addresses(records(model.state()), "web.marathon.mesos."), ElementsAre("10.1.0.2"));
+  // S2 comes back and the master announces web.2 (still running): it stays, no longer held.
+  model.apply(event(kS2Back));
+  model.apply(event(R"({"type":"TASK_ADDED","task_added":{"task":)" +
+                    v1Task("web.2", "web", "S2", "TASK_RUNNING", "10.1.0.2", 31002) + "}}"));
+  EXPECT_EQ(model.heldTaskCount(), 0u);
+  EXPECT_THAT(addresses(records(model.state()), "web.marathon.mesos."), ElementsAre("10.1.0.2"));
+}
+
+TEST(ClusterModel, AnAgentBackWithoutAHeldTaskDropsItAndTheWindowEndsTheRest) {
+  ClusterModel model = subscribedModel();
+  model.reset(newLeaderWithoutS2(), "master@10.0.0.2:5050", 1565000200);
+  model.apply(event(kS2Back));  // web.2 ended while S2 was away: not announced
+  EXPECT_EQ(model.heldTaskCount(), 0u);
+  EXPECT_THAT(addresses(records(model.state()), "web.marathon.mesos."), ElementsAre("10.1.0.1"));
+
+  ClusterModel waiting = subscribedModel();
+  waiting.reset(newLeaderWithoutS2(), "master@10.0.0.2:5050", 1565000200);
+  EXPECT_FALSE(waiting.expireHeld(1565000200 + 599));
+  EXPECT_EQ(waiting.heldTaskCount(), 1u);
+  EXPECT_TRUE(waiting.expireHeld(1565000200 + 600));
+  EXPECT_EQ(waiting.heldTaskCount(), 0u);
+  EXPECT_THAT(addresses(records(waiting.state()), "web.marathon.mesos."), ElementsAre("10.1.0.1"));
+}
+
+TEST(ClusterModel, TheFirstSubscriptionHasNothingToKeep) {
+  ClusterModel model;
+  model.reset(newLeaderWithoutS2(), "master@10.0.0.2:5050", 1565000200);
+  EXPECT_FALSE(model.keepsAgentsTasks());  // the record source guards records from elsewhere itself
+  EXPECT_EQ(model.heldTaskCount(), 0u);
+  EXPECT_THAT(model.state().recoveredSlaves, ElementsAre("S2"));
+}
+
 }  // namespace
 }  // namespace mdns
