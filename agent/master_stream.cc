@@ -101,7 +101,6 @@ void MasterStream::start(std::vector<std::string> masters) {
   next_ = 0;
   redirects_ = 0;
   unsupportedSeen_ = false;
-  answeredOtherwise_ = false;
   lastError_.clear();
   tryNext();
 }
@@ -114,8 +113,9 @@ void MasterStream::armWatchdog(double seconds) {
 
 void MasterStream::tryNext() {
   if (next_ >= candidates_.size()) {
-    endWith("no master took the event stream subscription (last error: " + lastError_ + ")",
-            unsupportedSeen_ && !answeredOtherwise_);
+    // Masters of a cluster run one version: one that has no SUBSCRIBE call (the leader's answer
+    // in Mesos 1.0, any master's before) means polling; non-leaders redirect before reading the call.
+    endWith("no master took the event stream subscription (last error: " + lastError_ + ")", unsupportedSeen_);
     return;
   }
   asked_ = candidates_[next_++];
@@ -189,14 +189,18 @@ bool MasterStream::readEvent(std::string& record) {
     return false;
   }
   if (e.type == MesosEvent::Type::kHeartbeat) {
+    // Agents that came back have had their live tasks announced by now: the rest of what was kept
+    // for them ended meanwhile. And the re-registration window may have passed.
+    bool changed = model_.settleReturned();
     const size_t held = model_.heldTaskCount();
-    if (model_.expireHeld(unixNow()) && !awaitingPids_) {
+    if (model_.expireHeld(unixNow())) {
       log::warning("the re-registration window (10 minutes) after subscribing to leading master " + leader_ +
                    " has passed: the " + std::to_string(held) + " tasks kept for agents that did not come back go");
-      if (!evtimer_pending(batchTimer_.get(), nullptr)) {
-        const timeval now{0, 0};
-        evtimer_add(batchTimer_.get(), &now);
-      }
+      changed = true;
+    }
+    if (changed && !awaitingPids_ && !evtimer_pending(batchTimer_.get(), nullptr)) {
+      const timeval now{0, 0};
+      evtimer_add(batchTimer_.get(), &now);
     }
     return true;
   }
@@ -230,12 +234,10 @@ void MasterStream::onDone(HttpResult r) {
   }
   if (!readError_.empty() || !r.error.empty()) {
     lastError_ = "master " + master + ": " + (readError_.empty() ? r.error : readError_);
-    answeredOtherwise_ = answeredOtherwise_ || r.status != 0;
     tryNext();
     return;
   }
   if (r.status == 307 || r.status == 302 || r.status == 301 || r.status == 308) {
-    answeredOtherwise_ = true;
     const std::string to = hostPortOfLocation(r.location);
     if (to.empty() || redirects_ >= 3) {
       lastError_ =
@@ -257,7 +259,6 @@ void MasterStream::onDone(HttpResult r) {
     tryNext();
     return;
   }
-  answeredOtherwise_ = true;
   lastError_ = r.status == 200 ? "master " + master + " ended the stream before its SUBSCRIBED event"
                                : "master " + master + ": HTTP " + std::to_string(r.status) +
                                      (r.body.empty() ? "" : " (" + firstLine(r.body) + ")");

@@ -37,8 +37,8 @@ class MasterStream {
     // The cluster changed (the first time after subscribing: `snapshot` is true, the master's
     // whole state). From a timer on the loop, never from inside a transfer.
     std::function<void(bool snapshot)> changed;
-    // The subscription could not start, or the stream ended. `unsupported`: no master offers
-    // the SUBSCRIBE call (older than Mesos 1.1, or /api/v1 missing).
+    // The subscription could not start, or the stream ended. `unsupported`: a master said it
+    // has no SUBSCRIBE call (older than Mesos 1.1, or /api/v1 missing).
     std::function<void(const std::string& why, bool unsupported)> ended;
   };
 
@@ -80,8 +80,7 @@ class MasterStream {
   std::vector<std::string> candidates_;
   size_t next_ = 0;
   int redirects_ = 0;
-  bool unsupportedSeen_ = false;    // a master said it has no SUBSCRIBE call
-  bool answeredOtherwise_ = false;  // a master answered something else (a redirect, 503, a stream)
+  bool unsupportedSeen_ = false;  // a master said it has no SUBSCRIBE call
   std::string lastError_;
   std::string asked_;  // the master being asked
   uint64_t transfer_ = 0;

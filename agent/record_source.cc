@@ -153,6 +153,17 @@ void RecordSource::createEvents() {
       },
       this));
   event_add(notifyEvent_.get(), nullptr);
+  resyncTimer_.reset(evtimer_new(
+      base_.get(),
+      [](evutil_socket_t, short, void* p) {
+        auto* self = static_cast<RecordSource*>(p);
+        if (!self->stream_ || !self->stream_->subscribed() || self->refreshing_) return;
+        log::info("taking the whole state of leading master " + self->stream_->leader() +
+                  " again after an hour of events (agents marked unreachable or gone get no event)");
+        self->stream_->stop();
+        self->schedule(0);
+      },
+      this));
   startZk();
 }
 
@@ -188,6 +199,7 @@ void RecordSource::freeEvents() {
   notifier_.reset();
   notifyEvent_.reset();
   stream_.reset();
+  resyncTimer_.reset();
   fetcher_.reset();
   timer_.reset();
 }
@@ -578,8 +590,17 @@ void RecordSource::refreshFromMasters() {
 
 void RecordSource::subscribeTo(const std::vector<std::string>& candidates) {
   if (stream_ && stream_->running()) {  // the stream brings the changes: nothing to poll
-    refreshing_ = false;
-    return;
+    // Unless ZooKeeper elected another master while this one still streams (a master that lost
+    // its leadership exits, which ends the stream; one cut off from ZooKeeper may not at once).
+    const std::string elected = zk_ ? zk_->current().leader : std::string();
+    if (elected.empty() || !stream_->subscribed() || elected == streamZkLeader_ || elected == stream_->leader()) {
+      refreshing_ = false;
+      return;
+    }
+    log::info("ZooKeeper names leading master " + elected + " while the event stream comes from " + stream_->leader() +
+              ": subscribing to " + elected);
+    stream_->stop();
+    stats_.streamUp.store(0, std::memory_order_relaxed);
   }
   if (!stream_) {
     const Config& c = setup_.config;
@@ -601,6 +622,7 @@ void RecordSource::subscribeTo(const std::vector<std::string>& candidates) {
                                [this](const std::string& why, bool unsupported) { streamEnded(why, unsupported); }});
   }
   streamStarting_ = true;
+  streamZkLeader_ = zk_ ? zk_->current().leader : std::string();
   if (stats_.streamUp.load(std::memory_order_relaxed) < 0) stats_.streamUp.store(0, std::memory_order_relaxed);
   stream_->start(candidates);
 }
@@ -619,7 +641,16 @@ void RecordSource::streamChanged(bool snapshot) {
   if (snapshot) {
     stats_.subscriptions.add();
     stats_.streamUp.store(1, std::memory_order_relaxed);
+    streamSince_ = started;
+    streamTrusted_ = false;  // until the guard takes a snapshot of this subscription
+    // Agents marked unreachable or gone get no event (docs/mesos-operator-events.md): the whole
+    // state is taken again every hour.
+    const timeval hour{3600, 0};
+    evtimer_add(resyncTimer_.get(), &hour);
   }
+  // The master's announcements apply at once; a snapshot (or what follows one the shrink guard
+  // holds back) is judged as a polled state is.
+  const bool announced = !snapshot && streamTrusted_;
   const ClusterModel& model = stream_->model();
   MesosState state = model.state();
   const double stateMs = msSince(started);
@@ -629,9 +660,16 @@ void RecordSource::streamChanged(bool snapshot) {
     // no set-wide hold, so that what the master announces meanwhile applies at once.
     built.recoveredAgents = 0;
     size_t records = 0;
-    if (model.heldTaskCount() > 0) {
-      const auto held = generateRecords(model.heldState(), generatorOptions(setup_, masters), resolveHostBlocking);
-      records = held.records.countA() + held.records.countAAAA() + held.records.countSrv();
+    if (model.heldTaskCount() > 0) {  // the held tasks' own records (not their agents' or frameworks')
+      const auto options = generatorOptions(setup_, masters);
+      const auto count = [&options](const MesosState& s) {
+        const auto g = generateRecords(s, options, resolveHostBlocking);
+        return g.records.countA() + g.records.countAAAA() + g.records.countSrv();
+      };
+      MesosState held = model.heldState();
+      const size_t with = count(held);
+      for (auto& f : held.frameworks) f.tasks.clear();
+      records = with - std::min(with, count(held));
     }
     if (records != stats_.heldFailover.exchange(records, std::memory_order_relaxed)) {
       if (records > 0) {
@@ -645,7 +683,8 @@ void RecordSource::streamChanged(bool snapshot) {
     }
   }
   const double builtMs = msSince(started);
-  acceptBuilt(std::move(built), previous, origin, 0, 0, !snapshot, model.keepsAgentsTasks());
+  acceptBuilt(std::move(built), previous, origin, 0, 0, announced, model.keepsAgentsTasks());
+  if (!announced) streamTrusted_ = stats_.heldShrink.load(std::memory_order_relaxed) == 0;
   log::debug("event batch from " + origin + ": cluster read out " + fmt(stateMs) + " ms, built " +
              fmt(builtMs - stateMs) + " ms, published and saved " + fmt(msSince(started) - builtMs) + " ms");
   if (streamStarting_) {
@@ -685,9 +724,20 @@ void RecordSource::streamEnded(const std::string& why, bool unsupported) {
     return;
   }
   // A stream that ran ended (a leader change, missed heartbeats): the records stay as they are
-  // until a new subscription brings the leader's snapshot.
-  log::warning(why + "; subscribing again; " + servingNote());
-  if (!refreshing_) schedule(0.2);
+  // until a new subscription brings the leader's snapshot. One that ends soon after it began (a
+  // master evicting its oldest subscriber, a proxy cutting connections) is asked again after 0.5 s,
+  // 1, 2, ... up to refreshSeconds, so that a snapshot is not taken again and again.
+  evtimer_del(resyncTimer_.get());
+  const bool brief = Clock::now() - streamSince_ < std::chrono::seconds(60);
+  briefStreams_ = brief ? briefStreams_ + 1 : 0;
+  const double delay =
+      brief ? std::min<double>(setup_.config.refreshSeconds, 0.5 * (1 << std::min(briefStreams_ - 1, 20))) : 0.2;
+  log::warning(why + "; subscribing again" +
+               (brief ? " in " + fmt(delay) + " s (it ran less than a minute; " + std::to_string(briefStreams_) +
+                            " such in a row)"
+                      : "") +
+               "; " + servingNote());
+  if (!refreshing_) schedule(delay);
 }
 
 std::vector<std::string> RecordSource::candidates(double& waitSeconds) {

@@ -163,8 +163,13 @@ class RecordSource {
   void streamChanged(bool snapshot);
   void streamEnded(const std::string& why, bool unsupported);
   std::unique_ptr<MasterStream> stream_;
-  bool streamStarting_ = false;                        // the refresh under way is a subscription
-  std::chrono::steady_clock::time_point pollUntil_{};  // the masters do not offer the stream: polling till then
+  bool streamStarting_ = false;  // the refresh under way is a subscription
+  bool streamTrusted_ = false;   // the shrink guard took this subscription's snapshot: events apply at once
+  std::string streamZkLeader_;   // the leader ZooKeeper named when the subscription began
+  std::chrono::steady_clock::time_point streamSince_{};  // the subscription's snapshot
+  int briefStreams_ = 0;                                 // streams in a row that ended within a minute (back-off)
+  EventPtr resyncTimer_;                                 // the whole state again after an hour of events
+  std::chrono::steady_clock::time_point pollUntil_{};    // the masters do not offer the stream: polling till then
   void schedule(double seconds);
   // The cache file: the last good record set, read once at start (so a restart with the masters
   // down serves at once) and written after each refresh that changed the records.

@@ -40,9 +40,9 @@ StateFetcher::StateFetcher(event_base* base) : base_(base), multi_(curl_multi_in
   failed_.reset(event_new(
       base_, -1, 0,
       [](evutil_socket_t, short, void* selfPtr) {
-        std::vector<std::pair<Done, std::string>> failures;
+        std::vector<Failure> failures;
         failures.swap(static_cast<StateFetcher*>(selfPtr)->failures_);
-        for (auto& [done, error] : failures) {
+        for (auto& [id, done, error] : failures) {
           HttpResult r;
           r.error = std::move(error);
           done(std::move(r));
@@ -83,6 +83,7 @@ size_t onHeader(char* data, size_t size, size_t n, void* user) {
   const std::string_view line(data, size * n);
   if (line.starts_with("HTTP/")) {
     t->result.etag.clear();
+    t->result.location.clear();
     t->contentEncoding.clear();
   }
   if (line.size() > 5 && strncasecmp(line.data(), "etag:", 5) == 0) t->result.etag = headerValue(line, 5);
@@ -167,9 +168,11 @@ Result<std::string> gunzip(const std::string& packed, size_t maxBody) {
 }
 }  // namespace
 
-void StateFetcher::failSoon(Done done, std::string error) {
-  failures_.emplace_back(std::move(done), std::move(error));
+uint64_t StateFetcher::failSoon(Done done, std::string error) {
+  const uint64_t id = ++lastId_;
+  failures_.push_back(Failure{id, std::move(done), std::move(error)});
   event_active(failed_.get(), EV_TIMEOUT, 0);
+  return id;
 }
 
 std::unique_ptr<StateFetcher::Transfer> StateFetcher::newTransfer(const HttpRequest& request, Done& done) {
@@ -206,7 +209,7 @@ std::unique_ptr<StateFetcher::Transfer> StateFetcher::newTransfer(const HttpRequ
 
 uint64_t StateFetcher::get(const HttpRequest& request, Done done) {
   auto t = newTransfer(request, done);
-  if (!t) return 0;
+  if (!t) return lastId_;  // the failure's, for cancel()
   t->maxBody = request.maxBodyBytes;
   CURL* e = t->easy;
   curl_easy_setopt(e, CURLOPT_TIMEOUT, request.timeoutSeconds);
@@ -237,14 +240,15 @@ uint64_t StateFetcher::add(std::unique_ptr<Transfer> t) {
     // Otherwise no callback would ever come, and refreshes would stop without a word.
     auto failed = std::move(transfers_[e]);
     transfers_.erase(e);
-    failSoon(std::move(failed->done), std::string("cannot start an HTTP request: ") + curl_multi_strerror(added));
+    return failSoon(std::move(failed->done),
+                    std::string("cannot start an HTTP request: ") + curl_multi_strerror(added));
   }
   return id;
 }
 
 uint64_t StateFetcher::stream(const HttpRequest& request, const std::string& postBody, OnData onData, Done done) {
   auto t = newTransfer(request, done);
-  if (!t) return 0;
+  if (!t) return lastId_;  // the failure's, for cancel()
   t->onData = std::move(onData);
   CURL* e = t->easy;
   // The stream lasts as long as the master keeps it: the caller watches its heartbeats.
@@ -261,6 +265,7 @@ uint64_t StateFetcher::stream(const HttpRequest& request, const std::string& pos
 }
 
 void StateFetcher::cancel(uint64_t id) {
+  std::erase_if(failures_, [id](const Failure& f) { return f.id == id; });
   for (auto it = transfers_.begin(); it != transfers_.end(); ++it) {
     if (it->second->id != id) continue;
     curl_multi_remove_handle(multi_, it->first);

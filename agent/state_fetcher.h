@@ -78,14 +78,19 @@ class StateFetcher {
   std::unique_ptr<Transfer> newTransfer(const HttpRequest& request, Done& done);
   uint64_t add(std::unique_ptr<Transfer> t);  // into the multi handle; returns its id
   // A request that could not even start: its callback gets `error` from the loop, never from
-  // inside get().
-  void failSoon(Done done, std::string error);
+  // inside get(); cancel() with the returned id drops it.
+  uint64_t failSoon(Done done, std::string error);
 
   event_base* base_;
   CURLM* multi_;
   EventPtr timer_;
   EventPtr failed_;  // runs the callbacks in failures_
-  std::vector<std::pair<Done, std::string>> failures_;
+  struct Failure {
+    uint64_t id;
+    Done done;
+    std::string error;
+  };
+  std::vector<Failure> failures_;
   std::map<CURL*, std::unique_ptr<Transfer>> transfers_;
   uint64_t lastId_ = 0;
   std::map<curl_socket_t, EventPtr> socketEvents_;  // what curl asked us to watch

@@ -16,13 +16,16 @@ bool ClusterModel::makesRecords(const Task& task) { return task.state == "TASK_R
 
 void ClusterModel::reset(const MesosEvent& subscribed, std::string leaderPid, double subscribedAt) {
   // What was held on the agents the new leader still waits for.
-  hadCluster_ = !leader_.empty();
+  keepsAgentsTasks_ = !leader_.empty();
   std::map<std::string, EventAgent> keptAgents;
   std::map<std::string, EventFramework> keptFrameworks;
   std::map<std::string, std::map<std::string, Task>> keptTasks;
   for (const auto& id : subscribed.recoveredAgents) {
     const auto agent = agents_.find(id);
-    if (agent == agents_.end()) continue;
+    if (agent == agents_.end()) {  // not known here (still to re-register before too): nothing to keep
+      keepsAgentsTasks_ = false;
+      continue;
+    }
     keptAgents[id] = agent->second;
     for (const auto& [fw, tasks] : tasks_) {
       for (const auto& [taskId, task] : tasks) {
@@ -38,6 +41,7 @@ void ClusterModel::reset(const MesosEvent& subscribed, std::string leaderPid, do
   agents_.clear();
   tasks_.clear();
   held_.clear();
+  returned_.clear();
   for (const auto& f : subscribed.frameworks) frameworks_[f.id] = f;
   for (const auto& a : subscribed.agents) agents_[a.id] = a;
   recoveredAgents_ = subscribed.recoveredAgents;
@@ -71,6 +75,13 @@ void ClusterModel::dropHeld(const std::string& agentId) {
   }
 }
 
+bool ClusterModel::settleReturned() {
+  const size_t before = held_.size();
+  for (const auto& agent : returned_) dropHeld(agent);
+  returned_.clear();
+  return held_.size() != before;
+}
+
 bool ClusterModel::expireHeld(double now, double windowSeconds) {
   if (held_.empty() || now - subscribedAt_ < windowSeconds) return false;
   dropHeld("");
@@ -85,14 +96,14 @@ size_t ClusterModel::heldAgentCount() const {
 
 MesosState ClusterModel::heldState() const {
   ClusterModel only;
-  only.leader_ = leader_;
-  only.frameworks_ = frameworks_;
-  only.agents_ = agents_;
   only.frameworkPids_ = frameworkPids_;
-  for (const auto& [fw, id] : held_) only.tasks_[fw][id] = tasks_.at(fw).at(id);
-  MesosState s = only.state();
-  s.recoveredSlaves.clear();
-  return s;
+  for (const auto& [fw, id] : held_) {
+    const Task& task = tasks_.at(fw).at(id);
+    only.tasks_[fw][id] = task;
+    if (const auto f = frameworks_.find(fw); f != frameworks_.end()) only.frameworks_.emplace(fw, f->second);
+    if (const auto a = agents_.find(task.slaveId); a != agents_.end()) only.agents_.emplace(a->first, a->second);
+  }
+  return only.state();
 }
 
 ClusterModel::Applied ClusterModel::apply(const MesosEvent& e) {
@@ -154,11 +165,15 @@ ClusterModel::Applied ClusterModel::apply(const MesosEvent& e) {
         }
         agents_[a.id] = a;
         std::erase(recoveredAgents_, a.id);
-        dropHeld(a.id);  // back: its live tasks are announced (TASK_ADDED); the others ended meanwhile
+        if (held_.size() > 0) returned_.insert(a.id);  // its live tasks come as TASK_ADDED: settleReturned
         applied.changed = true;
       }
       break;
     case MesosEvent::Type::kAgentRemoved: {
+      if (e.agentId.empty()) {
+        applied.problem = "AGENT_REMOVED without an agent id";
+        break;
+      }
       if (agents_.erase(e.agentId) == 0) applied.problem = "AGENT_REMOVED for agent " + e.agentId + ", not held";
       std::erase(recoveredAgents_, e.agentId);
       dropHeld(e.agentId);

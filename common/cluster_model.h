@@ -12,9 +12,10 @@
 // re-registered with it yet (recovered_agents), without their tasks. When the model held a
 // cluster before (an earlier subscription), the tasks it held on those agents are kept ("held"),
 // with the agents and frameworks they need, until the agent re-registers (AGENT_ADDED: the
-// master then announces each live task with TASK_ADDED, and the held ones not announced are
-// dropped), the agent is removed, or the re-registration window after the subscription passes
-// (expireHeld). Everything else the master announces applies at once, during a failover too.
+// master then announces each live task with TASK_ADDED, maybe after its framework's
+// FRAMEWORK_ADDED, so the held ones not announced are dropped a moment later, at the next
+// heartbeat: settleReturned), the agent is removed, or the re-registration window after the
+// subscription passes (expireHeld). Everything else the master announces applies at once.
 //
 // One difference from /master/state: v1 has no framework PID (only driver-based schedulers such
 // as Marathon have one in /master/state, and mesos-dns takes the framework's address and port from
@@ -46,13 +47,17 @@ class ClusterModel {
   void reset(const MesosEvent& subscribed, std::string leaderPid, double subscribedAt);
   // Drops the held tasks once `now` is `windowSeconds` past the subscription: true when any went.
   bool expireHeld(double now, double windowSeconds = 600);
+  // Drops the held tasks of agents that re-registered since the last call and whose tasks the
+  // master did not announce again (they ended while the agent was away): true when any went.
+  bool settleReturned();
   // Tasks kept for agents still to re-register, and those agents.
   size_t heldTaskCount() const { return held_.size(); }
   size_t heldAgentCount() const;
-  // Whether the last reset had an earlier cluster to keep tasks from (false for the first
-  // subscription: a source with records from elsewhere, e.g. the cache file, guards those itself).
-  bool keepsAgentsTasks() const { return hadCluster_; }
-  // The held tasks alone, with their frameworks and agents (to count their records).
+  // Whether the last reset could keep the tasks of every agent the new leader waits for: it held
+  // a cluster before, which had each of those agents (false for the first subscription, whose
+  // records came from elsewhere, e.g. the cache file: the record source guards those itself).
+  bool keepsAgentsTasks() const { return keepsAgentsTasks_; }
+  // The held tasks alone, with their frameworks and agents, and no leader (to count their records).
   MesosState heldState() const;
   Applied apply(const MesosEvent& event);
 
@@ -81,7 +86,8 @@ class ClusterModel {
   // By framework id, then task id (a task id is unique within its framework).
   std::map<std::string, std::map<std::string, Task>> tasks_;
   std::set<std::pair<std::string, std::string>> held_;  // (framework id, task id) kept from before
-  bool hadCluster_ = false;
+  bool keepsAgentsTasks_ = false;
+  std::set<std::string> returned_;            // agents back since the last settleReturned
   void dropHeld(const std::string& agentId);  // "" for all
 };
 

@@ -327,7 +327,7 @@ class FakeMaster:
     SUBSCRIBED event made from `state`, a HEARTBEAT at once and every `heartbeat_interval`
     seconds (none while `heartbeats` is False), then what emit() sends; a 307 to the leader's
     //host:port/api/v1 while redirect_to is set, `status` when it is not 200 (503: no leader),
-    404 with api=False (a master older than the API). end_streams() ends every stream, as a
+    404 with api=False (a master older than the API), 400 with api="1.0" (no SUBSCRIBE call). end_streams() ends every stream, as a
     leader that loses its leadership does. GET /master/state-summary gives the frameworks' PIDs."""
 
     def __init__(self, port=None, tls=None, basic_auth=None):
@@ -472,6 +472,9 @@ class FakeMaster:
                     call = json.loads(body)
                 except ValueError:
                     call = None
+                if master.api == "1.0":  # /api/v1 without the SUBSCRIBE call (as Mesos 1.0 answers it)
+                    self.send_error(400, "Failed to convert JSON into Call protobuf: Failed to find enum")
+                    return
                 if not isinstance(call, dict) or call.get("type") != "SUBSCRIBE":
                     self.send_error(400, "Failed to validate master::Call")
                     return

@@ -166,6 +166,52 @@ class SubscribeTest(unittest.TestCase):
         agent.wait_log(r"does not take SUBSCRIBE \(HTTP 404.*polling /master/state every refreshSeconds instead")
         self.assertGreaterEqual(master.requests, 1)
 
+    def test_polls_when_the_leader_a_non_leader_redirects_to_has_no_subscribe_call(self):
+        leader = fake_master(self)
+        other = fake_master(self)
+        leader.state = app_state(leader.pid, "web", task_ips=["10.1.5.2"])
+        leader.api = "1.0"
+        other.redirect_to = "http://%s/master/state" % leader.address
+        agent = self.hub(other)
+        agent.wait_loaded()
+        agent.wait_log(r"does not take SUBSCRIBE \(HTTP 400.*polling /master/state every refreshSeconds instead")
+        self.assertEqual(a_records(agent), ["10.1.5.2"])
+        self.assertGreaterEqual(leader.requests, 1)
+
+    def test_a_snapshot_held_back_by_min_record_ratio_is_not_published_by_the_events_after_it(self):
+        master = fake_master(self)
+        state = app_state(master.pid, "web", task_ips=["10.1.12.%d" % i for i in range(1, 9)])
+        master.state = state
+        agent = self.hub(master)
+        agent.wait_loaded()
+        self.assertEqual(len(a_records(agent)), 8)
+        # A new subscription whose snapshot has lost most tasks (a master that looks wrong).
+        shrunk = copy.deepcopy(state)
+        shrunk["frameworks"][0]["tasks"] = shrunk["frameworks"][0]["tasks"][:1]
+        master.state = shrunk
+        mark = agent.log_mark()
+        master.end_streams()
+        agent.wait_log(r"below minRecordRatio 0\.5, so it looks wrong", since=mark)
+        # An event about the one task left: the held set must not come in with it.
+        kept = shrunk["frameworks"][0]["tasks"][0]
+        status = dict(kept["statuses"][-1], healthy=True, timestamp=time.time())
+        master.emit(task_updated_event(kept, "TASK_RUNNING", status))
+        agent.wait_log(r"below minRecordRatio 0\.5", since=agent.log_mark())
+        self.assertEqual(len(a_records(agent)), 8)
+
+    def test_a_stream_that_ends_soon_after_it_began_is_asked_again_with_a_growing_pause(self):
+        master = fake_master(self)
+        master.state = app_state(master.pid, "web", task_ips=["10.1.13.1"])
+        agent = self.hub(master)
+        agent.wait_loaded()
+        master.end_streams()  # as a master evicting its oldest subscriber
+        agent.wait_log(r"subscribing again in 0\.5 s \(it ran less than a minute; 1 such in a row\)")
+        wait_until(lambda: master.subscribes >= 2 and master.streams == 1, 5)
+        master.end_streams()
+        agent.wait_log(r"subscribing again in 1\.0 s \(it ran less than a minute; 2 such in a row\)")
+        wait_until(lambda: master.subscribes >= 3, 5)
+        self.assertEqual(a_records(agent), ["10.1.13.1"])
+
     def test_a_master_without_a_leader_is_asked_again_within_seconds(self):
         master = fake_master(self)
         master.state = app_state(master.pid, "web", task_ips=["10.1.6.1"])
@@ -223,6 +269,7 @@ class SubscribeTest(unittest.TestCase):
         after["recovered_slaves"] = [{"id": other["id"], "hostname": other["hostname"]}]
         after["frameworks"][0]["tasks"] = [t for t in after["frameworks"][0]["tasks"] if t["name"] != "api"]
         second_master.state = after
+        second_master.heartbeat_interval = 1.0  # an agent's tasks not announced again go at the next one
         mark = agent.log_mark()
         first.redirect_to = "http://%s/master/state" % second_master.address
         first.end_streams()
@@ -241,7 +288,7 @@ class SubscribeTest(unittest.TestCase):
         second_master.emit(task_updated_event(web1, "TASK_KILLED", {"state": "TASK_KILLED", "timestamp": time.time()}))
         wait_until(lambda: a_records(agent) == ["10.1.9.2"], 5)
         self.assertEqual(a_records(agent, "api.marathon.mesos"), ["10.1.9.5"])
-        # Agent 1 re-registers without api (it ended meanwhile): gone at once.
+        # Agent 1 re-registers without api (it ended meanwhile): gone at the next heartbeat.
         mark = agent.log_mark()
         second_master.emit(agent_added_event(other))
         agent.wait_log(r"no records held for agents to re-register any more", since=mark)

@@ -82,6 +82,25 @@ class ZooKeeperLeaderTest(unittest.TestCase):
         agent.wait_log(r"ZooKeeper: leading master is 127\.0\.0\.1:%d" % second.port, since=mark)
         agent.wait_log(r"loaded .* from master 127\.0\.0\.1:%d" % second.port, since=mark)
 
+    def test_a_hub_subscribes_to_the_master_elected_in_zookeeper_and_follows_a_new_election(self):
+        first = serving_master(self, "10.1.1.1")
+        second = serving_master(self, "10.1.1.2")
+        first_session = session(self, self.zk)
+        first_session.register(self.group, first)
+        session(self, self.zk).register(self.group, second)
+        agent = start_agent(self, dict(SLOW_REFRESH, zk=self.zk_url(), subscribe=True))
+        agent.wait_loaded(timeout=20)
+        self.assertEqual(a_records(agent), ["10.1.1.1"])
+        self.assertEqual((first.streams, second.streams), (1, 0))
+        # A new election while the old leader's stream still runs (a fake master does not exit).
+        mark = agent.log_mark()
+        first_session.close()
+        wait_until(lambda: a_records(agent) == ["10.1.1.2"], 5)
+        agent.wait_log(r"ZooKeeper names leading master 127\.0\.0\.1:%d while the event stream comes from "
+                       r"127\.0\.0\.1:%d" % (second.port, first.port), since=mark)
+        self.assertEqual(second.streams, 1)
+        self.assertEqual((first.requests, second.requests), (0, 0))  # no /master/state polls
+
     def test_member_with_broken_json_is_skipped_with_a_log_line(self):
         good = serving_master(self, "10.3.0.3")
         s = session(self, self.zk)

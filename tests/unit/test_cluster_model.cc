@@ -278,8 +278,12 @@ TEST(ClusterModel, AfterALeaderChangeTheTasksOfAnAgentStillToReRegisterStayWhile
 TEST(ClusterModel, AnAgentBackWithoutAHeldTaskDropsItAndTheWindowEndsTheRest) {
   ClusterModel model = subscribedModel();
   model.reset(newLeaderWithoutS2(), "master@10.0.0.2:5050", 1565000200);
-  model.apply(event(kS2Back));  // web.2 ended while S2 was away: not announced
+  model.apply(event(kS2Back));  // web.2 ended while S2 was away: not announced...
+  // ...which is known for sure at the next heartbeat (its framework may re-register first).
+  EXPECT_EQ(model.heldTaskCount(), 1u);
+  EXPECT_TRUE(model.settleReturned());
   EXPECT_EQ(model.heldTaskCount(), 0u);
+  EXPECT_FALSE(model.settleReturned());
   EXPECT_THAT(addresses(records(model.state()), "web.marathon.mesos."), ElementsAre("10.1.0.1"));
 
   ClusterModel waiting = subscribedModel();
@@ -297,6 +301,10 @@ TEST(ClusterModel, TheFirstSubscriptionHasNothingToKeep) {
   EXPECT_FALSE(model.keepsAgentsTasks());  // the record source guards records from elsewhere itself
   EXPECT_EQ(model.heldTaskCount(), 0u);
   EXPECT_THAT(model.state().recoveredSlaves, ElementsAre("S2"));
+  // A second subscription while S2 is still away: this model never had S2's tasks, so it cannot
+  // keep them agent by agent either (the source's set-wide guard stays in charge).
+  model.reset(newLeaderWithoutS2(), "master@10.0.0.3:5050", 1565000300);
+  EXPECT_FALSE(model.keepsAgentsTasks());
 }
 
 }  // namespace
