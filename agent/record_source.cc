@@ -26,6 +26,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr int kSourceNice = 10;
+// How far past the cache file's serial a restarted source numbers its first new version.
+constexpr uint32_t kCacheSerialMargin = 64;
 
 double msSince(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
 
@@ -70,7 +72,7 @@ void RecordStore::releaseRetired() {
 std::shared_ptr<const Snapshot> RecordStore::current() const { return published_.lock()->snapshot; }
 
 SnapshotSettings snapshotSettings(const SourceSetup& setup) {
-  return SnapshotSettings{zoneOptionsOf(setup.config), setup.keepRecords};
+  return SnapshotSettings{zoneOptionsOf(setup.config), setup.keepRecords, setup.serialFloor};
 }
 
 namespace {
@@ -301,6 +303,10 @@ void RecordSource::loadCacheFile() {
                                   std::chrono::system_clock::from_time_t(parsed.meta.changedAt),
                                   Clock::now() - std::chrono::seconds(age),
                                   "cache file " + path + " (" + parsed.meta.origin + ")", parsed.meta.serial);
+  // Versions published after this one was saved (a crash between publishing, NOTIFY and saving)
+  // may be held by secondaries: new serials start past them. The cache is saved after every
+  // change, so one at most; the margin is generous and costs nothing (serials are not counted).
+  if (setup_.config.primaries.empty()) setup_.serialFloor = snap->serial() + kCacheSerialMargin;
   log::info("serving " + std::to_string(snap->table->nameCount()) + " names from the cache file " + path +
             ": records from " + parsed.meta.origin + ", last confirmed " + std::to_string(age) + " s ago; asking the " +
             (setup_.config.primaries.empty() ? "masters" : "primaries") + " now");
@@ -341,6 +347,7 @@ void RecordSource::applyReconfigure() {
   }
   const bool sameDomain = setup->config.domain == setup_.config.domain;
   const bool sameZk = setup->zk == setup_.zk;
+  setup->serialFloor = setup_.serialFloor;  // the source's, not the config's
   setup_ = std::move(*setup);
   lastGeneration_.reset();  // new settings: the next refresh generates
   if (stream_) {            // the next refresh subscribes again (or polls), with the new settings

@@ -70,6 +70,7 @@ struct SourceSetup {
   std::optional<ZkUrl> zk;  // leader detection through ZooKeeper
   std::vector<IpAddress> nameServerAddresses;
   bool keepRecords = false;  // keep the RecordSet in snapshots (dump-zone); the table suffices for DNS
+  uint32_t serialFloor = 0;  // SnapshotSettings::serialFloor (set by the source after loading its cache file)
 };
 
 // Refresh counters for /metrics (written by the source's thread).

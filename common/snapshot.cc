@@ -94,7 +94,9 @@ BuildResult buildSnapshotFromRecords(RecordSet records, std::shared_ptr<const En
     if (serial) {
       zone.soaSerial = *serial;
     } else if (previous != nullptr && previous->table) {
-      zone.soaSerial = nextSerial(previous->serial(), serialAt(now.wall));
+      uint32_t after = previous->serial();
+      if (settings.serialFloor != 0 && serialAfter(settings.serialFloor, after)) after = settings.serialFloor;
+      zone.soaSerial = nextSerial(after, serialAt(now.wall));
     } else {
       zone.soaSerial = serialAt(now.wall);
     }

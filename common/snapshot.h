@@ -41,6 +41,10 @@ struct SnapshotSettings {
   // Keep the RecordSet in snapshots (the HTTP API, zone transfers, dump-zone); the answer table
   // alone answers DNS, and the set costs as much memory again.
   bool keepRecords = false;
+  // A serial the next new one must also be after (RFC 1982; 0: none): a source restarted from its
+  // cache file may have served versions after the one it saved (published before saved), which
+  // secondaries hold; a new version must never reuse their serials with other content.
+  uint32_t serialFloor = 0;
 };
 // The config's domain, TTL and SOA fields.
 ZoneOptions zoneOptionsOf(const Config& config);
