@@ -27,7 +27,12 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr int kSourceNice = 10;
 // How far past the cache file's serial a restarted source numbers its first new version.
-constexpr uint32_t kCacheSerialMargin = 64;
+// At most one cache file save in this long for changes from the event stream (the newest last).
+constexpr double kCacheSaveSeconds = 5;
+// How far past the cache file's serial a restarted source numbers its first new version: more
+// versions than can be published unsaved (one save in kCacheSaveSeconds; a version takes 5 ms
+// of batching at the least, so at most 1,000 versions are unsaved).
+constexpr uint32_t kCacheSerialMargin = 1024;
 
 double msSince(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
 
@@ -155,6 +160,8 @@ void RecordSource::createEvents() {
       },
       this));
   event_add(notifyEvent_.get(), nullptr);
+  cacheTimer_.reset(evtimer_new(
+      base_.get(), [](evutil_socket_t, short, void* p) { static_cast<RecordSource*>(p)->savePendingCache(); }, this));
   resyncTimer_.reset(evtimer_new(
       base_.get(),
       [](evutil_socket_t, short, void* p) {
@@ -202,6 +209,8 @@ void RecordSource::freeEvents() {
   notifyEvent_.reset();
   stream_.reset();
   resyncTimer_.reset();
+  if (cacheTimer_ && pendingCache_.first) savePendingCache();  // the newest version, before stopping
+  cacheTimer_.reset();
   fetcher_.reset();
   timer_.reset();
 }
@@ -303,15 +312,23 @@ void RecordSource::loadCacheFile() {
                                   std::chrono::system_clock::from_time_t(parsed.meta.changedAt),
                                   Clock::now() - std::chrono::seconds(age),
                                   "cache file " + path + " (" + parsed.meta.origin + ")", parsed.meta.serial);
-  // Versions published after this one was saved (a crash between publishing, NOTIFY and saving)
-  // may be held by secondaries: new serials start past them. The cache is saved after every
-  // change, so one at most; the margin is generous and costs nothing (serials are not counted).
+  // Versions published after this one was saved (a crash between publishing, NOTIFY and saving,
+  // or events saved at most every kCacheSaveSeconds) may be held by secondaries: new serials start
+  // past them. The margin costs nothing (serials are not counted, only ordered).
   if (setup_.config.primaries.empty()) setup_.serialFloor = snap->serial() + kCacheSerialMargin;
   log::info("serving " + std::to_string(snap->table->nameCount()) + " names from the cache file " + path +
             ": records from " + parsed.meta.origin + ", last confirmed " + std::to_string(age) + " s ago; asking the " +
             (setup_.config.primaries.empty() ? "masters" : "primaries") + " now");
   store_.publish(snap);
   if (onLoaded_) onLoaded_(*snap);
+}
+
+void RecordSource::savePendingCache() {
+  evtimer_del(cacheTimer_.get());
+  if (!pendingCache_.first) return;
+  saveCacheFile(*pendingCache_.first, *pendingCache_.second);
+  pendingCache_ = {};
+  lastCacheSave_ = Clock::now();
 }
 
 void RecordSource::saveCacheFile(const RecordSet& records, const Snapshot& snap) {
@@ -1015,8 +1032,21 @@ bool RecordSource::acceptBuilt(BuildResult built, const std::shared_ptr<const Sn
   }
   if (usesCacheFile() &&
       (origin.starts_with("master ") || origin.starts_with("peer ") || origin.starts_with("primary "))) {
-    if (built.records) {
-      saveCacheFile(*built.records, snap);
+    if (built.records && announced) {
+      // Events come many a second on a busy cluster, and a save costs as much as a generation
+      // (140 ms at 10,000 tasks): at most one every kCacheSaveSeconds, the newest version last.
+      pendingCache_ = {built.records, built.snapshot};
+      const double since = std::chrono::duration<double>(Clock::now() - lastCacheSave_).count();
+      if (since >= kCacheSaveSeconds) {
+        savePendingCache();
+      } else if (!evtimer_pending(cacheTimer_.get(), nullptr)) {
+        const double wait = kCacheSaveSeconds - since;
+        const timeval tv{static_cast<time_t>(wait), static_cast<suseconds_t>((wait - static_cast<time_t>(wait)) * 1e6)};
+        evtimer_add(cacheTimer_.get(), &tv);
+      }
+    } else if (built.records) {
+      pendingCache_ = {built.records, built.snapshot};
+      savePendingCache();
     } else {
       ::utimensat(AT_FDCWD, setup_.config.cacheFile.c_str(), nullptr, 0);  // unchanged: confirmed now
     }

@@ -177,6 +177,11 @@ class RecordSource {
   bool usesCacheFile() const { return setup_.config.stateFile.empty() && !oneShot_; }
   void loadCacheFile();
   void saveCacheFile(const RecordSet& records, const Snapshot& snap);
+  void savePendingCache();
+  // The newest version not saved yet (event batches are saved at most every few seconds).
+  std::pair<std::shared_ptr<const RecordSet>, std::shared_ptr<const Snapshot>> pendingCache_;
+  std::chrono::steady_clock::time_point lastCacheSave_{};
+  EventPtr cacheTimer_;
   bool cacheTried_ = false;
   // For failure log lines: what is served meanwhile and how old it is.
   std::string servingNote() const;

@@ -4,6 +4,7 @@ documents (RecordIO JSON, heartbeats, a 307 from a non-leader, a stream that end
 refreshSeconds is 60 in these tests, so whatever changes within seconds came by the stream."""
 import copy
 import json
+import os
 import signal
 import time
 import unittest
@@ -97,6 +98,32 @@ class SubscribeTest(unittest.TestCase):
         agent.wait_log(r"event stream from leading master .* ended: event \d+ refused: .*; subscribing again", since=mark)
         wait_until(lambda: master.subscribes >= 2, 5)
         self.assertEqual(a_records(agent), ["10.1.11.1"])
+
+    def test_event_changes_reach_the_cache_file_at_most_every_few_seconds_and_the_newest_at_stop(self):
+        master = fake_master(self)
+        state = app_state(master.pid, "web", task_ips=["10.1.14.1"])
+        master.state = state
+        agent = self.hub(master)
+        agent.wait_loaded()
+        cache = os.path.join(agent.dir, "state", "records.cache")
+        wait_until(lambda: os.path.exists(cache), 5)
+
+        def cached():
+            with open(cache) as f:
+                return f.read()
+        first = new_task(state, "first", "10.1.14.2", 31700, index=1)
+        master.emit(task_added_event(first))
+        wait_until(lambda: "10.1.14.2" in cached(), 7)  # saved within 5 s of the last save
+        second = new_task(state, "second", "10.1.14.3", 31701, index=2)
+        master.emit(task_added_event(second))
+        wait_until(lambda: a_records(agent, "second.marathon.mesos") == ["10.1.14.3"], 5)
+        self.assertNotIn("10.1.14.3", cached())  # within 5 s of the last save: later
+        wait_until(lambda: "10.1.14.3" in cached(), 7)
+        third = new_task(state, "third", "10.1.14.4", 31702, index=3)
+        master.emit(task_added_event(third))
+        wait_until(lambda: a_records(agent, "third.marathon.mesos") == ["10.1.14.4"], 5)
+        self.assertEqual(agent.stop(), 0)  # the newest version is saved on the way out
+        self.assertIn("10.1.14.4", cached())
 
     def test_an_agent_removed_takes_its_tasks_away_at_once_though_the_set_shrinks_below_min_record_ratio(self):
         master = fake_master(self)

@@ -86,14 +86,14 @@ TEST(Snapshot, AfterARestartFromTheCacheFileNewSerialsStartPastTheFloor) {
   // served 1'700'000'101 before it stopped, and restarts at 1'700'000'050 on the wall clock.
   const auto cached = build(records({"10.0.0.1"}), nullptr, {kWall + seconds(100), kSteady});
   SnapshotSettings restarted = settings();
-  restarted.serialFloor = 1'700'000'100u + 64;
+  restarted.serialFloor = 1'700'000'100u + 1024;
   const auto next =
       build(records({"10.0.0.2"}), cached.snapshot.get(), {kWall + seconds(50), kSteady + seconds(5)}, restarted);
-  EXPECT_EQ(next.snapshot->table->zone().soaSerial, 1'700'000'165u);  // never a serial secondaries may hold
+  EXPECT_EQ(next.snapshot->table->zone().soaSerial, 1'700'001'125u);  // never a serial secondaries may hold
   // Once past it, the floor changes nothing: the time of the change, as always.
   const auto later =
-      build(records({"10.0.0.3"}), next.snapshot.get(), {kWall + seconds(500), kSteady + seconds(9)}, restarted);
-  EXPECT_EQ(later.snapshot->table->zone().soaSerial, 1'700'000'500u);
+      build(records({"10.0.0.3"}), next.snapshot.get(), {kWall + seconds(2000), kSteady + seconds(9)}, restarted);
+  EXPECT_EQ(later.snapshot->table->zone().soaSerial, 1'700'002'000u);
   // Unchanged content keeps the cached serial (nothing new to number).
   const auto same = build(records({"10.0.0.1"}), cached.snapshot.get(), {kWall + seconds(50), kSteady}, restarted);
   EXPECT_TRUE(same.unchanged);
