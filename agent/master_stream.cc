@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 
 #include "agent/log.h"
 #include "common/ip_address.h"
@@ -15,8 +16,9 @@ namespace {
 double unixNow() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 std::string fmtSeconds(double s) {
-  const std::string text = std::to_string(static_cast<long long>(s * 10 + 0.5));
-  return text.size() == 1 ? "0." + text : text.substr(0, text.size() - 1) + "." + text.back();
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f", s);
+  return text;
 }
 
 // The first line of an error page, for a log line.
@@ -128,9 +130,9 @@ void MasterStream::tryNext() {
   transfer_ = fetcher_.stream(
       request, R"({"type":"SUBSCRIBE"})",
       [this](std::string_view piece, const HttpResult& answer) { return onPiece(piece, answer); },
-      [this](HttpResult result) {
+      [this](const HttpResult& result) {
         transfer_ = 0;
-        onDone(std::move(result));
+        onDone(result);
       });
   armWatchdog(static_cast<double>(settings_.request.timeoutSeconds));
 }
@@ -217,7 +219,7 @@ bool MasterStream::readEvent(std::string& record) {
   return true;
 }
 
-void MasterStream::onDone(HttpResult r) {
+void MasterStream::onDone(const HttpResult& r) {
   evtimer_del(watchdog_.get());
   const std::string master = asked_;
   if (subscribed_) {
@@ -288,7 +290,7 @@ void MasterStream::fetchFrameworkPids() {
   request.url = std::string(settings_.https ? "https://" : "http://") + leader_ + "/master/state-summary";
   request.maxBodyBytes = size_t{256} << 20;
   const std::string from = leader_;
-  summaryTransfer_ = fetcher_.get(request, [this, from](HttpResult r) {
+  summaryTransfer_ = fetcher_.get(request, [this, from](const HttpResult& r) {
     summaryTransfer_ = 0;
     std::map<std::string, Upid> pids;
     std::string problem;

@@ -65,7 +65,7 @@ class MasterStream {
   void tryNext();
   bool onPiece(std::string_view piece, const HttpResult& answer);
   bool readEvent(std::string& record);
-  void onDone(HttpResult result);
+  void onDone(const HttpResult& result);
   void armWatchdog(double seconds);
   void askFrameworkPids();  // soon, from the loop
   void fetchFrameworkPids();

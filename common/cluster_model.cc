@@ -165,7 +165,7 @@ ClusterModel::Applied ClusterModel::apply(const MesosEvent& e) {
         }
         agents_[a.id] = a;
         std::erase(recoveredAgents_, a.id);
-        if (held_.size() > 0) returned_.insert(a.id);  // its live tasks come as TASK_ADDED: settleReturned
+        if (!held_.empty()) returned_.insert(a.id);  // its live tasks come as TASK_ADDED: settleReturned
         applied.changed = true;
       }
       break;
