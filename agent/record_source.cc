@@ -581,6 +581,10 @@ void RecordSource::tryPeer(size_t index, const std::string& lastError) {
 }
 
 void RecordSource::refreshFromMasters() {
+  if (setup_.config.subscribe && !oneShot_ && streamKeepsRunning()) {  // the stream brings the changes
+    refreshing_ = false;
+    return;
+  }
   auto attempt = std::make_shared<MasterAttempt>();
   double waitSeconds = 0;
   attempt->candidates = candidates(waitSeconds);
@@ -612,20 +616,23 @@ void RecordSource::refreshFromMasters() {
   tryMaster(attempt);
 }
 
-void RecordSource::subscribeTo(const std::vector<std::string>& candidates) {
-  if (stream_ && stream_->running()) {  // the stream brings the changes: nothing to poll
-    // Unless ZooKeeper elected another master while this one still streams (a master that lost
-    // its leadership exits, which ends the stream; one cut off from ZooKeeper may not at once).
-    const std::string elected = zk_ ? zk_->current().leader : std::string();
-    if (elected.empty() || !stream_->subscribed() || elected == streamZkLeader_ || elected == stream_->leader()) {
-      refreshing_ = false;
-      return;
-    }
-    log::info("ZooKeeper names leading master " + elected + " while the event stream comes from " + stream_->leader() +
-              ": subscribing to " + elected);
-    stream_->stop();
-    stats_.streamUp.store(0, std::memory_order_relaxed);
+bool RecordSource::streamKeepsRunning() {
+  if (!stream_ || !stream_->running()) return false;
+  // Unless ZooKeeper elected another master while this one still streams (a master that lost its
+  // leadership exits, which ends the stream; one cut off from ZooKeeper may not at once). ZooKeeper
+  // naming no leader for a while changes nothing while the stream runs.
+  const std::string elected = zk_ ? zk_->current().leader : std::string();
+  if (elected.empty() || !stream_->subscribed() || elected == streamZkLeader_ || elected == stream_->leader()) {
+    return true;
   }
+  log::info("ZooKeeper names leading master " + elected + " while the event stream comes from " + stream_->leader() +
+            ": subscribing to " + elected);
+  stream_->stop();
+  stats_.streamUp.store(0, std::memory_order_relaxed);
+  return false;
+}
+
+void RecordSource::subscribeTo(const std::vector<std::string>& candidates) {
   if (!stream_) {
     const Config& c = setup_.config;
     StreamSettings settings;

@@ -161,6 +161,8 @@ class RecordSource {
                    double fetchMs, double parseMs, bool announced = false, bool holdsOwnFailover = false);
   // subscribe: one event stream to the leading master instead of polling (agent/master_stream.h).
   void subscribeTo(const std::vector<std::string>& candidates);
+  // True while the stream runs and ZooKeeper names no other leader (else it is stopped).
+  bool streamKeepsRunning();
   void streamChanged(bool snapshot);
   void streamEnded(const std::string& why, bool unsupported);
   std::unique_ptr<MasterStream> stream_;

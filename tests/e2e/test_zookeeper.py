@@ -101,6 +101,19 @@ class ZooKeeperLeaderTest(unittest.TestCase):
         self.assertEqual(second.streams, 1)
         self.assertEqual((first.requests, second.requests), (0, 0))  # no /master/state polls
 
+    def test_a_hub_whose_stream_runs_is_not_failed_by_zookeeper_naming_no_leader(self):
+        master = serving_master(self, "10.1.1.5")
+        leader_session = session(self, self.zk)
+        leader_session.register(self.group, master)
+        agent = start_agent(self, dict(SLOW_REFRESH, zk=self.zk_url(), subscribe=True, zkDetectionTimeout=1))
+        agent.wait_loaded(timeout=20)
+        mark = agent.log_mark()
+        leader_session.close()  # no master registered any more; the stream keeps running
+        time.sleep(3)  # past zkDetectionTimeout
+        self.assertNotIn("refresh failed", agent.log()[mark:])
+        self.assertEqual(master.streams, 1)
+        self.assertEqual(a_records(agent), ["10.1.1.5"])
+
     def test_member_with_broken_json_is_skipped_with_a_log_line(self):
         good = serving_master(self, "10.3.0.3")
         s = session(self, self.zk)
