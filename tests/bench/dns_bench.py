@@ -26,6 +26,9 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from source_bench import stop_processes  # noqa: E402,F401 (forward_bench takes it from here too)
+
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -212,17 +215,6 @@ def swap_test(args, work, queries, procs):
         print("full load %-13s qps %7.0f  p50 %6.1f us  p99 %7.1f us  p99.9 %7.1f us  max %8.1f us  lost %d"
               "  (record sets swapped in: %d)" % (label, r["qps"], r["p50_us"], r["p99_us"], r["p999_us"],
                                                    r["max_us"], r["lost"], swaps))
-
-
-def stop_processes(procs):
-    """SIGTERM to each process we started that still runs (SIGKILL after 10 s), by PID."""
-    for p in procs:
-        if p.poll() is None:
-            p.send_signal(signal.SIGTERM)
-            try:
-                p.wait(10)
-            except subprocess.TimeoutExpired:
-                p.kill()
 
 
 def main():

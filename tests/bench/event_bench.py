@@ -30,7 +30,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 from harness import FakeMaster, task_added_event, task_updated_event  # noqa: E402
 from secondary_bench import HUB, LEAF, MIDDLE, a_query, answers_ip, cpu_seconds, start  # noqa: E402
-from source_bench import free_port, metric, vm_kib, wait_log  # noqa: E402
+from source_bench import free_port, metric, stop_processes, vm_kib, wait_log  # noqa: E402
 
 
 def rcode(sock, address, port, name):
@@ -144,14 +144,7 @@ def main():
         print("hub CPU per event batch (generation and rendering): %.3f s; hub RSS %.1f MiB"
               % (cpu_per_change, vm_kib(hub.pid, "VmRSS") / 1024))
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
+        stop_processes(procs)
         master.stop()
         if args.keep:
             print("logs in " + work)

@@ -22,7 +22,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from source_bench import LOADED, Master, start_agent, wait_log  # noqa: E402
+from source_bench import LOADED, Master, start_agent, stop_processes, wait_log  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -84,13 +84,7 @@ def measure(binary, state, polls, work, name):
         cpu1, n1 = cpu_seconds(proc.pid), master.requests
         return dict(first, per_poll=(cpu1 - cpu0) / (n1 - n0), polls=n1 - n0)
     finally:
-        if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_processes([proc], 30)
         master.stop()
 
 

@@ -39,7 +39,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from source_bench import free_port, metric, vm_kib, wait_log  # noqa: E402
+from source_bench import free_port, metric, stop_processes, vm_kib, wait_log  # noqa: E402
 
 HUB, MIDDLE, LEAF = "127.0.0.11", "127.0.0.12", "127.0.0.13"
 TICK = os.sysconf("SC_CLK_TCK")
@@ -403,14 +403,7 @@ def main():
                   "(%d of %d changes reached all)" % (pct(all_reach, 0.5), pct(all_reach, 0.99), max(all_reach),
                                                        complete, args.changes))
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
+        stop_processes(procs)
         if args.keep:
             print("logs in " + work)
         else:

@@ -28,6 +28,18 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+def stop_processes(procs, timeout=10):
+    """SIGTERM to each process we started that still runs (SIGKILL after `timeout` s), by PID."""
+    for p in procs:
+        if p is not None and p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+            try:
+                p.wait(timeout)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -163,13 +175,7 @@ def run(binary, tasks, work):
         a_row["change_hwm"], b_row["change_hwm"] = vm_kib(a.pid), vm_kib(b.pid)
         return a_row, b_row
     finally:
-        for p in procs:
-            p.terminate()
-            try:
-                p.wait(30)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+        stop_processes(procs, 30)
         master.stop()
 
 
