@@ -16,10 +16,8 @@ import argparse
 import copy
 import json
 import os
-import random
 import shutil
 import socket
-import struct
 import subprocess
 import sys
 import tempfile
@@ -29,20 +27,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 from harness import FakeMaster, task_added_event, task_updated_event  # noqa: E402
-from secondary_bench import HUB, LEAF, MIDDLE, a_query, answers_ip, cpu_seconds, start  # noqa: E402
+from secondary_bench import HUB, LEAF, MIDDLE, answers_ip, ask_a, cpu_seconds, start  # noqa: E402
 from source_bench import free_port, metric, stop_processes, vm_kib, wait_log  # noqa: E402
 
 
 def rcode(sock, address, port, name):
-    qid = random.randrange(65536)
-    sock.sendto(a_query(name, qid), (address, port))
-    try:
-        m = sock.recv(4096)
-    except socket.timeout:
-        return None
-    if struct.unpack(">H", m[:2])[0] != qid:
-        return None
-    return m[3] & 0x0F
+    m = ask_a(sock, address, port, name)
+    return None if m is None else m[3] & 0x0F
 
 
 def pct(values, q):

@@ -103,17 +103,21 @@ def a_query(name, qid):
     return struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0) + name_wire(name) + struct.pack(">HH", 1, 1)
 
 
-def answers_ip(sock, address, port, name, ip):
-    """True when address:port answers `name` A with `ip` among the addresses."""
+def ask_a(sock, address, port, name):
+    """address:port's answer to `name` A (the message), or None when none came (or another)."""
     qid = random.randrange(65536)
     sock.sendto(a_query(name, qid), (address, port))
     try:
         m = sock.recv(4096)
     except socket.timeout:
-        return False
-    if struct.unpack(">H", m[:2])[0] != qid:
-        return False
-    return any(t == 1 and socket.inet_ntoa(m[o:o + 4]) == ip for t, o, _ in records(m))
+        return None
+    return m if struct.unpack(">H", m[:2])[0] == qid else None
+
+
+def answers_ip(sock, address, port, name, ip):
+    """True when address:port answers `name` A with `ip` among the addresses."""
+    m = ask_a(sock, address, port, name)
+    return m is not None and any(t == 1 and socket.inet_ntoa(m[o:o + 4]) == ip for t, o, _ in records(m))
 
 
 def hub_serial(sock, port):
