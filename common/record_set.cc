@@ -4,6 +4,8 @@
 #include <bit>
 #include <cstring>
 #include <functional>
+#include <optional>
+#include <unordered_map>
 
 #include "common/hash128.h"
 #include "common/sha1.h"
@@ -181,18 +183,27 @@ bool RecordSet::addSrv(std::string_view name, const SrvTarget& target, NameRef* 
 void RecordSet::thaw() {
   builder_ = std::make_unique<Builder>();
   Builder& b = *builder_;
+  // A patched set's text may hold a name twice (a target appended again): both copies become one
+  // builder name, and every value refers to that one, so that duplicates are still found.
+  size_t count = 0;
+  for (size_t at = 0; at < text_.size(); at += 2 + static_cast<uint8_t>(text_[at])) ++count;
   std::vector<uint32_t> indexOf(text_.size(), kNil);  // by name offset
+  b.slots.assign(std::bit_ceil(count * 2 + 64), 0);
+  const size_t mask = b.slots.size() - 1;
   for (size_t at = 0; at < text_.size(); at += 2 + static_cast<uint8_t>(text_[at])) {
     const auto offset = static_cast<uint32_t>(at + 1);
-    indexOf[offset] = static_cast<uint32_t>(b.names.size());
-    b.names.push_back({offset, std::hash<std::string_view>()(textAt(offset))});
-  }
-  b.slots.assign(std::bit_ceil(b.names.size() * 2 + 64), 0);
-  const size_t mask = b.slots.size() - 1;
-  for (uint32_t i = 0; i < b.names.size(); ++i) {
-    size_t slot = b.names[i].hash & mask;
-    while (b.slots[slot] != 0) slot = (slot + 1) & mask;
-    b.slots[slot] = i + 1;
+    const std::string_view name = textAt(offset);
+    const size_t hash = std::hash<std::string_view>()(name);
+    size_t slot = hash & mask;
+    while (b.slots[slot] != 0 &&
+           !(b.names[b.slots[slot] - 1].hash == hash && textAt(b.names[b.slots[slot] - 1].text) == name)) {
+      slot = (slot + 1) & mask;
+    }
+    if (b.slots[slot] == 0) {
+      b.names.push_back({offset, hash});
+      b.slots[slot] = static_cast<uint32_t>(b.names.size());
+    }
+    indexOf[offset] = b.slots[slot] - 1;
   }
   for (size_t e = 0; e < entries_.size(); ++e) {
     auto& n = b.names[indexOf[entries_[e].name]];
@@ -207,14 +218,171 @@ void RecordSet::thaw() {
     }
     const size_t srvBegin = e == 0 ? 0 : entries_[e - 1].srvEnd;
     for (size_t i = srvBegin; i < entries_[e].srvEnd; ++i) {
-      b.srvs.push_back({srv_[i], n.srv});
+      SrvList::Stored value = srv_[i];
+      value.target = b.names[indexOf[value.target]].text;
+      b.srvs.push_back({value, n.srv});
       n.srv = static_cast<uint32_t>(b.srvs.size() - 1);
     }
   }
+  for (auto& p : reverse_) p.name = b.names[indexOf[p.name]].text;
   entries_.clear();
   a_.clear();
   aaaa_.clear();
   srv_.clear();
+}
+
+namespace {
+
+std::string describeRecord(std::string_view name, const IpAddress& ip) {
+  return std::string(name) + (ip.isV4() ? " A " : " AAAA ") + ip.toString();
+}
+std::string describeRecord(std::string_view name, const SrvTarget& srv) {
+  return std::string(name) + " SRV " + std::to_string(srv.port) + " " + std::string(srv.target);
+}
+
+// One type's values of a name: `base` minus `removed` plus `added`, in order, to `keep` (a value
+// of base's) and `add` (one of added's); false, with `error`, when they do not fit.
+template <typename Values, typename Keep, typename Add>
+bool mergeValues(std::string_view name, const Values& base, const Values& removed, const Values& added, Keep keep,
+                 Add add, std::string& error) {
+  auto b = base.begin();
+  auto r = removed.begin();
+  auto a = added.begin();
+  while (b != base.end() || a != added.end() || r != removed.end()) {
+    // The smallest value of the three lists decides what happens to it.
+    auto smallest = [&]() {
+      using Value = std::decay_t<decltype(*base.begin())>;
+      std::optional<Value> v;
+      if (b != base.end()) v = *b;
+      if (r != removed.end() && (!v || *r < *v)) v = *r;
+      if (a != added.end() && (!v || *a < *v)) v = *a;
+      return *v;
+    }();
+    const bool inBase = b != base.end() && *b == smallest;
+    const bool inRemoved = r != removed.end() && *r == smallest;
+    const bool inAdded = a != added.end() && *a == smallest;
+    if (inRemoved && !inBase) {
+      error = "the difference removes " + describeRecord(name, smallest) + ", which is not in the zone";
+      return false;
+    }
+    if (inAdded && inBase && !inRemoved) {
+      error = "the difference adds " + describeRecord(name, smallest) + ", which the zone already has";
+      return false;
+    }
+    if (inAdded) {
+      add(*a);
+    } else if (inBase && !inRemoved) {
+      keep(b);
+    }
+    if (inBase) ++b;
+    if (inRemoved) ++r;
+    if (inAdded) ++a;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<RecordSet> RecordSet::patched(const RecordSet& removed, const RecordSet& added,
+                                            std::string& error) const {
+  RecordSet out;
+  out.builder_.reset();
+  out.text_ = text_;
+  out.entries_.reserve(entries_.size() + added.entries_.size());
+  out.a_.reserve(a_.size() + added.a_.size());
+  out.aaaa_.reserve(aaaa_.size() + added.aaaa_.size());
+  out.srv_.reserve(srv_.size() + added.srv_.size());
+  // Names that are not this set's owners get their text appended (once).
+  std::unordered_map<std::string, uint32_t> appended;
+  auto offsetOf = [&](std::string_view name) -> uint32_t {
+    if (const auto ref = refOf(name)) return *ref;
+    const auto [it, isNew] = appended.try_emplace(std::string(name), 0);
+    if (isNew) {
+      out.text_.push_back(static_cast<char>(name.size()));
+      it->second = static_cast<uint32_t>(out.text_.size());
+      out.text_.insert(out.text_.end(), name.begin(), name.end());
+      out.text_.push_back('\0');
+    }
+    return it->second;
+  };
+  auto endEntry = [&out](uint32_t name) {
+    out.entries_.push_back({name, static_cast<uint32_t>(out.a_.size()), static_cast<uint32_t>(out.aaaa_.size()),
+                            static_cast<uint32_t>(out.srv_.size())});
+  };
+  static const NameRecords kNone;
+  size_t i = 0, r = 0, a = 0;
+  const size_t nb = entries_.size(), nr = removed.entries_.size(), na = added.entries_.size();
+  while (i < nb || r < nr || a < na) {
+    std::string_view name;
+    if (i < nb) name = entryName(i);
+    if (r < nr && (name.data() == nullptr || removed.entryName(r) < name)) name = removed.entryName(r);
+    if (a < na && (name.data() == nullptr || added.entryName(a) < name)) name = added.entryName(a);
+    const bool inBase = i < nb && entryName(i) == name;
+    const bool inRemoved = r < nr && removed.entryName(r) == name;
+    const bool inAdded = a < na && added.entryName(a) == name;
+    if (inBase && !inRemoved && !inAdded) {
+      // A name the difference does not touch: its values as they are.
+      const Entry before = i == 0 ? Entry{} : entries_[i - 1];
+      const Entry& e = entries_[i];
+      out.a_.insert(out.a_.end(), a_.begin() + before.aEnd, a_.begin() + e.aEnd);
+      out.aaaa_.insert(out.aaaa_.end(), aaaa_.begin() + before.aaaaEnd, aaaa_.begin() + e.aaaaEnd);
+      out.srv_.insert(out.srv_.end(), srv_.begin() + before.srvEnd, srv_.begin() + e.srvEnd);
+      endEntry(e.name);
+      ++i;
+      continue;
+    }
+    const NameRecords mine = inBase ? recordsAt(i) : kNone;
+    const NameRecords gone = inRemoved ? removed.recordsAt(r) : kNone;
+    const NameRecords come = inAdded ? added.recordsAt(a) : kNone;
+    const size_t before = out.a_.size() + out.aaaa_.size() + out.srv_.size();
+    auto keepIp = [](std::vector<IpAddress>& to) { return [&to](auto it) { to.push_back(*it); }; };
+    auto addIp = [](std::vector<IpAddress>& to) { return [&to](const IpAddress& ip) { to.push_back(ip); }; };
+    const char* text = text_.data();
+    if (!mergeValues(name, mine.a, gone.a, come.a, keepIp(out.a_), addIp(out.a_), error) ||
+        !mergeValues(name, mine.aaaa, gone.aaaa, come.aaaa, keepIp(out.aaaa_), addIp(out.aaaa_), error) ||
+        !mergeValues(
+            name, mine.srv, gone.srv, come.srv,
+            [&out, text](SrvList::iterator it) {
+              const SrvTarget t = *it;
+              out.srv_.push_back({static_cast<uint32_t>(t.target.data() - text), t.port});
+            },
+            [&out, &offsetOf](const SrvTarget& t) {
+              out.srv_.push_back({offsetOf(t.target), t.port});
+            },
+            error)) {
+      return std::nullopt;
+    }
+    if (out.a_.size() + out.aaaa_.size() + out.srv_.size() > before)
+      endEntry(inBase ? entries_[i].name : offsetOf(name));
+    if (inBase) ++i;
+    if (inRemoved) ++r;
+    if (inAdded) ++a;
+  }
+  size_t live = 0;
+  for (const Entry& e : out.entries_) live += 2 + static_cast<uint8_t>(out.text_[e.name - 1]);
+  if (out.text_.size() > 2 * live + 65536) out.compactText();
+  return out;
+}
+
+void RecordSet::compactText() {
+  std::vector<char> text;
+  text.reserve(text_.size() / 2);
+  std::unordered_map<std::string_view, uint32_t> placed;  // views into text_ (the old text)
+  auto place = [&](uint32_t offset) {
+    const std::string_view name = textAt(offset);
+    const auto [it, isNew] = placed.try_emplace(name, 0);
+    if (isNew) {
+      text.push_back(static_cast<char>(name.size()));
+      it->second = static_cast<uint32_t>(text.size());
+      text.insert(text.end(), name.begin(), name.end());
+      text.push_back('\0');
+    }
+    return it->second;
+  };
+  for (auto& e : entries_) e.name = place(e.name);
+  for (auto& s : srv_) s.target = place(s.target);
+  for (auto& p : reverse_) p.name = place(p.name);
+  text_ = std::move(text);
 }
 
 void RecordSet::finalize() {

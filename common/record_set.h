@@ -125,6 +125,14 @@ class RecordSet {
   // `targetWhere`) tell where the name (and the SRV target) are kept.
   bool addAddress(std::string_view name, const IpAddress& ip, NameRef* where = nullptr);
   bool addSrv(std::string_view name, const SrvTarget& target, NameRef* where = nullptr, NameRef* targetWhere = nullptr);
+  // This set (finalized) with `removed` taken out and `added` put in (both finalized), without
+  // building it again: the text is copied as it is (a name that goes stays in it until the text is
+  // mostly such names, then it is compacted) and the values are copied entry by entry; only the
+  // names the two sets hold are merged. A few milliseconds at 100,000 records, where building
+  // takes a hundred. std::nullopt, with `error` naming the first record that does not fit, when
+  // `removed` holds a record this set has not or `added` one it has. The result has no PTR
+  // records and counts no dropped names.
+  std::optional<RecordSet> patched(const RecordSet& removed, const RecordSet& added, std::string& error) const;
   // Sorts the names and every name's values and removes duplicates: call when building is done.
   // Reading (find, names, counts, digest) needs it. Adding after it opens the set again (at the
   // cost of re-indexing it), and needs another finalize().
@@ -205,6 +213,8 @@ class RecordSet {
   // (at most 254 characters in text) come here, so a length byte holds any of them.
   uint32_t intern(std::string_view name);
   void thaw();  // finalized back to building
+  // The text again with only the names the set refers to (after patched() left some behind).
+  void compactText();
   std::string_view textAt(uint32_t offset) const;
   std::string_view entryName(size_t entry) const { return textAt(entries_[entry].name); }
   NameRecords recordsAt(size_t entry) const;

@@ -51,40 +51,6 @@ void diffValues(std::string_view name, const Values& before, const Values& after
   mergeWalk(before, after, less, add(diff.removed), add(diff.added), [](const auto&, const auto&) {});
 }
 
-std::string describeRecord(std::string_view name, const IpAddress& ip) {
-  return std::string(name) + (ip.isV4() ? " A " : " AAAA ") + ip.toString();
-}
-std::string describeRecord(std::string_view name, const SrvTarget& srv) {
-  return std::string(name) + " SRV " + std::to_string(srv.port) + " " + std::string(srv.target);
-}
-
-// One type's values of a name: `base` minus `removed` plus `added`, into `out`; false (with
-// `error`) when they do not fit.
-template <typename Values, typename Add>
-bool mergeValues(std::string_view name, const Values& base, const Values& removed, const Values& added, Add add,
-                 std::string& error) {
-  auto less = [](const auto& x, const auto& y) { return x < y; };
-  // base - removed: every removed value must be in base.
-  using Value = std::decay_t<decltype(*base.begin())>;
-  std::vector<Value> kept;
-  bool fits = true;
-  mergeWalk(
-      base, removed, less, [&kept](const Value& v) { kept.push_back(v); },
-      [&](const Value& v) {
-        if (fits) error = "the difference removes " + describeRecord(name, v) + ", which is not in the zone";
-        fits = false;
-      },
-      [](const Value&, const Value&) {});
-  if (!fits) return false;
-  mergeWalk(
-      kept, added, less, [&add](const Value& v) { add(v); }, [&add](const Value& v) { add(v); },
-      [&](const Value& v, const Value&) {
-        if (fits) error = "the difference adds " + describeRecord(name, v) + ", which the zone already has";
-        fits = false;
-      });
-  return fits;
-}
-
 }  // namespace
 
 bool serialAfter(uint32_t a, uint32_t b) {
@@ -113,59 +79,10 @@ ZoneDiff diffRecordSets(const RecordSet& before, const RecordSet& after) {
 }
 
 Result<RecordSet> applyDiff(const RecordSet& base, const RecordSet& removed, const RecordSet& added) {
-  RecordSet out;
   std::string error;
-  static const NameRecords kNone;
-  // Every name of the three sets, in order, with its records in each (empty where it has none).
-  struct Row {
-    std::string_view name;
-    NameRecords base, removed, added;
-  };
-  std::vector<Row> rows;
-  rows.reserve(base.names().size() + added.names().size());
-  auto byName = [](const auto& x, const auto& y) { return x.first < y.first; };
-  mergeWalk(
-      base.names(), removed.names(), byName,
-      [&rows](const auto& b) {
-        rows.push_back({b.first, b.second, kNone, kNone});
-      },
-      [&rows](const auto& r) {
-        rows.push_back({r.first, kNone, r.second, kNone});
-      },
-      [&rows](const auto& b, const auto& r) {
-        rows.push_back({b.first, b.second, r.second, kNone});
-      });
-  std::vector<Row> merged;
-  merged.reserve(rows.size() + added.names().size());
-  {
-    auto r = rows.begin();
-    auto a = added.names().begin();
-    const auto aEnd = added.names().end();
-    while (r != rows.end() || a != aEnd) {
-      if (a == aEnd || (r != rows.end() && r->name < (*a).first)) {
-        merged.push_back(*r++);
-      } else if (r == rows.end() || (*a).first < r->name) {
-        merged.push_back({(*a).first, kNone, kNone, (*a).second});
-        ++a;
-      } else {
-        Row row = *r++;
-        row.added = (*a).second;
-        ++a;
-        merged.push_back(row);
-      }
-    }
-  }
-  for (const Row& row : merged) {
-    auto addIp = [&out, &row](const IpAddress& ip) { out.addAddress(row.name, ip); };
-    auto addSrv = [&out, &row](const SrvTarget& srv) { out.addSrv(row.name, srv); };
-    if (!mergeValues(row.name, row.base.a, row.removed.a, row.added.a, addIp, error) ||
-        !mergeValues(row.name, row.base.aaaa, row.removed.aaaa, row.added.aaaa, addIp, error) ||
-        !mergeValues(row.name, row.base.srv, row.removed.srv, row.added.srv, addSrv, error)) {
-      return Error{error};
-    }
-  }
-  out.finalize();
-  return out;
+  auto out = base.patched(removed, added, error);
+  if (!out) return Error{error};
+  return std::move(*out);
 }
 
 std::shared_ptr<const ZoneHistory> ZoneHistory::extend(const ZoneHistory* previous,

@@ -115,6 +115,43 @@ TEST(ZoneDiff, ApplyingTheDifferenceToTheOldVersionGivesTheNewOneExactly) {
   }
 }
 
+TEST(ZoneDiff, VersionAfterVersionPatchedEqualsEachVersionBuiltAndStaysOpenForAdding) {
+  // A secondary applies difference after difference to what it holds: the names that went stay
+  // in the patched set's text until it is compacted, and targets come again as new text. What it
+  // serves must be each version exactly, and a patched set must still take records (thaw) without
+  // holding a name or a value twice.
+  RecordSet held = cluster(0, 400);
+  size_t compacted = 0;
+  for (unsigned step = 1; step <= 30; ++step) {
+    const RecordSet next = cluster(step, 400);
+    const ZoneDiff diff = diffRecordSets(held, next);
+    auto applied = applyDiff(held, diff.removed, diff.added);
+    ASSERT_TRUE(applied) << applied.error();
+    ASSERT_EQ(text(*applied), text(next)) << "step " << step;
+    ASSERT_EQ(applied->contentHash(), next.contentHash());
+    ASSERT_TRUE(*applied == next);
+    if (applied->memoryBytes() < held.memoryBytes()) ++compacted;
+    held = std::move(*applied);
+  }
+  EXPECT_GT(compacted, 0u) << "names that went were never dropped from the text";
+  RecordSet opened = held;
+  size_t tried = 0;
+  for (const auto& [name, records] : held.names()) {
+    if (!records.a.empty()) {
+      EXPECT_FALSE(opened.addAddress(name, records.a.front())) << "a value held twice: " << name;
+      ++tried;
+    }
+    if (!records.srv.empty()) {
+      EXPECT_FALSE(opened.addSrv(name, records.srv.front())) << "an SRV value held twice: " << name;
+      ++tried;
+    }
+  }
+  ASSERT_GT(tried, 100u);
+  opened.addAddress("new.marathon.mesos.", ip("10.1.1.1"));
+  opened.finalize();
+  EXPECT_EQ(text(opened).size(), text(held).size() + std::string("new.marathon.mesos. A 10.1.1.1\n").size());
+}
+
 TEST(RecordSetContent, TheFastHashTellsSetsApartExactlyAsTheDigestDoes) {
   // Snapshots compare contentHash(), the cache file contentDigest(): they must agree on equality.
   std::vector<RecordSet> sets;
