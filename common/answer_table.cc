@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstring>
 #include <functional>
+#include <unordered_set>
 
 namespace mdns {
 namespace {
@@ -134,23 +135,7 @@ std::shared_ptr<const AnswerTable> AnswerTable::build(const RecordSet& records, 
     return std::string_view(t.nameArena_).substr(at, w.size());
   };
   auto addOwner = [&](std::string_view key, const NameRecords& recs) {
-    NameEntry e;
-    const bool apex = key == t.apexWire_;
-    e.a = t.render(key, dns::kTypeA, recs, records);
-    e.aaaa = t.render(key, dns::kTypeAAAA, recs, records);
-    e.srv = t.render(key, dns::kTypeSRV, recs, records);
-    if (apex) {
-      e.soa = t.render(key, dns::kTypeSOA, recs, records);
-      e.ns = t.render(key, dns::kTypeNS, recs, records);
-    }
-    const int kinds = (e.a != kNone) + (e.aaaa != kNone) + (e.srv != kNone) + (e.soa != kNone) + (e.ns != kNone);
-    if (kinds > 1) {
-      e.any = t.render(key, dns::kTypeANY, recs, records);
-    } else {
-      for (const uint32_t r : {e.a, e.aaaa, e.srv}) {
-        if (r != kNone) e.any = r;
-      }
-    }
+    const NameEntry e = t.renderEntry(key, recs, records);
     t.insert(key, &e);
   };
   addOwner(intern(t.apexWire_), records.find(apexText).value_or(NameRecords{}));
@@ -164,7 +149,7 @@ std::shared_ptr<const AnswerTable> AnswerTable::build(const RecordSet& records, 
     ++end;
     for (size_t pos = at + 1 + static_cast<uint8_t>(arena[at]); end - pos > t.apexWire_.size();
          pos += 1 + static_cast<uint8_t>(arena[pos])) {
-      t.insert(arena.substr(pos, end - pos), nullptr);  // kept when the name has records
+      ++t.insert(arena.substr(pos, end - pos), nullptr).below;  // kept when the name has records
     }
     at = end;
   }
@@ -177,19 +162,7 @@ std::shared_ptr<const AnswerTable> AnswerTable::build(const RecordSet& records, 
     t.insert(key, &e);
   }
 
-  // Negative answers' SOA (RFC 2308: TTL is the lesser of the SOA's TTL and its MINIMUM field).
-  std::vector<uint8_t> soa;
-  BodyWriter w(soa, "");  // names written out in full: the owner pointer varies per query
-  w.u16(dns::kTypeSOA);
-  w.u16(dns::kClassIN);
-  w.u32(std::min(zone.ttl, zone.soaMinttl));
-  const size_t rdlen = soa.size();
-  w.u16(0);
-  w.name(wire(zone.soaMname), false);
-  w.name(wire(zone.soaRname), false);
-  for (uint32_t v : {zone.soaSerial, zone.soaRefresh, zone.soaRetry, zone.soaExpire, zone.soaMinttl}) w.u32(v);
-  put16(&soa[rdlen], static_cast<uint16_t>(soa.size() - rdlen - 2));
-  t.negativeSoaTail_.assign(soa.begin(), soa.end());
+  t.renderNegativeSoa();
   // Trimmed only when much is left over (a trim copies the array).
   auto trim = [](auto& v) {
     if (v.capacity() > v.size() + v.size() / 16) v.shrink_to_fit();
@@ -198,6 +171,220 @@ std::shared_ptr<const AnswerTable> AnswerTable::build(const RecordSet& records, 
   trim(t.answerRrOffsets_);
   trim(t.rendered_);
   return table;
+}
+
+std::shared_ptr<const AnswerTable> AnswerTable::patch(const AnswerTable& base, const RecordSet& before,
+                                                      const RecordSet& after, const ZoneDiff& diff,
+                                                      const ZoneOptions& zone) {
+  auto table = std::shared_ptr<AnswerTable>(new AnswerTable(base));
+  AnswerTable& t = *table;
+  t.zone_ = zone;
+  const std::string apexText = zone.domain + ".";
+  const std::string dotApex = "." + apexText;
+  auto inDomain = [&](std::string_view name) {
+    return name != apexText && name.size() > dotApex.size() && name.ends_with(dotApex);
+  };
+
+  // The names to render again: those the difference holds, and the SRV names that point at a
+  // name whose addresses changed (their additional section carries them).
+  std::vector<std::string_view> touched;
+  std::unordered_set<std::string_view> addressesChanged;
+  for (const RecordSet* side : {&diff.removed, &diff.added}) {
+    for (const auto& [name, recs] : side->names()) {
+      if (inDomain(name)) touched.push_back(name);
+      if (!recs.a.empty() || !recs.aaaa.empty()) addressesChanged.insert(name);
+    }
+  }
+  if (!addressesChanged.empty()) {
+    for (const auto& [name, recs] : after.names()) {
+      if (recs.srv.empty() || !inDomain(name)) continue;
+      for (const auto& srv : recs.srv) {
+        if (addressesChanged.contains(srv.target)) {
+          touched.push_back(name);
+          break;
+        }
+      }
+    }
+  }
+  std::sort(touched.begin(), touched.end());
+  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+
+  // Walks the names strictly between an owner (its wire name at `offset` in the arena) and the apex.
+  auto ancestors = [&t](size_t offset, size_t length, auto visit) {
+    const size_t end = offset + length;
+    for (size_t pos = offset + 1 + static_cast<uint8_t>(t.nameArena_[offset]); end - pos > t.apexWire_.size();
+         pos += 1 + static_cast<uint8_t>(t.nameArena_[pos])) {
+      visit(pos, end - pos);
+    }
+  };
+  auto slotOf = [&t](std::string_view wireName) { return t.probe(wireName, std::hash<std::string_view>()(wireName)); };
+
+  for (const std::string_view name : touched) {
+    const std::string w = wire(name);
+    const auto recs = after.find(name);
+    size_t s = slotOf(w);
+    const uint32_t slot = t.slots_[s];
+    const bool owner = slot != 0 && (slot & kEmptyBit) == 0;
+    if (recs && !recs->empty()) {
+      if (owner) {
+        t.retire(t.names_[slot - 1].entry);
+        t.names_[slot - 1].entry = t.renderEntry(w, *recs, after);
+        continue;
+      }
+      const NameEntry e = t.renderEntry(w, *recs, after);
+      if (slot != 0) {  // an empty non-terminal gets records: one owner more under its ancestors
+        const Key key = t.emptyNames_[(slot & ~kEmptyBit) - 1];
+        t.names_.push_back({e, key});
+        t.slots_[s] = static_cast<uint32_t>(t.names_.size());
+        ancestors(key.name, key.length, [&t, &slotOf](size_t pos, size_t length) {
+          const uint32_t above = t.slots_[slotOf(std::string_view(t.nameArena_).substr(pos, length))];
+          if (above != 0) ++t.keyAt(above).below;
+        });
+        continue;
+      }
+      const size_t offset = t.nameArena_.size();
+      t.nameArena_ += w;
+      t.insert(std::string_view(t.nameArena_).substr(offset, w.size()), &e);
+      ancestors(offset, w.size(), [&t](size_t pos, size_t length) {
+        ++t.insert(std::string_view(t.nameArena_).substr(pos, length), nullptr).below;
+      });
+    } else if (owner) {  // its records went
+      Named& gone = t.names_[slot - 1];
+      t.retire(gone.entry);
+      const Key key = gone.key;
+      if (key.below > 0) {  // names below it remain: it stays, as an empty non-terminal
+        t.emptyNames_.push_back(key);
+        t.slots_[s] = static_cast<uint32_t>(t.emptyNames_.size()) | kEmptyBit;
+      } else {
+        t.eraseSlot(s);
+      }
+      ancestors(key.name, key.length, [&t, &slotOf](size_t pos, size_t length) {
+        const size_t at = slotOf(std::string_view(t.nameArena_).substr(pos, length));
+        const uint32_t above = t.slots_[at];
+        if (above == 0) return;
+        Key& k = t.keyAt(above);
+        if (k.below > 0) --k.below;
+        if (k.below == 0 && (above & kEmptyBit) != 0) t.eraseSlot(at);
+      });
+    }
+  }
+
+  // PTR records that went, came or point elsewhere now.
+  const auto& was = before.reverse();
+  const auto& now = after.reverse();
+  auto setPtr = [&](const IpAddress& ip, const std::string* target) {
+    const std::string w = wire(reverseName(ip));
+    const size_t s = slotOf(w);
+    if (t.slots_[s] != 0) {
+      t.retire(t.names_[t.slots_[s] - 1].entry);
+      if (target == nullptr) {
+        t.eraseSlot(s);
+        return;
+      }
+      NameEntry& e = t.names_[t.slots_[s] - 1].entry;
+      e = NameEntry{};
+      e.ptr = t.renderPtr(w, *target);
+      e.any = e.ptr;
+      return;
+    }
+    if (target == nullptr) return;
+    NameEntry e;
+    const size_t offset = t.nameArena_.size();
+    t.nameArena_ += w;
+    const std::string_view key = std::string_view(t.nameArena_).substr(offset, w.size());
+    e.ptr = t.renderPtr(key, *target);
+    e.any = e.ptr;
+    t.insert(key, &e);
+  };
+  for (size_t i = 0, j = 0; i < was.size() || j < now.size();) {
+    if (j == now.size() || (i < was.size() && was[i].ip < now[j].ip)) {
+      setPtr(was[i++].ip, nullptr);
+    } else if (i == was.size() || now[j].ip < was[i].ip) {
+      const std::string target = wire(after.nameAt(now[j].name));
+      setPtr(now[j++].ip, &target);
+    } else {
+      if (before.nameAt(was[i].name) != after.nameAt(now[j].name)) {
+        const std::string target = wire(after.nameAt(now[j].name));
+        setPtr(now[j].ip, &target);
+      }
+      ++i;
+      ++j;
+    }
+  }
+
+  // The apex: its SOA carries the serial (and its NS answer the name server's addresses).
+  {
+    const size_t s = slotOf(t.apexWire_);
+    Named& apex = t.names_[t.slots_[s] - 1];
+    t.retire(apex.entry);
+    apex.entry = t.renderEntry(t.apexWire_, after.find(apexText).value_or(NameRecords{}), after);
+  }
+  t.renderNegativeSoa();
+  if (t.retiredBytes_ * 2 > t.bytes_.size()) return nullptr;
+  return table;
+}
+
+void AnswerTable::retire(const NameEntry& entry) {
+  // A rendering may serve two types (`any` is the one type's rendering when a name has one).
+  for (const uint32_t r : {entry.a, entry.aaaa, entry.srv, entry.soa, entry.ns, entry.ptr}) {
+    if (r != kNone) retiredBytes_ += rendered_[r].length;
+  }
+  if (entry.any != kNone && entry.any != entry.a && entry.any != entry.aaaa && entry.any != entry.srv &&
+      entry.any != entry.ptr) {
+    retiredBytes_ += rendered_[entry.any].length;
+  }
+}
+
+void AnswerTable::eraseSlot(size_t s) {
+  const size_t mask = slots_.size() - 1;
+  slots_[s] = 0;
+  --liveNames_;
+  for (size_t j = (s + 1) & mask; slots_[j] != 0; j = (j + 1) & mask) {
+    const size_t home = keyOf(slots_[j]).hash & mask;
+    // The name at j may move to the hole at s when its home is not in (s, j] (cyclically).
+    const bool stays = s <= j ? (home > s && home <= j) : (home > s || home <= j);
+    if (stays) continue;
+    slots_[s] = slots_[j];
+    slots_[j] = 0;
+    s = j;
+  }
+}
+
+AnswerTable::NameEntry AnswerTable::renderEntry(std::string_view key, const NameRecords& recs, const RecordSet& all) {
+  NameEntry e;
+  const bool apex = key == apexWire_;
+  e.a = render(key, dns::kTypeA, recs, all);
+  e.aaaa = render(key, dns::kTypeAAAA, recs, all);
+  e.srv = render(key, dns::kTypeSRV, recs, all);
+  if (apex) {
+    e.soa = render(key, dns::kTypeSOA, recs, all);
+    e.ns = render(key, dns::kTypeNS, recs, all);
+  }
+  const int kinds = (e.a != kNone) + (e.aaaa != kNone) + (e.srv != kNone) + (e.soa != kNone) + (e.ns != kNone);
+  if (kinds > 1) {
+    e.any = render(key, dns::kTypeANY, recs, all);
+  } else {
+    for (const uint32_t r : {e.a, e.aaaa, e.srv}) {
+      if (r != kNone) e.any = r;
+    }
+  }
+  return e;
+}
+
+void AnswerTable::renderNegativeSoa() {
+  // Negative answers' SOA (RFC 2308: TTL is the lesser of the SOA's TTL and its MINIMUM field).
+  std::vector<uint8_t> soa;
+  BodyWriter w(soa, "");  // names written out in full: the owner pointer varies per query
+  w.u16(dns::kTypeSOA);
+  w.u16(dns::kClassIN);
+  w.u32(std::min(zone_.ttl, zone_.soaMinttl));
+  const size_t rdlen = soa.size();
+  w.u16(0);
+  w.name(wire(zone_.soaMname), false);
+  w.name(wire(zone_.soaRname), false);
+  for (uint32_t v : {zone_.soaSerial, zone_.soaRefresh, zone_.soaRetry, zone_.soaExpire, zone_.soaMinttl}) w.u32(v);
+  put16(&soa[rdlen], static_cast<uint16_t>(soa.size() - rdlen - 2));
+  negativeSoaTail_.assign(soa.begin(), soa.end());
 }
 
 uint32_t AnswerTable::render(std::string_view qname, uint16_t type, const NameRecords& r, const RecordSet& all) {
@@ -341,8 +528,8 @@ const AnswerTable::NameEntry* AnswerTable::find(std::string_view lowerWireName) 
   return (slot & kEmptyBit) != 0 ? &kNoRecords : &names_[slot - 1].entry;
 }
 
-void AnswerTable::insert(std::string_view wireName, const NameEntry* entry) {
-  if ((nameCount() + 1) * 2 > slots_.size()) {
+AnswerTable::Key& AnswerTable::insert(std::string_view wireName, const NameEntry* entry) {
+  if ((liveNames_ + 1) * 2 > slots_.size()) {
     std::vector<uint32_t> old(std::max<size_t>(64, slots_.size() * 2), 0);
     old.swap(slots_);
     const size_t mask = slots_.size() - 1;
@@ -357,16 +544,20 @@ void AnswerTable::insert(std::string_view wireName, const NameEntry* entry) {
   }
   const size_t hash = std::hash<std::string_view>()(wireName);
   const size_t s = probe(wireName, hash);
-  if (slots_[s] != 0) return;
-  const Key key{static_cast<uint32_t>(wireName.data() - nameArena_.data()), static_cast<uint32_t>(hash),
-                static_cast<uint8_t>(wireName.size())};
+  if (slots_[s] != 0) return keyAt(slots_[s]);
+  Key key;
+  key.name = static_cast<uint32_t>(wireName.data() - nameArena_.data());
+  key.hash = static_cast<uint32_t>(hash);
+  key.length = static_cast<uint8_t>(wireName.size());
+  ++liveNames_;
   if (entry != nullptr) {
     names_.push_back({*entry, key});
     slots_[s] = static_cast<uint32_t>(names_.size());
-  } else {
-    emptyNames_.push_back(key);
-    slots_[s] = static_cast<uint32_t>(emptyNames_.size()) | kEmptyBit;
+    return names_.back().key;
   }
+  emptyNames_.push_back(key);
+  slots_[s] = static_cast<uint32_t>(emptyNames_.size()) | kEmptyBit;
+  return emptyNames_.back();
 }
 
 size_t AnswerTable::memoryBytes() const {

@@ -11,6 +11,7 @@
 
 #include "common/dns_wire.h"
 #include "common/record_set.h"
+#include "common/zone_diff.h"
 
 namespace mdns {
 
@@ -53,6 +54,18 @@ class AnswerTable {
   static std::shared_ptr<const AnswerTable> build(const RecordSet& records, const ZoneOptions& zone,
                                                   const AnswerTable* sizeLike = nullptr);
 
+  // The table of `after` made from `base`, the table of `before`, where `diff` is what went and
+  // came between the two sets (diffRecordSets), under `zone` (a new serial; nothing else may
+  // differ from base's zone): base's arrays are copied and only the names the difference touches
+  // are rendered again (with the apex, whose SOA carries the serial, the SRV names whose targets'
+  // addresses changed, and the PTR names that changed); names that went are taken out, with the
+  // empty non-terminals nothing is below any more. A few milliseconds at 10,000 tasks, where
+  // build() takes 150. nullptr when the renderings replaced so far would make up half of the
+  // table: build it again then.
+  static std::shared_ptr<const AnswerTable> patch(const AnswerTable& base, const RecordSet& before,
+                                                  const RecordSet& after, const ZoneDiff& diff,
+                                                  const ZoneOptions& zone);
+
   const ZoneOptions& zone() const { return zone_; }
   const std::string& apexWire() const { return apexWire_; }
   // Entry for a lower-case wire name inside the domain, or a reverse name with a PTR record;
@@ -68,18 +81,22 @@ class AnswerTable {
   // The SOA record as it stands in a negative answer's authority section, minus its owner
   // (a 2-byte pointer to the apex inside the question, written per query).
   std::string_view negativeSoaTail() const { return negativeSoaTail_; }
-  size_t nameCount() const { return names_.size() + emptyNames_.size(); }
+  size_t nameCount() const { return liveNames_; }
   size_t memoryBytes() const;
 
  private:
+  // A name's entry: its answers for each type, rendered.
+  NameEntry renderEntry(std::string_view qnameWire, const NameRecords& records, const RecordSet& all);
+  void renderNegativeSoa();
   uint32_t render(std::string_view qnameWire, uint16_t type, const NameRecords& records, const RecordSet& all);
   uint32_t renderPtr(std::string_view qnameWire, std::string_view targetWire);
   // The name index: open addressing with linear probing, at most half full, so that a name that
   // is not there (NXDOMAIN) costs about two probes. No allocation per name: an owner name costs
   // 36 bytes and an empty non-terminal 12, plus the slots.
   struct Key {
-    uint32_t name = 0;  // offset in nameArena_
-    uint32_t hash = 0;  // low bits of the name's hash
+    uint32_t name = 0;   // offset in nameArena_
+    uint32_t hash = 0;   // low bits of the name's hash
+    uint32_t below = 0;  // owner names under this one (in the domain): an empty non-terminal goes at 0
     uint8_t length = 0;
   };
   struct Named {
@@ -88,8 +105,15 @@ class AnswerTable {
   };
   static constexpr uint32_t kEmptyBit = 0x80000000;  // in a slot: an index into emptyNames_
   // Adds a name (a view into nameArena_) unless it is there already; without an entry, as an
-  // empty non-terminal.
-  void insert(std::string_view wireName, const NameEntry* entry);
+  // empty non-terminal. Returns its key.
+  Key& insert(std::string_view wireName, const NameEntry* entry);
+  Key& keyAt(uint32_t slot) {
+    return (slot & kEmptyBit) != 0 ? emptyNames_[(slot & ~kEmptyBit) - 1] : names_[slot - 1].key;
+  }
+  // Empties slot `s`, moving the names after it back where their probe sequence allows.
+  void eraseSlot(size_t s);
+  // Replaced renderings: their bytes stay in bytes_ until the table is built again.
+  void retire(const NameEntry& entry);
   const Key& keyOf(uint32_t slot) const {
     return (slot & kEmptyBit) != 0 ? emptyNames_[(slot & ~kEmptyBit) - 1] : names_[slot - 1].key;
   }
@@ -106,6 +130,8 @@ class AnswerTable {
   std::vector<uint8_t> bytes_;
   std::vector<uint16_t> answerRrOffsets_;
   std::string negativeSoaTail_;
+  size_t liveNames_ = 0;     // names in slots_ (names_ and emptyNames_ also hold ones taken out)
+  size_t retiredBytes_ = 0;  // of bytes_, renderings no entry uses any more
 };
 
 }  // namespace mdns
