@@ -29,12 +29,14 @@ struct TaskStatus {
   std::vector<std::pair<std::string, std::string>> labels;  // key, value
   std::vector<std::string> networkIps;                      // container_status.network_infos
   std::optional<bool> healthy;  // the health check's verdict (Marathon/Mesos health checks), when it has one
+  bool operator==(const TaskStatus&) const = default;
 };
 
 struct DiscoveryPort {
   int number = 0;
   std::string name;
   std::string protocol;
+  bool operator==(const DiscoveryPort&) const = default;
 };
 
 struct Task {
@@ -51,6 +53,7 @@ struct Task {
   std::vector<int> ports() const;
   // The newest status (by timestamp) says `healthy: false`: its health check fails.
   bool unhealthy() const;
+  bool operator==(const Task&) const = default;
 };
 
 struct Framework {

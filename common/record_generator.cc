@@ -68,7 +68,25 @@ class Generator {
              dns::presentationName(out_.records.droppedExample(problem)) + "\"");
       }
     }
+    out_.agentAddresses = std::move(slaveIps_);
+    out_.hostsResolved = std::move(resolved_);
     return std::move(out_);
+  }
+
+  // One task's records alone (generateTaskRecords).
+  TaskRecords task(const Task& task, const std::string& frameworkName, const std::vector<IpAddress>& agent,
+                   bool shared) {
+    oneTask(task, fragment(frameworkName), agent, shared);
+    out_.records.finalize();
+    TaskRecords r;
+    for (const auto& c : reverseCandidates_) r.reverse.emplace_back(c.ip, std::string(out_.records.nameAt(c.name)));
+    r.records = std::move(out_.records);
+    return r;
+  }
+
+  // The name a task shares with its siblings (its discovery name, else its name).
+  std::string sharedName(const Task& task) const {
+    return label(task.discoveryName.empty() ? task.name : task.discoveryName);
   }
 
  private:
@@ -172,14 +190,8 @@ class Generator {
       if (opt_.enumerate) out_.enumeration.push_back(EnumeratedFramework{f.name, {}});
       // healthyOnly: the apps (by their shared name) that have an instance not failing its
       // health check; only theirs leave failing instances out.
-      std::set<std::string> appsWithHealthy;
-      if (opt_.healthyOnly) {
-        for (const auto& task : f.tasks) {
-          if (task.state == "TASK_RUNNING" && slaveIps_.contains(task.slaveId) && !task.unhealthy()) {
-            appsWithHealthy.insert(sharedName(task));
-          }
-        }
-      }
+      std::unordered_set<std::string> appsWithHealthy;
+      if (opt_.healthyOnly) appsWithHealthy = appsWithHealthyInstance(f, slaveIps_, opt_);
       for (const auto& task : f.tasks) {
         const auto slave = slaveIps_.find(task.slaveId);
         if (slave == slaveIps_.end() || task.state != "TASK_RUNNING") continue;
@@ -189,28 +201,27 @@ class Generator {
           out_.enumeration.back().tasks.push_back(EnumeratedTask{task.name, task.id, {}});
           enumTask_ = &out_.enumeration.back().tasks.back();
         }
-        const auto ips = taskIps(task, slave->second, opt_.ipSources);
-        const std::string hash = taskIdHash(task.id);
-        const std::string slaveTail = slaveIdTail(task.slaveId);
-        if (!task.discoveryName.empty()) {
-          // mesos-dns publishes the discovery name both as given and sanitized. As given, it is
-          // reachable only when lower case: queries are lower-cased before lookup.
-          // The sanitized name first: it is the canonical one (PTR records point at it), also when
-          // the name as given is the same.
-          taskNameRecords(task, label(task.discoveryName), fname, hash, slaveTail, ips, slave->second, true, shared);
-          if (!hasUpper(task.discoveryName)) {
-            taskNameRecords(task, task.discoveryName, fname, hash, slaveTail, ips, slave->second, false, shared);
-          }
-        } else {
-          taskNameRecords(task, label(task.name), fname, hash, slaveTail, ips, slave->second, true, shared);
-        }
+        oneTask(task, fname, slave->second, shared);
       }
     }
   }
 
-  // The app-level name a task shares with its siblings (its discovery name, else its name).
-  std::string sharedName(const Task& task) const {
-    return label(task.discoveryName.empty() ? task.name : task.discoveryName);
+  void oneTask(const Task& task, const std::string& fname, const std::vector<IpAddress>& agent, bool shared) {
+    const auto ips = taskIps(task, agent, opt_.ipSources);
+    const std::string hash = taskIdHash(task.id);
+    const std::string slaveTail = slaveIdTail(task.slaveId);
+    if (!task.discoveryName.empty()) {
+      // mesos-dns publishes the discovery name both as given and sanitized. As given, it is
+      // reachable only when lower case: queries are lower-cased before lookup.
+      // The sanitized name first: it is the canonical one (PTR records point at it), also when
+      // the name as given is the same.
+      taskNameRecords(task, label(task.discoveryName), fname, hash, slaveTail, ips, agent, true, shared);
+      if (!hasUpper(task.discoveryName)) {
+        taskNameRecords(task, task.discoveryName, fname, hash, slaveTail, ips, agent, false, shared);
+      }
+    } else {
+      taskNameRecords(task, label(task.name), fname, hash, slaveTail, ips, agent, true, shared);
+    }
   }
 
   static bool hasUpper(const std::string& s) {
@@ -366,6 +377,32 @@ GeneratorOptions GeneratorOptions::fromConfig(const Config& config, std::vector<
 GeneratedRecords generateRecords(const MesosState& state, const GeneratorOptions& options,
                                  const HostResolver& resolveHost) {
   return Generator(options, resolveHost).run(state);
+}
+
+TaskRecords generateTaskRecords(const Task& task, const std::string& frameworkName,
+                                const std::vector<IpAddress>& agentAddresses, bool shared,
+                                const GeneratorOptions& options) {
+  static const HostResolver kNoLookups;
+  return Generator(options, kNoLookups).task(task, frameworkName, agentAddresses, shared);
+}
+
+std::unordered_set<std::string> appsWithHealthyInstance(
+    const Framework& framework, const std::unordered_map<std::string, std::vector<IpAddress>>& agentAddresses,
+    const GeneratorOptions& options) {
+  static const HostResolver kNoLookups;
+  const Generator g(options, kNoLookups);
+  std::unordered_set<std::string> apps;
+  for (const auto& task : framework.tasks) {
+    if (task.state == "TASK_RUNNING" && agentAddresses.contains(task.slaveId) && !task.unhealthy()) {
+      apps.insert(g.sharedName(task));
+    }
+  }
+  return apps;
+}
+
+std::string appNameOf(const Task& task, const GeneratorOptions& options) {
+  static const HostResolver kNoLookups;
+  return Generator(options, kNoLookups).sharedName(task);
 }
 
 std::string EnumeratedRecord::hostIn(const RecordSet& records) const {

@@ -5,6 +5,8 @@
 
 #include <functional>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "common/ip_address.h"
@@ -69,10 +71,35 @@ struct GeneratedRecords {
   Enumeration enumeration;            // only with GeneratorOptions::enumerate
   std::vector<std::string> warnings;  // records left out, each with the element and the reason
   size_t unhealthyLeftOut = 0;        // healthyOnly: running tasks left out of their app's names
+  // The agents' addresses by agent id (none: the agent's tasks have no records), and every host
+  // name looked up on the way, with what it gave.
+  std::unordered_map<std::string, std::vector<IpAddress>> agentAddresses;
+  std::unordered_map<std::string, std::vector<IpAddress>> hostsResolved;
 };
 
 GeneratedRecords generateRecords(const MesosState& state, const GeneratorOptions& options,
                                  const HostResolver& resolveHost);
+
+// One running task's records, exactly as generateRecords makes them for it within a state: its
+// own names, and (when `shared`: healthyOnly may leave a failing instance out) its app's A and SRV
+// names. `reverse`: the (address, canonical name) pairs that get a PTR record when no other task
+// and no agent has the address.
+struct TaskRecords {
+  RecordSet records;  // finalized
+  std::vector<std::pair<IpAddress, std::string>> reverse;
+};
+TaskRecords generateTaskRecords(const Task& task, const std::string& frameworkName,
+                                const std::vector<IpAddress>& agentAddresses, bool shared,
+                                const GeneratorOptions& options);
+
+// healthyOnly's rule within one framework: the apps (by the name their tasks share) that have a
+// running instance on a known agent which is not failing its health check. Such an app's failing
+// instances are left out of its names; an app without one keeps all.
+std::unordered_set<std::string> appsWithHealthyInstance(
+    const Framework& framework, const std::unordered_map<std::string, std::vector<IpAddress>>& agentAddresses,
+    const GeneratorOptions& options);
+// The name a task shares with its app's other instances (its discovery name, else its name).
+std::string appNameOf(const Task& task, const GeneratorOptions& options);
 
 // mesos-dns's "slave id tail": the last '-'-separated field, lower-cased ("...-S12" -> "s12").
 std::string slaveIdTail(const std::string& slaveId);

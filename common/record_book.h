@@ -1,0 +1,76 @@
+// A hub's records kept task by task, so that a new state of the cluster costs what changed in it
+// rather than generating everything again (141 ms at 10,000 tasks, tests/bench/pipeline_bench).
+//
+// Each running task's records come from common/record_generator's rules for that task alone
+// (generateTaskRecords); the records that are no task's (frameworks, agents, masters, the name
+// server) from the state without its tasks. Every record is counted by the parts that make it;
+// a new state generates again only the tasks whose fields, agent addresses or app health (with
+// healthyOnly) differ from what the book holds, and the records whose count leaves or reaches
+// zero are the difference, which patches the previous set (RecordSet::patched). PTR records
+// follow the generator's rule from counted (address, canonical name) pairs. The result equals
+// generateRecords() on the same state (tests/unit/test_record_book.cc).
+//
+// Memory: the state's tasks once more, and each record's text with its count (some 30 MB at
+// 10,000 tasks): meant for hubs, which keep one.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/mesos_state.h"
+#include "common/record_generator.h"
+#include "common/record_set.h"
+#include "common/zone_diff.h"
+
+namespace mdns {
+
+class RecordBook {
+ public:
+  // `options.enumerate` is ignored: the book makes no enumeration.
+  explicit RecordBook(GeneratorOptions options);
+
+  struct Update {
+    RecordSet records;  // finalized, with PTR records
+    ZoneDiff diff;      // the forward records that went and came since the previous update (serials 0)
+    std::vector<std::string> warnings;
+    size_t unhealthyLeftOut = 0;
+    size_t tasksGenerated = 0;  // tasks whose records were made again
+    std::unordered_map<std::string, std::vector<IpAddress>> hostsResolved;
+  };
+  // The records of `state`, and how they differ from the previous update's (on the first, every
+  // record is new).
+  Update update(const MesosState& state, const HostResolver& resolveHost);
+
+  const GeneratorOptions& options() const { return options_; }
+
+ private:
+  using Count = std::pair<const std::string, uint32_t>;  // a record's key and how many parts make it
+  struct Part {
+    Task task;
+    std::vector<IpAddress> agent;
+    bool shared = true;
+    std::vector<Count*> records;
+    std::vector<Count*> reverse;      // in reverse_: (address, canonical name) keys
+    std::array<size_t, 4> dropped{};  // names left out, by NameProblem
+    std::array<std::string, 4> droppedExample;
+  };
+  // Counts of `part`'s records and PTR candidates into `delta` with `sign` (+1 or -1).
+  void count(const Part& part, int sign);
+  // `part`'s records from `generated`, each entered in counts_ (with 0 when new).
+  void take(Part& part, const TaskRecords& generated);
+
+  GeneratorOptions options_;
+  std::unordered_map<std::string, Part> parts_;  // "\x01cluster", or framework name, NUL, task id
+  std::unordered_map<std::string, uint32_t> counts_;
+  std::unordered_map<std::string, uint32_t> reverse_;
+  std::unordered_map<Count*, int> delta_;         // this update's changes of counts_
+  std::unordered_map<Count*, int> reverseDelta_;  // and of reverse_
+  std::array<size_t, 4> dropped_{};               // every part's names left out, by NameProblem
+  RecordSet records_;                             // the last update's
+  bool first_ = true;
+};
+
+}  // namespace mdns
