@@ -15,6 +15,7 @@
 
 #include "common/record_book.h"
 #include "common/record_generator.h"
+#include "tests/unit/record_text.h"
 
 namespace mdns {
 namespace {
@@ -28,17 +29,7 @@ MesosState fixture() {
   return parsed.state.value_or(MesosState{});
 }
 
-std::string text(const RecordSet& set) {
-  std::string out;
-  for (const auto& [name, records] : set.names()) {
-    for (const auto& a : records.a) out += std::string(name) + " A " + a.toString() + "\n";
-    for (const auto& a : records.aaaa) out += std::string(name) + " AAAA " + a.toString() + "\n";
-    for (const auto& s : records.srv)
-      out += std::string(name) + " SRV " + std::to_string(s.port) + " " + std::string(s.target) + "\n";
-  }
-  for (const auto& p : set.reverse()) out += p.ip.toString() + " PTR " + std::string(set.nameAt(p.name)) + "\n";
-  return out;
-}
+std::string text(const RecordSet& set) { return testing_records::text(set, true); }
 
 HostResolver resolver() {
   return [](const std::string& host) {

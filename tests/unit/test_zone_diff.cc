@@ -8,6 +8,7 @@
 
 #include "common/snapshot.h"
 #include "common/zone_diff.h"
+#include "tests/unit/record_text.h"
 
 namespace mdns {
 namespace {
@@ -19,16 +20,7 @@ RecordSet finalized(RecordSet set) {
   return set;
 }
 
-std::string text(const RecordSet& set) {
-  std::string out;
-  for (const auto& [name, records] : set.names()) {
-    for (const auto& a : records.a) out += std::string(name) + " A " + a.toString() + "\n";
-    for (const auto& a : records.aaaa) out += std::string(name) + " AAAA " + a.toString() + "\n";
-    for (const auto& s : records.srv)
-      out += std::string(name) + " SRV " + std::to_string(s.port) + " " + std::string(s.target) + "\n";
-  }
-  return out;
-}
+using testing_records::text;
 
 // A cluster of `apps` apps with a few tasks each, chosen by `seed`.
 RecordSet cluster(unsigned seed, int apps) {
