@@ -134,6 +134,10 @@ ApiResponse Operations::handle(const ApiRequest& request) {
   if (path == "/v1/enumerate" && cfg->enumerationOn) {
     static const Enumeration kNone;
     static const RecordSet kNoRecords;
+    if (snap && snap->records && !snap->enumeration && snap->enumerationSource) {
+      const GeneratedRecords made = snap->enumerationSource->generate();
+      return jsonResponse(api::enumerate(made.enumeration, made.records));
+    }
     const bool have = snap && snap->enumeration && snap->records;
     return jsonResponse(api::enumerate(have ? *snap->enumeration : kNone, have ? *snap->records : kNoRecords));
   }

@@ -367,7 +367,8 @@ void RecordSource::applyReconfigure() {
   setup->serialFloor = setup_.serialFloor;  // the source's, not the config's
   setup_ = std::move(*setup);
   lastGeneration_.reset();  // new settings: the next refresh generates
-  if (stream_) {            // the next refresh subscribes again (or polls), with the new settings
+  book_.reset();
+  if (stream_) {  // the next refresh subscribes again (or polls), with the new settings
     stream_.reset();
     stats_.streamUp.store(setup_.config.subscribe ? 0 : -1, std::memory_order_relaxed);
     if (streamStarting_) refreshing_ = false;
@@ -392,6 +393,7 @@ void RecordSource::applyReconfigure() {
     auto snap = std::make_shared<Snapshot>(*snapshotFromRecords(*current->records, snapshotSettings(setup_), now,
                                                                 current->loadedAt, current->origin, serial));
     snap->enumeration = current->enumeration;
+    snap->enumerationSource = current->enumerationSource;
     log::info("reload: zone settings changed; " + std::to_string(snap->table->nameCount()) + " names rendered again");
     store_.publish(snap);
     if (onLoaded_) onLoaded_(*snap);
@@ -685,7 +687,7 @@ void RecordSource::streamChanged(bool snapshot) {
   const ClusterModel& model = stream_->model();
   MesosState state = model.state();
   const double stateMs = msSince(started);
-  BuildResult built = buildSnapshot(std::move(state), setup_, previous.get(), origin, resolveHostBlocking, masters);
+  BuildResult built = buildFromBook(std::move(state), previous, origin, masters);
   if (model.keepsAgentsTasks()) {
     // The model keeps the tasks of agents still to re-register, agent by agent (common/cluster_model.h):
     // no set-wide hold, so that what the master announces meanwhile applies at once.
@@ -729,6 +731,42 @@ void RecordSource::streamChanged(bool snapshot) {
   warnedBefore_ = std::move(warnedNow_);
   warnedNow_.clear();
   setLastError("");
+}
+
+BuildResult RecordSource::buildFromBook(MesosState state, const std::shared_ptr<const Snapshot>& previous,
+                                        const std::string& origin, const std::vector<std::string>* masters) {
+  auto options = generatorOptions(setup_, masters);
+  const bool enumerate = options.enumerate;
+  options.enumerate = false;
+  if (!book_ || !(book_->options() == options)) book_ = std::make_unique<RecordBook>(options);
+  const auto started = Clock::now();
+  RecordBook::Update update = book_->update(state, resolveHostBlocking);
+  const double generateMs = msSince(started);
+  // The book's difference starts at its previous records: good for the served version only when
+  // that is what the book made last.
+  const bool diffFits = previous && previous->digest == bookDigest_;
+  const auto renderStart = Clock::now();
+  BuildResult result = buildSnapshotFromRecords(
+      std::move(update.records), nullptr, snapshotSettings(setup_), previous.get(), origin,
+      BuildTime{std::chrono::system_clock::now(), renderStart}, std::nullopt, diffFits ? &update.diff : nullptr);
+  result.renderMs = msSince(renderStart);
+  result.generateMs = generateMs;
+  bookDigest_ = result.snapshot->digest;
+  if (enumerate) {
+    auto source = std::make_shared<EnumerationSource>();
+    source->state = std::move(state);
+    source->options = options;
+    source->hosts = std::move(update.hostsResolved);
+    auto snap = std::make_shared<Snapshot>(*result.snapshot);
+    snap->enumeration.reset();
+    snap->enumerationSource = std::move(source);
+    result.snapshot = std::move(snap);
+  }
+  result.warnings = std::move(update.warnings);
+  result.unhealthyLeftOut = update.unhealthyLeftOut;
+  log::debug("record book: " + std::to_string(update.tasksGenerated) + " tasks generated again, " +
+             std::to_string(update.diff.recordCount()) + " records changed");
+  return result;
 }
 
 void RecordSource::streamEnded(const std::string& why, bool unsupported) {

@@ -5,6 +5,7 @@
 
 #include <event2/event.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -25,6 +26,7 @@
 #include "common/config.h"
 #include "common/lock_guarded.h"
 #include "common/metrics.h"
+#include "common/record_book.h"
 #include "common/record_generator.h"
 #include "common/record_set.h"
 #include "common/refresh_policy.h"
@@ -164,6 +166,12 @@ class RecordSource {
   // True while the stream runs and ZooKeeper names no other leader (else it is stopped).
   bool streamKeepsRunning();
   void streamChanged(bool snapshot);
+  // The stream's cluster as records, through the record book: only the tasks that changed are
+  // generated again, and the difference it reports patches the served table.
+  BuildResult buildFromBook(MesosState state, const std::shared_ptr<const Snapshot>& previous,
+                            const std::string& origin, const std::vector<std::string>* masters);
+  std::unique_ptr<RecordBook> book_;
+  std::array<uint64_t, 2> bookDigest_{};  // the content of the book's last records (its difference starts there)
   void streamEnded(const std::string& why, bool unsupported);
   std::unique_ptr<MasterStream> stream_;
   bool streamStarting_ = false;  // the refresh under way is a subscription

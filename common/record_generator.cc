@@ -379,6 +379,15 @@ GeneratedRecords generateRecords(const MesosState& state, const GeneratorOptions
   return Generator(options, resolveHost).run(state);
 }
 
+GeneratedRecords EnumerationSource::generate() const {
+  GeneratorOptions withEnumeration = options;
+  withEnumeration.enumerate = true;
+  return generateRecords(state, withEnumeration, [this](const std::string& host) {
+    const auto it = hosts.find(host);
+    return it == hosts.end() ? std::vector<IpAddress>{} : it->second;
+  });
+}
+
 TaskRecords generateTaskRecords(const Task& task, const std::string& frameworkName,
                                 const std::vector<IpAddress>& agentAddresses, bool shared,
                                 const GeneratorOptions& options) {

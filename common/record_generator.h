@@ -32,6 +32,7 @@ struct GeneratorOptions {
 
   static GeneratorOptions fromConfig(const Config& config, std::vector<IpAddress> nameServerAddresses,
                                      std::vector<std::string> resolvedMasters);
+  bool operator==(const GeneratorOptions&) const = default;
 };
 
 // Turns a host name into addresses; an IP literal never reaches it. Empty: unknown host.
@@ -79,6 +80,19 @@ struct GeneratedRecords {
 
 GeneratedRecords generateRecords(const MesosState& state, const GeneratorOptions& options,
                                  const HostResolver& resolveHost);
+
+// An enumeration made when it is asked for (/v1/enumerate) rather than with every version of the
+// records: a hub fed by events makes versions many times a second and keeps the state they came
+// from instead (common/record_book).
+struct EnumerationSource {
+  MesosState state;
+  GeneratorOptions options;
+  // The host names looked up when the records were made, with the answers: asked again here,
+  // nothing is looked up.
+  std::unordered_map<std::string, std::vector<IpAddress>> hosts;
+  // The enumeration, with the record set its names refer to.
+  GeneratedRecords generate() const;
+};
 
 // One running task's records, exactly as generateRecords makes them for it within a state: its
 // own names, and (when `shared`: healthyOnly may leave a failing instance out) its app's A and SRV

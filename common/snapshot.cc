@@ -61,7 +61,8 @@ std::shared_ptr<const Snapshot> snapshotFromRecords(RecordSet records, const Sna
 
 BuildResult buildSnapshotFromRecords(RecordSet records, std::shared_ptr<const Enumeration> enumeration,
                                      const SnapshotSettings& settings, const Snapshot* previous,
-                                     const std::string& origin, BuildTime now, std::optional<uint32_t> serial) {
+                                     const std::string& origin, BuildTime now, std::optional<uint32_t> serial,
+                                     const ZoneDiff* knownDiff) {
   BuildResult result;
   auto snap = describe(records, origin, now.steady);
   snap->enumeration = std::move(enumeration);
@@ -105,7 +106,8 @@ BuildResult buildSnapshotFromRecords(RecordSet records, std::shared_ptr<const En
     const size_t zoneRecords = shared->countA() + shared->countAAAA() + shared->countSrv();
     std::shared_ptr<ZoneDiff> diff;
     if (previous != nullptr && previous->records && previous->table && sameZone(previous->table->zone())) {
-      diff = std::make_shared<ZoneDiff>(diffRecordSets(*previous->records, *shared));
+      diff =
+          std::make_shared<ZoneDiff>(knownDiff != nullptr ? *knownDiff : diffRecordSets(*previous->records, *shared));
       if (diff->recordCount() * 4 < zoneRecords) {
         snap->table = AnswerTable::patch(*previous->table, *previous->records, *shared, *diff, zone);
       }

@@ -24,7 +24,9 @@ namespace mdns {
 struct Snapshot {
   std::shared_ptr<const RecordSet> records;        // null unless SnapshotSettings::keepRecords
   std::shared_ptr<const Enumeration> enumeration;  // only with keepRecords and EnumerationOn; names in `records`
-  std::array<uint64_t, 2> digest{};                // of the records' content (RecordSet::contentHash)
+  // Instead of `enumeration` (a hub fed by events): what makes it when asked for.
+  std::shared_ptr<const EnumerationSource> enumerationSource;
+  std::array<uint64_t, 2> digest{};  // of the records' content (RecordSet::contentHash)
   size_t countA = 0, countAAAA = 0, countSrv = 0;
   std::shared_ptr<const AnswerTable> table;
   std::chrono::system_clock::time_point changedAt;  // when the content last changed (SOA serial)
@@ -88,9 +90,12 @@ BuildResult confirmSnapshot(const Snapshot& previous, const std::string& origin,
 // `serial`, when given, is the serial to serve instead (a secondary serves its primary's): a new
 // serial with the same content then re-renders the SOA too. With keepRecords, the difference from
 // the previous records is added to the previous snapshot's history.
+// `knownDiff`: the difference from previous's records to `records`, when the caller knows it (a
+// record book does), which saves finding it.
 BuildResult buildSnapshotFromRecords(RecordSet records, std::shared_ptr<const Enumeration> enumeration,
                                      const SnapshotSettings& settings, const Snapshot* previous,
                                      const std::string& origin, BuildTime now,
-                                     std::optional<uint32_t> serial = std::nullopt);
+                                     std::optional<uint32_t> serial = std::nullopt,
+                                     const ZoneDiff* knownDiff = nullptr);
 
 }  // namespace mdns

@@ -88,6 +88,34 @@ class SubscribeTest(unittest.TestCase):
         self.assertNotIn("event_stream_up", http_get(http_port, "/metrics"))
         self.assertEqual(a_records(agent), ["10.1.10.1"])
 
+    def test_enumerate_and_ptr_records_follow_the_events(self):
+        # The hub keeps its records task by task (common/record_book) and makes /v1/enumerate
+        # when asked: both must show what the events changed, as a hub that polls would.
+        master = fake_master(self)
+        state = app_state(master.pid, "web", task_ips=["10.1.15.1"])
+        master.state = state
+        http_port = free_port()
+        agent = self.hub(master, httpon=True, httpListener=LOOPBACK, httpPort=http_port)
+        agent.wait_loaded()
+
+        def enumerated():
+            listing = json.loads(http_get(http_port, "/v1/enumerate"))
+            return {(t["name"], r["name"], r["host"]) for f in listing["frameworks"] for t in f["tasks"]
+                    for r in t["records"] if r["rtype"] == "A"}
+        self.assertIn(("web", "web.marathon.mesos.", "10.1.15.1"), enumerated())
+        api = new_task(state, "api", "10.1.15.9", 31800, index=3)
+        master.emit(task_added_event(api))
+        wait_until(lambda: a_records(agent, "api.marathon.mesos") == ["10.1.15.9"], 5)
+        self.assertIn(("api", "api.marathon.mesos.", "10.1.15.9"), enumerated())
+        ptr = agent.dig("9.15.1.10.in-addr.arpa", "PTR")
+        self.assertEqual(len(ptr.rdatas("PTR")), 1)
+        self.assertRegex(ptr.rdatas("PTR")[0], r"^api-.*\.marathon\.mesos\.$")
+        master.emit(task_updated_event(api, "TASK_KILLED", {"state": "TASK_KILLED", "timestamp": time.time()}))
+        wait_until(lambda: a_records(agent, "api.marathon.mesos") == "NXDOMAIN", 5)
+        self.assertNotIn("api", {name for name, _, _ in enumerated()})
+        self.assertEqual(agent.dig("9.15.1.10.in-addr.arpa", "PTR").rdatas("PTR"), [])  # not ours: forwarded
+        self.assertEqual(a_records(agent), ["10.1.15.1"])
+
     def test_an_event_that_is_not_json_ends_the_stream_and_the_hub_subscribes_again_keeping_its_records(self):
         master = fake_master(self)
         master.state = app_state(master.pid, "web", task_ips=["10.1.11.1"])
