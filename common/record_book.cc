@@ -60,30 +60,18 @@ void addKey(RecordSet& set, std::string_view key) {
   }
 }
 
-// A PTR candidate as a key: the address's size byte and bytes, then the name.
-std::string reverseKey(const IpAddress& ip, std::string_view name) {
-  std::string key;
-  key += static_cast<char>(ip.size());
-  key.append(reinterpret_cast<const char*>(ip.data()), ip.size());
-  key += name;
-  return key;
-}
-
 }  // namespace
 
 RecordBook::RecordBook(GeneratorOptions options) : options_(std::move(options)) { options_.enumerate = false; }
 
-void RecordBook::take(Part& part, const TaskRecords& generated) {
+void RecordBook::take(Part& part, TaskRecords generated) {
   part.records.clear();
-  part.reverse.clear();
   for (const auto& [name, recs] : generated.records.names()) {
     for (const auto& ip : recs.a) part.records.push_back(&*counts_.try_emplace(keyOf(name, ip), 0).first);
     for (const auto& ip : recs.aaaa) part.records.push_back(&*counts_.try_emplace(keyOf(name, ip), 0).first);
     for (const auto& srv : recs.srv) part.records.push_back(&*counts_.try_emplace(keyOf(name, srv), 0).first);
   }
-  for (const auto& [ip, name] : generated.reverse) {
-    part.reverse.push_back(&*reverse_.try_emplace(reverseKey(ip, name), 0).first);
-  }
+  part.reverse = std::move(generated.reverse);
   for (const auto problem : {NameProblem::kEmptyLabel, NameProblem::kLongLabel, NameProblem::kLongName}) {
     const auto i = static_cast<size_t>(problem);
     part.dropped[i] = generated.records.droppedNames(problem);
@@ -93,14 +81,56 @@ void RecordBook::take(Part& part, const TaskRecords& generated) {
 
 void RecordBook::count(const Part& part, int sign) {
   for (Count* c : part.records) delta_[c] += sign;
-  for (Count* c : part.reverse) reverseDelta_[c] += sign;
+  for (const auto& [ip, name] : part.reverse) {
+    auto& names = reverse_[ip];
+    auto it = std::find_if(names.begin(), names.end(), [&name](const auto& n) { return n.first == name; });
+    if (sign > 0) {
+      if (it == names.end()) {
+        names.emplace_back(name, 0);
+        it = names.end() - 1;
+        touched_.insert(ip);
+      }
+      ++it->second;
+    } else if (it != names.end() && --it->second == 0) {
+      names.erase(it);
+      touched_.insert(ip);
+    }
+    if (names.empty()) reverse_.erase(ip);
+  }
   for (size_t i = 0; i < dropped_.size(); ++i) dropped_[i] += sign > 0 ? part.dropped[i] : -part.dropped[i];
+}
+
+ReversePointers RecordBook::reversePointers(std::vector<IpAddress> agents) {
+  // An address that exactly one task's canonical name holds, and no agent, points back at it.
+  std::sort(agents.begin(), agents.end());
+  agents.erase(std::unique(agents.begin(), agents.end()), agents.end());
+  auto decide = [this](const IpAddress& ip) {
+    const auto it = reverse_.find(ip);
+    if (it != reverse_.end() && it->second.size() == 1 && !std::binary_search(agents_.begin(), agents_.end(), ip)) {
+      ptr_[ip] = it->second.front().first;
+    } else {
+      ptr_.erase(ip);
+    }
+  };
+  if (agents != agents_) {
+    agents_ = std::move(agents);
+    ptr_.clear();
+    for (const auto& [ip, names] : reverse_) decide(ip);
+  } else {
+    for (const auto& ip : touched_) decide(ip);
+  }
+  touched_.clear();
+  ReversePointers pointers;
+  pointers.reserve(ptr_.size());
+  for (const auto& [ip, name] : ptr_) {
+    if (const auto ref = records_.refOf(name)) pointers.push_back({ip, *ref});
+  }
+  return pointers;
 }
 
 RecordBook::Update RecordBook::update(const MesosState& state, const HostResolver& resolveHost) {
   Update out;
   delta_.clear();
-  reverseDelta_.clear();
 
   // What no task makes: from the state without its tasks.
   MesosState skeleton;
@@ -115,13 +145,15 @@ RecordBook::Update RecordBook::update(const MesosState& state, const HostResolve
     count(part, -1);
     TaskRecords generated;
     generated.records = std::move(cluster.records);
-    take(part, generated);
+    take(part, std::move(generated));
     part.dropped = {};  // the cluster's warnings name them already
     count(part, +1);
   }
 
-  std::unordered_set<std::string> seen;
-  seen.reserve(parts_.size());
+  const uint64_t now = ++updates_;
+  // A task by its framework's name and its id (made unique when a state lists it twice: which
+  // part matches which then only costs generating it again).
+  std::string key;
   for (const auto& f : state.frameworks) {
     std::unordered_set<std::string> healthyApps;
     if (options_.healthyOnly) healthyApps = appsWithHealthyInstance(f, cluster.agentAddresses, options_);
@@ -131,13 +163,16 @@ RecordBook::Update RecordBook::update(const MesosState& state, const HostResolve
       const bool shared =
           !options_.healthyOnly || !task.unhealthy() || !healthyApps.contains(appNameOf(task, options_));
       if (!shared) ++out.unhealthyLeftOut;
-      // A task by its framework's name and its id (made unique when a state lists it twice:
-      // which part matches which then only costs generating it again).
-      std::string key = f.name + '\0' + task.id;
-      for (size_t n = 1; seen.contains(key); ++n) key = f.name + '\0' + task.id + '\0' + std::to_string(n);
-      seen.insert(key);
-      auto [it, isNew] = parts_.try_emplace(std::move(key));
+      key.assign(f.name).append(1, '\0').append(task.id);
+      auto it = parts_.find(key);
+      for (size_t n = 1; it != parts_.end() && it->second.seen == now; ++n) {
+        key.assign(f.name).append(1, '\0').append(task.id).append(1, '\0').append(std::to_string(n));
+        it = parts_.find(key);
+      }
+      const bool isNew = it == parts_.end();
+      if (isNew) it = parts_.try_emplace(key).first;
       Part& part = it->second;
+      part.seen = now;
       if (!isNew && part.shared == shared && part.agent == agent->second && part.task == task) continue;
       count(part, -1);
       part.task = task;
@@ -149,7 +184,7 @@ RecordBook::Update RecordBook::update(const MesosState& state, const HostResolve
     }
   }
   for (auto it = parts_.begin(); it != parts_.end();) {
-    if (it->first == kClusterPart || seen.contains(it->first)) {
+    if (it->second.seen == now || it->first == kClusterPart) {
       ++it;
       continue;
     }
@@ -167,21 +202,13 @@ RecordBook::Update RecordBook::update(const MesosState& state, const HostResolve
     c->second = after;
     if (after == 0) gone.push_back(c->first);
   }
-  for (const auto& key : gone) counts_.erase(key);
-  gone.clear();
-  for (const auto& [c, d] : reverseDelta_) {
-    c->second = static_cast<uint32_t>(static_cast<int64_t>(c->second) + d);
-    if (c->second == 0) gone.push_back(c->first);
-  }
-  for (const auto& key : gone) reverse_.erase(key);
+  for (const auto& record : gone) counts_.erase(record);
   delta_.clear();
-  reverseDelta_.clear();
   out.diff.removed.finalize();
   out.diff.added.finalize();
 
-  if (first_) {
+  if (now == 1) {
     records_ = out.diff.added;
-    first_ = false;
   } else {
     std::string error;
     auto patched = records_.patched(out.diff.removed, out.diff.added, error);
@@ -190,7 +217,7 @@ RecordBook::Update RecordBook::update(const MesosState& state, const HostResolve
       // wrong. Take the whole set from the counts (and say so: it is a defect).
       out.warnings.push_back("record book out of step with its set (" + error + "); the set is made again");
       RecordSet all;
-      for (const auto& [key, n] : counts_) addKey(all, key);
+      for (const auto& [record, n] : counts_) addKey(all, record);
       all.finalize();
       out.diff = diffRecordSets(records_, all);
       records_ = std::move(all);
@@ -199,33 +226,15 @@ RecordBook::Update RecordBook::update(const MesosState& state, const HostResolve
     }
   }
 
-  // PTR records: an address that exactly one task's canonical name holds, and no agent.
   std::vector<IpAddress> agents;
   for (const auto& [id, ips] : cluster.agentAddresses) agents.insert(agents.end(), ips.begin(), ips.end());
-  std::sort(agents.begin(), agents.end());
-  std::vector<std::pair<IpAddress, std::string_view>> candidates;
-  candidates.reserve(reverse_.size());
-  for (const auto& [key, n] : reverse_) {
-    const auto size = static_cast<uint8_t>(key[0]);
-    candidates.emplace_back(addressAt(key.data() + 1, size == 4), std::string_view(key).substr(1 + size));
-  }
-  std::sort(candidates.begin(), candidates.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
-  ReversePointers pointers;
-  for (size_t i = 0; i < candidates.size();) {
-    size_t j = i + 1;
-    while (j < candidates.size() && candidates[j].first == candidates[i].first) ++j;
-    if (j == i + 1 && !std::binary_search(agents.begin(), agents.end(), candidates[i].first)) {
-      if (const auto ref = records_.refOf(candidates[i].second)) pointers.push_back({candidates[i].first, *ref});
-    }
-    i = j;
-  }
-  records_.setReverse(std::move(pointers));
+  records_.setReverse(reversePointers(std::move(agents)));
 
   for (const auto problem : {NameProblem::kEmptyLabel, NameProblem::kLongLabel, NameProblem::kLongName}) {
     const auto i = static_cast<size_t>(problem);
     if (dropped_[i] == 0) continue;
     std::string example;
-    for (const auto& [key, part] : parts_) {
+    for (const auto& [id, part] : parts_) {
       if (part.dropped[i] > 0) {
         example = part.droppedExample[i];
         break;

@@ -16,6 +16,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -52,25 +54,32 @@ class RecordBook {
     Task task;
     std::vector<IpAddress> agent;
     bool shared = true;
+    uint64_t seen = 0;  // the update that last found it in the state
     std::vector<Count*> records;
-    std::vector<Count*> reverse;      // in reverse_: (address, canonical name) keys
-    std::array<size_t, 4> dropped{};  // names left out, by NameProblem
+    std::vector<std::pair<IpAddress, std::string>> reverse;  // PTR candidates: (address, canonical name)
+    std::array<size_t, 4> dropped{};                         // names left out, by NameProblem
     std::array<std::string, 4> droppedExample;
   };
-  // Counts of `part`'s records and PTR candidates into `delta` with `sign` (+1 or -1).
+  // Counts `part`'s records into delta_, and its PTR candidates into reverse_, with `sign` (+1 or -1).
   void count(const Part& part, int sign);
   // `part`'s records from `generated`, each entered in counts_ (with 0 when new).
-  void take(Part& part, const TaskRecords& generated);
+  void take(Part& part, TaskRecords generated);
+  // The PTR records of records_, from reverse_ (decided again for the addresses touched_, or for
+  // all when the agents' addresses changed).
+  ReversePointers reversePointers(std::vector<IpAddress> agents);
 
   GeneratorOptions options_;
   std::unordered_map<std::string, Part> parts_;  // "\x01cluster", or framework name, NUL, task id
   std::unordered_map<std::string, uint32_t> counts_;
-  std::unordered_map<std::string, uint32_t> reverse_;
-  std::unordered_map<Count*, int> delta_;         // this update's changes of counts_
-  std::unordered_map<Count*, int> reverseDelta_;  // and of reverse_
-  std::array<size_t, 4> dropped_{};               // every part's names left out, by NameProblem
-  RecordSet records_;                             // the last update's
-  bool first_ = true;
+  std::unordered_map<Count*, int> delta_;  // this update's changes of counts_
+  // PTR candidates by address: each canonical name with the number of parts that make it.
+  std::map<IpAddress, std::vector<std::pair<std::string, uint32_t>>> reverse_;
+  std::set<IpAddress> touched_;           // addresses whose candidates changed in this update
+  std::map<IpAddress, std::string> ptr_;  // the PTR records: address -> name
+  std::vector<IpAddress> agents_;         // sorted: addresses that get no PTR record
+  std::array<size_t, 4> dropped_{};       // every part's names left out, by NameProblem
+  RecordSet records_;                     // the last update's
+  uint64_t updates_ = 0;
 };
 
 }  // namespace mdns

@@ -1,7 +1,7 @@
 // What one small change costs in each stage between a cluster state and the answers served, at the
 // size of a given state: the whole records generated again, the difference found, the answer
 // table built from scratch against patched, the set patched by a difference (a secondary's IXFR),
-// the content hash. Each round moves one running task to a new container address.
+// the content hash, the record book's update. Each round moves one running task to a new container address.
 //
 // usage: pipeline_bench STATE.json [ROUNDS]   (a state from tests/bench/make_state.py)
 #include <algorithm>
@@ -15,6 +15,7 @@
 
 #include "common/answer_table.h"
 #include "common/mesos_state.h"
+#include "common/record_book.h"
 #include "common/record_generator.h"
 #include "common/zone_diff.h"
 
@@ -63,6 +64,8 @@ int main(int argc, char** argv) {
     }
   }
   RecordSet records = generateRecords(state, options, noLookups).records;
+  RecordBook book(options);
+  book.update(state, noLookups);
   ZoneOptions zone;
   auto table = AnswerTable::build(records, zone);
   std::printf("%zu running tasks with container addresses, %zu records, %zu names, table %zu KiB\n", running.size(),
@@ -79,6 +82,13 @@ int main(int argc, char** argv) {
     auto t = Clock::now();
     RecordSet next = generateRecords(state, options, noLookups).records;
     series["generate (whole state)"].ms.push_back(msSince(t));
+    t = Clock::now();
+    const auto booked = book.update(state, noLookups);
+    series["record book update"].ms.push_back(msSince(t));
+    if (booked.tasksGenerated != 1 || !(booked.records == next)) {
+      std::fprintf(stderr, "round %d: the record book differs from the generator\n", round);
+      return 1;
+    }
     t = Clock::now();
     const ZoneDiff diff = diffRecordSets(records, next);
     series["diff"].ms.push_back(msSince(t));
