@@ -107,7 +107,8 @@ ReversePointers RecordBook::reversePointers(std::vector<IpAddress> agents) {
   auto decide = [this](const IpAddress& ip) {
     const auto it = reverse_.find(ip);
     if (it != reverse_.end() && it->second.size() == 1 && !std::binary_search(agents_.begin(), agents_.end(), ip)) {
-      ptr_[ip] = it->second.front().first;
+      Pointer& p = ptr_[ip];
+      if (p.name != it->second.front().first) p = Pointer{it->second.front().first};
     } else {
       ptr_.erase(ip);
     }
@@ -122,8 +123,16 @@ ReversePointers RecordBook::reversePointers(std::vector<IpAddress> agents) {
   touched_.clear();
   ReversePointers pointers;
   pointers.reserve(ptr_.size());
-  for (const auto& [ip, name] : ptr_) {
-    if (const auto ref = records_.refOf(name)) pointers.push_back({ip, *ref});
+  // A name's place stays while the set is patched without compacting its text: looked up again
+  // only for new pointers and after a compaction.
+  for (auto& [ip, p] : ptr_) {
+    if (p.textId != records_.textId()) {
+      const auto ref = records_.refOf(p.name);
+      if (!ref) continue;
+      p.ref = *ref;
+      p.textId = records_.textId();
+    }
+    pointers.push_back({ip, p.ref});
   }
   return pointers;
 }

@@ -74,11 +74,16 @@ class RecordBook {
   std::unordered_map<Count*, int> delta_;  // this update's changes of counts_
   // PTR candidates by address: each canonical name with the number of parts that make it.
   std::map<IpAddress, std::vector<std::pair<std::string, uint32_t>>> reverse_;
-  std::set<IpAddress> touched_;           // addresses whose candidates changed in this update
-  std::map<IpAddress, std::string> ptr_;  // the PTR records: address -> name
-  std::vector<IpAddress> agents_;         // sorted: addresses that get no PTR record
-  std::array<size_t, 4> dropped_{};       // every part's names left out, by NameProblem
-  RecordSet records_;                     // the last update's
+  std::set<IpAddress> touched_;  // addresses whose candidates changed in this update
+  struct Pointer {
+    std::string name;
+    RecordSet::NameRef ref = 0;  // where records_ holds the name, when its text has textId
+    uint64_t textId = 0;
+  };
+  std::map<IpAddress, Pointer> ptr_;  // the PTR records by address
+  std::vector<IpAddress> agents_;     // sorted: addresses that get no PTR record
+  std::array<size_t, 4> dropped_{};   // every part's names left out, by NameProblem
+  RecordSet records_;                 // the last update's
   uint64_t updates_ = 0;
 };
 

@@ -1,6 +1,7 @@
 #include "common/record_set.h"
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cstring>
 #include <functional>
@@ -18,6 +19,11 @@ namespace {
 // linear.
 constexpr size_t kLinearCheckLimit = 32;
 constexpr uint32_t kNil = UINT32_MAX;
+
+uint64_t newTextId() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
 
 }  // namespace
 
@@ -55,6 +61,8 @@ RecordSet::RecordSet(const RecordSet& other)
       srv_(other.srv_),
       dropped_(other.dropped_),
       reverse_(other.reverse_),
+      textId_(other.textId_),
+      forwardHash_(other.forwardHash_),
       builder_(other.builder_ ? std::make_unique<Builder>(*other.builder_) : nullptr) {}
 RecordSet& RecordSet::operator=(const RecordSet& other) {
   if (this != &other) *this = RecordSet(other);
@@ -321,14 +329,29 @@ std::optional<RecordSet> RecordSet::patched(const RecordSet& removed, const Reco
     const bool inRemoved = r < nr && removed.entryName(r) == name;
     const bool inAdded = a < na && added.entryName(a) == name;
     if (inBase && !inRemoved && !inAdded) {
-      // A name the difference does not touch: its values as they are.
+      // Names the difference does not touch, up to the next one it does: their values as they
+      // are, copied in one piece.
+      size_t end = nb;
+      if (r < nr || a < na) {
+        std::string_view next = r < nr ? removed.entryName(r) : added.entryName(a);
+        if (r < nr && a < na && added.entryName(a) < next) next = added.entryName(a);
+        end = static_cast<size_t>(
+            std::lower_bound(entries_.begin() + static_cast<long>(i), entries_.end(), next,
+                             [this](const Entry& e, std::string_view n) { return textAt(e.name) < n; }) -
+            entries_.begin());
+      }
       const Entry before = i == 0 ? Entry{} : entries_[i - 1];
-      const Entry& e = entries_[i];
-      out.a_.insert(out.a_.end(), a_.begin() + before.aEnd, a_.begin() + e.aEnd);
-      out.aaaa_.insert(out.aaaa_.end(), aaaa_.begin() + before.aaaaEnd, aaaa_.begin() + e.aaaaEnd);
-      out.srv_.insert(out.srv_.end(), srv_.begin() + before.srvEnd, srv_.begin() + e.srvEnd);
-      endEntry(e.name);
-      ++i;
+      const Entry& last = entries_[end - 1];
+      const auto shiftA = static_cast<uint32_t>(out.a_.size() - before.aEnd);
+      const auto shiftAaaa = static_cast<uint32_t>(out.aaaa_.size() - before.aaaaEnd);
+      const auto shiftSrv = static_cast<uint32_t>(out.srv_.size() - before.srvEnd);
+      out.a_.insert(out.a_.end(), a_.begin() + before.aEnd, a_.begin() + last.aEnd);
+      out.aaaa_.insert(out.aaaa_.end(), aaaa_.begin() + before.aaaaEnd, aaaa_.begin() + last.aaaaEnd);
+      out.srv_.insert(out.srv_.end(), srv_.begin() + before.srvEnd, srv_.begin() + last.srvEnd);
+      for (; i < end; ++i) {
+        const Entry& e = entries_[i];
+        out.entries_.push_back({e.name, e.aEnd + shiftA, e.aaaaEnd + shiftAaaa, e.srvEnd + shiftSrv});
+      }
       continue;
     }
     const NameRecords mine = inBase ? recordsAt(i) : kNone;
@@ -358,6 +381,10 @@ std::optional<RecordSet> RecordSet::patched(const RecordSet& removed, const Reco
     if (inRemoved) ++r;
     if (inAdded) ++a;
   }
+  out.textId_ = textId_;
+  out.forwardHash_ = forwardHash_;
+  sumRecords(removed, -1, out.forwardHash_);
+  sumRecords(added, 1, out.forwardHash_);
   size_t live = 0;
   for (const Entry& e : out.entries_) live += 2 + static_cast<uint8_t>(out.text_[e.name - 1]);
   if (out.text_.size() > 2 * live + 65536) out.compactText();
@@ -383,6 +410,7 @@ void RecordSet::compactText() {
   for (auto& s : srv_) s.target = place(s.target);
   for (auto& p : reverse_) p.name = place(p.name);
   text_ = std::move(text);
+  textId_ = newTextId();
 }
 
 void RecordSet::finalize() {
@@ -422,6 +450,9 @@ void RecordSet::finalize() {
                         static_cast<uint32_t>(srv_.size())});
   }
   builder_.reset();
+  textId_ = newTextId();
+  forwardHash_ = {};
+  sumRecords(*this, 1, forwardHash_);
   text_.shrink_to_fit();
   a_.shrink_to_fit();
   aaaa_.shrink_to_fit();
@@ -531,10 +562,40 @@ std::array<uint8_t, 20> RecordSet::contentDigest() const {
   return h.digest();
 }
 
-std::array<uint64_t, 2> RecordSet::contentHash() const {
+namespace {
+
+// One record's hash for contentHash(): its name, its type and its value.
+std::array<uint64_t, 2> recordHash(std::string_view name, char type, const void* value, size_t size,
+                                   std::string_view target = {}) {
   Hash128 h;
-  feedContent([&h](const void* data, size_t size) { h.addBytes(data, size); });
+  h.add(name);
+  h.addBytes(&type, 1);
+  h.addBytes(value, size);
+  if (!target.empty()) h.add(target);
   return h.digest();
+}
+
+void addTo(std::array<uint64_t, 2>& sum, const std::array<uint64_t, 2>& h, int sign) {
+  for (size_t i = 0; i < 2; ++i) sum[i] += sign > 0 ? h[i] : -h[i];  // modulo 2^64
+}
+
+}  // namespace
+
+void RecordSet::sumRecords(const RecordSet& set, int sign, std::array<uint64_t, 2>& sum) {
+  for (const auto& [name, rec] : set.names()) {
+    for (const auto& ip : rec.a) addTo(sum, recordHash(name, 'A', ip.data(), ip.size()), sign);
+    for (const auto& ip : rec.aaaa) addTo(sum, recordHash(name, 'Q', ip.data(), ip.size()), sign);
+    for (const auto& srv : rec.srv) {
+      const uint8_t port[2] = {static_cast<uint8_t>(srv.port >> 8), static_cast<uint8_t>(srv.port)};
+      addTo(sum, recordHash(name, 'S', port, 2, srv.target), sign);
+    }
+  }
+}
+
+std::array<uint64_t, 2> RecordSet::contentHash() const {
+  std::array<uint64_t, 2> sum = forwardHash_;
+  for (const auto& p : reverse_) addTo(sum, recordHash(textAt(p.name), 'P', p.ip.data(), p.ip.size()), 1);
+  return sum;
 }
 
 size_t RecordSet::memoryBytes() const {

@@ -181,6 +181,9 @@ class RecordSet {
   std::string_view nameAt(NameRef ref) const { return textAt(ref); }
   // Where `name` is kept, after finalize(); std::nullopt when the set has no records for it.
   std::optional<NameRef> refOf(std::string_view name) const;
+  // Which text the set's NameRefs point into: a set patched from this one (without compacting)
+  // keeps the text and its id, so that a NameRef of this set still names the same name there.
+  uint64_t textId() const { return textId_; }
   // PTR records for the reverse zones (in-addr.arpa, ip6.arpa), pointing at names of this set;
   // part of the content (digest, equality). Set after finalize().
   void setReverse(ReversePointers reverse);  // kept sorted by address
@@ -201,8 +204,10 @@ class RecordSet {
   // SHA-1 over the whole content (names and values, after finalize()): equal digests, equal sets.
   // What the cache file is checked with (files from every version carry it).
   std::array<uint8_t, 20> contentDigest() const;
-  // The same content through Hash128 (common/hash128.h): what snapshots compare, 10x SHA-1's
-  // speed (80 -> 8 ms at 144,000 records).
+  // A 128-bit hash of the content (common/hash128.h): what snapshots compare. The sum of every
+  // record's own hash, so that it is known without reading the set again: finalize() makes it
+  // (8 ms at 144,000 records), patched() moves it by the records of the difference, and only the
+  // PTR records are summed on each call.
   std::array<uint64_t, 2> contentHash() const;
 
  private:
@@ -233,6 +238,10 @@ class RecordSet {
   };
   Dropped dropped_;
   ReversePointers reverse_;
+  uint64_t textId_ = 0;
+  std::array<uint64_t, 2> forwardHash_{};  // the A, AAAA and SRV records' part of contentHash() (when finalized)
+  // Adds (sign 1) or takes out (-1) the hashes of `set`'s A, AAAA and SRV records to `sum`.
+  static void sumRecords(const RecordSet& set, int sign, std::array<uint64_t, 2>& sum);
   std::unique_ptr<Builder> builder_;  // until finalize()
 };
 
