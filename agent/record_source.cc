@@ -501,9 +501,11 @@ void RecordSource::followed(ZoneFollower::Outcome outcome) {
     return;
   }
   const auto buildStart = Clock::now();
-  BuildResult built =
-      buildSnapshotFromRecords(std::move(*outcome.records), nullptr, snapshotSettings(setup_), previous.get(), origin,
-                               {std::chrono::system_clock::now(), Clock::now()}, outcome.serial);
+  // One IXFR difference from the served version is what changed: no need to find it again.
+  const bool diffFits = outcome.diff && previous && previous->serial() == outcome.diff->fromSerial;
+  BuildResult built = buildSnapshotFromRecords(std::move(*outcome.records), nullptr, snapshotSettings(setup_),
+                                               previous.get(), origin, {std::chrono::system_clock::now(), Clock::now()},
+                                               outcome.serial, diffFits ? &*outcome.diff : nullptr);
   built.renderMs = msSince(buildStart);
   const auto& snap = *built.snapshot;
   log::info("loaded " + std::to_string(snap.countA) + " A, " + std::to_string(snap.countAAAA) + " AAAA, " +

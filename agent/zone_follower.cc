@@ -255,6 +255,7 @@ void ZoneFollower::transferDone() {
     return;
   }
   outcome_.records = std::move(current);
+  if (diffs.size() == 1) outcome_.diff = std::move(diffs.front());
   const double applyMs =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - applyStart).count();
   outcome_.how += asked + ", " + plural(diffs.size(), "difference", "differences") + " of " +
@@ -272,6 +273,7 @@ void ZoneFollower::fail(const std::string& why) {
   outcome_.kind = Outcome::Kind::kFailed;
   outcome_.error = "primary " + primaries_[current_].toString() + ": " + why;
   outcome_.records.reset();
+  outcome_.diff.reset();
   // A primary that failed kFailuresBeforeNext checks in a row gives way to the next (whose zone
   // costs a whole transfer when its serials are its own): one lost datagram or a busy moment does not.
   if (++failuresInRow_ >= kFailuresBeforeNext) {

@@ -22,6 +22,7 @@
 #include "common/snapshot.h"
 #include "common/socket_address.h"
 #include "common/transfer_reader.h"
+#include "common/zone_diff.h"
 
 namespace mdns {
 
@@ -33,6 +34,7 @@ class ZoneFollower {
     std::string primary;               // "127.0.0.11:5353"
     uint32_t serial = 0;               // the primary's
     std::optional<RecordSet> records;  // kChanged: the new zone (finalized)
+    std::optional<ZoneDiff> diff;      // kChanged by an IXFR of one difference: that difference (from its fromSerial)
     std::string how;                   // kChanged: "IXFR from serial 12, 1 difference of 4 records"
     std::string error;                 // kFailed: what failed, naming the primary
     uint64_t bytes = 0;                // received in this check
