@@ -81,7 +81,9 @@ void RecordBook::take(Part& part, TaskRecords generated) {
 
 void RecordBook::count(const Part& part, int sign) {
   for (Count* c : part.records) delta_[c] += sign;
-  for (const auto& [ip, name] : part.reverse) {
+  for (const auto& candidate : part.reverse) {
+    const IpAddress& ip = candidate.first;
+    const std::string& name = candidate.second;
     auto& names = reverse_[ip];
     auto it = std::find_if(names.begin(), names.end(), [&name](const auto& n) { return n.first == name; });
     if (sign > 0) {
