@@ -778,6 +778,7 @@ void RecordSource::streamEnded(const std::string& why, bool unsupported) {
   stats_.streamUp.store(0, std::memory_order_relaxed);
   if (unsupported) {
     pollUntil_ = Clock::now() + std::chrono::minutes(10);
+    book_.reset();  // polling generates whole states: the book's memory goes until the stream is back
     log::warning(why +
                  ": polling /master/state every refreshSeconds instead (the stream is asked for again in 10 "
                  "minutes)");

@@ -296,6 +296,7 @@ std::shared_ptr<const AnswerTable> AnswerTable::patch(const AnswerTable& base, c
     e.any = e.ptr;
     t.insert(key, &e);
   };
+  const bool sharedText = before.textId() != 0 && before.textId() == after.textId();
   for (size_t i = 0, j = 0; i < was.size() || j < now.size();) {
     if (j == now.size() || (i < was.size() && was[i].ip < now[j].ip)) {
       setPtr(was[i++].ip, nullptr);
@@ -303,7 +304,10 @@ std::shared_ptr<const AnswerTable> AnswerTable::patch(const AnswerTable& base, c
       const std::string target = wire(after.nameAt(now[j].name));
       setPtr(now[j++].ip, &target);
     } else {
-      if (before.nameAt(was[i].name) != after.nameAt(now[j].name)) {
+      // A set patched from `before` shares its text: the same place is the same name.
+      const bool same =
+          (sharedText && was[i].name == now[j].name) || before.nameAt(was[i].name) == after.nameAt(now[j].name);
+      if (!same) {
         const std::string target = wire(after.nameAt(now[j].name));
         setPtr(now[j].ip, &target);
       }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 
 namespace mdns {
 
@@ -13,6 +14,16 @@ bool ClusterModel::terminal(const std::string& state) {
 }
 
 bool ClusterModel::makesRecords(const Task& task) { return task.state == "TASK_RUNNING"; }
+
+namespace {
+
+// A task written (taken from an event, or changed by one) gets a new revision.
+void revise(Task& task) {
+  static std::atomic<uint64_t> next{1};
+  task.revision = next.fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace
 
 void ClusterModel::reset(const MesosEvent& subscribed, std::string leaderPid, double subscribedAt) {
   // What was held on the agents the new leader still waits for.
@@ -46,7 +57,10 @@ void ClusterModel::reset(const MesosEvent& subscribed, std::string leaderPid, do
   for (const auto& a : subscribed.agents) agents_[a.id] = a;
   recoveredAgents_ = subscribed.recoveredAgents;
   for (const auto& t : subscribed.tasks) {
-    if (!terminal(t.task.state)) tasks_[t.frameworkId][t.task.id] = t.task;
+    if (terminal(t.task.state)) continue;
+    Task& task = tasks_[t.frameworkId][t.task.id];
+    task = t.task;
+    revise(task);
   }
   for (auto& [id, agent] : keptAgents) agents_.emplace(id, std::move(agent));
   for (auto& [id, f] : keptFrameworks) frameworks_.emplace(id, std::move(f));  // not re-registered either
@@ -123,6 +137,7 @@ ClusterModel::Applied ClusterModel::apply(const MesosEvent& e) {
         Task& held = tasks_[t.frameworkId][t.task.id];
         applied.changed = applied.changed || makesRecords(held) || makesRecords(t.task);
         held = t.task;
+        revise(held);
         held_.erase({t.frameworkId, t.task.id});  // announced: live, no longer kept from before
       }
       break;
@@ -146,6 +161,7 @@ ClusterModel::Applied ClusterModel::apply(const MesosEvent& e) {
         break;
       }
       task.state = e.state;
+      revise(task);
       if (e.status) {
         if (!task.statuses.empty() && task.statuses.back().state == e.status->state) {
           task.statuses.back() = *e.status;

@@ -48,6 +48,10 @@ struct Task {
   std::vector<TaskStatus> statuses;
   std::string discoveryName;  // empty: no DiscoveryInfo
   std::vector<DiscoveryPort> discoveryPorts;
+  // Set by a hub's ClusterModel each time it writes the task (unique in the process; 0 for a task
+  // read from a state document): the same revision is the same content, which spares the record
+  // book comparing the task field by field.
+  uint64_t revision = 0;
 
   // The ports of resources.ports, expanded. "[31000]" is one port (mesos-dns crashes on it).
   std::vector<int> ports() const;

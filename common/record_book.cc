@@ -184,7 +184,9 @@ RecordBook::Update RecordBook::update(const MesosState& state, const HostResolve
       if (isNew) it = parts_.try_emplace(key).first;
       Part& part = it->second;
       part.seen = now;
-      if (!isNew && part.shared == shared && part.agent == agent->second && part.task == task) continue;
+      // A hub's model numbers each write of a task: an equal revision is equal content.
+      const bool sameTask = task.revision != 0 ? part.task.revision == task.revision : part.task == task;
+      if (!isNew && sameTask && part.shared == shared && part.agent == agent->second) continue;
       count(part, -1);
       part.task = task;
       part.agent = agent->second;

@@ -56,8 +56,10 @@ int main(int argc, char** argv) {
   GeneratorOptions options;
   const HostResolver noLookups = [](const std::string&) { return std::vector<IpAddress>{}; };
   std::vector<Task*> running;
+  uint64_t revision = 0;  // numbered as a hub's ClusterModel numbers each write of a task
   for (auto& f : state.frameworks) {
     for (auto& t : f.tasks) {
+      t.revision = ++revision;
       if (t.state == "TASK_RUNNING" && !t.statuses.empty() && !t.statuses.back().networkIps.empty()) {
         running.push_back(&t);
       }
@@ -75,6 +77,7 @@ int main(int argc, char** argv) {
   size_t rebuilt = 0;
   for (int round = 0; round < rounds; ++round) {
     Task& task = *running[static_cast<size_t>(round * 7919) % running.size()];
+    task.revision = ++revision;
     for (auto& status : task.statuses) {
       for (auto& address : status.networkIps)
         address = "172.31." + std::to_string(round / 250) + "." + std::to_string(1 + round % 250);

@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "common/record_book.h"
 #include "common/record_generator.h"
 
 namespace mdns {
@@ -305,6 +306,61 @@ TEST(ClusterModel, TheFirstSubscriptionHasNothingToKeep) {
   // keep them agent by agent either (the source's set-wide guard stays in charge).
   model.reset(newLeaderWithoutS2(), "master@10.0.0.3:5050", 1565000300);
   EXPECT_FALSE(model.keepsAgentsTasks());
+}
+
+}  // namespace
+}  // namespace mdns
+
+namespace mdns {
+namespace {
+
+// A hub feeds its record book from the model: a task the book holds is taken as unchanged when its
+// revision is, so every write of a task in the model must give it a new one.
+TEST(ClusterModel, ARecordBookFedEventByEventHasTheRecordsOfTheModelsState) {
+  ClusterModel model = subscribedModel();
+  GeneratorOptions options;
+  options.masters = {"10.0.0.1:5050"};
+  options.healthyOnly = true;
+  const HostResolver none = [](const std::string&) { return std::vector<IpAddress>{}; };
+  RecordBook book(options);
+  auto same = [&](const char* after) {
+    const MesosState state = model.state();
+    const auto booked = book.update(state, none);
+    const auto fresh = generateRecords(state, options, none);
+    EXPECT_TRUE(booked.records == fresh.records) << "after " << after;
+  };
+  same("subscribing");
+  const std::vector<std::pair<const char*, std::string>> events = {
+      {"api.1 running",
+       R"({"type":"TASK_UPDATED","task_updated":{"framework_id":{"value":"fw-1"},"state":"TASK_RUNNING",
+        "status":{"task_id":{"value":"api.1"},"state":"TASK_RUNNING","timestamp":1565000010,"agent_id":{"value":"S1"},
+        "container_status":{"network_infos":[{"ip_addresses":[{"ip_address":"10.1.0.3"}]}]}}}})"},
+      {"web.1 on a new address, still running",
+       R"({"type":"TASK_UPDATED","task_updated":{"framework_id":{"value":"fw-1"},"state":"TASK_RUNNING",
+        "status":{"task_id":{"value":"web.1"},"state":"TASK_RUNNING","timestamp":1565000011,"agent_id":{"value":"S1"},
+        "container_status":{"network_infos":[{"ip_addresses":[{"ip_address":"10.1.0.9"}]}]}}}})"},
+      {"web.2 failing its health check",
+       R"({"type":"TASK_UPDATED","task_updated":{"framework_id":{"value":"fw-1"},"state":"TASK_RUNNING",
+        "status":{"task_id":{"value":"web.2"},"state":"TASK_RUNNING","timestamp":1565000012,"agent_id":{"value":"S2"},
+        "healthy":false,"container_status":{"network_infos":[{"ip_addresses":[{"ip_address":"10.1.0.2"}]}]}}}})"},
+      {"web.3 added running", R"({"type":"TASK_ADDED","task_added":{"task":)" +
+                                  v1Task("web.3", "web", "S2", "TASK_RUNNING", "10.1.0.4", 31004) + "}}"},
+      {"web.3 added again on another address", R"({"type":"TASK_ADDED","task_added":{"task":)" +
+                                                   v1Task("web.3", "web", "S2", "TASK_RUNNING", "10.1.0.5", 31004) +
+                                                   "}}"},
+      {"web.1 killed", R"({"type":"TASK_UPDATED","task_updated":{"framework_id":{"value":"fw-1"},
+        "state":"TASK_KILLED","status":{"task_id":{"value":"web.1"},"state":"TASK_KILLED","timestamp":1565000020}}})"},
+      {"S2 removed", R"({"type":"AGENT_REMOVED","agent_removed":{"agent_id":{"value":"S2"}}})"},
+  };
+  for (const auto& [what, text] : events) {
+    model.apply(event(text));
+    same(what);
+  }
+  // A new leader's snapshot replaces everything, the same tasks on other addresses included.
+  std::string again = subscribed();
+  again.replace(again.find("10.1.0.1"), 8, "10.1.0.7");
+  model.reset(event(again), kLeader, 1565000200);
+  same("subscribing again");
 }
 
 }  // namespace
