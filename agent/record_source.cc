@@ -740,7 +740,10 @@ BuildResult RecordSource::buildFromBook(MesosState state, const std::shared_ptr<
   auto options = generatorOptions(setup_, masters);
   const bool enumerate = options.enumerate;
   options.enumerate = false;
-  if (!book_ || !(book_->options() == options)) book_ = std::make_unique<RecordBook>(options);
+  if (!book_ || !(book_->options() == options)) {
+    book_ = std::make_unique<RecordBook>(options);
+    bookDigest_ = {};  // a new book's first difference is its whole set
+  }
   const auto started = Clock::now();
   RecordBook::Update update = book_->update(state, resolveHostBlocking);
   const double generateMs = msSince(started);

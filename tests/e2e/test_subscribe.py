@@ -116,6 +116,34 @@ class SubscribeTest(unittest.TestCase):
         self.assertEqual(agent.dig("9.15.1.10.in-addr.arpa", "PTR").rdatas("PTR"), [])  # not ours: forwarded
         self.assertEqual(a_records(agent), ["10.1.15.1"])
 
+    def test_a_secondary_takes_the_hubs_changes_as_differences_also_after_a_reload_of_the_hub(self):
+        # A reload gives the hub a new record book; its first set must not be handed to the
+        # secondaries as a difference from what they hold (every record "added" again: IXFR would
+        # not fit, and each would take the whole zone).
+        master = fake_master(self)
+        state = app_state(master.pid, "web", task_ips=["10.1.16.1"])
+        master.state = state
+        port = free_port()
+        hub = self.hub(master, listener="127.0.0.11", port=port, allowTransfer=["127.0.0.0/8"])
+        hub.wait_loaded()
+        secondary = start_agent(self, {"primaries": ["127.0.0.11:%d" % port], "listener": "127.0.0.12", "port": port,
+                                       "primaryCheckSeconds": 1})
+        secondary.wait_loaded()
+        api = new_task(state, "api", "10.1.16.2", 31900, index=4)
+        state["frameworks"][0]["tasks"].append(api)  # in the next snapshot too
+        master.emit(task_added_event(api))
+        wait_until(lambda: a_records(secondary, "api.marathon.mesos") == ["10.1.16.2"], 10)
+        # Another IP source order (the same records) makes a new book; the new subscription's
+        # snapshot brings a task more.
+        state["frameworks"][0]["tasks"].append(new_task(state, "db", "10.1.16.3", 31901, index=5))
+        mark = secondary.log_mark()
+        hub.write_file("config.json", dict(hub.config, IPSources=["netinfo", "host"]))
+        hub.proc.send_signal(signal.SIGHUP)
+        wait_until(lambda: a_records(secondary, "db.marathon.mesos") == ["10.1.16.3"], 10)
+        secondary.wait_log(r"from primary 127\.0\.0\.11:%d: serial \d+ \(IXFR" % port, since=mark)
+        self.assertNotIn("did not fit", secondary.log()[mark:])
+        self.assertEqual(a_records(secondary, "api.marathon.mesos"), ["10.1.16.2"])
+
     def test_an_event_that_is_not_json_ends_the_stream_and_the_hub_subscribes_again_keeping_its_records(self):
         master = fake_master(self)
         master.state = app_state(master.pid, "web", task_ips=["10.1.11.1"])
