@@ -53,6 +53,8 @@ class MasterStream {
   void stop();
 
   const ClusterModel& model() const { return model_; }
+  // What changed in the model since the last call (ClusterModel::takeChanges).
+  ClusterModel::Changes takeModelChanges() { return model_.takeChanges(); }
   bool subscribed() const { return subscribed_; }
   bool running() const { return transfer_ != 0; }
   const std::string& leader() const { return leader_; }  // "ip:port" while subscribed

@@ -161,7 +161,8 @@ void RecordSource::createEvents() {
       this));
   event_add(notifyEvent_.get(), nullptr);
   cacheTimer_.reset(evtimer_new(
-      base_.get(), [](evutil_socket_t, short, void* p) { static_cast<RecordSource*>(p)->savePendingCache(); }, this));
+      base_.get(), [](evutil_socket_t, short, void* p) { static_cast<RecordSource*>(p)->savePendingCache(true); },
+      this));
   resyncTimer_.reset(evtimer_new(
       base_.get(),
       [](evutil_socket_t, short, void* p) {
@@ -209,7 +210,8 @@ void RecordSource::freeEvents() {
   notifyEvent_.reset();
   stream_.reset();
   resyncTimer_.reset();
-  if (cacheTimer_ && pendingCache_.first) savePendingCache();  // the newest version, before stopping
+  if (cacheTimer_ && pendingCache_.first) savePendingCache(false);  // the newest version, before stopping
+  if (saving_.valid()) saving_.wait();
   cacheTimer_.reset();
   fetcher_.reset();
   timer_.reset();
@@ -323,16 +325,29 @@ void RecordSource::loadCacheFile() {
   if (onLoaded_) onLoaded_(*snap);
 }
 
-void RecordSource::savePendingCache() {
+void RecordSource::savePendingCache(bool inBackground) {
   evtimer_del(cacheTimer_.get());
   if (!pendingCache_.first) return;
-  saveCacheFile(*pendingCache_.first, *pendingCache_.second);
+  const bool busy = saving_.valid() && saving_.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
+  if (busy && inBackground) {
+    const timeval soon{0, 50 * 1000};
+    evtimer_add(cacheTimer_.get(), &soon);
+    return;
+  }
+  if (saving_.valid()) saving_.wait();
+  auto pending = std::move(pendingCache_);
   pendingCache_ = {};
   lastCacheSave_ = Clock::now();
+  if (!inBackground) {
+    saveCacheFile(setup_.config.cacheFile, *pending.first, *pending.second);
+    return;
+  }
+  saving_ = std::async(std::launch::async, [path = setup_.config.cacheFile, pending = std::move(pending)] {
+    saveCacheFile(path, *pending.first, *pending.second);
+  });
 }
 
-void RecordSource::saveCacheFile(const RecordSet& records, const Snapshot& snap) {
-  const std::string& path = setup_.config.cacheFile;
+void RecordSource::saveCacheFile(const std::string& path, const RecordSet& records, const Snapshot& snap) {
   const auto now = std::chrono::system_clock::now();
   const RecordFileMeta meta{std::chrono::system_clock::to_time_t(now),
                             std::chrono::system_clock::to_time_t(snap.changedAt), snap.origin, snap.serial()};
@@ -687,9 +702,7 @@ void RecordSource::streamChanged(bool snapshot) {
   // holds back) is judged as a polled state is.
   const bool announced = !snapshot && streamTrusted_;
   const ClusterModel& model = stream_->model();
-  MesosState state = model.state();
-  const double stateMs = msSince(started);
-  BuildResult built = buildFromBook(std::move(state), previous, origin, masters);
+  BuildResult built = buildFromBook(model, stream_->takeModelChanges(), previous, origin, masters);
   if (model.keepsAgentsTasks()) {
     // The model keeps the tasks of agents still to re-register, agent by agent (common/cluster_model.h):
     // no set-wide hold, so that what the master announces meanwhile applies at once.
@@ -720,8 +733,8 @@ void RecordSource::streamChanged(bool snapshot) {
   const double builtMs = msSince(started);
   acceptBuilt(std::move(built), previous, origin, 0, 0, announced, model.keepsAgentsTasks());
   if (!announced) streamTrusted_ = stats_.heldShrink.load(std::memory_order_relaxed) == 0;
-  log::debug("event batch from " + origin + ": cluster read out " + fmt(stateMs) + " ms, built " +
-             fmt(builtMs - stateMs) + " ms, published and saved " + fmt(msSince(started) - builtMs) + " ms");
+  log::debug("event batch from " + origin + ": records " + fmt(built.generateMs) + " ms, table " + fmt(built.renderMs) +
+             " ms, built " + fmt(builtMs) + " ms, published and saved " + fmt(msSince(started) - builtMs) + " ms");
   if (streamStarting_) {
     streamStarting_ = false;
     finishRefresh(true);
@@ -735,8 +748,9 @@ void RecordSource::streamChanged(bool snapshot) {
   setLastError("");
 }
 
-BuildResult RecordSource::buildFromBook(MesosState state, const std::shared_ptr<const Snapshot>& previous,
-                                        const std::string& origin, const std::vector<std::string>* masters) {
+BuildResult RecordSource::buildFromBook(const ClusterModel& model, const ClusterModel::Changes& changes,
+                                        const std::shared_ptr<const Snapshot>& previous, const std::string& origin,
+                                        const std::vector<std::string>* masters) {
   auto options = generatorOptions(setup_, masters);
   const bool enumerate = options.enumerate;
   options.enumerate = false;
@@ -745,7 +759,8 @@ BuildResult RecordSource::buildFromBook(MesosState state, const std::shared_ptr<
     bookDigest_ = {};  // a new book's first difference is its whole set
   }
   const auto started = Clock::now();
-  RecordBook::Update update = book_->update(state, resolveHostBlocking);
+  bool tasksOnly = false;
+  RecordBook::Update update = followModel(*book_, model, changes, resolveHostBlocking, &tasksOnly);
   const double generateMs = msSince(started);
   // The book's difference starts at its previous records: good for the served version only when
   // that is what the book made last.
@@ -759,7 +774,7 @@ BuildResult RecordSource::buildFromBook(MesosState state, const std::shared_ptr<
   bookDigest_ = result.snapshot->digest;
   if (enumerate) {
     auto source = std::make_shared<EnumerationSource>();
-    source->state = std::move(state);
+    source->state = model.sharedState();
     source->options = options;
     source->hosts = std::move(update.hostsResolved);
     auto snap = std::make_shared<Snapshot>(*result.snapshot);
@@ -769,7 +784,11 @@ BuildResult RecordSource::buildFromBook(MesosState state, const std::shared_ptr<
   }
   result.warnings = std::move(update.warnings);
   result.unhealthyLeftOut = update.unhealthyLeftOut;
-  log::debug("record book: " + std::to_string(update.tasksGenerated) + " tasks generated again, " +
+  // For the failover guard of a first subscription (the model keeps agents' tasks itself after that).
+  result.recoveredAgents = model.recoveredAgentCount();
+  result.electedTime = model.subscribedAt();
+  log::debug("record book: " + std::string(tasksOnly ? "the tasks of the batch" : "the whole state") + ", " +
+             std::to_string(update.tasksGenerated) + " tasks generated again, " +
              std::to_string(update.diff.recordCount()) + " records changed");
   return result;
 }
@@ -1089,7 +1108,7 @@ bool RecordSource::acceptBuilt(BuildResult built, const std::shared_ptr<const Sn
       pendingCache_ = {built.records, built.snapshot};
       const double since = std::chrono::duration<double>(Clock::now() - lastCacheSave_).count();
       if (since >= kCacheSaveSeconds) {
-        savePendingCache();
+        savePendingCache(true);
       } else if (!evtimer_pending(cacheTimer_.get(), nullptr)) {
         const double wait = kCacheSaveSeconds - since;
         const timeval tv{static_cast<time_t>(wait), static_cast<suseconds_t>((wait - static_cast<time_t>(wait)) * 1e6)};
@@ -1097,7 +1116,7 @@ bool RecordSource::acceptBuilt(BuildResult built, const std::shared_ptr<const Sn
       }
     } else if (built.records) {
       pendingCache_ = {built.records, built.snapshot};
-      savePendingCache();
+      savePendingCache(false);
     } else {
       ::utimensat(AT_FDCWD, setup_.config.cacheFile.c_str(), nullptr, 0);  // unchanged: confirmed now
     }

@@ -173,10 +173,35 @@ std::shared_ptr<const AnswerTable> AnswerTable::build(const RecordSet& records, 
   return table;
 }
 
+namespace {
+
+template <class Array>
+void copyWithRoom(Array& to, const Array& from) {
+  to.reserve(from.size() + from.size() / 8 + 64);
+  to.assign(from.begin(), from.end());
+}
+
+}  // namespace
+
+AnswerTable::AnswerTable(const AnswerTable& base, WithRoom)
+    : zone_(base.zone_),
+      apexWire_(base.apexWire_),
+      slots_(base.slots_),  // grows by doubling (insert), not by appending
+      negativeSoaTail_(base.negativeSoaTail_),
+      liveNames_(base.liveNames_),
+      retiredBytes_(base.retiredBytes_) {
+  copyWithRoom(nameArena_, base.nameArena_);
+  copyWithRoom(names_, base.names_);
+  copyWithRoom(emptyNames_, base.emptyNames_);
+  copyWithRoom(rendered_, base.rendered_);
+  copyWithRoom(bytes_, base.bytes_);
+  copyWithRoom(answerRrOffsets_, base.answerRrOffsets_);
+}
+
 std::shared_ptr<const AnswerTable> AnswerTable::patch(const AnswerTable& base, const RecordSet& before,
                                                       const RecordSet& after, const ZoneDiff& diff,
                                                       const ZoneOptions& zone) {
-  auto table = std::shared_ptr<AnswerTable>(new AnswerTable(base));
+  auto table = std::shared_ptr<AnswerTable>(new AnswerTable(base, WithRoom{}));
   AnswerTable& t = *table;
   t.zone_ = zone;
   const std::string apexText = zone.domain + ".";
@@ -195,16 +220,8 @@ std::shared_ptr<const AnswerTable> AnswerTable::patch(const AnswerTable& base, c
       if (!recs.a.empty() || !recs.aaaa.empty()) addressesChanged.insert(name);
     }
   }
-  if (!addressesChanged.empty()) {
-    for (const auto& [name, recs] : after.names()) {
-      if (recs.srv.empty() || !inDomain(name)) continue;
-      for (const auto& srv : recs.srv) {
-        if (addressesChanged.contains(srv.target)) {
-          touched.push_back(name);
-          break;
-        }
-      }
-    }
+  for (const std::string_view name : after.srvOwnersOf(addressesChanged)) {
+    if (inDomain(name)) touched.push_back(name);
   }
   std::sort(touched.begin(), touched.end());
   touched.erase(std::unique(touched.begin(), touched.end()), touched.end());

@@ -85,6 +85,11 @@ class AnswerTable {
   size_t memoryBytes() const;
 
  private:
+  AnswerTable() = default;
+  // A copy of `base` with room for each array to grow by an eighth without being moved again
+  // (which patch() would otherwise do at its first rendering, for each array).
+  struct WithRoom {};
+  AnswerTable(const AnswerTable& base, WithRoom);
   // A name's entry: its answers for each type, rendered.
   NameEntry renderEntry(std::string_view qnameWire, const NameRecords& records, const RecordSet& all);
   void renderNegativeSoa();

@@ -17,10 +17,12 @@ bool ClusterModel::makesRecords(const Task& task) { return task.state == "TASK_R
 
 namespace {
 
-// A task written (taken from an event, or changed by one) gets a new revision.
-void revise(Task& task) {
+// A task written (taken from an event, or changed by one) gets a new revision, and is a new object:
+// readers of an earlier state keep theirs.
+std::shared_ptr<const Task> revised(Task task) {
   static std::atomic<uint64_t> next{1};
   task.revision = next.fetch_add(1, std::memory_order_relaxed);
+  return std::make_shared<const Task>(std::move(task));
 }
 
 }  // namespace
@@ -28,9 +30,10 @@ void revise(Task& task) {
 void ClusterModel::reset(const MesosEvent& subscribed, std::string leaderPid, double subscribedAt) {
   // What was held on the agents the new leader still waits for.
   keepsAgentsTasks_ = !leader_.empty();
+  changedWhole();
   std::map<std::string, EventAgent> keptAgents;
   std::map<std::string, EventFramework> keptFrameworks;
-  std::map<std::string, std::map<std::string, Task>> keptTasks;
+  std::map<std::string, std::map<std::string, std::shared_ptr<const Task>>> keptTasks;
   for (const auto& id : subscribed.recoveredAgents) {
     const auto agent = agents_.find(id);
     if (agent == agents_.end()) {  // not known here (still to re-register before too): nothing to keep
@@ -40,7 +43,7 @@ void ClusterModel::reset(const MesosEvent& subscribed, std::string leaderPid, do
     keptAgents[id] = agent->second;
     for (const auto& [fw, tasks] : tasks_) {
       for (const auto& [taskId, task] : tasks) {
-        if (task.slaveId != id) continue;
+        if (task->slaveId != id) continue;
         keptTasks[fw][taskId] = task;
         if (const auto f = frameworks_.find(fw); f != frameworks_.end()) keptFrameworks[fw] = f->second;
       }
@@ -58,9 +61,7 @@ void ClusterModel::reset(const MesosEvent& subscribed, std::string leaderPid, do
   recoveredAgents_ = subscribed.recoveredAgents;
   for (const auto& t : subscribed.tasks) {
     if (terminal(t.task.state)) continue;
-    Task& task = tasks_[t.frameworkId][t.task.id];
-    task = t.task;
-    revise(task);
+    tasks_[t.frameworkId][t.task.id] = revised(t.task);
   }
   for (auto& [id, agent] : keptAgents) agents_.emplace(id, std::move(agent));
   for (auto& [id, f] : keptFrameworks) frameworks_.emplace(id, std::move(f));  // not re-registered either
@@ -79,10 +80,11 @@ void ClusterModel::dropHeld(const std::string& agentId) {
       it = held_.erase(it);
       continue;
     }
-    if (!agentId.empty() && task->second.slaveId != agentId) {
+    if (!agentId.empty() && task->second->slaveId != agentId) {
       ++it;
       continue;
     }
+    touched(it->first, it->second);
     fw->second.erase(task);
     if (fw->second.empty()) tasks_.erase(fw);
     it = held_.erase(it);
@@ -104,7 +106,7 @@ bool ClusterModel::expireHeld(double now, double windowSeconds) {
 
 size_t ClusterModel::heldAgentCount() const {
   std::set<std::string> agents;
-  for (const auto& [fw, id] : held_) agents.insert(tasks_.at(fw).at(id).slaveId);
+  for (const auto& [fw, id] : held_) agents.insert(tasks_.at(fw).at(id)->slaveId);
   return agents.size();
 }
 
@@ -112,10 +114,10 @@ MesosState ClusterModel::heldState() const {
   ClusterModel only;
   only.frameworkPids_ = frameworkPids_;
   for (const auto& [fw, id] : held_) {
-    const Task& task = tasks_.at(fw).at(id);
+    const auto& task = tasks_.at(fw).at(id);
     only.tasks_[fw][id] = task;
     if (const auto f = frameworks_.find(fw); f != frameworks_.end()) only.frameworks_.emplace(fw, f->second);
-    if (const auto a = agents_.find(task.slaveId); a != agents_.end()) only.agents_.emplace(a->first, a->second);
+    if (const auto a = agents_.find(task->slaveId); a != agents_.end()) only.agents_.emplace(a->first, a->second);
   }
   return only.state();
 }
@@ -128,16 +130,17 @@ ClusterModel::Applied ClusterModel::apply(const MesosEvent& e) {
         if (terminal(t.task.state)) {  // ended: one held from before goes
           if (held_.erase({t.frameworkId, t.task.id}) > 0) {
             auto& tasks = tasks_[t.frameworkId];
-            applied.changed = applied.changed || makesRecords(tasks.at(t.task.id));
+            applied.changed = applied.changed || makesRecords(*tasks.at(t.task.id));
             tasks.erase(t.task.id);
             if (tasks.empty()) tasks_.erase(t.frameworkId);
+            touched(t.frameworkId, t.task.id);
           }
           continue;
         }
-        Task& held = tasks_[t.frameworkId][t.task.id];
-        applied.changed = applied.changed || makesRecords(held) || makesRecords(t.task);
-        held = t.task;
-        revise(held);
+        auto& held = tasks_[t.frameworkId][t.task.id];
+        applied.changed = applied.changed || (held && makesRecords(*held)) || makesRecords(t.task);
+        held = revised(t.task);
+        touched(t.frameworkId, t.task.id);
         held_.erase({t.frameworkId, t.task.id});  // announced: live, no longer kept from before
       }
       break;
@@ -151,17 +154,18 @@ ClusterModel::Applied ClusterModel::apply(const MesosEvent& e) {
         }
         break;
       }
-      Task& task = fw->second.at(e.taskId);
-      const bool hadRecords = makesRecords(task);
+      auto& slot = fw->second.at(e.taskId);
+      const bool hadRecords = makesRecords(*slot);
       held_.erase({e.frameworkId, e.taskId});
+      touched(e.frameworkId, e.taskId);
       if (terminal(e.state)) {
         fw->second.erase(e.taskId);
         if (fw->second.empty()) tasks_.erase(fw);
         applied.changed = hadRecords;
         break;
       }
+      Task task = *slot;
       task.state = e.state;
-      revise(task);
       if (e.status) {
         if (!task.statuses.empty() && task.statuses.back().state == e.status->state) {
           task.statuses.back() = *e.status;
@@ -171,6 +175,7 @@ ClusterModel::Applied ClusterModel::apply(const MesosEvent& e) {
       }
       // Only running tasks make records: a staging task's statuses change none.
       applied.changed = hadRecords || makesRecords(task);
+      slot = revised(std::move(task));
       break;
     }
     case MesosEvent::Type::kAgentAdded:
@@ -181,6 +186,7 @@ ClusterModel::Applied ClusterModel::apply(const MesosEvent& e) {
         }
         agents_[a.id] = a;
         std::erase(recoveredAgents_, a.id);
+        changedWhole();
         if (!held_.empty()) returned_.insert(a.id);  // its live tasks come as TASK_ADDED: settleReturned
         applied.changed = true;
       }
@@ -191,10 +197,11 @@ ClusterModel::Applied ClusterModel::apply(const MesosEvent& e) {
         break;
       }
       if (agents_.erase(e.agentId) == 0) applied.problem = "AGENT_REMOVED for agent " + e.agentId + ", not held";
+      changedWhole();
       std::erase(recoveredAgents_, e.agentId);
       dropHeld(e.agentId);
       for (auto fw = tasks_.begin(); fw != tasks_.end();) {
-        std::erase_if(fw->second, [&e](const auto& entry) { return entry.second.slaveId == e.agentId; });
+        std::erase_if(fw->second, [&e](const auto& entry) { return entry.second->slaveId == e.agentId; });
         fw = fw->second.empty() ? tasks_.erase(fw) : std::next(fw);
       }
       applied.changed = true;
@@ -203,15 +210,19 @@ ClusterModel::Applied ClusterModel::apply(const MesosEvent& e) {
     case MesosEvent::Type::kFrameworkAdded:
     case MesosEvent::Type::kFrameworkUpdated:
       for (const auto& f : e.frameworks) {
-        auto& held = frameworks_[f.id];
-        applied.changed = applied.changed || held.name != f.name || held.hostname != f.hostname;
-        held = f;
+        const auto before = frameworks_.find(f.id);
+        const bool changed =
+            before == frameworks_.end() || before->second.name != f.name || before->second.hostname != f.hostname;
+        applied.changed = applied.changed || changed;
+        if (changed) changedWhole();
+        frameworks_[f.id] = f;
       }
       break;
     case MesosEvent::Type::kFrameworkRemoved:
       for (const auto& f : e.frameworks) {
         frameworks_.erase(f.id);
         tasks_.erase(f.id);
+        changedWhole();
         std::erase_if(held_, [&f](const auto& key) { return key.first == f.id; });
         applied.changed = true;
       }
@@ -224,8 +235,11 @@ ClusterModel::Applied ClusterModel::apply(const MesosEvent& e) {
   return applied;
 }
 
-MesosState ClusterModel::state() const {
-  MesosState s;
+MesosState ClusterModel::state() const { return sharedState().materialize(); }
+
+SharedState ClusterModel::sharedState() const {
+  SharedState shared;
+  MesosState& s = shared.cluster;
   s.leader = leader_;
   // The stream gives no election time: the subscription's stands in for it, so that agents still
   // to re-register are waited for at most the re-registration window after it.
@@ -236,13 +250,49 @@ MesosState ClusterModel::state() const {
     out.name = f.name;
     out.hostname = f.hostname;
     if (const auto pid = frameworkPids_.find(id); pid != frameworkPids_.end()) out.pid = pid->second;
+    auto& tasks = shared.tasks.emplace_back();
     if (const auto held = tasks_.find(id); held != tasks_.end()) {
-      out.tasks.reserve(held->second.size());
-      for (const auto& [taskId, task] : held->second) out.tasks.push_back(task);
+      tasks.reserve(held->second.size());
+      for (const auto& [taskId, task] : held->second) tasks.push_back(task);
     }
   }
   for (const auto& [id, a] : agents_) s.slaves.push_back(Slave{a.id, a.hostname, a.pid});
-  return s;
+  return shared;
+}
+
+void ClusterModel::touched(const std::string& frameworkId, const std::string& taskId) {
+  if (!changes_.whole) changes_.tasks.emplace(frameworkId, taskId);
+}
+
+void ClusterModel::changedWhole() {
+  changes_.whole = true;
+  changes_.tasks.clear();
+}
+
+ClusterModel::Changes ClusterModel::takeChanges() {
+  Changes taken = std::move(changes_);
+  changes_ = Changes{false, {}};
+  return taken;
+}
+
+const Task* ClusterModel::task(const std::string& frameworkId, const std::string& taskId) const {
+  const auto fw = tasks_.find(frameworkId);
+  if (fw == tasks_.end()) return nullptr;
+  const auto task = fw->second.find(taskId);
+  return task == fw->second.end() ? nullptr : task->second.get();
+}
+
+const std::string* ClusterModel::frameworkName(const std::string& frameworkId) const {
+  const auto f = frameworks_.find(frameworkId);
+  return f == frameworks_.end() ? nullptr : &f->second.name;
+}
+
+bool ClusterModel::frameworkNamesUnique() const {
+  std::set<std::string_view> names;
+  for (const auto& [id, f] : frameworks_) {
+    if (!names.insert(f.name).second) return false;
+  }
+  return true;
 }
 
 bool ClusterModel::setFrameworkPids(std::map<std::string, Upid> pids) {
@@ -257,6 +307,7 @@ bool ClusterModel::setFrameworkPids(std::map<std::string, Upid> pids) {
                                after == pids.end() ? std::nullopt : std::optional<Upid>(after->second));
   }
   frameworkPids_ = std::move(pids);
+  if (changed) changedWhole();
   return changed;
 }
 

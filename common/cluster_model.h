@@ -25,6 +25,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -66,8 +67,28 @@ class ClusterModel {
 
   // Tasks of a framework the stream did not announce are left out (their names need its name).
   MesosState state() const;
+  // The same, with the tasks shared rather than copied (they are never changed in place).
+  SharedState sharedState() const;
   size_t taskCount() const;
+
+  // What changed since the last call, for a reader that follows the model (a hub's record book):
+  // either only tasks, named here, or more (agents, frameworks, a new subscription): then the whole
+  // state is to be read again. The first call says "whole".
+  struct Changes {
+    bool whole = true;
+    std::set<std::pair<std::string, std::string>> tasks;  // (framework id, task id) written or dropped
+  };
+  Changes takeChanges();
+  // A task held, or nullptr.
+  const Task* task(const std::string& frameworkId, const std::string& taskId) const;
+  // The name of a framework the stream announced, or nullptr (its tasks are left out of state()).
+  const std::string* frameworkName(const std::string& frameworkId) const;
+  // No two frameworks announced share a name (the record book keys tasks by framework name).
+  bool frameworkNamesUnique() const;
   bool subscribed() const { return !leader_.empty(); }
+  // state()'s recoveredSlaves.size() and electedTime, without reading the state out.
+  size_t recoveredAgentCount() const { return recoveredAgents_.size(); }
+  double subscribedAt() const { return subscribedAt_; }
 
   // Only a running task has records (common/record_generator): a change to a task that is not
   // running before or after it changes no record, and is not reported as a change.
@@ -83,12 +104,16 @@ class ClusterModel {
   std::map<std::string, Upid> frameworkPids_;         // by id; kept across subscriptions
   std::map<std::string, EventAgent> agents_;          // by id
   std::vector<std::string> recoveredAgents_;
-  // By framework id, then task id (a task id is unique within its framework).
-  std::map<std::string, std::map<std::string, Task>> tasks_;
+  // By framework id, then task id (a task id is unique within its framework). A task is replaced,
+  // never changed in place: state()'s shared readers keep the one they have.
+  std::map<std::string, std::map<std::string, std::shared_ptr<const Task>>> tasks_;
+  Changes changes_;
   std::set<std::pair<std::string, std::string>> held_;  // (framework id, task id) kept from before
   bool keepsAgentsTasks_ = false;
   std::set<std::string> returned_;            // agents back since the last settleReturned
   void dropHeld(const std::string& agentId);  // "" for all
+  void touched(const std::string& frameworkId, const std::string& taskId);
+  void changedWhole();
 };
 
 }  // namespace mdns

@@ -547,6 +547,16 @@ std::vector<int> Task::ports() const {
   return out;
 }
 
+MesosState SharedState::materialize() const {
+  MesosState state = cluster;
+  for (size_t i = 0; i < state.frameworks.size() && i < tasks.size(); ++i) {
+    auto& out = state.frameworks[i].tasks;
+    out.reserve(out.size() + tasks[i].size());
+    for (const auto& task : tasks[i]) out.push_back(*task);
+  }
+  return state;
+}
+
 StateParseResult parseMesosState(std::string& text) {
   StateParseResult result;
   StateBuilder builder(result.warnings);

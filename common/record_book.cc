@@ -64,6 +64,61 @@ void addKey(RecordSet& set, std::string_view key) {
 
 RecordBook::RecordBook(GeneratorOptions options) : options_(std::move(options)) { options_.enumerate = false; }
 
+void RecordBook::put(Parts::iterator at, bool isNew, const Task& task, std::string_view framework,
+                     uint32_t frameworkCopy, const std::vector<IpAddress>& agent) {
+  Part& part = at->second;
+  // A hub's model numbers each write of a task: an equal revision is equal content.
+  const bool sameTask = !isNew && (task.revision != 0 ? part.task.revision == task.revision : part.task == task);
+  if (sameTask && part.agent == agent && part.frameworkCopy == frameworkCopy) return;
+  if (part.app != nullptr) leave(part);
+  part.task = task;
+  part.framework = framework;
+  part.frameworkCopy = frameworkCopy;
+  part.agent = agent;
+  part.healthy = !task.unhealthy();
+  if (options_.healthyOnly) join(part);
+  if (!part.stale) {
+    part.stale = true;
+    stale_.insert(&part);
+  }
+}
+
+RecordBook::Parts::iterator RecordBook::drop(Parts::iterator at) {
+  Part& part = at->second;
+  count(part, -1);
+  if (part.app != nullptr) leave(part);
+  if (!part.shared) --leftOut_;
+  if (part.stale) stale_.erase(&part);
+  return parts_.erase(at);
+}
+
+void RecordBook::join(Part& part) {
+  std::string key = part.framework;
+  key.append(1, '\0').append(std::to_string(part.frameworkCopy)).append(1, '\0');
+  key += appNameOf(part.task, options_);
+  auto [it, fresh] = apps_.try_emplace(key);
+  App& app = it->second;
+  if (fresh) app.key = std::move(key);
+  app.parts.insert(&part);
+  if (part.healthy) ++app.healthy;
+  part.app = &app;
+  if (!app.dirty) {
+    app.dirty = true;
+    dirtyApps_.push_back(&app);
+  }
+}
+
+void RecordBook::leave(Part& part) {
+  App& app = *part.app;
+  app.parts.erase(&part);
+  if (part.healthy) --app.healthy;
+  part.app = nullptr;
+  if (!app.dirty) {
+    app.dirty = true;
+    dirtyApps_.push_back(&app);
+  }
+}
+
 void RecordBook::take(Part& part, TaskRecords generated) {
   part.records.clear();
   for (const auto& [name, recs] : generated.records.names()) {
@@ -102,45 +157,89 @@ void RecordBook::count(const Part& part, int sign) {
   for (size_t i = 0; i < dropped_.size(); ++i) dropped_[i] += sign > 0 ? part.dropped[i] : -part.dropped[i];
 }
 
-ReversePointers RecordBook::reversePointers(std::vector<IpAddress> agents) {
+const std::string* RecordBook::pointerOf(const IpAddress& ip) const {
   // An address that exactly one task's canonical name holds, and no agent, points back at it.
-  std::sort(agents.begin(), agents.end());
-  agents.erase(std::unique(agents.begin(), agents.end()), agents.end());
-  auto decide = [this](const IpAddress& ip) {
-    const auto it = reverse_.find(ip);
-    if (it != reverse_.end() && it->second.size() == 1 && !std::binary_search(agents_.begin(), agents_.end(), ip)) {
-      Pointer& p = ptr_[ip];
-      if (p.name != it->second.front().first) p = Pointer{it->second.front().first};
-    } else {
-      ptr_.erase(ip);
-    }
+  const auto it = reverse_.find(ip);
+  if (it == reverse_.end() || it->second.size() != 1 || std::binary_search(agents_.begin(), agents_.end(), ip)) {
+    return nullptr;
+  }
+  return &it->second.front().first;
+}
+
+void RecordBook::setReverse(RecordSet& set, const std::vector<IpAddress>* agents) {
+  const auto add = [this](const IpAddress& ip, std::string_view name, bool plus) {
+    const auto h = RecordSet::reverseHash(ip, name);
+    for (size_t i = 0; i < 2; ++i) ptrHash_[i] += plus ? h[i] : -h[i];  // modulo 2^64
   };
-  if (agents != agents_) {
-    agents_ = std::move(agents);
-    ptr_.clear();
-    for (const auto& [ip, names] : reverse_) decide(ip);
+  bool all = false;
+  if (agents != nullptr) {
+    std::vector<IpAddress> sorted = *agents;
+    std::sort(sorted.begin(), sorted.end());
+    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    all = sorted != agents_;
+    agents_ = std::move(sorted);
+  }
+  // Inserting into the sorted list costs a move of what follows: many changes take it whole.
+  if (all || touched_.size() > 64 + ptr_.size() / 16) {
+    std::vector<Pointer> next;
+    next.reserve(ptr_.size() + touched_.size());
+    ptrHash_ = {};
+    auto old = ptr_.begin();
+    for (const auto& [ip, names] : reverse_) {
+      const std::string* name = pointerOf(ip);
+      if (name == nullptr) continue;
+      while (old != ptr_.end() && old->ip < ip) ++old;
+      if (old != ptr_.end() && old->ip == ip && old->name == *name) {
+        next.push_back(std::move(*old));  // its place in the text stays
+      } else {
+        next.push_back(Pointer{ip, *name});
+      }
+      add(ip, *name, true);
+    }
+    ptr_ = std::move(next);
   } else {
-    for (const auto& ip : touched_) decide(ip);
+    for (const auto& ip : touched_) {
+      const std::string* name = pointerOf(ip);
+      auto it =
+          std::lower_bound(ptr_.begin(), ptr_.end(), ip, [](const Pointer& p, const IpAddress& a) { return p.ip < a; });
+      const bool held = it != ptr_.end() && it->ip == ip;
+      if (held && (name == nullptr || it->name != *name)) {
+        add(ip, it->name, false);
+        if (name == nullptr) {
+          ptr_.erase(it);
+          continue;
+        }
+        it->name = *name;
+        it->textId = 0;
+        add(ip, *name, true);
+      } else if (!held && name != nullptr) {
+        ptr_.insert(it, Pointer{ip, *name});
+        add(ip, *name, true);
+      }
+    }
   }
   touched_.clear();
   ReversePointers pointers;
   pointers.reserve(ptr_.size());
   // A name's place stays while the set is patched without compacting its text: looked up again
   // only for new pointers and after a compaction.
-  for (auto& [ip, p] : ptr_) {
-    if (p.textId != records_.textId()) {
-      const auto ref = records_.refOf(p.name);
-      if (!ref) continue;
+  bool complete = true;
+  for (auto& p : ptr_) {
+    if (p.textId != set.textId()) {
+      const auto ref = set.refOf(p.name);
+      if (!ref) {  // not a name of the set (the book is out of step): left out, and the hash made again
+        complete = false;
+        continue;
+      }
       p.ref = *ref;
-      p.textId = records_.textId();
+      p.textId = set.textId();
     }
-    pointers.push_back({ip, p.ref});
+    pointers.push_back({p.ip, p.ref});
   }
-  return pointers;
+  set.setReverse(std::move(pointers), complete ? std::optional(ptrHash_) : std::nullopt);
 }
 
 RecordBook::Update RecordBook::update(const MesosState& state, const HostResolver& resolveHost) {
-  Update out;
   delta_.clear();
 
   // What no task makes: from the state without its tasks.
@@ -149,8 +248,10 @@ RecordBook::Update RecordBook::update(const MesosState& state, const HostResolve
   skeleton.slaves = state.slaves;
   for (const auto& f : state.frameworks) skeleton.frameworks.push_back(Framework{f.name, f.pid, f.hostname, {}});
   GeneratedRecords cluster = generateRecords(skeleton, options_, resolveHost);
-  out.warnings = std::move(cluster.warnings);
-  out.hostsResolved = std::move(cluster.hostsResolved);
+  clusterWarnings_ = std::move(cluster.warnings);
+  hostsResolved_ =
+      std::make_shared<const std::unordered_map<std::string, std::vector<IpAddress>>>(std::move(cluster.hostsResolved));
+  agentAddresses_ = std::move(cluster.agentAddresses);
   {
     Part& part = parts_[kClusterPart];
     count(part, -1);
@@ -165,15 +266,12 @@ RecordBook::Update RecordBook::update(const MesosState& state, const HostResolve
   // A task by its framework's name and its id (made unique when a state lists it twice: which
   // part matches which then only costs generating it again).
   std::string key;
+  std::unordered_map<std::string_view, uint32_t> copies;  // frameworks of each name so far
   for (const auto& f : state.frameworks) {
-    std::unordered_set<std::string> healthyApps;
-    if (options_.healthyOnly) healthyApps = appsWithHealthyInstance(f, cluster.agentAddresses, options_);
+    const uint32_t copy = copies[f.name]++;
     for (const auto& task : f.tasks) {
-      const auto agent = cluster.agentAddresses.find(task.slaveId);
-      if (agent == cluster.agentAddresses.end() || task.state != "TASK_RUNNING") continue;
-      const bool shared =
-          !options_.healthyOnly || !task.unhealthy() || !healthyApps.contains(appNameOf(task, options_));
-      if (!shared) ++out.unhealthyLeftOut;
+      const auto agent = agentAddresses_.find(task.slaveId);
+      if (agent == agentAddresses_.end() || task.state != "TASK_RUNNING") continue;
       key.assign(f.name).append(1, '\0').append(task.id);
       auto it = parts_.find(key);
       for (size_t n = 1; it != parts_.end() && it->second.seen == now; ++n) {
@@ -182,28 +280,81 @@ RecordBook::Update RecordBook::update(const MesosState& state, const HostResolve
       }
       const bool isNew = it == parts_.end();
       if (isNew) it = parts_.try_emplace(key).first;
-      Part& part = it->second;
-      part.seen = now;
-      // A hub's model numbers each write of a task: an equal revision is equal content.
-      const bool sameTask = task.revision != 0 ? part.task.revision == task.revision : part.task == task;
-      if (!isNew && sameTask && part.shared == shared && part.agent == agent->second) continue;
-      count(part, -1);
-      part.task = task;
-      part.agent = agent->second;
-      part.shared = shared;
-      take(part, generateTaskRecords(task, f.name, agent->second, shared, options_));
-      count(part, +1);
-      ++out.tasksGenerated;
+      it->second.seen = now;
+      put(it, isNew, task, f.name, copy, agent->second);
     }
   }
   for (auto it = parts_.begin(); it != parts_.end();) {
     if (it->second.seen == now || it->first == kClusterPart) {
       ++it;
+    } else {
+      it = drop(it);
+    }
+  }
+  std::vector<IpAddress> agents;
+  for (const auto& [id, ips] : agentAddresses_) agents.insert(agents.end(), ips.begin(), ips.end());
+  return finish(&agents);
+}
+
+RecordBook::Update RecordBook::updateTasks(const std::vector<TaskChange>& changes) {
+  delta_.clear();
+  ++updates_;
+  std::string key;
+  for (const auto& change : changes) {
+    key.assign(change.framework).append(1, '\0').append(change.id);
+    auto it = parts_.find(key);
+    const Task* task = change.task;
+    const auto agent = task != nullptr ? agentAddresses_.find(task->slaveId) : agentAddresses_.end();
+    if (agent == agentAddresses_.end() || task->state != "TASK_RUNNING") {
+      if (it != parts_.end()) drop(it);
       continue;
     }
-    count(it->second, -1);
-    it = parts_.erase(it);
+    const bool isNew = it == parts_.end();
+    if (isNew) it = parts_.try_emplace(key).first;
+    put(it, isNew, *task, change.framework, 0, agent->second);
   }
+  return finish(nullptr);
+}
+
+RecordBook::Update RecordBook::finish(const std::vector<IpAddress>* agents) {
+  Update out;
+  // healthyOnly: an app whose last healthy instance went (or whose first came) serves its
+  // unhealthy instances again (or no longer).
+  for (App* app : dirtyApps_) {
+    app->dirty = false;
+    if (app->parts.empty()) {
+      const std::string key = app->key;
+      apps_.erase(key);
+      continue;
+    }
+    const bool all = app->healthy == 0;
+    if (all == app->servesAll) continue;
+    app->servesAll = all;
+    for (Part* part : app->parts) {
+      if (part->shared != (part->healthy || all) && !part->stale) {
+        part->stale = true;
+        stale_.insert(part);
+      }
+    }
+  }
+  dirtyApps_.clear();
+  for (Part* part : stale_) {
+    const bool shared = !options_.healthyOnly || part->healthy || part->app->servesAll;
+    count(*part, -1);
+    if (part->shared != shared) {
+      if (shared) {
+        --leftOut_;
+      } else {
+        ++leftOut_;
+      }
+      part->shared = shared;
+    }
+    take(*part, generateTaskRecords(part->task, part->framework, part->agent, shared, options_));
+    count(*part, +1);
+    part->stale = false;
+  }
+  out.tasksGenerated = stale_.size();
+  stale_.clear();
 
   // The records whose count reaches or leaves zero are the difference.
   std::vector<std::string> gone;
@@ -220,29 +371,27 @@ RecordBook::Update RecordBook::update(const MesosState& state, const HostResolve
   out.diff.removed.finalize();
   out.diff.added.finalize();
 
-  if (now == 1) {
-    records_ = out.diff.added;
+  RecordSet next;
+  if (!records_) {
+    next = out.diff.added;
   } else {
     std::string error;
-    auto patched = records_.patched(out.diff.removed, out.diff.added, error);
+    auto patched = records_->patched(out.diff.removed, out.diff.added, error);
     if (!patched) {
       // The counts say a record came that the set has, or went that it has not: the book is
       // wrong. Take the whole set from the counts (and say so: it is a defect).
       out.warnings.push_back("record book out of step with its set (" + error + "); the set is made again");
-      RecordSet all;
-      for (const auto& [record, n] : counts_) addKey(all, record);
-      all.finalize();
-      out.diff = diffRecordSets(records_, all);
-      records_ = std::move(all);
+      for (const auto& [record, n] : counts_) addKey(next, record);
+      next.finalize();
+      out.diff = diffRecordSets(*records_, next);
     } else {
-      records_ = std::move(*patched);
+      next = std::move(*patched);
     }
   }
+  setReverse(next, agents);
+  records_ = std::make_shared<const RecordSet>(std::move(next));
 
-  std::vector<IpAddress> agents;
-  for (const auto& [id, ips] : cluster.agentAddresses) agents.insert(agents.end(), ips.begin(), ips.end());
-  records_.setReverse(reversePointers(std::move(agents)));
-
+  out.warnings.insert(out.warnings.begin(), clusterWarnings_.begin(), clusterWarnings_.end());
   for (const auto problem : {NameProblem::kEmptyLabel, NameProblem::kLongLabel, NameProblem::kLongName}) {
     const auto i = static_cast<size_t>(problem);
     if (dropped_[i] == 0) continue;
@@ -256,8 +405,25 @@ RecordBook::Update RecordBook::update(const MesosState& state, const HostResolve
     out.warnings.push_back(std::to_string(dropped_[i]) + " records left out: their names have " + describe(problem) +
                            ", e.g. \"" + dns::presentationName(example) + "\"");
   }
+  out.unhealthyLeftOut = leftOut_;
+  out.hostsResolved = hostsResolved_;
   out.records = records_;
   return out;
+}
+
+RecordBook::Update followModel(RecordBook& book, const ClusterModel& model, const ClusterModel::Changes& changes,
+                               const HostResolver& resolveHost, bool* tasksOnly) {
+  const bool byTasks = !changes.whole && book.holdsState() && model.frameworkNamesUnique();
+  if (tasksOnly != nullptr) *tasksOnly = byTasks;
+  if (!byTasks) return book.update(model.state(), resolveHost);
+  std::vector<RecordBook::TaskChange> list;
+  list.reserve(changes.tasks.size());
+  for (const auto& [frameworkId, taskId] : changes.tasks) {
+    const std::string* name = model.frameworkName(frameworkId);
+    list.push_back({name != nullptr ? std::string_view(*name) : std::string_view(), taskId,
+                    name != nullptr ? model.task(frameworkId, taskId) : nullptr});
+  }
+  return book.updateTasks(list);
 }
 
 }  // namespace mdns

@@ -382,9 +382,10 @@ GeneratedRecords generateRecords(const MesosState& state, const GeneratorOptions
 GeneratedRecords EnumerationSource::generate() const {
   GeneratorOptions withEnumeration = options;
   withEnumeration.enumerate = true;
-  return generateRecords(state, withEnumeration, [this](const std::string& host) {
-    const auto it = hosts.find(host);
-    return it == hosts.end() ? std::vector<IpAddress>{} : it->second;
+  return generateRecords(state.materialize(), withEnumeration, [this](const std::string& host) {
+    if (!hosts) return std::vector<IpAddress>{};
+    const auto it = hosts->find(host);
+    return it == hosts->end() ? std::vector<IpAddress>{} : it->second;
   });
 }
 

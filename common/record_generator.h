@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -85,11 +86,11 @@ GeneratedRecords generateRecords(const MesosState& state, const GeneratorOptions
 // records: a hub fed by events makes versions many times a second and keeps the state they came
 // from instead (common/record_book).
 struct EnumerationSource {
-  MesosState state;
+  SharedState state;
   GeneratorOptions options;
   // The host names looked up when the records were made, with the answers: asked again here,
   // nothing is looked up.
-  std::unordered_map<std::string, std::vector<IpAddress>> hosts;
+  std::shared_ptr<const std::unordered_map<std::string, std::vector<IpAddress>>> hosts;
   // The enumeration, with the record set its names refer to.
   GeneratedRecords generate() const;
 };

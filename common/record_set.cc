@@ -63,6 +63,7 @@ RecordSet::RecordSet(const RecordSet& other)
       reverse_(other.reverse_),
       textId_(other.textId_),
       forwardHash_(other.forwardHash_),
+      reverseHash_(other.reverseHash_),
       builder_(other.builder_ ? std::make_unique<Builder>(*other.builder_) : nullptr) {}
 RecordSet& RecordSet::operator=(const RecordSet& other) {
   if (this != &other) *this = RecordSet(other);
@@ -468,6 +469,26 @@ NameRecords RecordSet::recordsAt(size_t i) const {
       SrvList(std::span<const SrvList::Stored>(srv_).subspan(before.srvEnd, e.srvEnd - before.srvEnd), text_.data())};
 }
 
+std::vector<std::string_view> RecordSet::srvOwnersOf(const std::unordered_set<std::string_view>& targets) const {
+  std::vector<std::string_view> owners;
+  if (targets.empty()) return owners;
+  // The SRV values in one pass, their targets filtered by length before they are looked up.
+  std::array<bool, 256> lengths{};
+  for (const auto& t : targets) {
+    if (t.size() < lengths.size()) lengths[t.size()] = true;
+  }
+  auto entry = entries_.begin();
+  for (size_t k = 0; k < srv_.size(); ++k) {
+    const uint32_t offset = srv_[k].target;
+    const auto length = static_cast<uint8_t>(text_[offset - 1]);
+    if (!lengths[length] || !targets.contains(std::string_view(text_.data() + offset, length))) continue;
+    entry = std::upper_bound(entry, entries_.end(), k, [](size_t i, const Entry& e) { return i < e.srvEnd; });
+    const std::string_view owner = textAt(entry->name);
+    if (owners.empty() || owners.back() != owner) owners.push_back(owner);
+  }
+  return owners;
+}
+
 std::optional<NameRecords> RecordSet::find(std::string_view name) const {
   const auto it = std::lower_bound(entries_.begin(), entries_.end(), name,
                                    [this](const Entry& e, std::string_view n) { return textAt(e.name) < n; });
@@ -482,9 +503,20 @@ std::optional<RecordSet::NameRef> RecordSet::refOf(std::string_view name) const 
   return it->name;
 }
 
-void RecordSet::setReverse(ReversePointers reverse) {
-  std::sort(reverse.begin(), reverse.end(), [](const auto& x, const auto& y) { return x.ip < y.ip; });
+void RecordSet::setReverse(ReversePointers reverse, std::optional<std::array<uint64_t, 2>> knownHash) {
+  const auto byAddress = [](const auto& x, const auto& y) { return x.ip < y.ip; };
+  if (!std::is_sorted(reverse.begin(), reverse.end(), byAddress)) std::sort(reverse.begin(), reverse.end(), byAddress);
   reverse_ = std::move(reverse);
+  if (knownHash) {
+    reverseHash_ = *knownHash;
+    return;
+  }
+  reverseHash_ = {};
+  for (const auto& p : reverse_) {
+    const auto h = reverseHash(p.ip, textAt(p.name));
+    reverseHash_[0] += h[0];
+    reverseHash_[1] += h[1];
+  }
 }
 
 std::string reverseName(const IpAddress& ip) {
@@ -592,9 +624,13 @@ void RecordSet::sumRecords(const RecordSet& set, int sign, std::array<uint64_t, 
   }
 }
 
+std::array<uint64_t, 2> RecordSet::reverseHash(const IpAddress& ip, std::string_view name) {
+  return recordHash(name, 'P', ip.data(), ip.size());
+}
+
 std::array<uint64_t, 2> RecordSet::contentHash() const {
   std::array<uint64_t, 2> sum = forwardHash_;
-  for (const auto& p : reverse_) addTo(sum, recordHash(textAt(p.name), 'P', p.ip.data(), p.ip.size()), 1);
+  addTo(sum, reverseHash_, 1);
   return sum;
 }
 

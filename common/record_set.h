@@ -16,6 +16,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -178,6 +179,8 @@ class RecordSet {
   };
 
   std::optional<NameRecords> find(std::string_view name) const;
+  // The names with an SRV record whose target is one of `targets`, in order, each once.
+  std::vector<std::string_view> srvOwnersOf(const std::unordered_set<std::string_view>& targets) const;
   std::string_view nameAt(NameRef ref) const { return textAt(ref); }
   // Where `name` is kept, after finalize(); std::nullopt when the set has no records for it.
   std::optional<NameRef> refOf(std::string_view name) const;
@@ -186,7 +189,11 @@ class RecordSet {
   uint64_t textId() const { return textId_; }
   // PTR records for the reverse zones (in-addr.arpa, ip6.arpa), pointing at names of this set;
   // part of the content (digest, equality). Set after finalize().
-  void setReverse(ReversePointers reverse);  // kept sorted by address
+  // `knownHash`: the PTR records' part of contentHash() (reverseHash() summed), when the caller
+  // keeps it (the record book); else it is computed here.
+  void setReverse(ReversePointers reverse, std::optional<std::array<uint64_t, 2>> knownHash = std::nullopt);
+  // One PTR record's part of contentHash().
+  static std::array<uint64_t, 2> reverseHash(const IpAddress& ip, std::string_view name);
   const ReversePointers& reverse() const { return reverse_; }
   Names names() const { return Names(*this); }
 
@@ -206,8 +213,8 @@ class RecordSet {
   std::array<uint8_t, 20> contentDigest() const;
   // A 128-bit hash of the content (common/hash128.h): what snapshots compare. The sum of every
   // record's own hash, so that it is known without reading the set again: finalize() makes it
-  // (8 ms at 144,000 records), patched() moves it by the records of the difference, and only the
-  // PTR records are summed on each call.
+  // (8 ms at 144,000 records), patched() moves it by the records of the difference, and
+  // setReverse() adds the PTR records'.
   std::array<uint64_t, 2> contentHash() const;
 
  private:
@@ -240,6 +247,7 @@ class RecordSet {
   ReversePointers reverse_;
   uint64_t textId_ = 0;
   std::array<uint64_t, 2> forwardHash_{};  // the A, AAAA and SRV records' part of contentHash() (when finalized)
+  std::array<uint64_t, 2> reverseHash_{};  // the PTR records' part
   // Adds (sign 1) or takes out (-1) the hashes of `set`'s A, AAAA and SRV records to `sum`.
   static void sumRecords(const RecordSet& set, int sign, std::array<uint64_t, 2>& sum);
   std::unique_ptr<Builder> builder_;  // until finalize()

@@ -63,8 +63,16 @@ BuildResult buildSnapshotFromRecords(RecordSet records, std::shared_ptr<const En
                                      const SnapshotSettings& settings, const Snapshot* previous,
                                      const std::string& origin, BuildTime now, std::optional<uint32_t> serial,
                                      const ZoneDiff* knownDiff) {
+  return buildSnapshotFromRecords(std::make_shared<const RecordSet>(std::move(records)), std::move(enumeration),
+                                  settings, previous, origin, now, serial, knownDiff);
+}
+
+BuildResult buildSnapshotFromRecords(std::shared_ptr<const RecordSet> records,
+                                     std::shared_ptr<const Enumeration> enumeration, const SnapshotSettings& settings,
+                                     const Snapshot* previous, const std::string& origin, BuildTime now,
+                                     std::optional<uint32_t> serial, const ZoneDiff* knownDiff) {
   BuildResult result;
-  auto snap = describe(records, origin, now.steady);
+  auto snap = describe(*records, origin, now.steady);
   snap->enumeration = std::move(enumeration);
   ZoneOptions zone = settings.zone;
   auto sameZone = [&zone](ZoneOptions other) {
@@ -77,10 +85,10 @@ BuildResult buildSnapshotFromRecords(RecordSet records, std::shared_ptr<const En
     // Same content: keep the table and its SOA serial; only the data's age moves. A new
     // enumeration refers to the names of its own record set, so the two stay together.
     if (snap->enumeration) {
-      snap->records = std::make_shared<const RecordSet>(std::move(records));
+      snap->records = std::move(records);
     } else {
       // The previous snapshot may have been made without its records (a reload that now needs them).
-      snap->records = previous->records ? previous->records : std::make_shared<const RecordSet>(std::move(records));
+      snap->records = previous->records ? previous->records : std::move(records);
       snap->enumeration = previous->enumeration;
     }
     if (!settings.keepRecords) snap->records.reset();
@@ -90,7 +98,7 @@ BuildResult buildSnapshotFromRecords(RecordSet records, std::shared_ptr<const En
     result.unchanged = true;
   } else {
     snap->changedAt = now.wall;
-    auto shared = std::make_shared<const RecordSet>(std::move(records));
+    auto shared = std::move(records);
     // The serial must move forward even when two changes land within one second.
     if (serial) {
       zone.soaSerial = *serial;

@@ -97,5 +97,11 @@ BuildResult buildSnapshotFromRecords(RecordSet records, std::shared_ptr<const En
                                      const std::string& origin, BuildTime now,
                                      std::optional<uint32_t> serial = std::nullopt,
                                      const ZoneDiff* knownDiff = nullptr);
+// The same for a set shared with its maker (the record book keeps the set it hands out).
+BuildResult buildSnapshotFromRecords(std::shared_ptr<const RecordSet> records,
+                                     std::shared_ptr<const Enumeration> enumeration, const SnapshotSettings& settings,
+                                     const Snapshot* previous, const std::string& origin, BuildTime now,
+                                     std::optional<uint32_t> serial = std::nullopt,
+                                     const ZoneDiff* knownDiff = nullptr);
 
 }  // namespace mdns

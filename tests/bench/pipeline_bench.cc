@@ -55,19 +55,21 @@ int main(int argc, char** argv) {
   MesosState state = std::move(*parsed.state);
   GeneratorOptions options;
   const HostResolver noLookups = [](const std::string&) { return std::vector<IpAddress>{}; };
-  std::vector<Task*> running;
+  std::vector<std::pair<const Framework*, Task*>> running;
   uint64_t revision = 0;  // numbered as a hub's ClusterModel numbers each write of a task
   for (auto& f : state.frameworks) {
     for (auto& t : f.tasks) {
       t.revision = ++revision;
       if (t.state == "TASK_RUNNING" && !t.statuses.empty() && !t.statuses.back().networkIps.empty()) {
-        running.push_back(&t);
+        running.emplace_back(&f, &t);
       }
     }
   }
   RecordSet records = generateRecords(state, options, noLookups).records;
   RecordBook book(options);
   book.update(state, noLookups);
+  RecordBook told(options);  // told which task changed, as a hub's model tells it
+  told.update(state, noLookups);
   ZoneOptions zone;
   auto table = AnswerTable::build(records, zone);
   std::printf("%zu running tasks with container addresses, %zu records, %zu names, table %zu KiB\n", running.size(),
@@ -76,7 +78,8 @@ int main(int argc, char** argv) {
   std::map<std::string, Series> series;
   size_t rebuilt = 0;
   for (int round = 0; round < rounds; ++round) {
-    Task& task = *running[static_cast<size_t>(round * 7919) % running.size()];
+    const auto [framework, changed] = running[static_cast<size_t>(round * 7919) % running.size()];
+    Task& task = *changed;
     task.revision = ++revision;
     for (auto& status : task.statuses) {
       for (auto& address : status.networkIps)
@@ -88,7 +91,11 @@ int main(int argc, char** argv) {
     t = Clock::now();
     const auto booked = book.update(state, noLookups);
     series["record book update"].ms.push_back(msSince(t));
-    if (booked.tasksGenerated != 1 || !(booked.records == next)) {
+    t = Clock::now();
+    const auto toldUpdate = told.updateTasks({RecordBook::TaskChange{framework->name, task.id, &task}});
+    series["record book, task named"].ms.push_back(msSince(t));
+    if (booked.tasksGenerated != 1 || !(*booked.records == next) || toldUpdate.tasksGenerated != 1 ||
+        !(*toldUpdate.records == next) || toldUpdate.diff.recordCount() != booked.diff.recordCount()) {
       std::fprintf(stderr, "round %d: the record book differs from the generator\n", round);
       return 1;
     }

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 
 #include "common/record_book.h"
@@ -327,7 +328,7 @@ TEST(ClusterModel, ARecordBookFedEventByEventHasTheRecordsOfTheModelsState) {
     const MesosState state = model.state();
     const auto booked = book.update(state, none);
     const auto fresh = generateRecords(state, options, none);
-    EXPECT_TRUE(booked.records == fresh.records) << "after " << after;
+    EXPECT_TRUE(*booked.records == fresh.records) << "after " << after;
   };
   same("subscribing");
   const std::vector<std::pair<const char*, std::string>> events = {
@@ -361,6 +362,143 @@ TEST(ClusterModel, ARecordBookFedEventByEventHasTheRecordsOfTheModelsState) {
   again.replace(again.find("10.1.0.1"), 8, "10.1.0.7");
   model.reset(event(again), kLeader, 1565000200);
   same("subscribing again");
+}
+
+}  // namespace
+}  // namespace mdns
+
+namespace mdns {
+namespace {
+
+// A task in v1 form in any framework, with its health check's verdict when `healthy` is 0 or 1.
+std::string anyTask(const std::string& framework, const std::string& id, const std::string& name,
+                    const std::string& agent, const std::string& state, const std::string& ip, int healthy) {
+  std::string status;
+  if (state == "TASK_RUNNING") {
+    status = R"(,"statuses":[{"task_id":{"value":")" + id + R"("},"state":"TASK_RUNNING","timestamp":1565000000)" +
+             (healthy >= 0 ? std::string(R"(,"healthy":)") + (healthy != 0 ? "true" : "false") : "") +
+             R"(,"container_status":{"network_infos":[{"ip_addresses":[{"ip_address":")" + ip + R"("}]}]}}])";
+  }
+  return R"({"name":")" + name + R"(","task_id":{"value":")" + id + R"("},"framework_id":{"value":")" + framework +
+         R"("},"agent_id":{"value":")" + agent + R"("},"state":")" + state +
+         R"(","resources":[{"name":"ports","type":"RANGES","ranges":{"range":[{"begin":31000,"end":31001}]}}])" +
+         status + "}";
+}
+
+std::string frameworkInfo(const std::string& id, const std::string& name) {
+  return R"({"framework_info":{"name":")" + name + R"(","id":{"value":")" + id + R"("},"hostname":"10.0.0.2"}})";
+}
+
+std::string agentInfo(const std::string& id, int host) {
+  const std::string ip = "10.0.0." + std::to_string(host);
+  return R"({"agent_info":{"hostname":")" + ip + R"(","port":5051,"id":{"value":")" + id + R"("}},"pid":"slave(1)@)" +
+         ip + R"(:5051"})";
+}
+
+// A hub's book follows the model by the tasks each batch of events changed (ClusterModel::
+// takeChanges, RecordBook::updateTasks), and by the whole state when more changed: through a
+// random history of every kind of event, the book's records (PTR records and the hash included),
+// its difference and its count of unhealthy instances left out are those of a generation from the
+// model's state.
+TEST(ClusterModel, ABookFollowingTheModelsChangesHasTheRecordsOfItsStateThroughARandomHistory) {
+  const HostResolver none = [](const std::string&) { return std::vector<IpAddress>{}; };
+  const std::vector<std::string> agents = {"S1", "S2", "S3", "S4", "S9"};        // S9 is never added
+  const std::vector<std::string> frameworks = {"fw-1", "fw-2", "fw-3", "fw-9"};  // fw-9 is never announced
+  const std::vector<std::string> apps = {"web", "api", "db"};
+  for (const bool healthyOnly : {false, true}) {
+    GeneratorOptions options;
+    options.masters = {"10.0.0.1:5050"};
+    options.healthyOnly = healthyOnly;
+    std::mt19937 random(healthyOnly ? 7 : 3);
+    auto pick = [&random](const auto& from) { return from[random() % from.size()]; };
+    auto ip = [&random] { return "10.1.0." + std::to_string(1 + random() % 40); };  // shared now and then
+    ClusterModel model;
+    model.reset(event(R"({"type":"SUBSCRIBED","subscribed":{"get_state":{"get_tasks":{"tasks":[]},
+        "get_frameworks":{"frameworks":[)" +
+                      frameworkInfo("fw-1", "marathon") + R"(]},"get_agents":{"agents":[)" + agentInfo("S1", 11) + "," +
+                      agentInfo("S2", 12) + "]}}}}"),
+                kLeader, 1565000100);
+    RecordBook book(options);
+    RecordSet previous;
+    previous.finalize();
+    std::vector<std::pair<std::string, std::string>> launched;  // (framework, task id)
+    size_t byTasks = 0;
+    size_t runningChanged = 0;  // status updates of running tasks
+    for (int step = 0; step < 400; ++step) {
+      const int events = 1 + static_cast<int>(random() % 3);
+      std::string last;
+      for (int n = 0; n < events; ++n) {
+        const unsigned kind = random() % 80;
+        std::string text;
+        if (kind < 30 || launched.empty()) {  // a task is launched, running or staging
+          const std::string fw = random() % 8 == 0 ? pick(frameworks) : "fw-1";
+          const std::string id = "t" + std::to_string(step) + "-" + std::to_string(n);
+          const std::string state = random() % 4 == 0 ? "TASK_STAGING" : "TASK_RUNNING";
+          text = R"({"type":"TASK_ADDED","task_added":{"task":)" +
+                 anyTask(fw, id, pick(apps), random() % 4 != 0 ? pick(agents) : "S1", state, ip(),
+                         static_cast<int>(random() % 3) - 1) +
+                 "}}";
+          launched.emplace_back(fw, id);
+        } else if (kind < 70) {  // a task's status: a new address, its health, or its end
+          auto [fw, id] = launched[random() % launched.size()];
+          for (int tries = 0; tries < 5 && model.task(fw, id) == nullptr; ++tries) {
+            std::tie(fw, id) = launched[random() % launched.size()];
+          }
+          const unsigned what = random() % 5;
+          const Task* task = model.task(fw, id);
+          if (task != nullptr && ClusterModel::makesRecords(*task)) ++runningChanged;
+          if (what == 0) {
+            text = R"({"type":"TASK_UPDATED","task_updated":{"framework_id":{"value":")" + fw +
+                   R"("},"state":"TASK_KILLED","status":{"task_id":{"value":")" + id +
+                   R"("},"state":"TASK_KILLED","timestamp":1565000300}}})";
+          } else {
+            text = R"({"type":"TASK_UPDATED","task_updated":{"framework_id":{"value":")" + fw +
+                   R"("},"state":"TASK_RUNNING","status":{"task_id":{"value":")" + id +
+                   R"("},"state":"TASK_RUNNING","timestamp":)" + std::to_string(1565000200 + step) +
+                   (what < 3 ? std::string(R"(,"healthy":)") + (what == 1 ? "true" : "false") : "") +
+                   R"(,"container_status":{"network_infos":[{"ip_addresses":[{"ip_address":")" + ip() + R"("}]}]}}}})";
+          }
+        } else if (kind < 75) {  // an agent comes (maybe on another address) or goes
+          const std::string agent = pick(agents);
+          text = random() % 2 == 0
+                     ? R"({"type":"AGENT_ADDED","agent_added":{"agent":)" +
+                           agentInfo(agent, 11 + static_cast<int>(random() % 6)) + "}}"
+                     : R"({"type":"AGENT_REMOVED","agent_removed":{"agent_id":{"value":")" + agent + R"("}}})";
+        } else if (kind < 79) {  // a framework comes, is renamed (to a name another has, too) or goes
+          const std::string fw = pick(std::vector<std::string>{"fw-2", "fw-3"});
+          const unsigned what = random() % 3;
+          text = what == 2 ? R"({"type":"FRAMEWORK_REMOVED","framework_removed":)" + frameworkInfo(fw, "x") + "}"
+                           : R"({"type":"FRAMEWORK_ADDED","framework_added":{"framework":)" +
+                                 frameworkInfo(fw, what == 0 ? "chronos-" + fw : "marathon") + "}}";
+        } else {  // a new leader's snapshot, with what the model holds but one agent
+          model.reset(event(R"({"type":"SUBSCRIBED","subscribed":{"get_state":{"get_tasks":{"tasks":[)" +
+                            anyTask("fw-1", "snap" + std::to_string(step), "web", "S1", "TASK_RUNNING", ip(), 1) +
+                            R"(]},"get_frameworks":{"frameworks":[)" + frameworkInfo("fw-1", "marathon") +
+                            R"(]},"get_agents":{"agents":[)" + agentInfo("S1", 11) + "]}}}}"),
+                      kLeader, 1565000100 + step);
+          launched.emplace_back("fw-1", "snap" + std::to_string(step));
+          continue;
+        }
+        model.apply(event(text));
+        last = text;
+      }
+      bool tasksOnly = false;
+      const auto update = followModel(book, model, model.takeChanges(), none, &tasksOnly);
+      byTasks += tasksOnly ? 1 : 0;
+      const MesosState state = model.state();
+      const auto fresh = generateRecords(state, options, none);
+      ASSERT_TRUE(*update.records == fresh.records)
+          << "healthyOnly " << healthyOnly << ", step " << step << ", after " << last;
+      ASSERT_EQ(update.records->contentHash(), fresh.records.contentHash()) << "step " << step;
+      ASSERT_EQ(update.unhealthyLeftOut, fresh.unhealthyLeftOut) << "step " << step << ", after " << last;
+      const ZoneDiff diff = diffRecordSets(previous, *update.records);
+      ASSERT_EQ(update.diff.recordCount(), diff.recordCount()) << "step " << step;
+      previous = *update.records;
+    }
+    // Most batches changed tasks alone, and took the book's short way.
+    EXPECT_GT(byTasks, 120u) << "healthyOnly " << healthyOnly;
+    EXPECT_GT(runningChanged, 100u) << "healthyOnly " << healthyOnly;
+  }
 }
 
 }  // namespace
