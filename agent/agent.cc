@@ -71,9 +71,7 @@ int runAgent(const Config& config) {
     log::error(setup.error());
     return 1;
   }
-  // The HTTP API reads the records (and the enumeration); zone transfers send them; a secondary
-  // applies differences to them.
-  setup->keepRecords = config.httpOn || !config.allowTransfer.empty() || !config.primaries.empty();
+  setup->keepRecords = keepsRecords(config);
   evthread_use_pthreads();
   EventBasePtr base(event_base_new());
   RecordStore store;

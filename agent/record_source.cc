@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <random>
+#include <system_error>
 
 #include "agent/files.h"
 #include "agent/host_resolver.h"
@@ -99,7 +100,7 @@ namespace {
 GeneratorOptions generatorOptions(const SourceSetup& setup, const std::vector<std::string>* masters) {
   auto options = GeneratorOptions::fromConfig(setup.config, setup.nameServerAddresses,
                                               masters != nullptr ? *masters : setup.masters);
-  options.enumerate = setup.keepRecords && setup.config.enumerationOn;
+  options.enumerate = setup.keepRecords && setup.config.httpOn && setup.config.enumerationOn;
   return options;
 }
 
@@ -342,9 +343,15 @@ void RecordSource::savePendingCache(bool inBackground) {
     saveCacheFile(setup_.config.cacheFile, *pending.first, *pending.second);
     return;
   }
-  saving_ = std::async(std::launch::async, [path = setup_.config.cacheFile, pending = std::move(pending)] {
-    saveCacheFile(path, *pending.first, *pending.second);
-  });
+  try {
+    saving_ = std::async(std::launch::async, [path = setup_.config.cacheFile, pending] {
+      saveCacheFile(path, *pending.first, *pending.second);
+    });
+  } catch (const std::system_error& e) {  // no thread to be had: saved here
+    log::warning(std::string("cache file: no thread for the save (") + e.what() +
+                 "); saving it on the source's thread");
+    saveCacheFile(setup_.config.cacheFile, *pending.first, *pending.second);
+  }
 }
 
 void RecordSource::saveCacheFile(const std::string& path, const RecordSet& records, const Snapshot& snap) {

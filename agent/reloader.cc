@@ -47,7 +47,7 @@ void Reloader::reload() {
     }
   }
   auto next = std::make_shared<const Config>(*parsed.config);
-  nextSetup->keepRecords = next->httpOn || !next->allowTransfer.empty() || !next->primaries.empty();
+  nextSetup->keepRecords = keepsRecords(*next);
   if (next->allowTransfer != current.allowTransfer) {
     parts_.transferAllow->set(transferAllowList(*next));
     logTransferAllowList(*next, "reload: ");

@@ -6,6 +6,11 @@
 
 namespace mdns {
 
+bool keepsRecords(const Config& config) {
+  return config.httpOn || !config.allowTransfer.empty() || !config.primaries.empty() || !config.masters.empty() ||
+         !config.zk.empty();
+}
+
 Result<SourceSetup> prepareSource(const Config& config, bool resolveNow) {
   SourceSetup setup;
   setup.config = config;

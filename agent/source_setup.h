@@ -14,4 +14,10 @@ namespace mdns {
 // (SourceSetup::mastersUnresolved): what a reload on a DNS worker's loop must do.
 Result<SourceSetup> prepareSource(const Config& config, bool resolveNow = true);
 
+// Whether snapshots keep their RecordSet (SourceSetup::keepRecords): the HTTP API reads the records
+// (and the enumeration), zone transfers send them, a secondary applies differences to them, and a
+// source of masters needs the served ones to keep those a new leader does not know yet (and
+// patches its tables from them).
+bool keepsRecords(const Config& config);
+
 }  // namespace mdns

@@ -377,6 +377,38 @@ class SubscribeTest(unittest.TestCase):
         agent.wait_log(r"no records held for agents to re-register any more", since=mark)
         wait_until(lambda: a_records(agent, "api.marathon.mesos") == "NXDOMAIN", 5)
 
+    def test_a_hub_started_during_a_failover_keeps_its_cache_files_records_of_agents_still_to_re_register(self):
+        master = fake_master(self)
+        state = app_state(master.pid, "web", task_ips=["10.1.9.1"])
+        other = slave(1, "10.0.0.11")
+        state["slaves"].append(other)
+        api = task("api.00000000-1111-2222-3333-000000000001", "api", other, ip="10.1.9.5", ports=[32000])
+        state["frameworks"][0]["tasks"].append(api)
+        master.state = state
+        agent = self.hub(master)
+        agent.wait_loaded()
+        self.assertEqual(a_records(agent, "api.marathon.mesos"), ["10.1.9.5"])
+        cache = os.path.join(agent.dir, "state", "records.cache")
+        wait_until(lambda: os.path.exists(cache), 5, message="no cache file written")
+        self.assertEqual(agent.stop(), 0)
+        # While the hub is down, a new leader is elected that agent 1 has not re-registered with yet.
+        after = copy.deepcopy(state)
+        after["slaves"] = [s for s in after["slaves"] if s["id"] != other["id"]]
+        after["recovered_slaves"] = [{"id": other["id"], "hostname": other["hostname"]}]
+        after["frameworks"][0]["tasks"] = [t for t in after["frameworks"][0]["tasks"] if t["name"] != "api"]
+        master.state = after
+        agent.start(wait=False)  # a new log
+        # The stream's model has nothing of its own to keep: the set-wide guard keeps the cache's.
+        agent.wait_log(r"has 1 agents still to re-register since the leader's election, and their tasks are "
+                       r"missing from its state: keeping [1-9]\d* records")
+        self.assertEqual(a_records(agent, "api.marathon.mesos"), ["10.1.9.5"])
+        self.assertEqual(a_records(agent), ["10.1.9.1"])
+        # Agent 1 re-registers without api (it ended meanwhile): nothing is held any more.
+        mark = agent.log_mark()
+        master.emit(agent_added_event(other))
+        agent.wait_log(r"no records held for agents to re-register any more", since=mark)
+        wait_until(lambda: a_records(agent, "api.marathon.mesos") == "NXDOMAIN", 5)
+
 
 if __name__ == "__main__":
     unittest.main()
