@@ -30,6 +30,26 @@ def new_task(state, name, ip, port, index=0, state_name="TASK_RUNNING", healthy=
     return t
 
 
+def with_api_on_a_second_agent(pid):
+    """A state with web (10.1.9.1) on agent 0 and api (10.1.9.5) on agent 1; and agent 1."""
+    state = app_state(pid, "web", task_ips=["10.1.9.1"])
+    other = slave(1, "10.0.0.11")
+    state["slaves"].append(other)
+    api = task("api.00000000-1111-2222-3333-000000000001", "api", other, ip="10.1.9.5", ports=[32000])
+    state["frameworks"][0]["tasks"].append(api)
+    return state, other
+
+
+def failed_over(state, other):
+    """The state as a new leader has it before agent `other` re-registers: without it and its tasks,
+    which it lists in recovered_slaves."""
+    after = copy.deepcopy(state)
+    after["slaves"] = [s for s in after["slaves"] if s["id"] != other["id"]]
+    after["recovered_slaves"] = [{"id": other["id"], "hostname": other["hostname"]}]
+    after["frameworks"][0]["tasks"] = [t for t in after["frameworks"][0]["tasks"] if t["name"] != "api"]
+    return after
+
+
 class SubscribeTest(unittest.TestCase):
     def setUp(self):
         require_dig()
@@ -336,21 +356,14 @@ class SubscribeTest(unittest.TestCase):
     def test_after_a_leader_change_the_tasks_of_agents_still_to_re_register_stay_until_they_do(self):
         first = fake_master(self)
         second_master = fake_master(self)
-        state = app_state(first.pid, "web", task_ips=["10.1.9.1"])
-        other = slave(1, "10.0.0.11")
-        state["slaves"].append(other)
-        api = task("api.00000000-1111-2222-3333-000000000001", "api", other, ip="10.1.9.5", ports=[32000])
-        state["frameworks"][0]["tasks"].append(api)
+        state, other = with_api_on_a_second_agent(first.pid)
         first.state = state
         http_port = free_port()
         agent = self.hub(first, second_master, httpon=True, httpListener=LOOPBACK, httpPort=http_port)
         agent.wait_loaded()
         self.assertEqual(a_records(agent, "api.marathon.mesos"), ["10.1.9.5"])
         # The second master is elected: agent 1 has not re-registered, so its task is unknown to it.
-        after = copy.deepcopy(state)
-        after["slaves"] = [s for s in after["slaves"] if s["id"] != other["id"]]
-        after["recovered_slaves"] = [{"id": other["id"], "hostname": other["hostname"]}]
-        after["frameworks"][0]["tasks"] = [t for t in after["frameworks"][0]["tasks"] if t["name"] != "api"]
+        after = failed_over(state, other)
         second_master.state = after
         second_master.heartbeat_interval = 1.0  # an agent's tasks not announced again go at the next one
         mark = agent.log_mark()
@@ -379,11 +392,7 @@ class SubscribeTest(unittest.TestCase):
 
     def test_a_hub_started_during_a_failover_keeps_its_cache_files_records_of_agents_still_to_re_register(self):
         master = fake_master(self)
-        state = app_state(master.pid, "web", task_ips=["10.1.9.1"])
-        other = slave(1, "10.0.0.11")
-        state["slaves"].append(other)
-        api = task("api.00000000-1111-2222-3333-000000000001", "api", other, ip="10.1.9.5", ports=[32000])
-        state["frameworks"][0]["tasks"].append(api)
+        state, other = with_api_on_a_second_agent(master.pid)
         master.state = state
         agent = self.hub(master)
         agent.wait_loaded()
@@ -392,11 +401,7 @@ class SubscribeTest(unittest.TestCase):
         wait_until(lambda: os.path.exists(cache), 5, message="no cache file written")
         self.assertEqual(agent.stop(), 0)
         # While the hub is down, a new leader is elected that agent 1 has not re-registered with yet.
-        after = copy.deepcopy(state)
-        after["slaves"] = [s for s in after["slaves"] if s["id"] != other["id"]]
-        after["recovered_slaves"] = [{"id": other["id"], "hostname": other["hostname"]}]
-        after["frameworks"][0]["tasks"] = [t for t in after["frameworks"][0]["tasks"] if t["name"] != "api"]
-        master.state = after
+        master.state = failed_over(state, other)
         agent.start(wait=False)  # a new log
         # The stream's model has nothing of its own to keep: the set-wide guard keeps the cache's.
         agent.wait_log(r"has 1 agents still to re-register since the leader's election, and their tasks are "
