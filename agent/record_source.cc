@@ -27,6 +27,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr int kSourceNice = 10;
+// Background cache saves yield to the source's thread too: an event batch waits for nothing.
+constexpr int kSaverNice = 19;
 // How far past the cache file's serial a restarted source numbers its first new version.
 // At most one cache file save in this long for changes from the event stream (the newest last).
 constexpr double kCacheSaveSeconds = 5;
@@ -345,6 +347,7 @@ void RecordSource::savePendingCache(bool inBackground) {
   }
   try {
     saving_ = std::async(std::launch::async, [path = setup_.config.cacheFile, pending] {
+      (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kSaverNice);  // best effort
       saveCacheFile(path, *pending.first, *pending.second);
     });
   } catch (const std::system_error& e) {  // no thread to be had: saved here

@@ -42,7 +42,8 @@ def pct(values, q):
 
 
 def summary(values):
-    return "p50 %.1f ms, p99 %.1f ms, max %.1f ms" % (pct(values, 0.5), pct(values, 0.99), max(values))
+    return "p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms" % (pct(values, 0.5), pct(values, 0.9),
+                                                                   pct(values, 0.99), max(values))
 
 
 def main():
