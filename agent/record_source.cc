@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
 #include <random>
 #include <system_error>
 
@@ -348,7 +349,11 @@ void RecordSource::savePendingCache(bool inBackground) {
   try {
     saving_ = std::async(std::launch::async, [path = setup_.config.cacheFile, pending] {
       (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kSaverNice);  // best effort
-      saveCacheFile(path, *pending.first, *pending.second);
+      try {
+        saveCacheFile(path, *pending.first, *pending.second);
+      } catch (const std::exception& e) {
+        log::warning(std::string("cache file: cannot save the records: ") + e.what());
+      }
     });
   } catch (const std::system_error& e) {  // no thread to be had: saved here
     log::warning(std::string("cache file: no thread for the save (") + e.what() +
@@ -741,9 +746,11 @@ void RecordSource::streamChanged(bool snapshot) {
     }
   }
   const double builtMs = msSince(started);
+  const double recordsMs = built.generateMs;
+  const double tableMs = built.renderMs;
   acceptBuilt(std::move(built), previous, origin, 0, 0, announced, model.keepsAgentsTasks());
   if (!announced) streamTrusted_ = stats_.heldShrink.load(std::memory_order_relaxed) == 0;
-  log::debug("event batch from " + origin + ": records " + fmt(built.generateMs) + " ms, table " + fmt(built.renderMs) +
+  log::debug("event batch from " + origin + ": records " + fmt(recordsMs) + " ms, table " + fmt(tableMs) +
              " ms, built " + fmt(builtMs) + " ms, published and saved " + fmt(msSince(started) - builtMs) + " ms");
   if (streamStarting_) {
     streamStarting_ = false;
@@ -769,8 +776,13 @@ BuildResult RecordSource::buildFromBook(const ClusterModel& model, const Cluster
     bookDigest_ = {};  // a new book's first difference is its whole set
   }
   const auto started = Clock::now();
+  // The agents' and frameworks' host names are looked up again (and every task compared) with the
+  // whole state: at the latest every refreshSeconds, also when only tasks changed since.
+  const bool lookUpAgain = started - bookWholeAt_ >= std::chrono::seconds(std::max(1, setup_.config.refreshSeconds));
   bool tasksOnly = false;
-  RecordBook::Update update = followModel(*book_, model, changes, resolveHostBlocking, &tasksOnly);
+  RecordBook::Update update =
+      followModel(*book_, model, lookUpAgain ? ClusterModel::Changes{} : changes, resolveHostBlocking, &tasksOnly);
+  if (!tasksOnly) bookWholeAt_ = started;
   const double generateMs = msSince(started);
   // The book's difference starts at its previous records: good for the served version only when
   // that is what the book made last.

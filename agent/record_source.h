@@ -175,6 +175,7 @@ class RecordSource {
                             const std::vector<std::string>* masters);
   std::unique_ptr<RecordBook> book_;
   std::array<uint64_t, 2> bookDigest_{};  // the content of the book's last records (its difference starts there)
+  std::chrono::steady_clock::time_point bookWholeAt_{};  // the book last took the whole state
   void streamEnded(const std::string& why, bool unsupported);
   std::unique_ptr<MasterStream> stream_;
   bool streamStarting_ = false;  // the refresh under way is a subscription

@@ -419,9 +419,9 @@ RecordBook::Update followModel(RecordBook& book, const ClusterModel& model, cons
   std::vector<RecordBook::TaskChange> list;
   list.reserve(changes.tasks.size());
   for (const auto& [frameworkId, taskId] : changes.tasks) {
+    // A framework the stream did not announce has no records (one removed made the change whole).
     const std::string* name = model.frameworkName(frameworkId);
-    list.push_back({name != nullptr ? std::string_view(*name) : std::string_view(), taskId,
-                    name != nullptr ? model.task(frameworkId, taskId) : nullptr});
+    if (name != nullptr) list.push_back({*name, taskId, model.task(frameworkId, taskId)});
   }
   return book.updateTasks(list);
 }

@@ -53,8 +53,7 @@ class RecordBook {
   // record is new).
   Update update(const MesosState& state, const HostResolver& resolveHost);
 
-  // A task of the state that changed: written (`task`) or gone (nullptr; also for a task whose
-  // framework is not known).
+  // A task of the state that changed: written (`task`) or gone (nullptr).
   struct TaskChange {
     std::string_view framework;  // its name
     std::string_view id;
