@@ -12,6 +12,7 @@ import urllib.request
 
 from harness import (LOOPBACK, a_records, agent_added_event, agent_removed_event, app_state, fake_master, free_port,
                      require_dig, slave, start_agent, task, task_added_event, task_updated_event, wait_until)
+from netns import in_private_namespaces, write_resolv_conf
 
 HUB = {"refreshSeconds": 60, "stateTimeoutSeconds": 3, "subscribe": True}
 
@@ -413,6 +414,25 @@ class SubscribeTest(unittest.TestCase):
         master.emit(agent_added_event(other))
         agent.wait_log(r"no records held for agents to re-register any more", since=mark)
         wait_until(lambda: a_records(agent, "api.marathon.mesos") == "NXDOMAIN", 5)
+
+    @in_private_namespaces
+    def test_host_names_are_looked_up_again_every_refresh_seconds_while_only_tasks_change(self):
+        # A private /etc/hosts names the agent; nothing is looked up outside these namespaces.
+        write_resolv_conf("10.0.0.77 agent-a.test\n", "/etc/hosts")
+        master = fake_master(self)
+        state = app_state(master.pid, "web", task_ips=["10.1.7.1"])
+        state["slaves"][0]["pid"] = "slave(1)@agent-a.test:5051"
+        master.state = state
+        agent = self.hub(master, refreshSeconds=2)
+        agent.wait_loaded()
+        self.assertEqual(a_records(agent, "slave.mesos"), ["10.0.0.77"])
+        # The agent's name moves to another address; the master announces tasks only.
+        write_resolv_conf("10.0.0.78 agent-a.test\n", "/etc/hosts")
+        time.sleep(2.5)
+        master.emit(task_added_event(new_task(state, "api", "10.1.7.9", 31700)))
+        wait_until(lambda: a_records(agent, "api.marathon.mesos") == ["10.1.7.9"], 5)
+        self.assertEqual(a_records(agent, "slave.mesos"), ["10.0.0.78"])
+        self.assertEqual(a_records(agent), ["10.1.7.1"])
 
 
 if __name__ == "__main__":
